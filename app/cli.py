@@ -1,0 +1,107 @@
+"""The ``custody`` command line."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+
+import typer
+
+from app import __version__
+from app.commands import epcis, label, scan
+from app.config import Settings, load_settings
+from app.errors import CustodyError
+
+cli = typer.Typer(
+    help="Custody: the DSCSA chain-of-custody ledger.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+cli.add_typer(scan.app, name="scan", help="Decode and parse GS1 barcodes.")
+cli.add_typer(label.app, name="label", help="Render GS1 DataMatrix and SSCC labels.")
+cli.add_typer(epcis.app, name="epcis", help="Validate, hash and convert EPCIS documents.")
+
+
+def settings() -> Settings:
+    """Settings for a command (errors surface as one line through :func:`main`)."""
+    return load_settings()
+
+
+@cli.command()
+def version() -> None:
+    """Print Custody's version."""
+    typer.echo(f"custody {__version__}")
+
+
+@cli.command()
+def migrate(revision: str = typer.Argument("head", help="Target revision.")) -> None:
+    """Bring the database schema up to date (CUSTODY_DATABASE_URL)."""
+    from app.migrate import upgrade
+
+    config = settings()
+    upgrade(config.database_url, revision)
+    typer.echo(f"database migrated to {revision}")
+
+
+@cli.command()
+def serve(
+    host: str | None = typer.Option(None, help="Bind address (default CUSTODY_HOST)."),
+    port: int | None = typer.Option(None, help="Port (default CUSTODY_PORT)."),
+) -> None:
+    """Run the HTTP API with uvicorn."""
+    _serve(settings(), host, port)
+
+
+@cli.command()
+def demo(
+    serve_after: bool = typer.Option(True, "--serve/--no-serve", help="Serve after seeding."),
+    host: str | None = typer.Option(None, help="Bind address (default CUSTODY_HOST)."),
+    port: int | None = typer.Option(None, help="Port (default CUSTODY_PORT)."),
+) -> None:
+    """Migrate, seed demo partners, locations and products, then serve. Safe to run twice."""
+    from app.migrate import upgrade
+
+    config = settings()
+    upgrade(config.database_url)
+    created = asyncio.run(_seed(config))
+    typer.echo(
+        f"demo data ready: {created['partners']} partners and {created['products']} products "
+        f"created (existing ones kept)"
+    )
+    if serve_after:
+        _serve(config, host, port)
+
+
+async def _seed(config: Settings) -> dict[str, int]:
+    from app.db import check_database, create_engine, session_factory
+    from app.demo import seed
+
+    engine = create_engine(config.database_url)
+    try:
+        await check_database(engine)
+        async with session_factory(engine)() as session, session.begin():
+            return await seed(session)
+    finally:
+        await engine.dispose()
+
+
+def _serve(config: Settings, host: str | None, port: int | None) -> None:
+    import uvicorn
+
+    from app.main import create_app
+
+    host, port = host or config.host, port or config.port
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    typer.echo(
+        f"Custody is running at http://{shown}:{port}  (API docs: http://{shown}:{port}/docs)"
+    )
+    uvicorn.run(create_app(config), host=host, port=port, log_config=None)
+
+
+def main() -> None:
+    """Entry point: one-line errors instead of tracebacks for anything a user can fix."""
+    try:
+        cli()
+    except CustodyError as exc:
+        typer.echo(f"error: {exc.detail}", err=True)
+        sys.exit(2)

@@ -1,0 +1,89 @@
+"""Settings from the environment (prefix ``CUSTODY_``) or a ``.env`` file."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from app.errors import ConfigurationError
+
+SUPPORTED_DRIVERS = ("sqlite+aiosqlite", "postgresql+psycopg")
+
+
+class Settings(BaseSettings):
+    """Everything Custody reads from its environment. See the README's configuration table."""
+
+    model_config = SettingsConfigDict(env_prefix="CUSTODY_", env_file=".env", extra="ignore")
+
+    database_url: str = Field(
+        default="sqlite+aiosqlite:///./custody.db",
+        description="SQLAlchemy URL: SQLite file (embedded default) or postgresql+psycopg://...",
+    )
+    host: str = Field(default="127.0.0.1", description="Address `custody serve` binds to.")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port `custody serve` binds to.")
+    log_level: str = Field(default="INFO", description="DEBUG, INFO, WARNING or ERROR.")
+    log_json: bool = Field(default=True, description="JSON log lines (false: console format).")
+    key_dir: Path = Field(default=Path("keys"), description="Where `custody keys` writes keys.")
+    log_origin: str = Field(
+        default="custody.example/log", description="Origin line of signed checkpoints."
+    )
+    checkpoint_interval_seconds: int = Field(
+        default=300, ge=0, description="Sign a checkpoint this often while serving (0: never)."
+    )
+    max_document_bytes: int = Field(
+        default=64 * 1024 * 1024, ge=1024, description="Largest EPCIS document accepted."
+    )
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        try:
+            url = make_url(value)
+        except ArgumentError:
+            raise ValueError(
+                f"expected a SQLAlchemy URL such as {SUPPORTED_DRIVERS[1]}://user@host/db, got {value!r}"
+            ) from None
+        driver = url.drivername
+        if driver == "postgresql":
+            return str(
+                url.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+            )
+        if driver == "sqlite":
+            return str(url.set(drivername="sqlite+aiosqlite").render_as_string(hide_password=False))
+        if driver not in SUPPORTED_DRIVERS:
+            raise ValueError(
+                f"expected a driver among {', '.join(SUPPORTED_DRIVERS)}, got {driver!r}"
+            )
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+            raise ValueError(f"expected DEBUG, INFO, WARNING or ERROR, got {value!r}")
+        return level
+
+
+def load_settings() -> Settings:
+    """Read settings, turning validation failures into one line naming the variable."""
+    from pydantic import ValidationError
+
+    try:
+        return Settings()
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = "CUSTODY_" + str(first["loc"][0]).upper() if first["loc"] else "CUSTODY_*"
+        reason = first["msg"].removeprefix("Value error, ")
+        raise ConfigurationError(f"{name}: {reason}") from None
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings (cached; tests build their own ``Settings``)."""
+    return load_settings()

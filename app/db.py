@@ -1,0 +1,60 @@
+"""Engine and session factory; one transaction per request, committed before the response."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from app.errors import DatabaseUnavailableError
+
+
+def create_engine(url: str) -> AsyncEngine:
+    """An async engine for ``url``; SQLite gets foreign keys, WAL and a busy timeout."""
+    if make_url(url).get_backend_name() != "sqlite":
+        return create_async_engine(url, pool_pre_ping=True)
+    engine = create_async_engine(url, connect_args={"timeout": 30})
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _sqlite_pragmas(dbapi_connection, _record) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+    return engine
+
+
+def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    """Sessions that never expire loaded objects on commit (safe to read after committing)."""
+    return async_sessionmaker(engine, expire_on_commit=False)
+
+
+async def check_database(engine: AsyncEngine) -> None:
+    """Raise :class:`DatabaseUnavailableError` unless a trivial query succeeds."""
+    try:
+        async with engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+    except (OperationalError, DBAPIError, OSError) as exc:
+        raise DatabaseUnavailableError(describe_connection_error(engine.url, exc)) from None
+
+
+def describe_connection_error(url, exc: BaseException) -> str:
+    """One line naming the setting and the safe part of the URL, without a traceback."""
+    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+    safe = make_url(str(url)).render_as_string(hide_password=True)
+    return f"CUSTODY_DATABASE_URL: cannot connect to {safe}: {reason}"
+
+
+async def session_scope(factory: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    """Yield a session inside a transaction; commit on success, roll back on error."""
+    async with factory() as session, session.begin():
+        yield session

@@ -1,0 +1,41 @@
+"""The FastAPI application."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from app import __version__, problems
+from app.config import Settings, get_settings
+from app.db import create_engine, session_factory
+from app.health.router import router as health_router
+from app.logging import configure_logging
+from app.middleware import RequestContext
+from app.partners.router import router as partners_router
+from app.products.router import router as products_router
+
+DESCRIPTION = """Custody proves where every serialized prescription-drug unit has been:
+EPCIS capture, GS1 scanning, hash-linked custody chains and a verifiable Merkle log.
+Errors are RFC 9457 `application/problem+json`."""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the application for ``settings`` (default: from the environment)."""
+    settings = settings or get_settings()
+    configure_logging(settings.log_level, settings.log_json)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        yield
+        await app.state.engine.dispose()
+
+    app = FastAPI(title="Custody", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    app.state.settings = settings
+    app.state.engine = create_engine(settings.database_url)
+    app.state.sessions = session_factory(app.state.engine)
+    problems.install(app)
+    app.add_middleware(RequestContext)
+    for router in (health_router, partners_router, products_router):
+        app.include_router(router)
+    return app

@@ -1,0 +1,28 @@
+"""SQLAlchemy models; importing this package registers every table on ``Base.metadata``."""
+
+from app.models.base import Base
+from app.models.events import CaptureJob, EpcisEvent, JobStatus, RawDocument
+from app.models.operations import ApiKey, AuditEntry, CustodyException, Scan
+from app.models.partners import Licence, Location, PartnerGln, PartnerKind, TradingPartner
+from app.models.products import Lot, Product
+from app.models.units import Unit
+
+__all__ = [
+    "ApiKey",
+    "AuditEntry",
+    "Base",
+    "CaptureJob",
+    "CustodyException",
+    "EpcisEvent",
+    "JobStatus",
+    "Licence",
+    "Location",
+    "Lot",
+    "PartnerGln",
+    "PartnerKind",
+    "Product",
+    "RawDocument",
+    "Scan",
+    "TradingPartner",
+    "Unit",
+]

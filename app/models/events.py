@@ -1,0 +1,75 @@
+"""Raw EPCIS documents as received, capture jobs, and the events they carried."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.base import Base, str_enum, utcnow
+
+
+class RawDocument(Base):
+    """An EPCIS document exactly as a partner sent it (identified by its SHA-256)."""
+
+    __tablename__ = "raw_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    media_type: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("trading_partners.id"))
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class JobStatus(StrEnum):
+    """Capture job states of the EPCIS 2.0 REST binding."""
+
+    PENDING = "pending"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+class CaptureJob(Base):
+    """The processing of one raw document; all-or-nothing."""
+
+    __tablename__ = "capture_jobs"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("raw_documents.id"), unique=True)
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("trading_partners.id"))
+    status: Mapped[JobStatus] = mapped_column(
+        str_enum(JobStatus), default=JobStatus.PENDING, index=True
+    )
+    attempts: Mapped[int] = mapped_column(default=0)
+    event_count: Mapped[int | None]
+    errors: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+
+
+class EpcisEvent(Base):
+    """One accepted EPCIS event, identified by its CBV 2.0 event hash."""
+
+    __tablename__ = "epcis_events"
+    __table_args__ = (UniqueConstraint("document_id", "document_index"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_hash: Mapped[str] = mapped_column(String(100), unique=True)
+    event_type: Mapped[str] = mapped_column(String(30))
+    event_time: Mapped[datetime] = mapped_column(index=True)
+    event_time_zone_offset: Mapped[str] = mapped_column(String(6))
+    record_time: Mapped[datetime] = mapped_column(default=utcnow)
+    action: Mapped[str | None] = mapped_column(String(10))
+    biz_step: Mapped[str | None] = mapped_column(String(200), index=True)
+    disposition: Mapped[str | None] = mapped_column(String(200))
+    biz_location: Mapped[str | None] = mapped_column(String(200))
+    document_id: Mapped[int] = mapped_column(ForeignKey("raw_documents.id"))
+    document_index: Mapped[int]
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("trading_partners.id"), index=True)

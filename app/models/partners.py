@@ -1,0 +1,96 @@
+"""Trading partners, their identifiers and licences, and their locations."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.models.base import Base, str_enum, utcnow
+
+
+class PartnerKind(StrEnum):
+    """DSCSA trading-partner roles (plus the foreign recipient of a named-patient shipment)."""
+
+    MANUFACTURER = "manufacturer"
+    REPACKAGER = "repackager"
+    WHOLESALER = "wholesaler"
+    DISPENSER = "dispenser"
+    THIRD_PARTY_LOGISTICS = "3pl"
+    FOREIGN_RECIPIENT = "foreign_recipient"
+
+
+class Address:
+    """Postal address columns shared by partners and locations."""
+
+    street: Mapped[str | None] = mapped_column(String(200))
+    city: Mapped[str | None] = mapped_column(String(100))
+    state: Mapped[str | None] = mapped_column(String(50))
+    postal_code: Mapped[str | None] = mapped_column(String(20))
+    country: Mapped[str] = mapped_column(String(2), default="US")
+
+
+class TradingPartner(Address, Base):
+    """A business Custody exchanges product or data with."""
+
+    __tablename__ = "trading_partners"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    legal_name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[PartnerKind] = mapped_column(str_enum(PartnerKind))
+    authorized: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    glns: Mapped[list[PartnerGln]] = relationship(back_populates="partner", lazy="raise")
+    licences: Mapped[list[Licence]] = relationship(back_populates="partner", lazy="raise")
+    locations: Mapped[list[Location]] = relationship(back_populates="partner", lazy="raise")
+
+
+class PartnerGln(Base):
+    """A party GLN (PGLN) identifying a trading partner in EPCIS source/destination lists."""
+
+    __tablename__ = "partner_glns"
+
+    gln: Mapped[str] = mapped_column(String(13), primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("trading_partners.id"), index=True)
+
+    partner: Mapped[TradingPartner] = relationship(back_populates="glns", lazy="raise")
+
+
+class Licence(Base):
+    """A state licence or federal registration, valid between two dates."""
+
+    __tablename__ = "licences"
+    __table_args__ = (UniqueConstraint("kind", "jurisdiction", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("trading_partners.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(50))
+    number: Mapped[str] = mapped_column(String(100))
+    jurisdiction: Mapped[str] = mapped_column(String(50))
+    valid_from: Mapped[date | None]
+    valid_to: Mapped[date | None]
+
+    partner: Mapped[TradingPartner] = relationship(back_populates="licences", lazy="raise")
+
+    def is_valid_on(self, day: date) -> bool:
+        """True when the licence covers ``day``."""
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_to is None or day <= self.valid_to
+        )
+
+
+class Location(Address, Base):
+    """A physical place (SGLN) owned by a trading partner."""
+
+    __tablename__ = "locations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    gln: Mapped[str] = mapped_column(String(13), index=True)
+    sgln: Mapped[str] = mapped_column(String(100), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    partner_id: Mapped[int] = mapped_column(ForeignKey("trading_partners.id"), index=True)
+
+    partner: Mapped[TradingPartner] = relationship(back_populates="locations", lazy="raise")

@@ -1,0 +1,29 @@
+"""Units: serialized packages (SGTIN) and logistic units (SSCC)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.base import Base, str_enum, utcnow
+from app.units.status import UnitStatus
+
+
+class Unit(Base):
+    """One identified thing whose custody Custody records."""
+
+    __tablename__ = "units"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    identifier: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(10))  # "sgtin" or "sscc"
+    gtin: Mapped[str | None] = mapped_column(String(14), index=True)
+    serial: Mapped[str | None] = mapped_column(String(20))
+    lot: Mapped[str | None] = mapped_column(String(20))
+    status: Mapped[UnitStatus] = mapped_column(str_enum(UnitStatus))
+    custodian_id: Mapped[int | None] = mapped_column(ForeignKey("trading_partners.id"), index=True)
+    location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

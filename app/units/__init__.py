@@ -1,0 +1,1 @@
+"""Units: serialized packages and logistic units, and their status rules."""
