@@ -1,0 +1,54 @@
+"""Demo data through the real API, and the CLI a newcomer runs."""
+
+from typer.testing import CliRunner
+
+from app.cli import cli
+from app.demo import PARTNERS, seed
+
+
+async def test_seed_is_idempotent_and_served(session, client):
+    assert await seed(session) == {"partners": 4, "products": 2}
+    await session.commit()
+    assert await seed(session) == {"partners": 0, "products": 0}
+    await session.commit()
+
+    partners = (await client.get("/partners")).json()
+    assert [p["legal_name"] for p in partners] == [p.legal_name for p in PARTNERS]
+    manufacturer = partners[0]
+    assert manufacturer["kind"] == "manufacturer" and manufacturer["authorized"] is True
+    assert manufacturer["glns"] == ["0312345000004"]
+    assert manufacturer["locations"][0]["sgln"] == "urn:epc:id:sgln:0312345.00000.0"
+
+    products = (await client.get("/products")).json()
+    assert [p["gtin"] for p in products] == ["00312345600112", "00312345600228"]
+    one = await client.get("/products/00312345600112")
+    assert one.json()["proprietary_name"] == "Zenterva"
+    missing = await client.get(f"/partners/{partners[-1]['id'] + 100}")
+    assert missing.status_code == 404
+
+
+def test_cli_demo_twice_is_harmless(tmp_path, monkeypatch):
+    monkeypatch.setenv("CUSTODY_DATABASE_URL", f"sqlite:///{tmp_path / 'demo.db'}")
+    runner = CliRunner()
+    first = runner.invoke(cli, ["demo", "--no-serve"])
+    assert first.exit_code == 0, first.output
+    assert "4 partners and 2 products created" in first.output
+    second = runner.invoke(cli, ["demo", "--no-serve"])
+    assert second.exit_code == 0
+    assert "0 partners and 0 products created" in second.output
+
+
+def test_cli_unreachable_database_is_one_line(tmp_path):
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-c", "from app.cli import main; main()", "migrate"],
+        env={"CUSTODY_DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none", "PATH": ""},
+        capture_output=True, text=True, cwd=tmp_path,
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith(
+        "error: CUSTODY_DATABASE_URL: cannot connect to postgresql+psycopg://nobody@127.0.0.1:1/none"
+    )
+    assert len(result.stderr.strip().splitlines()) == 1

@@ -1,0 +1,125 @@
+"""Test harness: real Alembic-migrated databases on PostgreSQL and SQLite, one rollback per test.
+
+Every test that asks for ``session``, ``client`` or ``database_url`` runs once per backend
+(``CUSTODY_TEST_BACKENDS``, default ``postgresql,sqlite``). PostgreSQL tests use a fresh
+database created for the run next to ``CUSTODY_TEST_DATABASE_URL`` (default: the local
+``test`` database) and dropped afterwards. With ``CI`` set, an unreachable PostgreSQL fails
+the run instead of skipping.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+
+import httpx
+import psycopg
+import pytest
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession, async_sessionmaker
+
+from app.config import Settings
+from app.db import create_engine
+from app.main import create_app
+from app.migrate import upgrade
+
+PG_URL = os.environ.get(
+    "CUSTODY_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+BACKENDS = os.environ.get("CUSTODY_TEST_BACKENDS", "postgresql,sqlite").split(",")
+
+
+def _admin_dsn(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def create_pg_database() -> str:
+    """Create an empty PostgreSQL database for this run and return its SQLAlchemy URL."""
+    name = f"custody_test_{uuid.uuid4().hex[:10]}"
+    try:
+        with psycopg.connect(_admin_dsn(PG_URL), autocommit=True, connect_timeout=5) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+    except psycopg.OperationalError as exc:
+        message = f"PostgreSQL unreachable at {PG_URL}: {str(exc).strip().splitlines()[0]}"
+        if os.environ.get("CI"):
+            pytest.fail(message + " (CI runs every database test on PostgreSQL)")
+        pytest.skip(message)
+    return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_pg_database(url: str) -> None:
+    """Drop a database made by :func:`create_pg_database`."""
+    name = make_url(url).database
+    with psycopg.connect(_admin_dsn(PG_URL), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def empty_database(tmp_path_factory) -> Iterator[callable]:
+    """A factory of empty databases per backend (cleaned up at the end of the run)."""
+    made: list[str] = []
+
+    def make(backend: str) -> str:
+        if backend == "postgresql":
+            url = create_pg_database()
+        else:
+            path = tmp_path_factory.mktemp("sqlite") / f"{uuid.uuid4().hex[:8]}.db"
+            url = f"sqlite+aiosqlite:///{path}"
+        made.append(url)
+        return url
+
+    yield make
+    for url in made:
+        if url.startswith("postgresql"):
+            drop_pg_database(url)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request, empty_database) -> str:
+    """A database migrated to head with the real Alembic migrations, shared by the run."""
+    url = empty_database(request.param)
+    upgrade(url)
+    return url
+
+
+@pytest.fixture
+async def connection(database_url: str) -> AsyncIterator[AsyncConnection]:
+    """A connection inside a transaction that is rolled back after the test."""
+    engine = create_engine(database_url)
+    async with engine.connect() as conn:
+        transaction = await conn.begin()
+        yield conn
+        await transaction.rollback()
+    await engine.dispose()
+
+
+@pytest.fixture
+def sessions(connection: AsyncConnection) -> async_sessionmaker[AsyncSession]:
+    """Sessions whose commits become savepoints of the test's transaction."""
+    return async_sessionmaker(
+        bind=connection, expire_on_commit=False, join_transaction_mode="create_savepoint"
+    )
+
+
+@pytest.fixture
+async def session(sessions) -> AsyncIterator[AsyncSession]:
+    """One session for service and repository tests."""
+    async with sessions() as session:
+        yield session
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return Settings(database_url=database_url, log_json=True)
+
+
+@pytest.fixture
+async def client(settings: Settings, sessions) -> AsyncIterator[httpx.AsyncClient]:
+    """HTTP client for the real app; its requests share the test's rolled-back transaction."""
+    app = create_app(settings)
+    app.state.sessions = sessions
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://custody.test") as http:
+        yield http
+    await app.state.engine.dispose()
