@@ -1,0 +1,38 @@
+# Custody: `make demo` runs the service with demo data on SQLite; `make test` runs every test.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test check bench bench-smoke system-deps postgres clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+system-deps:
+	@scripts/system-deps.sh
+
+postgres:
+	@scripts/ensure-postgres.sh
+
+demo: system-deps $(STAMP)
+	$(BIN)/custody demo
+
+test: system-deps $(STAMP) postgres
+	$(BIN)/pytest --junitxml=.test-report.xml $(PYTEST_ARGS)
+
+check: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+
+bench: $(STAMP) postgres
+	@for b in benchmarks/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+bench-smoke: $(STAMP) postgres
+	@for b in benchmarks/bench_*.py; do echo "== $$b --smoke"; $(BIN)/python $$b --smoke || exit 1; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis custody.db* .test-report.xml
