@@ -9,9 +9,9 @@ def check_digit(digits: str) -> str:
     >>> check_digit("04012345000000011")
     '5'
     """
-    if not digits.isdigit():
+    if not (digits.isdigit() and digits.isascii()):
         raise ValueError(f"check digit needs digits only, got {digits!r}")
-    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(digits)))
+    total = 3 * sum(map(int, digits[-1::-2])) + sum(map(int, digits[-2::-2]))
     return str(-total % 10)
 
 
