@@ -6,6 +6,15 @@ Ranges are half-open leaf ranges ``(start, end)``. A *complete subtree* is a ran
 ``(i * 2**k, (i + 1) * 2**k)``; storage keeps one hash per complete subtree, so every
 proof hash is either a stored node or the right fold of a few of them
 (:func:`complete_subtrees`, :func:`fold_subtrees`).
+
+Storage recipe (one row per complete subtree, keyed by :func:`subtree_coords`):
+
+* append: read the frontier, the hashes of ``complete_subtrees(0, size)`` (at most
+  ``log2(size) + 1`` rows); ``nodes, frontier = extend_frontier(size, frontier, leaves)``;
+  insert ``nodes``; the new tree head is ``fold_subtrees(frontier)``.
+* prove: ``ranges = inclusion_proof_ranges(index, size)`` (or
+  ``consistency_proof_ranges(size1, size2)``); fetch ``subtrees_needed(ranges)`` in one
+  query; ``proof = proof_hashes(ranges, lambda s, e: fetched[(s, e)])``.
 """
 
 from __future__ import annotations
