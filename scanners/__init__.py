@@ -7,8 +7,29 @@ Pure library: never imports `app`, SQLAlchemy, FastAPI or psycopg.
 """
 
 from gs1.errors import GS1Error
+from scanners.decode import (
+    Decoder,
+    FakeDecoder,
+    PyzbarDecoder,
+    ScanResult,
+    Symbol,
+    ZxingDecoder,
+    decode_image,
+    interpret,
+    load_image,
+)
 from scanners.product import ProductIdentifier, parse_product, product_from_scan
+from scanners.render import (
+    datamatrix_png,
+    datamatrix_svg,
+    human_lines,
+    sscc_label_png,
+    sscc_label_svg,
+)
 from scanners.text import GS, Element, ScanText, parse_text
 
-__all__ = ["GS", "Element", "GS1Error", "ProductIdentifier", "ScanText", "parse_product",
-           "parse_text", "product_from_scan"]
+__all__ = ["GS", "Decoder", "Element", "FakeDecoder", "GS1Error", "ProductIdentifier",
+           "PyzbarDecoder", "ScanResult", "ScanText", "Symbol", "ZxingDecoder", "datamatrix_png",
+           "datamatrix_svg", "decode_image", "human_lines", "interpret", "load_image",
+           "parse_product", "parse_text", "product_from_scan", "sscc_label_png",
+           "sscc_label_svg"]
