@@ -1,0 +1,155 @@
+"""Hardened XML parsing: no DTDs, no entities, no network, bounded size, depth and element count.
+
+Every XML byte Custody reads goes through :func:`iterparse`. A document type declaration
+that declares anything (an internal subset, entities, an external DTD) is refused; that
+alone rules out XXE and entity-expansion bombs. Only a bare ``<!DOCTYPE name>``, which
+declares nothing, is tolerated because GS1's published examples carry one. Entity
+references are never resolved; libxml2 never touches the network; ``huge_tree`` stays off
+so libxml2's own limits apply; and the caller's :class:`Limits` bound the bytes read,
+the element nesting depth and the number of elements.
+
+>>> import io
+>>> [el.tag for _, el in iterparse(io.BytesIO(b"<a><b/></a>"), events=("end",))]
+['b', 'a']
+>>> next(iterparse(io.BytesIO(b'<!DOCTYPE a [<!ENTITY x "y">]><a>&x;</a>')))
+Traceback (most recent call last):
+epcis.errors.HostileDocumentError: line 1: document type declarations are not accepted; expected no DTD, got '<!DOCTYPE a> declaring entities x'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import BinaryIO
+
+from lxml import etree
+
+from epcis.errors import EpcisError, HostileDocumentError
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Safety limits for one XML document (all configurable).
+
+    Attributes:
+        max_bytes: the most bytes read from the source.
+        max_depth: the deepest element nesting accepted (the root is depth 1).
+        max_elements: the most elements in the document.
+    """
+
+    max_bytes: int = 4 * 1024**3
+    max_depth: int = 64
+    max_elements: int = 200_000_000
+
+
+DEFAULT_LIMITS = Limits()
+
+
+class _LimitedReader:
+    """A file wrapper that refuses to read past ``max_bytes``."""
+
+    __slots__ = ("_raw", "_max", "total")
+
+    def __init__(self, raw: BinaryIO, max_bytes: int) -> None:
+        self._raw = raw
+        self._max = max_bytes
+        self.total = 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._raw.read(size if size and size > 0 else 1 << 16)
+        self.total += len(data)
+        if self.total > self._max:
+            raise HostileDocumentError(
+                "document exceeds the size limit",
+                expected=f"at most {self._max} bytes",
+                found=f"more than {self._max} bytes",
+            )
+        return data
+
+
+def _doctype_found(elem: etree._Element) -> str | None:
+    info = elem.getroottree().docinfo
+    dtd = info.internalDTD
+    entities = [e.name for e in dtd.iterentities()] if dtd is not None else []
+    declares = entities or (dtd is not None and (list(dtd.iterelements()) or dtd.external_id
+                                                 or dtd.system_url))
+    if not declares and not info.system_url and not info.public_id:
+        return None  # a bare <!DOCTYPE name> declares nothing (GS1's own examples use it)
+    found = info.doctype or "<!DOCTYPE>"
+    if entities:
+        found += " declaring entities " + ", ".join(entities)
+    elif not (info.system_url or info.public_id):
+        found += " with an internal subset"
+    return found
+
+
+def check_depth(depth: int, limits: Limits, line: int | None) -> None:
+    """Raise HostileDocumentError when ``depth`` exceeds the limit."""
+    if depth > limits.max_depth:
+        raise HostileDocumentError(
+            "element nesting too deep",
+            expected=f"at most {limits.max_depth} levels",
+            found=f"{depth} levels",
+            line=line,
+        )
+
+
+def iterparse(
+    source: BinaryIO,
+    *,
+    events: tuple[str, ...] = ("end",),
+    tag: object = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> Iterator[tuple[str, etree._Element]]:
+    """Stream ``(event, element)`` pairs from ``source`` with every hardening applied.
+
+    Args:
+        source: a binary file object.
+        events: lxml iterparse events; the first element's ``start`` is always checked.
+        tag: lxml ``tag`` filter (names or ``{*}name`` wildcards), or None for all.
+        limits: size, depth and element-count limits.
+
+    Raises:
+        HostileDocumentError: a DOCTYPE, or a limit exceeded.
+        EpcisError: the bytes are not well-formed XML (with line and column).
+    """
+    reader = _LimitedReader(source, limits.max_bytes)
+    wanted = set(events)
+    parser = etree.iterparse(
+        reader,
+        events=tuple(wanted | {"start"}) if "start" not in wanted else events,
+        tag=tag,
+        resolve_entities=False,
+        no_network=True,
+        load_dtd=False,
+        dtd_validation=False,
+        huge_tree=False,
+        remove_comments=True,
+        remove_pis=True,
+        collect_ids=False,
+    )
+    checked = False
+    try:
+        for event, elem in parser:
+            if not checked:
+                checked = True
+                found = _doctype_found(elem)
+                if found is not None:
+                    raise HostileDocumentError(
+                        "document type declarations are not accepted",
+                        expected="no DTD",
+                        found=found,
+                        line=1,
+                    )
+            if event in wanted:
+                yield event, elem
+    except etree.XMLSyntaxError as exc:
+        line, column = (exc.position if exc.position else (None, None))
+        message = exc.msg or str(exc)
+        if "Detected an entity reference loop" in message or "amplification" in message:
+            raise HostileDocumentError(
+                "entity expansion refused", found=message, line=line, column=column
+            ) from None
+        raise EpcisError(
+            "document is not well-formed XML", found=message, line=line, column=column or None
+        ) from None

@@ -1,0 +1,689 @@
+"""EPCIS 1.2 / 2.0 XML (documents and query documents) -> model, streaming in bounded memory.
+
+Events are converted one by one at their end tag, then cleared and their previous siblings
+deleted, so memory stays flat however long the document. Header and master data come
+before ``EPCISBody`` and are read first.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from decimal import Decimal, InvalidOperation
+from typing import BinaryIO
+
+from lxml import etree
+
+from epcis import cbv
+from epcis.errors import EpcisError, UnsupportedFormatError
+from epcis.model import (
+    Action,
+    BizTransaction,
+    Document,
+    Element,
+    ErrorDeclaration,
+    Event,
+    EventType,
+    Location,
+    PersistentDisposition,
+    QuantityElement,
+    Sbdh,
+    SensorElement,
+    SensorReport,
+    SourceDest,
+    Vocabulary,
+    VocabularyElement,
+)
+from epcis.safexml import DEFAULT_LIMITS, Limits, check_depth, iterparse
+
+NS1 = "urn:epcglobal:epcis:xsd:1"
+NS2 = "urn:epcglobal:epcis:xsd:2"
+QNS1 = "urn:epcglobal:epcis-query:xsd:1"
+QNS2 = "urn:epcglobal:epcis-query:xsd:2"
+MDNS = {"urn:epcglobal:epcis-masterdata:xsd:1", "urn:epcglobal:epcis-masterdata:xsd:2"}
+SBDH = "http://www.unece.org/cefact/namespaces/StandardBusinessDocumentHeader"
+STANDARD_NS = frozenset({NS1, NS2, QNS1, QNS2, *MDNS})
+ROOTS = {
+    f"{{{NS1}}}EPCISDocument": "1.2-xml",
+    f"{{{NS2}}}EPCISDocument": "2.0-xml",
+    f"{{{QNS1}}}EPCISQueryDocument": "1.2-xml",
+    f"{{{QNS2}}}EPCISQueryDocument": "2.0-xml",
+}
+EVENT_TAGS = {t.value: t for t in EventType}
+WRAPPERS = frozenset({"extension", "baseExtension"})
+_TAGS = (*ROOTS, "EPCISHeader", *(f"{{{ns}}}EPCISHeader" for ns in STANDARD_NS), "EventList",
+         *EVENT_TAGS)
+_OFFSET = re.compile(r"[+-](?:0\d|1[0-4]):[0-5]\d\Z")
+_ACTIONS = {a.value: a for a in Action}
+_NEEDS_ACTION = frozenset(
+    {EventType.OBJECT, EventType.AGGREGATION, EventType.TRANSACTION, EventType.ASSOCIATION}
+)
+XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
+
+
+def parse_time(text: str | None, field: str, *, line: int | None = None,
+               pointer: str | None = None, event_index: int | None = None) -> datetime:
+    """Parse an EPCIS ``dateTime`` (ISO 8601 with a time zone) into an aware datetime.
+
+    >>> parse_time("2020-03-04T11:00:30.000+01:00", "eventTime").isoformat()
+    '2020-03-04T11:00:30+01:00'
+    >>> parse_time("2020-03-04T11:00:30", "eventTime")
+    Traceback (most recent call last):
+    epcis.errors.EpcisError: bad timestamp [field eventTime]; expected an ISO 8601 date-time with a time zone offset or Z, got '2020-03-04T11:00:30'
+    """
+    value = (text or "").strip()
+    try:
+        if "T" not in value:
+            raise ValueError(value)
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed.tzinfo is None:
+        raise EpcisError(
+            "bad timestamp", field=field,
+            expected="an ISO 8601 date-time with a time zone offset or Z",
+            found=value, line=line, pointer=pointer, event_index=event_index,
+        )
+    return parsed
+
+
+def lenient_time(text: str, field: str, *, line: int | None = None,
+                 pointer: str | None = None) -> datetime:
+    """Like :func:`parse_time`, but a timestamp without offset is read as UTC.
+
+    Used for document-level stamps (``creationDate``, SBDH ``CreationDateAndTime``) that
+    some senders write without a zone; event times stay strict.
+
+    >>> lenient_time("2018-02-27T21:52:16.416129", "creationDate").isoformat()
+    '2018-02-27T21:52:16.416129+00:00'
+    """
+    value = (text or "").strip()
+    try:
+        parsed = datetime.fromisoformat(value) if "T" in value else None
+    except ValueError:
+        parsed = None
+    if parsed is not None and parsed.tzinfo is None:
+        return parsed.replace(tzinfo=UTC)
+    return parse_time(value, field, line=line, pointer=pointer)
+
+
+def mda_id(raw: str) -> str:
+    """Canonicalise a master-data attribute id to the EPCIS 1.2 XML form.
+
+    >>> mda_id("cbvmda:lotNumber"), mda_id("urn:epcglobal:cbv:mda:lotNumber")
+    ('urn:epcglobal:cbv:mda#lotNumber', 'urn:epcglobal:cbv:mda#lotNumber')
+    >>> mda_id("http://example.com/ext1#string")
+    'http://example.com/ext1#string'
+    """
+    text = raw.strip()
+    if text.startswith("cbvmda:"):
+        return f"{cbv.MDA}#{text[7:]}"
+    if text.startswith(cbv.MDA_JSON) and "#" not in text:
+        return f"{cbv.MDA}#{text[len(cbv.MDA_JSON):]}"
+    return text
+
+
+def split_tag(tag: str) -> tuple[str, str]:
+    """``{ns}local`` -> ``(ns, local)``; an unqualified name gets ns ``''``."""
+    if tag[0] == "{":
+        ns, _, local = tag[1:].partition("}")
+        return ns, local
+    return "", tag
+
+
+def _text(el: etree._Element) -> str:
+    t = el.text
+    return t.strip() if t else ""
+
+
+def _depth(el: etree._Element) -> int:
+    depth = 1
+    parent = el.getparent()
+    while parent is not None:
+        depth += 1
+        parent = parent.getparent()
+    return depth
+
+
+def to_element(el: etree._Element, depth: int, limits: Limits) -> Element:
+    """Convert an lxml element (a user extension) into a model :class:`Element`."""
+    check_depth(depth, limits, el.sourceline)
+    ns, name = split_tag(el.tag)
+    children = tuple(
+        to_element(c, depth + 1, limits) for c in el if isinstance(c.tag, str)
+    )
+    text = el.text.strip() if el.text else ""
+    return Element(
+        ns=ns, name=name, text=text or None,
+        attributes=tuple(el.attrib.items()), children=children, prefix=el.prefix,
+    )
+
+
+class _EventBuilder:
+    """Converts one event element; holds the position for error messages."""
+
+    __slots__ = ("index", "limits", "f", "etype", "line")
+
+    def __init__(self, index: int, limits: Limits) -> None:
+        self.index = index
+        self.limits = limits
+
+    def error(self, message: str, el: etree._Element | None = None, **kw: object) -> EpcisError:
+        line = el.sourceline if el is not None else self.line
+        return EpcisError(message, line=line, event_index=self.index, **kw)
+
+    def build(self, elem: etree._Element, etype: EventType) -> Event:
+        self.f: dict[str, object] = {}
+        self.etype = etype
+        self.line = elem.sourceline
+        self._children(elem, False)
+        f = self.f
+        if "event_time" not in f:
+            raise self.error(f"{etype.value} lacks eventTime", field="eventTime",
+                             expected="an eventTime element")
+        if "event_time_zone_offset" not in f:
+            raise self.error(f"{etype.value} lacks eventTimeZoneOffset",
+                             field="eventTimeZoneOffset",
+                             expected="an eventTimeZoneOffset element")
+        if "action" not in f and etype in _NEEDS_ACTION:
+            raise self.error(f"{etype.value} lacks action", field="action",
+                             expected="ADD, OBSERVE or DELETE")
+        return Event(type=etype, **f)
+
+    def _children(self, elem: etree._Element, wrapped: bool) -> None:
+        handlers = _HANDLERS
+        f = self.f
+        for child in elem:
+            tag = child.tag
+            if not isinstance(tag, str):
+                continue
+            handler = handlers.get(tag)
+            if handler is not None:
+                handler(self, child)
+            elif tag in WRAPPERS:
+                self._children(child, True)
+            elif (tag[0] == "{" and split_tag(tag)[0] not in STANDARD_NS) or (
+                wrapped and tag[0] != "{"
+            ):
+                # 1.2 innermost <extension> elements admit unqualified (##local) content.
+                ext = to_element(child, _depth(child), self.limits)
+                f["extensions"] = f.get("extensions", ()) + (ext,)
+            else:
+                raise self.error(
+                    f"unknown element in {self.etype.value}", child, field=split_tag(tag)[1],
+                    expected="an EPCIS field or a namespaced extension", found=tag,
+                )
+
+    # -- simple fields -------------------------------------------------------------
+    def event_time(self, el: etree._Element) -> None:
+        self.f["event_time"] = parse_time(el.text, "eventTime", line=el.sourceline,
+                                          event_index=self.index)
+
+    def record_time(self, el: etree._Element) -> None:
+        self.f["record_time"] = parse_time(el.text, "recordTime", line=el.sourceline,
+                                           event_index=self.index)
+
+    def offset(self, el: etree._Element) -> None:
+        value = _text(el)
+        if not _OFFSET.match(value):
+            raise self.error("bad eventTimeZoneOffset", el, field="eventTimeZoneOffset",
+                             expected="+HH:MM or -HH:MM", found=value)
+        self.f["event_time_zone_offset"] = value
+
+    def event_id(self, el: etree._Element) -> None:
+        self.f["event_id"] = _text(el) or None
+
+    def action(self, el: etree._Element) -> None:
+        value = _text(el)
+        action = _ACTIONS.get(value)
+        if action is None:
+            raise self.error("bad action", el, field="action",
+                             expected="ADD, OBSERVE or DELETE", found=value)
+        self.f["action"] = action
+
+    def parent_id(self, el: etree._Element) -> None:
+        self.f["parent_id"] = _text(el)
+
+    def transformation_id(self, el: etree._Element) -> None:
+        self.f["transformation_id"] = _text(el)
+
+    def biz_step(self, el: etree._Element) -> None:
+        self.f["biz_step"] = cbv.to_urn("bizstep", _text(el))
+
+    def disposition(self, el: etree._Element) -> None:
+        self.f["disposition"] = cbv.to_urn("disp", _text(el))
+
+    def certification_info(self, el: etree._Element) -> None:
+        self.f["certification_info"] = self.f.get("certification_info", ()) + (_text(el),)
+
+    # -- lists -------------------------------------------------------------------
+    def _epcs(self, el: etree._Element, key: str, name: str) -> None:
+        values = []
+        for c in el:
+            if c.tag == "epc":
+                values.append(c.text.strip() if c.text else "")
+            elif isinstance(c.tag, str):
+                raise self.error(f"unknown element in {name}", c, field=name,
+                                 expected="epc", found=c.tag)
+        self.f[key] = self.f.get(key, ()) + tuple(values)
+
+    def epc_list(self, el: etree._Element) -> None:
+        self._epcs(el, "epc_list", "epcList")
+
+    def child_epcs(self, el: etree._Element) -> None:
+        self._epcs(el, "child_epcs", "childEPCs")
+
+    def input_epcs(self, el: etree._Element) -> None:
+        self._epcs(el, "input_epc_list", "inputEPCList")
+
+    def output_epcs(self, el: etree._Element) -> None:
+        self._epcs(el, "output_epc_list", "outputEPCList")
+
+    def _quantities(self, el: etree._Element, key: str, name: str) -> None:
+        out = []
+        for qe in el:
+            if not isinstance(qe.tag, str):
+                continue
+            if qe.tag != "quantityElement":
+                raise self.error(f"unknown element in {name}", qe, field=name,
+                                 expected="quantityElement", found=qe.tag)
+            epc_class, quantity, uom = None, None, None
+            for c in qe:
+                tag = c.tag
+                if tag == "epcClass":
+                    epc_class = _text(c)
+                elif tag == "quantity":
+                    text = _text(c)
+                    if not text:  # <quantity/> or xsi:nil: no quantity
+                        continue
+                    try:
+                        quantity = Decimal(text)
+                    except InvalidOperation:
+                        raise self.error("bad quantity", c, field=f"{name}/quantity",
+                                         expected="a decimal number", found=text) from None
+                elif tag == "uom":
+                    uom = _text(c)
+                elif isinstance(tag, str):
+                    raise self.error("unknown element in quantityElement", c,
+                                     field=f"{name}/quantityElement",
+                                     expected="epcClass, quantity or uom", found=tag)
+            if not epc_class:
+                raise self.error("quantityElement lacks epcClass", qe,
+                                 field=f"{name}/quantityElement/epcClass",
+                                 expected="an EPC class URI")
+            out.append(QuantityElement(epc_class, quantity, uom))
+        self.f[key] = self.f.get(key, ()) + tuple(out)
+
+    def quantity_list(self, el: etree._Element) -> None:
+        self._quantities(el, "quantity_list", "quantityList")
+
+    def child_quantities(self, el: etree._Element) -> None:
+        self._quantities(el, "child_quantity_list", "childQuantityList")
+
+    def input_quantities(self, el: etree._Element) -> None:
+        self._quantities(el, "input_quantity_list", "inputQuantityList")
+
+    def output_quantities(self, el: etree._Element) -> None:
+        self._quantities(el, "output_quantity_list", "outputQuantityList")
+
+    def _location(self, el: etree._Element, key: str, name: str) -> None:
+        ident, exts = None, []
+        for c in _dissolve(el):
+            if c.tag == "id":
+                ident = _text(c)
+            elif c.tag[0] == "{":
+                exts.append(to_element(c, _depth(c), self.limits))
+            else:
+                raise self.error(f"unknown element in {name}", c, field=name,
+                                 expected="id or a namespaced extension", found=c.tag)
+        if not ident:
+            raise self.error(f"{name} lacks id", el, field=f"{name}/id",
+                             expected="a location identifier")
+        self.f[key] = Location(ident, tuple(exts))
+
+    def read_point(self, el: etree._Element) -> None:
+        self._location(el, "read_point", "readPoint")
+
+    def biz_location(self, el: etree._Element) -> None:
+        self._location(el, "biz_location", "bizLocation")
+
+    def biz_transactions(self, el: etree._Element) -> None:
+        out = []
+        for c in _dissolve(el):
+            if c.tag != "bizTransaction":
+                raise self.error("unknown element in bizTransactionList", c,
+                                 field="bizTransactionList", expected="bizTransaction",
+                                 found=c.tag)
+            t = c.get("type")
+            out.append(BizTransaction(_text(c), cbv.to_urn("btt", t) if t else None))
+        self.f["biz_transactions"] = self.f.get("biz_transactions", ()) + tuple(out)
+
+    def _source_dest(self, el: etree._Element, key: str, name: str, item: str) -> None:
+        out = []
+        for c in _dissolve(el):
+            if c.tag != item:
+                raise self.error(f"unknown element in {name}", c, field=name,
+                                 expected=item, found=c.tag)
+            t = c.get("type")
+            out.append(SourceDest(_text(c), cbv.to_urn("sdt", t) if t else None))
+        self.f[key] = self.f.get(key, ()) + tuple(out)
+
+    def sources(self, el: etree._Element) -> None:
+        self._source_dest(el, "sources", "sourceList", "source")
+
+    def destinations(self, el: etree._Element) -> None:
+        self._source_dest(el, "destinations", "destinationList", "destination")
+
+    def persistent_disposition(self, el: etree._Element) -> None:
+        sets, unsets = [], []
+        for c in _dissolve(el):
+            if c.tag == "set":
+                sets.append(cbv.to_urn("disp", _text(c)))
+            elif c.tag == "unset":
+                unsets.append(cbv.to_urn("disp", _text(c)))
+            else:
+                raise self.error("unknown element in persistentDisposition", c,
+                                 field="persistentDisposition", expected="set or unset",
+                                 found=c.tag)
+        self.f["persistent_disposition"] = PersistentDisposition(tuple(sets), tuple(unsets))
+
+    def ilmd(self, el: etree._Element) -> None:
+        base = _depth(el) + 1
+        self.f["ilmd"] = self.f.get("ilmd", ()) + tuple(
+            to_element(c, base, self.limits) for c in _dissolve(el)
+        )
+
+    def sensor_elements(self, el: etree._Element) -> None:
+        out = []
+        for se in _dissolve(el):
+            if se.tag != "sensorElement":
+                raise self.error("unknown element in sensorElementList", se,
+                                 field="sensorElementList", expected="sensorElement",
+                                 found=se.tag)
+            meta, reports, exts = None, [], []
+            for c in _dissolve(se):
+                if c.tag == "sensorMetadata":
+                    meta = _sensor_report(c, self, "sensorMetadata")
+                elif c.tag == "sensorReport":
+                    reports.append(_sensor_report(c, self, "sensorReport"))
+                elif c.tag[0] == "{":
+                    exts.append(to_element(c, _depth(c), self.limits))
+                else:
+                    raise self.error("unknown element in sensorElement", c,
+                                     field="sensorElement",
+                                     expected="sensorMetadata, sensorReport or an extension",
+                                     found=c.tag)
+            out.append(SensorElement(meta, tuple(reports), tuple(exts)))
+        self.f["sensor_elements"] = self.f.get("sensor_elements", ()) + tuple(out)
+
+    def error_declaration(self, el: etree._Element) -> None:
+        when, reason, ids, exts = None, None, [], []
+        for c in _dissolve(el):
+            tag = c.tag
+            if tag == "declarationTime":
+                when = lenient_time(c.text, "errorDeclaration/declarationTime",
+                                    line=c.sourceline)
+            elif tag == "reason":
+                reason = cbv.to_urn("er", _text(c))
+            elif tag == "correctiveEventIDs":
+                ids.extend(_text(i) for i in c if i.tag == "correctiveEventID")
+            elif tag[0] == "{":
+                exts.append(to_element(c, _depth(c), self.limits))
+            else:
+                raise self.error("unknown element in errorDeclaration", c,
+                                 field="errorDeclaration", found=tag,
+                                 expected="declarationTime, reason, correctiveEventIDs")
+        if when is None:
+            raise self.error("errorDeclaration lacks declarationTime", el,
+                             field="errorDeclaration/declarationTime",
+                             expected="a declarationTime element")
+        self.f["error_declaration"] = ErrorDeclaration(when, reason, tuple(ids), tuple(exts))
+
+
+def _dissolve(el: etree._Element) -> Iterator[etree._Element]:
+    """Children of ``el`` with 1.2 ``extension`` wrappers dissolved (comments skipped)."""
+    for c in el:
+        tag = c.tag
+        if not isinstance(tag, str):
+            continue
+        if tag in WRAPPERS:
+            yield from _dissolve(c)
+        else:
+            yield c
+
+
+_SENSOR_KIND = {"type", "exception"}
+
+
+def _sensor_report(el: etree._Element, b: _EventBuilder, name: str) -> SensorReport:
+    fields = []
+    for k, v in el.attrib.items():
+        v = v.strip()
+        if k in _SENSOR_KIND:
+            v = cbv.gs1_term(v)
+        fields.append((k, v))
+    exts = tuple(to_element(c, _depth(c), b.limits) for c in _dissolve(el))
+    return SensorReport(tuple(fields), exts)
+
+
+_HANDLERS = {
+    "eventTime": _EventBuilder.event_time,
+    "recordTime": _EventBuilder.record_time,
+    "eventTimeZoneOffset": _EventBuilder.offset,
+    "eventID": _EventBuilder.event_id,
+    "certificationInfo": _EventBuilder.certification_info,
+    "errorDeclaration": _EventBuilder.error_declaration,
+    "parentID": _EventBuilder.parent_id,
+    "epcList": _EventBuilder.epc_list,
+    "childEPCs": _EventBuilder.child_epcs,
+    "inputEPCList": _EventBuilder.input_epcs,
+    "outputEPCList": _EventBuilder.output_epcs,
+    "quantityList": _EventBuilder.quantity_list,
+    "childQuantityList": _EventBuilder.child_quantities,
+    "inputQuantityList": _EventBuilder.input_quantities,
+    "outputQuantityList": _EventBuilder.output_quantities,
+    "action": _EventBuilder.action,
+    "transformationID": _EventBuilder.transformation_id,
+    "bizStep": _EventBuilder.biz_step,
+    "disposition": _EventBuilder.disposition,
+    "persistentDisposition": _EventBuilder.persistent_disposition,
+    "readPoint": _EventBuilder.read_point,
+    "bizLocation": _EventBuilder.biz_location,
+    "bizTransactionList": _EventBuilder.biz_transactions,
+    "sourceList": _EventBuilder.sources,
+    "destinationList": _EventBuilder.destinations,
+    "sensorElementList": _EventBuilder.sensor_elements,
+    "ilmd": _EventBuilder.ilmd,
+}
+
+
+# -- header ------------------------------------------------------------------------
+def _sbdh(el: etree._Element) -> Sbdh:
+    def find(path: str) -> etree._Element | None:
+        return el.find(path, {"s": SBDH})
+
+    def text(path: str) -> str | None:
+        node = find(path)
+        return _text(node) or None if node is not None else None
+
+    created = find("s:DocumentIdentification/s:CreationDateAndTime")
+    return Sbdh(
+        sender=text("s:Sender/s:Identifier"),
+        receiver=text("s:Receiver/s:Identifier"),
+        document_id=text("s:DocumentIdentification/s:InstanceIdentifier"),
+        creation_time=lenient_time(created.text, "CreationDateAndTime", line=created.sourceline)
+        if created is not None else None,
+        document_type=text("s:DocumentIdentification/s:Type"),
+    )
+
+
+def _vocabularies(md: etree._Element, limits: Limits) -> list[Vocabulary]:
+    out = []
+    for vl in _dissolve(md):
+        if split_tag(vl.tag)[1] != "VocabularyList":
+            continue
+        for voc in _dissolve(vl):
+            elements = []
+            for vel_list in _dissolve(voc):
+                for ve in _dissolve(vel_list):
+                    attrs: list[tuple[str, str | Element]] = []
+                    children: list[str] = []
+                    for a in _dissolve(ve):
+                        local = split_tag(a.tag)[1]
+                        if local == "attribute":
+                            kids = [c for c in a if isinstance(c.tag, str)]
+                            if kids:
+                                value: str | Element = Element(
+                                    ns="", name="attribute",
+                                    attributes=tuple((k, v) for k, v in a.attrib.items()
+                                                     if k != "id"),
+                                    children=tuple(to_element(c, _depth(c), limits)
+                                                   for c in kids),
+                                )
+                            else:
+                                value = _text(a)
+                            attrs.append((mda_id(a.get("id", "")), value))
+                        elif local == "children":
+                            children.extend(_text(i) for i in _dissolve(a))
+                    elements.append(VocabularyElement(ve.get("id", "").strip(), tuple(attrs),
+                                                      tuple(children)))
+            out.append(Vocabulary(voc.get("type", "").strip(), tuple(elements)))
+    return out
+
+
+def _header(el: etree._Element, limits: Limits) -> tuple[Sbdh | None, list, list]:
+    sbdh, vocabularies, extensions = None, [], []
+    for c in _dissolve(el):
+        ns, local = split_tag(c.tag)
+        if ns == SBDH and local == "StandardBusinessDocumentHeader":
+            sbdh = _sbdh(c)
+        elif local == "EPCISMasterData" and (ns == "" or ns in MDNS or ns in STANDARD_NS):
+            vocabularies.extend(_vocabularies(c, limits))
+        elif ns and ns not in STANDARD_NS:
+            extensions.append(to_element(c, _depth(c), limits))
+        else:
+            raise EpcisError("unknown element in EPCISHeader", field=local,
+                             expected="sbdh:StandardBusinessDocumentHeader, EPCISMasterData "
+                             "or a namespaced extension", found=c.tag, line=c.sourceline)
+    return sbdh, vocabularies, extensions
+
+
+class XmlReader:
+    """Streaming reader over one XML document: read the header, then iterate events."""
+
+    def __init__(self, source: BinaryIO, limits: Limits = DEFAULT_LIMITS) -> None:
+        self.limits = limits
+        self._it = iterparse(source, events=("start", "end"), tag=_TAGS, limits=limits)
+        self.format: str | None = None
+        self.schema_version = ""
+        self.creation_date: datetime | None = None
+        self.sbdh: Sbdh | None = None
+        self.master_data: tuple[Vocabulary, ...] = ()
+        self.header_extensions: tuple[Element, ...] = ()
+        self._pending: tuple[str, etree._Element] | None = None
+        self._root: etree._Element | None = None
+        self._read_header()
+
+    def _read_header(self) -> None:
+        for event, elem in self._it:
+            if self._root is None:
+                fmt = ROOTS.get(elem.tag)
+                if event != "start" or fmt is None:
+                    raise UnsupportedFormatError(
+                        "not an EPCIS XML document", field="root element",
+                        expected="epcis:EPCISDocument or epcisq:EPCISQueryDocument in the "
+                        f"namespace {NS1} or {NS2}", found=elem.tag, line=elem.sourceline)
+                self._root = elem
+                self.format = fmt
+                self.schema_version = (elem.get("schemaVersion") or "").strip()
+                created = elem.get("creationDate")
+                if created is not None:
+                    self.creation_date = lenient_time(created, "creationDate",
+                                                      line=elem.sourceline)
+                continue
+            if event == "end" and split_tag(elem.tag)[1] == "EPCISHeader":
+                sbdh, vocs, exts = _header(elem, self.limits)
+                self.sbdh, self.master_data = sbdh, tuple(vocs)
+                self.header_extensions += tuple(exts)
+                elem.clear()
+                continue
+            if event == "start" and elem.tag in EVENT_TAGS or elem.tag == "EventList":
+                self._pending = (event, elem)
+                break
+        if self._root is None:
+            raise UnsupportedFormatError(
+                "not an EPCIS XML document", field="root element",
+                expected="epcis:EPCISDocument or epcisq:EPCISQueryDocument",
+                found="no such root element")
+        self._root_extensions()
+
+    def _root_extensions(self) -> None:
+        """Namespaced children of the root that are not header or body (e.g. ignoreFields)."""
+        if self._root is None:
+            return
+        for c in self._root:
+            tag = c.tag
+            if isinstance(tag, str) and tag[0] == "{" and split_tag(tag)[0] not in STANDARD_NS:
+                self.header_extensions += (to_element(c, 2, self.limits),)
+
+    def events(self) -> Iterator[Event]:
+        """Yield each event in document order, freeing memory as it goes."""
+        index = 0
+        limits = self.limits
+        pending = [self._pending] if self._pending else []
+        count = 0
+
+        def stream() -> Iterator[tuple[str, etree._Element]]:
+            yield from pending
+            yield from self._it
+
+        for event, elem in stream():
+            if event != "end":
+                continue
+            tag = elem.tag
+            etype = EVENT_TAGS.get(tag)
+            if etype is None:
+                if tag == "EventList":
+                    for c in elem:
+                        if isinstance(c.tag, str) and c.tag not in EVENT_TAGS \
+                                and c.tag not in WRAPPERS:
+                            raise EpcisError("unknown element in EventList", field=c.tag,
+                                             expected="an EPCIS event", found=c.tag,
+                                             line=c.sourceline)
+                continue
+            count += len(elem)
+            if count > limits.max_elements:
+                from epcis.errors import HostileDocumentError
+
+                raise HostileDocumentError("too many elements",
+                                           expected=f"at most {limits.max_elements}",
+                                           found=f"more than {limits.max_elements}",
+                                           line=elem.sourceline)
+            yield _EventBuilder(index, limits).build(elem, etype)
+            index += 1
+            elem.clear()
+            parent = elem.getparent()
+            while True:
+                prev = elem.getprevious()
+                if prev is None:
+                    break
+                ptag = prev.tag
+                if isinstance(ptag, str) and ptag not in EVENT_TAGS and ptag not in WRAPPERS:
+                    raise EpcisError("unknown element in EventList", field=ptag,
+                                     expected="an EPCIS event", found=ptag,
+                                     line=prev.sourceline)
+                del parent[0]
+            if parent.tag in WRAPPERS:  # 1.2 <extension> around a 2.0-era event
+                wrapper = parent
+                while wrapper.getprevious() is not None:
+                    del wrapper.getparent()[0]
+
+    def document(self) -> Document:
+        """Read everything into a :class:`Document` (not bounded in memory)."""
+        events = tuple(self.events())
+        return Document(
+            schema_version=self.schema_version, creation_date=self.creation_date,
+            sbdh=self.sbdh, master_data=self.master_data,
+            header_extensions=self.header_extensions, events=events,
+        )
