@@ -10,6 +10,7 @@ from app import __version__, problems
 from app.config import Settings, get_settings
 from app.db import create_engine, session_factory
 from app.health.router import router as health_router
+from app.ledger.router import router as ledger_router
 from app.logging import configure_logging
 from app.middleware import RequestContext
 from app.partners.router import router as partners_router
@@ -36,6 +37,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessions = session_factory(app.state.engine)
     problems.install(app)
     app.add_middleware(RequestContext)
-    for router in (health_router, partners_router, products_router):
+    for router in (health_router, partners_router, products_router, ledger_router):
         app.include_router(router)
     return app

@@ -2,6 +2,13 @@
 
 from app.models.base import Base
 from app.models.events import CaptureJob, EpcisEvent, JobStatus, RawDocument
+from app.models.ledger import (
+    CustodyHop,
+    LedgerCheckpoint,
+    LedgerLeaf,
+    LedgerNode,
+    LedgerState,
+)
 from app.models.operations import ApiKey, AuditEntry, CustodyException, Scan
 from app.models.partners import Licence, Location, PartnerGln, PartnerKind, TradingPartner
 from app.models.products import Lot, Product
@@ -13,8 +20,13 @@ __all__ = [
     "Base",
     "CaptureJob",
     "CustodyException",
+    "CustodyHop",
     "EpcisEvent",
     "JobStatus",
+    "LedgerCheckpoint",
+    "LedgerLeaf",
+    "LedgerNode",
+    "LedgerState",
     "Licence",
     "Location",
     "Lot",

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, str_enum, utcnow
@@ -73,3 +73,4 @@ class EpcisEvent(Base):
     document_id: Mapped[int] = mapped_column(ForeignKey("raw_documents.id"))
     document_index: Mapped[int]
     partner_id: Mapped[int | None] = mapped_column(ForeignKey("trading_partners.id"), index=True)
+    body: Mapped[str] = mapped_column(Text)  # the event alone, as EPCIS 2.0 JSON-LD

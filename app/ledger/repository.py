@@ -1,0 +1,150 @@
+"""SQL for the ledger: the sequencer row, leaves, subtree hashes, checkpoints and hops."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import and_, func, insert, select, tuple_, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.schema import Table
+
+from app.ledger.core import HASH_SIZE, Range, subtree_coords
+from app.models import CustodyHop, LedgerCheckpoint, LedgerLeaf, LedgerNode, LedgerState
+
+CHUNK = 2000  # identifiers per IN (...) list
+COPY_MIN_ROWS = 200  # below this, a plain multi-row INSERT is as fast as COPY
+
+
+def split_frontier(blob: bytes) -> list[bytes]:
+    """The frontier column holds the 32-byte hashes back to back."""
+    return [blob[i : i + HASH_SIZE] for i in range(0, len(blob), HASH_SIZE)]
+
+
+async def lock_state(session: AsyncSession) -> tuple[int, list[bytes]]:
+    """Lock the sequencer row for this transaction; return ``(size, frontier)``.
+
+    A no-op UPDATE takes PostgreSQL's row lock and SQLite's write lock alike, so concurrent
+    appenders queue here and the log stays gap-free.
+    """
+    query = (
+        update(LedgerState)
+        .where(LedgerState.id == 1)
+        .values(size=LedgerState.size)
+        .returning(LedgerState.size, LedgerState.frontier)
+    )
+    size, frontier = (await session.execute(query)).one()
+    return size, split_frontier(frontier)
+
+
+async def read_state(session: AsyncSession) -> LedgerState:
+    """The current tree state, without locking."""
+    return (await session.scalars(select(LedgerState).where(LedgerState.id == 1))).one()
+
+
+async def save_state(
+    session: AsyncSession, size: int, frontier: Sequence[bytes], root: bytes
+) -> None:
+    await session.execute(
+        update(LedgerState)
+        .where(LedgerState.id == 1)
+        .values(size=size, frontier=b"".join(frontier), root_hash=root)
+    )
+
+
+async def insert_rows(session: AsyncSession, table: Table, rows: list[dict[str, Any]]) -> None:
+    """Bulk insert: COPY on PostgreSQL for large batches, executemany otherwise."""
+    if not rows:
+        return
+    if session.bind.dialect.name != "postgresql" or len(rows) < COPY_MIN_ROWS:
+        await session.execute(insert(table), rows)
+        return
+    columns = list(rows[0])
+    connection = await session.connection()
+    raw = (await connection.get_raw_connection()).driver_connection
+    statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
+    async with raw.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            await copy.write_row([row[c] for c in columns])
+
+
+async def hop_heads(session: AsyncSession, units: Iterable[str]) -> dict[str, tuple[int, bytes]]:
+    """For each unit that has hops: ``(seq, hop_hash)`` of its latest hop."""
+    heads: dict[str, tuple[int, bytes]] = {}
+    units = sorted(set(units))
+    for i in range(0, len(units), CHUNK):
+        chunk = units[i : i + CHUNK]
+        latest = (
+            select(CustodyHop.unit, func.max(CustodyHop.seq).label("seq"))
+            .where(CustodyHop.unit.in_(chunk))
+            .group_by(CustodyHop.unit)
+            .subquery()
+        )
+        query = select(CustodyHop.unit, CustodyHop.seq, CustodyHop.hop_hash).join(
+            latest, and_(CustodyHop.unit == latest.c.unit, CustodyHop.seq == latest.c.seq)
+        )
+        for unit, seq, hop_hash in await session.execute(query):
+            heads[unit] = (seq, hop_hash)
+    return heads
+
+
+async def subtree_hashes(session: AsyncSession, ranges: Iterable[Range]) -> dict[Range, bytes]:
+    """The stored hashes of complete subtrees: leaves for width 1, node rows otherwise."""
+    ranges = list(ranges)
+    leaves = [s for s, e in ranges if e - s == 1]
+    nodes = [subtree_coords(s, e) for s, e in ranges if e - s > 1]
+    found: dict[Range, bytes] = {}
+    if leaves:
+        query = select(LedgerLeaf.leaf_index, LedgerLeaf.leaf_hash).where(
+            LedgerLeaf.leaf_index.in_(leaves)
+        )
+        found.update({(i, i + 1): h for i, h in await session.execute(query)})
+    if nodes:
+        query = select(LedgerNode.level, LedgerNode.idx, LedgerNode.hash).where(
+            tuple_(LedgerNode.level, LedgerNode.idx).in_(nodes)
+        )
+        found.update({(i << lv, (i + 1) << lv): h for lv, i, h in await session.execute(query)})
+    return found
+
+
+async def get_leaf(session: AsyncSession, leaf_index: int) -> LedgerLeaf | None:
+    return await session.get(LedgerLeaf, leaf_index)
+
+
+async def leaf_index_of(session: AsyncSession, event_hash: str) -> int | None:
+    """The leaf that recorded ``event_hash`` (the first, if it was ever logged twice)."""
+    query = select(func.min(LedgerLeaf.leaf_index)).where(LedgerLeaf.event_hash == event_hash)
+    return await session.scalar(query)
+
+
+async def latest_checkpoint(
+    session: AsyncSession, tree_size: int | None = None
+) -> LedgerCheckpoint | None:
+    """The newest checkpoint (of ``tree_size`` when given)."""
+    query = select(LedgerCheckpoint).order_by(LedgerCheckpoint.id.desc()).limit(1)
+    if tree_size is not None:
+        query = query.where(LedgerCheckpoint.tree_size == tree_size)
+    return await session.scalar(query)
+
+
+async def add_checkpoint(
+    session: AsyncSession, tree_size: int, root: bytes, note: str
+) -> LedgerCheckpoint:
+    checkpoint = LedgerCheckpoint(tree_size=tree_size, root_hash=root, note=note)
+    session.add(checkpoint)
+    await session.flush()
+    return checkpoint
+
+
+async def unit_hops(session: AsyncSession, unit: str) -> list[CustodyHop]:
+    """A unit's hops in chain order."""
+    query = select(CustodyHop).where(CustodyHop.unit == unit).order_by(CustodyHop.seq)
+    return list(await session.scalars(query))
+
+
+async def stream(session: AsyncSession, query, batch: int = 10_000) -> AsyncIterator[Any]:
+    """Rows of ``query`` in batches, without loading the whole table."""
+    result = await session.stream(query.execution_options(yield_per=batch))
+    async for partition in result.partitions(batch):
+        for row in partition:
+            yield row

@@ -1,0 +1,220 @@
+"""Ledger operations: append inside the caller's transaction, prove, checkpoint.
+
+Services never commit: :func:`append` writes leaves, subtree hashes, hops and the new tree
+state in whatever transaction the caller holds, so business data and log commit together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.errors import NotFound, ValidationFailed
+from app.ledger import core
+from app.ledger import repository as repo
+from app.models import CustodyHop, LedgerLeaf, LedgerNode
+
+
+@dataclass(frozen=True)
+class HopSpec:
+    """One custody change an event causes for one unit (seq and links are assigned here)."""
+
+    unit: str
+    kind: str
+    from_party: str | None
+    to_party: str | None
+    location: str | None
+    time: datetime
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One accepted event to log, with the hops it causes."""
+
+    event_hash: str
+    record_time: datetime
+    partner: str
+    hops: Sequence[HopSpec] = ()
+
+
+@dataclass(frozen=True)
+class Appended:
+    """Where an entry landed: its leaf and the hops it recorded."""
+
+    leaf_index: int
+    leaf_hash: bytes
+    hops: list[core.Hop] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class InclusionProof:
+    leaf_index: int
+    tree_size: int
+    leaf_hash: bytes
+    hashes: list[bytes]
+    checkpoint: str | None
+
+
+def to_ms(value: datetime) -> datetime:
+    """Truncate to whole milliseconds, the precision the ledger hashes."""
+    return value.replace(microsecond=value.microsecond // 1000 * 1000)
+
+
+async def append(session: AsyncSession, entries: Sequence[Entry]) -> list[Appended]:
+    """Append ``entries`` as consecutive leaves (with their hops) in the caller's transaction."""
+    if not entries:
+        return []
+    size, frontier = await repo.lock_state(session)
+    heads = await repo.hop_heads(session, (h.unit for e in entries for h in e.hops))
+    leaves, hop_rows, results = [], [], []
+    for offset, entry in enumerate(entries):
+        index = size + offset
+        hops = []
+        for spec in entry.hops:
+            seq, prev = heads.get(spec.unit, (-1, core.GENESIS))
+            hop = core.Hop(
+                spec.unit,
+                seq + 1,
+                entry.event_hash,
+                spec.kind,
+                spec.from_party,
+                spec.to_party,
+                spec.location,
+                to_ms(spec.time),
+                prev,
+            )
+            digest = core.hop_hash(hop)
+            heads[spec.unit] = (hop.seq, digest)
+            hops.append(hop)
+            hop_rows.append(_hop_row(hop, digest, index))
+        data = core.leaf_data(
+            entry.event_hash,
+            to_ms(entry.record_time),
+            entry.partner,
+            [heads[h.unit][1] for h in hops],
+        )
+        digest = core.leaf_hash(data)
+        leaves.append(
+            {"leaf_index": index, "leaf_hash": digest, "data": data, "event_hash": entry.event_hash}
+        )
+        results.append(Appended(index, digest, hops))
+    nodes, frontier = core.extend_frontier(size, frontier, [row["leaf_hash"] for row in leaves])
+    node_rows = [
+        {"level": level, "idx": idx, "hash": h}
+        for start, end, h in nodes
+        if end - start > 1
+        for level, idx in [core.subtree_coords(start, end)]
+    ]
+    await repo.insert_rows(session, LedgerLeaf.__table__, leaves)
+    await repo.insert_rows(session, LedgerNode.__table__, node_rows)
+    await repo.insert_rows(session, CustodyHop.__table__, hop_rows)
+    await repo.save_state(session, size + len(entries), frontier, core.fold_subtrees(frontier))
+    return results
+
+
+def _hop_row(hop: core.Hop, digest: bytes, leaf_index: int) -> dict:
+    return {
+        "unit": hop.unit,
+        "seq": hop.seq,
+        "event_hash": hop.event_hash,
+        "kind": hop.kind,
+        "from_party": hop.from_party,
+        "to_party": hop.to_party,
+        "location": hop.location,
+        "time": hop.time,
+        "prev_hop_hash": hop.prev_hop_hash,
+        "hop_hash": digest,
+        "leaf_index": leaf_index,
+    }
+
+
+async def current_size(session: AsyncSession) -> int:
+    return (await repo.read_state(session)).size
+
+
+async def _hashes(session: AsyncSession, ranges: list[core.Range]) -> list[bytes]:
+    stored = await repo.subtree_hashes(session, core.subtrees_needed(ranges))
+    return core.proof_hashes(ranges, lambda s, e: stored[(s, e)])
+
+
+async def root_at(session: AsyncSession, size: int) -> bytes:
+    """The tree head of the first ``size`` leaves, from O(log n) stored hashes."""
+    return (await _hashes(session, [(0, size)]))[0] if size else core.EMPTY_ROOT
+
+
+async def inclusion_proof(
+    session: AsyncSession,
+    *,
+    leaf_index: int | None = None,
+    event_hash: str | None = None,
+    tree_size: int | None = None,
+) -> InclusionProof:
+    """Prove that a leaf (by index or event hash) is in the tree of ``tree_size`` leaves.
+
+    Without ``tree_size`` the proof is against the latest signed checkpoint (or the current
+    size when none is signed yet), and that checkpoint's note is returned with it.
+    """
+    if (leaf_index is None) == (event_hash is None):
+        raise ValidationFailed("give exactly one of leaf_index and event_hash", field="leaf_index")
+    if event_hash is not None:
+        leaf_index = await repo.leaf_index_of(session, event_hash)
+        if leaf_index is None:
+            raise NotFound(f"no ledger leaf records event {event_hash}", field="event_hash")
+    current = await current_size(session)
+    checkpoint = await repo.latest_checkpoint(session, tree_size)
+    if tree_size is None:
+        tree_size = (
+            checkpoint.tree_size if checkpoint and leaf_index < checkpoint.tree_size else current
+        )
+        checkpoint = checkpoint if checkpoint and checkpoint.tree_size == tree_size else None
+    _check_size("tree_size", tree_size, current)
+    if not 0 <= leaf_index < tree_size:
+        raise ValidationFailed(
+            f"leaf_index {leaf_index} is not in a tree of {tree_size} leaves; "
+            f"expected 0 <= leaf_index < {tree_size}",
+            field="leaf_index",
+            expected=f"0..{tree_size - 1}",
+            found=leaf_index,
+        )
+    ranges = core.inclusion_proof_ranges(leaf_index, tree_size)
+    hashes = await _hashes(session, ranges + [(leaf_index, leaf_index + 1)])
+    return InclusionProof(
+        leaf_index, tree_size, hashes[-1], hashes[:-1], checkpoint.note if checkpoint else None
+    )
+
+
+async def consistency_proof(session: AsyncSession, first: int, second: int) -> list[bytes]:
+    """Prove the tree of ``first`` leaves is a prefix of the tree of ``second`` leaves."""
+    current = await current_size(session)
+    _check_size("second", second, current)
+    if not 0 <= first <= second:
+        raise ValidationFailed(
+            f"first {first} must be between 0 and second ({second})",
+            field="first",
+            expected=f"0..{second}",
+            found=first,
+        )
+    if first == 0:
+        return []  # every tree extends the empty tree: nothing to prove
+    return await _hashes(session, core.consistency_proof_ranges(first, second))
+
+
+def _check_size(name: str, size: int, current: int) -> None:
+    if not 0 <= size <= current:
+        raise ValidationFailed(
+            f"{name} {size} is beyond the log, which has {current} leaves",
+            field=name,
+            expected=f"0..{current}",
+            found=size,
+        )
+
+
+async def sign_checkpoint(session: AsyncSession, signer_key: str, origin: str) -> str:
+    """Sign the current tree head as a C2SP checkpoint, store it and return the note."""
+    state = await repo.read_state(session)
+    note = core.sign_checkpoint(core.Checkpoint(origin, state.size, state.root_hash), signer_key)
+    await repo.add_checkpoint(session, state.size, state.root_hash, note)
+    return note

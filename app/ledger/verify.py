@@ -1,0 +1,368 @@
+"""``custody verify``: recompute everything the ledger claims and name the first row that lies.
+
+Checks, in order: every EPCIS event hash from its stored event, every unit's hop chain,
+every leaf (hash, data, hops it lists, no gaps), every stored subtree hash, the tree state,
+and every checkpoint (signature, root at its size, consistency with the one before).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.ledger import core
+from app.ledger import repository as repo
+from app.models import CustodyHop, EpcisEvent, LedgerCheckpoint, LedgerLeaf, LedgerNode
+
+Progress = Callable[[str, int, int], None]
+"""Called as ``progress(stage, done, total)``."""
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """The first stored row that does not match its recomputation."""
+
+    table: str
+    row: str
+    expected: str
+    found: str
+    message: str
+
+
+@dataclass
+class VerifyReport:
+    """What was checked, and the first mismatch if any."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+    tree_size: int = 0
+    root_hash: str = ""
+    mismatch: Mismatch | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.mismatch is None
+
+    def to_dict(self) -> dict:
+        return {"ok": self.ok, **asdict(self)}
+
+
+class _Found(Exception):
+    def __init__(self, mismatch: Mismatch) -> None:
+        self.mismatch = mismatch
+
+
+def _fail(table: str, row: object, expected: object, found: object, message: str) -> None:
+    show = lambda v: v.hex() if isinstance(v, bytes) else str(v)  # noqa: E731
+    raise _Found(Mismatch(table, str(row), show(expected), show(found), message))
+
+
+async def verify(
+    session: AsyncSession, verifier_key: str | None, progress: Progress | None = None
+) -> VerifyReport:
+    """Run every check; stop at the first mismatch."""
+    report = VerifyReport()
+    tick = progress or (lambda stage, done, total: None)
+    total = {
+        name: await session.scalar(select(func.count()).select_from(model))
+        for name, model in (
+            ("epcis_events", EpcisEvent),
+            ("custody_hops", CustodyHop),
+            ("ledger_leaves", LedgerLeaf),
+            ("ledger_nodes", LedgerNode),
+            ("ledger_checkpoints", LedgerCheckpoint),
+        )
+    }
+    try:
+        report.counts["epcis_events"] = await _events(session, total["epcis_events"], tick)
+        hops_by_leaf, report.counts["custody_hops"] = await _hops(
+            session, total["custody_hops"], tick
+        )
+        tree = await _leaves(session, hops_by_leaf, total["ledger_leaves"], tick)
+        report.counts["ledger_leaves"] = tree.size
+        report.counts["ledger_nodes"] = await _nodes(session, tree, total["ledger_nodes"], tick)
+        await _state(session, tree)
+        report.counts["ledger_checkpoints"] = await _checkpoints(
+            session, tree, verifier_key, total["ledger_checkpoints"], tick
+        )
+        report.tree_size, report.root_hash = tree.size, tree.root().hex()
+    except _Found as found:
+        report.mismatch = found.mismatch
+    return report
+
+
+async def _events(session: AsyncSession, total: int, tick: Progress) -> int:
+    if not total:
+        return 0
+    from epcis.hashing import event_hash
+    from epcis.read import read_document
+
+    done = 0
+    query = select(EpcisEvent.id, EpcisEvent.event_hash, EpcisEvent.body).order_by(EpcisEvent.id)
+    async for row_id, stored, body in repo.stream(session, query):
+        events = read_document(body.encode(), format="2.0-jsonld").events
+        computed = event_hash(events[0]) if len(events) == 1 else f"{len(events)} events"
+        if computed != stored:
+            _fail(
+                "epcis_events",
+                row_id,
+                computed,
+                stored,
+                "event hash does not match the stored event",
+            )
+        done += 1
+        if done % 10_000 == 0:
+            tick("events", done, total)
+    tick("events", done, total)
+    return done
+
+
+async def _hops(
+    session: AsyncSession, total: int, tick: Progress
+) -> tuple[dict[int, list[bytes]], int]:
+    """Walk every chain in (unit, seq) order; return each leaf's hop hashes."""
+    by_leaf: dict[int, list[bytes]] = {}
+    unit, expected_seq, prev, done = None, 0, core.GENESIS, 0
+    query = select(CustodyHop).order_by(CustodyHop.unit, CustodyHop.seq)
+    async for (hop_row,) in repo.stream(session, query):
+        if hop_row.unit != unit:
+            unit, expected_seq, prev = hop_row.unit, 0, core.GENESIS
+        where = f"{hop_row.id} (unit {hop_row.unit}, seq {hop_row.seq})"
+        if hop_row.seq != expected_seq:
+            _fail(
+                "custody_hops",
+                where,
+                f"seq {expected_seq}",
+                f"seq {hop_row.seq}",
+                "gap in the chain",
+            )
+        if hop_row.prev_hop_hash != prev:
+            _fail(
+                "custody_hops",
+                where,
+                prev,
+                hop_row.prev_hop_hash,
+                "prev_hop_hash does not link to the previous hop",
+            )
+        try:
+            hop = core.Hop(
+                hop_row.unit,
+                hop_row.seq,
+                hop_row.event_hash,
+                hop_row.kind,
+                hop_row.from_party,
+                hop_row.to_party,
+                hop_row.location,
+                hop_row.time.replace(tzinfo=UTC) if hop_row.time.tzinfo is None else hop_row.time,
+                hop_row.prev_hop_hash,
+            )
+        except core.LedgerCoreError as exc:
+            _fail("custody_hops", where, "a well-formed hop", str(exc), "hop row is malformed")
+        computed = core.hop_hash(hop)
+        if computed != hop_row.hop_hash:
+            _fail(
+                "custody_hops", where, computed, hop_row.hop_hash, "hop_hash does not match the hop"
+            )
+        by_leaf.setdefault(hop_row.leaf_index, []).append(computed)
+        expected_seq, prev, done = hop_row.seq + 1, computed, done + 1
+        if done % 10_000 == 0:
+            tick("hops", done, total)
+    tick("hops", done, total)
+    return by_leaf, done
+
+
+async def _leaves(
+    session: AsyncSession, hops_by_leaf: dict[int, list[bytes]], total: int, tick: Progress
+) -> core.MerkleTree:
+    hashes: list[bytes] = []
+    query = select(
+        LedgerLeaf.leaf_index, LedgerLeaf.leaf_hash, LedgerLeaf.data, LedgerLeaf.event_hash
+    ).order_by(LedgerLeaf.leaf_index)
+    async for index, stored, data, event_hash in repo.stream(session, query):
+        if index != len(hashes):
+            _fail(
+                "ledger_leaves",
+                index,
+                f"leaf_index {len(hashes)}",
+                f"leaf_index {index}",
+                "gap in the log",
+            )
+        computed = core.leaf_hash(data)
+        if computed != stored:
+            _fail(
+                "ledger_leaves", index, computed, stored, "leaf_hash does not match the leaf data"
+            )
+        try:
+            claimed = json.loads(data)
+        except ValueError:
+            claimed = {}
+        if claimed.get("event_hash") != event_hash:
+            _fail(
+                "ledger_leaves",
+                index,
+                claimed.get("event_hash"),
+                event_hash,
+                "event_hash column differs from the leaf data",
+            )
+        hop_hex = sorted(h.hex() for h in hops_by_leaf.pop(index, ()))
+        if claimed.get("hop_hashes") != hop_hex:
+            _fail(
+                "ledger_leaves",
+                index,
+                hop_hex,
+                claimed.get("hop_hashes"),
+                "leaf data lists other hops than the hops recorded with it",
+            )
+        hashes.append(stored)
+        if len(hashes) % 50_000 == 0:
+            tick("leaves", len(hashes), total)
+    if hops_by_leaf:
+        orphan = min(hops_by_leaf)
+        _fail(
+            "custody_hops",
+            f"leaf_index {orphan}",
+            "a leaf recording the hop",
+            "none",
+            "hops point at a leaf that does not exist",
+        )
+    tick("leaves", len(hashes), total)
+    return core.MerkleTree(hashes)
+
+
+async def _nodes(session: AsyncSession, tree: core.MerkleTree, total: int, tick: Progress) -> int:
+    done = 0
+    query = select(LedgerNode.level, LedgerNode.idx, LedgerNode.hash).order_by(
+        LedgerNode.level, LedgerNode.idx
+    )
+    expected = [
+        (level, idx)
+        for level in range(1, tree.size.bit_length())
+        for idx in range(tree.size >> level)
+    ]
+    async for level, idx, stored in repo.stream(session, query):
+        key = expected[done] if done < len(expected) else None
+        if key != (level, idx):
+            _fail(
+                "ledger_nodes",
+                f"({level}, {idx})",
+                f"node {key}",
+                f"node ({level}, {idx})",
+                "stored nodes do not match the tree's complete subtrees",
+            )
+        computed = tree.subtree_hash(idx << level, (idx + 1) << level)
+        if computed != stored:
+            _fail(
+                "ledger_nodes",
+                f"({level}, {idx})",
+                computed,
+                stored,
+                "subtree hash does not match the leaves below it",
+            )
+        done += 1
+        if done % 50_000 == 0:
+            tick("nodes", done, total)
+    if done != len(expected):
+        _fail(
+            "ledger_nodes",
+            f"{expected[done]}",
+            "a stored node",
+            "missing",
+            "a complete subtree has no stored hash",
+        )
+    tick("nodes", done, total)
+    return done
+
+
+async def _state(session: AsyncSession, tree: core.MerkleTree) -> None:
+    state = await repo.read_state(session)
+    if state.size != tree.size:
+        _fail(
+            "ledger_state",
+            1,
+            f"size {tree.size}",
+            f"size {state.size}",
+            "tree size differs from the leaf count",
+        )
+    if state.root_hash != tree.root():
+        _fail("ledger_state", 1, tree.root(), state.root_hash, "root hash differs from the leaves")
+    frontier = b"".join(tree.subtree_hash(s, e) for s, e in core.complete_subtrees(0, tree.size))
+    if state.frontier != frontier:
+        _fail("ledger_state", 1, frontier, state.frontier, "frontier differs from the leaves")
+
+
+async def _checkpoints(
+    session: AsyncSession,
+    tree: core.MerkleTree,
+    verifier_key: str | None,
+    total: int,
+    tick: Progress,
+) -> int:
+    previous: core.Checkpoint | None = None
+    done = 0
+    async for (row,) in repo.stream(
+        session, select(LedgerCheckpoint).order_by(LedgerCheckpoint.id)
+    ):
+        if verifier_key is None:
+            _fail(
+                "ledger_checkpoints",
+                row.id,
+                "a verifier key",
+                "none",
+                "checkpoints exist but no public key was given (--key)",
+            )
+        try:
+            checkpoint = core.open_checkpoint(row.note, verifier_key)
+        except core.LedgerCoreError as exc:
+            _fail(
+                "ledger_checkpoints",
+                row.id,
+                "a note signed by the given key",
+                str(exc),
+                "signature does not verify",
+            )
+        if (checkpoint.size, checkpoint.root_hash) != (row.tree_size, row.root_hash):
+            _fail(
+                "ledger_checkpoints",
+                row.id,
+                f"{checkpoint.size} {checkpoint.root_hash.hex()}",
+                f"{row.tree_size} {row.root_hash.hex()}",
+                "columns differ from the signed note",
+            )
+        if checkpoint.size > tree.size:
+            _fail(
+                "ledger_checkpoints",
+                row.id,
+                f"size <= {tree.size}",
+                checkpoint.size,
+                "checkpoint is beyond the log",
+            )
+        computed = tree.root(checkpoint.size)
+        if computed != checkpoint.root_hash:
+            _fail(
+                "ledger_checkpoints",
+                row.id,
+                computed,
+                checkpoint.root_hash,
+                "signed root differs from the log at that size",
+            )
+        if previous is not None and previous.size:
+            try:
+                proof = tree.consistency_proof(previous.size, checkpoint.size)
+                core.verify_consistency(
+                    previous.size, checkpoint.size, proof, previous.root_hash, checkpoint.root_hash
+                )
+            except core.LedgerCoreError as exc:
+                _fail(
+                    "ledger_checkpoints",
+                    row.id,
+                    "consistent with the previous checkpoint",
+                    str(exc),
+                    "checkpoints are inconsistent",
+                )
+        previous, done = checkpoint, done + 1
+    tick("checkpoints", done, total)
+    return done

@@ -1,0 +1,144 @@
+"""The ledger on a real database: appends, stored subtree hashes, proofs, hop chains."""
+
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
+
+from app.errors import NotFound, ValidationFailed
+from app.ledger import core, service
+from app.models import CustodyHop, LedgerLeaf
+from tests.ledger.helpers import (
+    MFG,
+    PHARMACY,
+    WHOLESALER,
+    commission,
+    entry,
+    event_hash,
+    sgtin,
+    ship,
+)
+
+
+async def stored_leaf_hashes(session) -> list[bytes]:
+    return list(await session.scalars(select(LedgerLeaf.leaf_hash).order_by(LedgerLeaf.leaf_index)))
+
+
+async def test_batches_build_the_same_tree_as_memory(session):
+    sizes = [1, 2, 3, 5, 8, 13, 1, 1, 30]
+    n = 0
+    for batch in sizes:
+        appended = await service.append(session, [entry(n + i) for i in range(batch)])
+        assert [a.leaf_index for a in appended] == list(range(n, n + batch))
+        n += batch
+    hashes = await stored_leaf_hashes(session)
+    tree = core.MerkleTree(hashes)
+    assert len(hashes) == n == await service.current_size(session)
+    assert await service.root_at(session, n) == tree.root() == core.root(hashes)
+    for size in range(1, n + 1):
+        assert await service.root_at(session, size) == tree.root(size)
+        for index in sorted({0, size // 2, size - 1}):
+            proof = await service.inclusion_proof(session, leaf_index=index, tree_size=size)
+            assert proof.hashes == tree.inclusion_proof(index, size)
+            core.verify_inclusion(proof.leaf_hash, index, size, proof.hashes, tree.root(size))
+    for first in range(0, n + 1):
+        hashes = await service.consistency_proof(session, first, n)
+        if first:
+            core.verify_consistency(first, n, hashes, tree.root(first), tree.root(n))
+
+
+async def test_leaf_records_event_partner_and_hops(session):
+    [appended] = await service.append(session, [commission(7, sgtin(1))])
+    leaf = await session.get(LedgerLeaf, appended.leaf_index)
+    assert leaf.leaf_hash == core.leaf_hash(leaf.data)
+    hop = appended.hops[0]
+    assert leaf.data == core.leaf_data(
+        event_hash(7), entry(7).record_time, MFG, [core.hop_hash(hop)]
+    )
+
+
+async def test_hops_chain_per_unit_across_appends(session):
+    unit = sgtin(42)
+    await service.append(session, [commission(1, unit), commission(2, sgtin(43))])
+    await service.append(session, [ship(3, unit, MFG, WHOLESALER)])
+    await service.append(session, [ship(4, unit, WHOLESALER, PHARMACY)])
+    rows = list(
+        await session.scalars(
+            select(CustodyHop).where(CustodyHop.unit == unit).order_by(CustodyHop.seq)
+        )
+    )
+    assert [(r.seq, r.kind, r.to_party) for r in rows] == [
+        (0, "commission", MFG),
+        (1, "ship", WHOLESALER),
+        (2, "ship", PHARMACY),
+    ]
+    hops = [
+        core.Hop(
+            r.unit,
+            r.seq,
+            r.event_hash,
+            r.kind,
+            r.from_party,
+            r.to_party,
+            r.location,
+            r.time,
+            r.prev_hop_hash,
+        )
+        for r in rows
+    ]
+    assert core.verify_chain(hops, [r.hop_hash for r in rows]) == rows[-1].hop_hash
+    assert rows[0].prev_hop_hash == core.GENESIS
+
+
+async def test_one_event_may_move_a_unit_twice_in_one_batch(session):
+    unit = sgtin(5)
+    appended = await service.append(session, [commission(1, unit), ship(2, unit, MFG, WHOLESALER)])
+    assert appended[1].hops[0].prev_hop_hash == core.hop_hash(appended[0].hops[0])
+    assert appended[1].hops[0].seq == 1
+
+
+async def test_proof_by_event_hash_and_errors(session):
+    await service.append(session, [entry(i) for i in range(5)])
+    proof = await service.inclusion_proof(session, event_hash=event_hash(3))
+    assert (proof.leaf_index, proof.tree_size, proof.checkpoint) == (3, 5, None)
+    with pytest.raises(NotFound, match="no ledger leaf records event"):
+        await service.inclusion_proof(session, event_hash=event_hash(99))
+    with pytest.raises(ValidationFailed) as caught:
+        await service.inclusion_proof(session, leaf_index=5, tree_size=5)
+    assert (
+        caught.value.detail
+        == "leaf_index 5 is not in a tree of 5 leaves; expected 0 <= leaf_index < 5"
+    )
+    with pytest.raises(ValidationFailed) as caught:
+        await service.consistency_proof(session, 2, 9)
+    assert caught.value.detail == "second 9 is beyond the log, which has 5 leaves"
+
+
+async def test_proof_defaults_to_latest_checkpoint(session):
+    signer, _ = core.generate_signer("custody.test/log")
+    await service.append(session, [entry(i) for i in range(4)])
+    note = await service.sign_checkpoint(session, signer, "custody.test/log")
+    await service.append(session, [entry(i) for i in range(4, 9)])
+    proof = await service.inclusion_proof(session, leaf_index=2)
+    assert (proof.tree_size, proof.checkpoint) == (4, note)
+    later = await service.inclusion_proof(session, leaf_index=6)
+    assert (later.tree_size, later.checkpoint) == (9, None)
+
+
+@pytest.mark.parametrize(
+    "table", ["ledger_leaves", "ledger_nodes", "ledger_checkpoints", "custody_hops"]
+)
+async def test_ledger_tables_refuse_update_and_delete(session, connection, table):
+    signer, _ = core.generate_signer("custody.test/log")
+    await service.append(session, [commission(i, sgtin(i)) for i in range(4)])
+    await service.sign_checkpoint(session, signer, "custody.test/log")
+    await session.flush()
+    column = {
+        "ledger_leaves": "event_hash",
+        "ledger_nodes": "level",
+        "ledger_checkpoints": "note",
+        "custody_hops": "kind",
+    }[table]
+    for statement in (f"UPDATE {table} SET {column} = {column}", f"DELETE FROM {table}"):
+        with pytest.raises(DBAPIError, match=f"table {table} is append-only"):
+            async with connection.begin_nested():
+                await connection.execute(text(statement))
