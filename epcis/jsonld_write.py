@@ -21,6 +21,7 @@ from epcis.model import (
     Event,
     Location,
     QuantityElement,
+    Sbdh,
     SensorElement,
     SensorReport,
     SourceDest,
@@ -60,10 +61,11 @@ class _JsonWriter:
         used = collect_namespaces(doc)
         custom = {ns: hint for ns, hint in used.items() if ns not in _STANDARD_NS}
         self.prefixes = dict(_STANDARD_NS)
-        self.inline = assign_prefixes(custom, set(cbv.CONTEXT_PREFIXES))
+        self.inline = assign_prefixes(custom, set(cbv.CONTEXT_PREFIXES) | {"sbdh"})
         self.prefixes.update(self.inline)
 
     def name(self, ns: str, local: str) -> str:
+        """A compact key; nested extension content may be unqualified, as in XML."""
         return f"{self.prefixes[ns]}:{local}" if ns else local
 
     def element_value(self, el: Element) -> Any:
@@ -87,8 +89,18 @@ class _JsonWriter:
                 obj[key] = value
         return obj
 
+    def attribute_value(self, value: Element) -> Any:
+        """A structured master-data value as a JSON object (see ``xml_write``)."""
+        if value.ns or value.name != "attribute":
+            return {self.name(value.ns, value.name): self.element_value(value)}
+        return self.element_value(value) if (value.children or value.attributes) else {}
+
     def extensions(self, target: dict[str, Any], items: tuple[Element, ...]) -> None:
         for el in items:
+            if not el.ns:
+                raise EpcisError("JSON-LD cannot carry a top-level extension element without a "
+                                 "namespace", field=el.name, expected="a namespaced extension element",
+                                 found=el.name)
             key = self.name(el.ns, el.name)
             value = self.element_value(el)
             if key in target:
@@ -231,8 +243,7 @@ class _JsonWriter:
             entry: dict[str, Any] = {"id": ve.id}
             if ve.attributes:
                 entry["attributes"] = [
-                    {"id": k, "attribute": {self.name(v.ns, v.name): self.element_value(v)}
-                     if isinstance(v, Element) else v}
+                    {"id": k, "attribute": self.attribute_value(v) if isinstance(v, Element) else v}
                     for k, v in ve.attributes
                 ]
             if ve.children:
@@ -243,14 +254,33 @@ class _JsonWriter:
             out["vocabularyElementList"] = elements
         return out
 
+    @staticmethod
+    def sbdh(s: Sbdh) -> dict[str, Any]:
+        """The SBDH as a JSON-LD object in the SBDH namespace (EPCIS 2.0 JSON has no SBDH of
+        its own; ``sender``/``receiver``/``instanceIdentifier`` carry only part of it)."""
+        out: dict[str, Any] = {"sbdh:HeaderVersion": "1.0"}
+        for role, value in (("Sender", s.sender), ("Receiver", s.receiver)):
+            if value is not None:
+                out[f"sbdh:{role}"] = {"sbdh:Identifier": value}
+        ident: dict[str, Any] = {"sbdh:Standard": "EPCglobal", "sbdh:TypeVersion": "1.0"}
+        for key, val in (("InstanceIdentifier", s.document_id), ("Type", s.document_type),
+                         ("CreationDateAndTime", format_time(s.creation_time) if s.creation_time else None)):
+            if val is not None:
+                ident[f"sbdh:{key}"] = val
+        out["sbdh:DocumentIdentification"] = ident
+        return out
+
     def document(self, doc: Document) -> dict[str, Any]:
         creation = doc.creation_date or (doc.sbdh.creation_time if doc.sbdh else None)
         if creation is None:
             raise EpcisError("The document has no creation date", field="creationDate",
                              expected="a date and time", found="none")
         context: list[Any] = [CONTEXT_URL]
-        if self.inline:
-            context.append({p: ns for ns, p in self.inline.items()})
+        inline = {p: ns for ns, p in self.inline.items()}
+        if doc.sbdh is not None:
+            inline["sbdh"] = SBDH_NS
+        if inline:
+            context.append(inline)
         out: dict[str, Any] = {"@context": context, "type": "EPCISDocument",
                                "schemaVersion": "2.0", "creationDate": format_time(creation)}
         header: dict[str, Any] = {}
@@ -260,6 +290,7 @@ class _JsonWriter:
                                ("instanceIdentifier", s.document_id)):
                 if value is not None:
                     out[key] = value
+            header["sbdh:StandardBusinessDocumentHeader"] = self.sbdh(s)
         if doc.master_data:
             header["epcisMasterData"] = {"vocabularyList": [self.vocabulary(v) for v in doc.master_data]}
         self.extensions(header, doc.header_extensions)

@@ -481,13 +481,25 @@ class _XmlWriter:
                     a = self.sub(e, "attribute")
                     a.set("id", attr_id)
                     if isinstance(value, Element):
-                        self.element(a, value)
+                        self.attribute_value(a, value)
                     else:
                         a.text = value
                 if ve.children:
                     ch = self.sub(e, "children")
                     for child in ve.children:
                         self.sub(ch, "id", child)
+
+    def attribute_value(self, node: etree._Element, value: Element) -> None:
+        """A structured master-data value: readers hand over the ``<attribute>`` element
+        itself (no namespace, name ``attribute``); anything else is its single child."""
+        if value.ns or value.name != "attribute":
+            self.element(node, value)
+            return
+        for name, text in value.attributes:
+            node.set(name, text)
+        node.text = value.text
+        for child in value.children:
+            self.element(node, child)
 
     def header(self, root: etree._Element, doc: Document, creation: datetime) -> None:
         ns_ext = [e for e in doc.header_extensions if e.ns]

@@ -153,8 +153,8 @@ def all_fields_document() -> Document:
         "2.0", creation_date=t("2019-04-02T16:00:00+01:00"),
         master_data=(Vocabulary("urn:epcglobal:epcis:vtype:BusinessLocation", (VocabularyElement(
             "urn:epc:id:sgln:4012345.00002.0", (mda("name", "Site"),
-                                                ("urn:example#geo", Element(EX, "point", "52.1,4.3",
-                                                                            prefix="example"))),
+                                                ("urn:example#geo", Element("", "attribute", children=(
+                                                    Element(EX, "point", "52.1,4.3", prefix="example"),)))),
             ("urn:epc:id:sgln:4012345.00002.1",)),)),),
         events=(
             Event(EventType.OBJECT, epc_list=UNITS, quantity_list=q, action=Action.ADD, ilmd=ilmd,
