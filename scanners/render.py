@@ -2,7 +2,7 @@
 
 The DataMatrix is encoded by zxing-cpp's writer (zint) in GS1 mode, fed the bracketed
 element string ``[01]...[17]...[10]...[21]...`` (brackets are outside GS1 character
-set 82, so no data value can be mistaken for an AI). PNG and SVG are drawn from the
+set 82, so no data value can be mistaken for an AI), square sizes only. PNG and SVG are drawn from the
 module matrix, with the human-readable lines below. The SSCC label is python-barcode's
 GS1-128 at the GS1 logistics-label X-dimension (0.5 mm) and bar height (32 mm).
 """
@@ -46,8 +46,9 @@ def datamatrix_modules(product: ProductIdentifier) -> list[list[bool]]:
     import zxingcpp
 
     bracketed = "".join(f"[{ai}]{value}" for ai, value in product.element_pairs)
-    image = zxingcpp.create_barcode(bracketed, zxingcpp.BarcodeFormat.DataMatrix,
-                                    gs1=True).to_image(scale=1)
+    # Square ECC 200 only: rectangular DMRE sizes are not read by many installed scanners.
+    image = zxingcpp.create_barcode(bracketed, zxingcpp.BarcodeFormat.DataMatrix, gs1=True,
+                                    force_square=True).to_image(scale=1)
     height, width = image.shape[0], image.shape[1]
     data = bytes(memoryview(image))
     return [[data[y * width + x] < 128 for x in range(width)] for y in range(height)]
