@@ -1,0 +1,126 @@
+"""`custody epcis ...` through Typer's CliRunner on the sub-app."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from typer.testing import CliRunner
+
+from app.commands.epcis import app
+from epcis.model import Document
+from epcis.read import read_document
+from epcis.write import write_document
+from tests.corpus import corpus_path
+from tests.epcis.test_write import dscsa_document, t
+
+runner = CliRunner()
+
+
+def pharma():
+    return corpus_path("epcis", "openepcis-test-resources", "1.2", "EPCIS", "XML", "Capture", "Documents",
+                       "GS1_US_Pharma_Example_2_2_1_1.xml")
+
+
+def invalid_action():
+    return corpus_path("epcis", "openepcis-test-resources", "2.0", "EPCIS", "XML", "Capture", "Invalid",
+                       "ObjectEvent_with_invalid_action.xml")
+
+
+def test_validate_complete_shipment_exits_0():
+    result = runner.invoke(app, ["validate", str(pharma())])
+    assert result.exit_code == 0
+    assert result.output == f"{pharma()}: 8 events, 0 errors, 0 warnings\n"
+
+
+def test_validate_lists_findings_one_per_line_and_exits_1(tmp_path):
+    doc = Document("1.2", creation_date=t("2023-04-01T08:45:16+00:00"), events=dscsa_document().events)
+    path = tmp_path / "bare.xml"
+    path.write_bytes(write_document(doc, "1.2-xml"))
+    result = runner.invoke(app, ["validate", str(path)])
+    assert result.exit_code == 1
+    lines = result.output.splitlines()
+    assert lines[0] == ("error: event 2, EPCClass/regulatedProductName: TI_MISSING_PRODUCT_NAME: no product "
+                        "name (regulatedProductName) in master data for 00300010123455")
+    assert lines[-1] == f"{path}: 3 events, 7 errors, 0 warnings"
+    assert lines[4] == ("error: event 2, sourceList: TI_SELLER_ADDRESS_MISSING: no Location or Party master "
+                        "data for the seller urn:epc:id:sgln:030001.111111.0")
+    as_json = json.loads(runner.invoke(app, ["validate", "--json", str(path)]).output)
+    assert as_json["valid"] is False
+    assert [f["code"] for f in as_json["findings"]] == [
+        "TI_MISSING_PRODUCT_NAME", "TI_MISSING_STRENGTH", "TI_MISSING_DOSAGE_FORM", "TI_MISSING_CONTAINER_SIZE",
+        "TI_SELLER_ADDRESS_MISSING", "TI_BUYER_ADDRESS_MISSING", "TS_MISSING"]
+
+
+def test_unreadable_input_is_one_line_with_position_and_exit_2():
+    result = runner.invoke(app, ["validate", str(invalid_action())])
+    assert result.exit_code == 2
+    assert result.output == ("error: event 0, line 12: bad action [field action]; expected ADD, OBSERVE or "
+                             "DELETE, got 'CREATE'\n")
+    result = runner.invoke(app, ["validate", "--json", str(invalid_action())])
+    assert result.exit_code == 2
+    assert json.loads(result.output) == {"error": {
+        "message": "bad action", "field": "action", "expected": "ADD, OBSERVE or DELETE", "found": "CREATE",
+        "line": 12, "event_index": 0}}
+
+
+def test_missing_file_exits_2_without_traceback(tmp_path):
+    result = runner.invoke(app, ["dscsa", str(tmp_path / "nope.xml")])
+    assert result.exit_code == 2
+    assert result.output == f"error: cannot read the file: No such file or directory ({tmp_path / 'nope.xml'})\n"
+
+
+def test_json_error_names_the_pointer(tmp_path):
+    path = tmp_path / "bad.jsonld"
+    path.write_text(json.dumps({
+        "@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],
+        "type": "EPCISDocument", "schemaVersion": "2.0", "creationDate": "2024-01-01T00:00:00Z",
+        "epcisBody": {"eventList": [{"type": "ObjectEvent", "eventTime": "yesterday",
+                                     "eventTimeZoneOffset": "+00:00", "action": "ADD", "epcList": []}]}}))
+    result = runner.invoke(app, ["validate", "--json", str(path)])
+    assert result.exit_code == 2
+    assert json.loads(result.output)["error"]["pointer"] == "/epcisBody/eventList/0/eventTime"
+
+
+@pytest.mark.parametrize("fmt", ["1.2-xml", "2.0-xml", "2.0-jsonld"])
+def test_convert_keeps_the_meaning(fmt, tmp_path):
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["convert", str(pharma()), "--to", fmt, "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    source, converted = read_document(pharma()), read_document(out)
+    assert converted.events == source.events
+    assert converted.master_data == source.master_data
+
+
+def test_convert_to_stdout_and_bad_format():
+    result = runner.invoke(app, ["convert", str(pharma()), "--to", "2.0-jsonld"])
+    assert result.exit_code == 0
+    assert json.loads(result.stdout_bytes)["epcisBody"]["eventList"][7]["bizStep"] == "shipping"
+    assert runner.invoke(app, ["convert", str(pharma()), "--to", "3.0-xml"]).exit_code == 2
+
+
+def test_dscsa_json_gives_the_ti_and_ts():
+    result = runner.invoke(app, ["dscsa", "--json", str(pharma())])
+    assert result.exit_code == 0
+    data = json.loads(result.output)
+    assert data["findings"] == []
+    (tx,) = data["transactions"]
+    assert tx["seller"]["address"]["name"] == "GS1 Pharma"
+    assert tx["products"][0]["number_of_containers"] == 12
+    assert tx["statement"]["affirmed"] is True
+
+
+def test_hash_streams_events_in_document_order():
+    pytest.importorskip("epcis.hashing", reason="the event hash module lands separately")
+    folder = corpus_path("epcis", "gs1-EPCIS", "epcis-2.0-xml", "WithEventHashID")
+    firsts = set()
+    for path in sorted(folder.iterdir()):
+        result = runner.invoke(app, ["hash", "--json", str(path)])
+        assert result.exit_code == 0, result.output
+        rows = json.loads(result.output)
+        assert [r["index"] for r in rows] == list(range(len(rows)))
+        assert all(re.fullmatch(r"ni:///sha-256;[0-9a-f]{64}\?ver=CBV2\.0", r["eventHash"]) for r in rows)
+        firsts.add(rows[0]["eventHash"])
+    # GS1 wrote these seven documents as different spellings of one event.
+    assert len(firsts) == 1
