@@ -1,5 +1,112 @@
-"""`custody scan ...` commands (placeholder until its issue lands)."""
+"""`custody scan ...`: read GS1 barcodes from images or from scanner / typed text.
+
+Exit codes: 0 every code read and valid; 1 a code was invalid or an image held no code;
+2 bad input (unreadable file, text that is not a valid GS1 identifier, bad option).
+"""
+
+import json
+from pathlib import Path
+from typing import Annotated
 
 import typer
+from PIL import UnidentifiedImageError
 
-app = typer.Typer(help="scan commands", no_args_is_help=True)
+from scanners import (
+    GS,
+    GS1Error,
+    ProductIdentifier,
+    PyzbarDecoder,
+    ZxingDecoder,
+    decode_image,
+    parse_product,
+)
+from scanners.decode import ScanResult
+from scanners.text import GS1_SYMBOLOGIES
+
+app = typer.Typer(help="Read GS1 barcodes from images or scanner text.", no_args_is_help=True)
+
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+SeparatorOption = Annotated[str, typer.Option(
+    "--separator", help="Characters your scanner sends instead of GS (ASCII 29), e.g. '|'.")]
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(2)
+
+
+def _unescape(text: str) -> str:
+    """Let a shell user write GS as <GS>, \\x1d or \\u001d."""
+    return text.replace("<GS>", GS).replace("\\x1d", GS).replace("\\u001d", GS)
+
+
+def _describe(product: ProductIdentifier) -> list[str]:
+    name = GS1_SYMBOLOGIES.get(product.symbology or "", "typed or scanned text")
+    lines = [f"  {name}" + (f" ({product.symbology})" if product.symbology else "")]
+    if product.sscc:
+        lines.append(f"  SSCC     {product.sscc}")
+    if product.gtin:
+        ndc = f"   (NDC {product.ndc10})" if product.ndc10 else ""
+        lines.append(f"  GTIN     {product.gtin}{ndc}")
+    for label, value in (("Serial", product.serial), ("Lot", product.lot),
+                         ("Expiry", product.expiry.isoformat() if product.expiry else None)):
+        if value is not None:
+            lines.append(f"  {label:<8} {value}")
+    if product.gtin and not product.complete:
+        missing = [n for n, v in (("serial", product.serial), ("lot", product.lot),
+                                  ("expiry", product.expiry)) if v is None]
+        lines.append(f"  Note     not a full DSCSA identifier: no {', '.join(missing)}")
+    return lines
+
+
+@app.command()
+def decode(
+    images: Annotated[list[Path], typer.Argument(help="PNG, JPEG or WebP files.")],
+    json_output: JsonOption = False,
+    separator: SeparatorOption = "",
+    backend: Annotated[str, typer.Option(help="zxing (default) or pyzbar.")] = "zxing",
+) -> None:
+    """Find every barcode in each image and check it is a valid GS1 identifier."""
+    if backend not in ("zxing", "pyzbar"):
+        raise _fail(f"--backend: expected zxing or pyzbar, got {backend!r}")
+    decoder = ZxingDecoder() if backend == "zxing" else PyzbarDecoder()
+    found: list[tuple[Path, list[ScanResult]]] = []
+    for path in images:
+        try:
+            found.append((path, decode_image(path, decoder, separator or GS)))
+        except (OSError, UnidentifiedImageError) as err:
+            raise _fail(f"{path}: cannot read image ({err.__class__.__name__}: {err})") from None
+    if json_output:
+        typer.echo(json.dumps([{"image": str(path), **r.to_json()} for path, results in found
+                               for r in results], indent=2))
+    else:
+        for path, results in found:
+            typer.echo(f"{path}: " + (f"{len(results)} code(s)" if results else "no code found"))
+            for r in results:
+                lines = _describe(r.product) if r.product else [
+                    f"  NOT VALID ({r.symbol.symbology or 'unknown symbology'}): {r.error}"]
+                typer.echo("\n".join(lines))
+    if any(not results or any(r.error for r in results) for _, results in found):
+        raise typer.Exit(1)
+
+
+@app.command()
+def parse(
+    text: Annotated[str, typer.Argument(
+        help="Element string (GS as <GS> or \\x1d), HRI '(01)...(21)...' or Digital Link URI.")],
+    json_output: JsonOption = False,
+    separator: SeparatorOption = "",
+) -> None:
+    """Check scanner or typed text and show the identifier it carries."""
+    raw = _unescape(text)
+    try:
+        product = parse_product(raw, separator or GS)
+    except GS1Error as err:
+        if json_output:
+            typer.echo(json.dumps({"symbology": None, "raw": raw, "error": str(err)}))
+            raise typer.Exit(2) from None
+        raise _fail(str(err)) from None
+    if json_output:
+        typer.echo(json.dumps(product.to_json()))
+    else:
+        typer.echo("\n".join(["Valid GS1 identifier", *_describe(product)]))
