@@ -25,7 +25,7 @@ are sorted by code point. recordTime, eventID and errorDeclaration are excluded.
 >>> prehash(e)
 'eventType=ObjectEventeventTime=2020-03-04T10:00:30.000ZeventTimeZoneOffset=+01:00epcListepc=https://id.gs1.org/01/00614141111114/21/987action=OBSERVE'
 >>> event_hash(e).startswith("ni:///sha-256;"), event_hash(e)[-11:]
-('ni:///sha-256;6', '?ver=CBV2.0')
+(True, '?ver=CBV2.0')
 """
 
 from __future__ import annotations
