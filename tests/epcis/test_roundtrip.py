@@ -1,0 +1,200 @@
+"""Round trips: corpus documents and generated events survive every writer and reader unchanged."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from epcis import cbv
+from epcis.errors import EpcisError
+from epcis.model import (
+    Action,
+    BizTransaction,
+    Document,
+    Element,
+    Event,
+    EventType,
+    Location,
+    PersistentDisposition,
+    QuantityElement,
+    Sbdh,
+    SourceDest,
+)
+from epcis.read import read_document
+from epcis.write import write_document
+from tests.corpus import CORPUS
+from tests.epcis.test_write import FORMATS, all_fields_document, assert_valid, dscsa_document
+
+ROOT = CORPUS / "epcis"
+SKIP_DIRS = ("/Invalid/", "/xsd/", "/schema/", "/context/", "/CaptureJob/")
+
+
+def readable_corpus() -> list[Path]:
+    """Corpus documents the readers accept (the corpus test says why the others are refused)."""
+    out = []
+    for path in sorted(ROOT.rglob("*")):
+        if path.suffix not in (".xml", ".json", ".jsonld") or any(d in str(path) for d in SKIP_DIRS):
+            continue
+        try:
+            read_document(path)
+        except (EpcisError, ValueError):
+            continue
+        out.append(path)
+    return out
+
+
+CORPUS_DOCS = readable_corpus() if ROOT.exists() else []
+#: 1.2 documents whose header holds namespaced extensions; in EPCIS 2.0 XML the only XSD-valid place
+#: for them is the document's wildcard after EPCISBody, which the streaming XML reader does not
+#: revisit yet (ADR 0004).
+HEADER_EXT_AFTER_BODY = {"EPCISDocument_with_comment.xml", "GS1_US_Pharma_Example_2_2_1_1.xml",
+                         "ushc_commission.xml"}
+#: GS1's 1.2 example carries an unqualified user element (<extension><extension><myField>) that JSON-LD
+#: has no way to express.
+NO_JSONLD = {"ObjectEvent.xml": "myField"}
+
+
+def roundtrip(doc: Document, fmt: str) -> Document:
+    back = read_document(write_document(doc, fmt))
+    return dataclasses.replace(back, schema_version=doc.schema_version)
+
+
+def expected_after(doc: Document, fmt: str) -> Document:
+    if fmt == "1.2-xml" and doc.sbdh is None and (doc.master_data or doc.header_extensions):
+        # EPCIS 1.2 requires an SBDH in any header: the writer adds a minimal one.
+        return dataclasses.replace(doc, sbdh=Sbdh(creation_time=doc.creation_date, document_type="Events"))
+    return doc
+
+
+def test_the_corpus_has_readable_documents():
+    assert len(CORPUS_DOCS) >= 90 if ROOT.exists() else pytest.skip(f"shared corpus not found at {ROOT}")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("path", CORPUS_DOCS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_corpus_documents_round_trip(path, fmt, request):
+    doc = read_document(path)
+    if fmt == "2.0-jsonld" and path.name in NO_JSONLD and "epcis-1.2-xml" in str(path):
+        with pytest.raises(EpcisError, match="JSON-LD cannot carry a top-level extension element without a "
+                                             "namespace"):
+            write_document(doc, fmt)
+        return
+    if fmt == "2.0-xml" and path.name in HEADER_EXT_AFTER_BODY:
+        request.applymarker(pytest.mark.xfail(strict=True, reason="2.0 XML header extensions are written "
+                                              "after EPCISBody (XSD-valid); xml_read reads root children "
+                                              "only before the first event"))
+    assert roundtrip(doc, fmt) == expected_after(doc, fmt)
+
+
+@pytest.mark.parametrize("build", [dscsa_document, all_fields_document])
+def test_1_2_to_jsonld_to_model_and_back_is_equal(build):
+    doc = build()
+    for first, second in (("1.2-xml", "2.0-jsonld"), ("2.0-xml", "2.0-jsonld"), ("2.0-jsonld", "1.2-xml")):
+        via = roundtrip(roundtrip(doc, first), second)
+        assert via == expected_after(doc, "1.2-xml" if "1.2-xml" in (first, second) else second)
+
+
+# -- generated events ----------------------------------------------------------------------------
+digits = st.text("0123456789", min_size=1, max_size=1)
+serial = st.text("ABCDEFGHJKLMNPQRSTUVWXYZ0123456789", min_size=1, max_size=12)
+sgtin = st.builds(lambda cp, ir, s: f"urn:epc:id:sgtin:{cp}.{ir}.{s}",
+                  st.from_regex(r"0[0-9]{6}", fullmatch=True), st.from_regex(r"[0-9]{6}", fullmatch=True), serial)
+sscc = st.builds(lambda cp, r: f"urn:epc:id:sscc:{cp}.{r}", st.from_regex(r"0[0-9]{6}", fullmatch=True),
+                 st.from_regex(r"[0-9]{10}", fullmatch=True))
+sgln = st.builds(lambda cp, r: f"urn:epc:id:sgln:{cp}.{r}.0", st.from_regex(r"0[0-9]{6}", fullmatch=True),
+                 st.from_regex(r"[0-9]{5}", fullmatch=True))
+epcs = st.lists(st.one_of(sgtin, sscc), min_size=1, max_size=4, unique=True).map(tuple)
+lgtin = st.builds(lambda cp, ir, lot: f"urn:epc:class:lgtin:{cp}.{ir}.{lot}",
+                  st.from_regex(r"0[0-9]{6}", fullmatch=True), st.from_regex(r"[0-9]{6}", fullmatch=True), serial)
+quantities = st.lists(st.builds(QuantityElement, lgtin,
+                                st.decimals(min_value=0, max_value=10**6, places=2, allow_nan=False),
+                                st.sampled_from(["KGM", "LTR", "EA"])), max_size=2).map(tuple)
+offsets = st.integers(-48, 56).map(lambda q: timezone(timedelta(minutes=15 * q)))
+
+
+@st.composite
+def times(draw) -> tuple[datetime, str]:
+    tz = draw(offsets)
+    base = draw(st.datetimes(min_value=datetime(2000, 1, 1), max_value=datetime(2099, 12, 31)))
+    value = base.replace(microsecond=draw(st.integers(0, 999)) * 1000, tzinfo=tz)
+    offset = value.strftime("%z")
+    return value, f"{offset[:3]}:{offset[3:]}"
+
+
+def cbv_value(kind: str) -> st.SearchStrategy[str]:
+    return st.sampled_from(sorted(cbv.WORDS[kind])).map(lambda w: f"urn:epcglobal:cbv:{kind}:{w}")
+
+
+NAMESPACES = [("http://ns.example.com/epcis/", "example"), ("http://epcis.gs1us.org/hc/ns", "gs1ushc"),
+              ("urn:example:ext", None)]
+names = st.from_regex(r"[a-z][A-Za-z0-9]{0,8}", fullmatch=True)
+text = st.text("abcXYZ019 -_.", min_size=1, max_size=10).map(str.strip).filter(bool)
+
+
+@st.composite
+def extension(draw, depth: int = 0) -> Element:
+    ns, prefix = draw(st.sampled_from(NAMESPACES))
+    children = () if depth else tuple(draw(st.lists(extension(depth=1), max_size=2)))
+    return Element(ns, draw(names), None if children else draw(text), children=children, prefix=prefix)
+
+
+@st.composite
+def events(draw) -> Event:
+    kind = draw(st.sampled_from(list(EventType)))
+    when, offset = draw(times())
+    fields: dict[str, object] = dict(
+        type=kind, event_time=when, event_time_zone_offset=offset,
+        biz_step=draw(st.none() | cbv_value("bizstep")), disposition=draw(st.none() | cbv_value("disp")),
+        read_point=draw(st.none() | sgln.map(Location)), biz_location=draw(st.none() | sgln.map(Location)),
+        biz_transactions=tuple(draw(st.lists(st.builds(BizTransaction, text.map(lambda s: "urn:bt:" + s.replace(
+            " ", "")), st.none() | cbv_value("btt")), max_size=2))),
+        extensions=tuple(draw(st.lists(extension(), max_size=2))),
+        event_id=draw(st.none() | st.uuids().map(lambda u: f"urn:uuid:{u}")),
+    )
+    if kind is not EventType.TRANSFORMATION:
+        fields["action"] = draw(st.sampled_from(list(Action)))
+    if kind is EventType.OBJECT:
+        fields["epc_list"] = draw(epcs)
+        fields["quantity_list"] = draw(quantities)
+        if fields["action"] is Action.ADD:
+            fields["ilmd"] = tuple(draw(st.lists(extension(), max_size=2)))
+    elif kind in (EventType.AGGREGATION, EventType.ASSOCIATION):
+        fields["parent_id"] = draw(sscc)
+        fields["child_epcs"] = draw(epcs)
+        fields["child_quantity_list"] = draw(quantities)
+    elif kind is EventType.TRANSACTION:
+        fields["epc_list"] = draw(epcs)
+        if not fields["biz_transactions"]:
+            fields["biz_transactions"] = (BizTransaction("urn:bt:1", "urn:epcglobal:cbv:btt:po"),)
+    else:
+        fields["input_epc_list"], fields["output_epc_list"] = draw(epcs), draw(epcs)
+    if kind is not EventType.OBJECT or draw(st.booleans()):
+        fields["sources"] = tuple(draw(st.lists(st.builds(SourceDest, sgln, cbv_value("sdt")), max_size=2)))
+        fields["destinations"] = tuple(draw(st.lists(st.builds(SourceDest, sgln, cbv_value("sdt")), max_size=2)))
+    if draw(st.booleans()):
+        fields["persistent_disposition"] = PersistentDisposition(set=(draw(cbv_value("disp")),))
+    return Event(**fields)  # type: ignore[arg-type]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(events(), min_size=1, max_size=4), st.sampled_from(FORMATS))
+def test_generated_events_round_trip_and_validate(evs, fmt):
+    doc = Document("2.0", creation_date=datetime(2024, 1, 1, tzinfo=UTC), events=tuple(evs))
+    data = write_document(doc, fmt)
+    assert_valid(data, fmt)
+    back = dataclasses.replace(read_document(data), schema_version="2.0")
+    assert back == doc
+
+
+def test_decimal_quantities_keep_their_value():
+    q = QuantityElement("urn:epc:class:lgtin:0614141.012345.L1", Decimal("2.50"), "KGM")
+    doc = dataclasses.replace(dscsa_document(), events=(dataclasses.replace(
+        dscsa_document().events[0], quantity_list=(q,)),))
+    for fmt in FORMATS:
+        assert roundtrip(doc, fmt).events[0].quantity_list == (q,)
