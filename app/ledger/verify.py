@@ -191,6 +191,7 @@ async def _leaves(
                 f"leaf_index {index}",
                 "gap in the log",
             )
+        data = data.encode() if isinstance(data, str) else data  # a tampered SQLite cell
         computed = core.leaf_hash(data)
         if computed != stored:
             _fail(

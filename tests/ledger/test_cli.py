@@ -1,0 +1,105 @@
+"""`custody keys generate`, `custody checkpoint` and `custody verify` as an operator runs them."""
+
+import asyncio
+import json
+import stat
+
+import pytest
+from sqlalchemy import text
+from typer.testing import CliRunner
+
+from app.cli import cli
+from app.db import create_engine, session_factory
+from app.ledger import core, service
+from app.migrate import upgrade
+from tests.conftest import BACKENDS
+from tests.ledger.helpers import MFG, WHOLESALER, commission, sgtin, ship
+
+runner = CliRunner()
+
+
+async def fill(url: str, batches: int) -> None:
+    engine = create_engine(url)
+    async with session_factory(engine)() as session, session.begin():
+        for b in range(batches):
+            await service.append(
+                session, [commission(10 * b + i, sgtin(10 * b + i)) for i in range(3)]
+            )
+            await service.append(session, [ship(10 * b + 5, sgtin(10 * b), MFG, WHOLESALER)])
+    await engine.dispose()
+
+
+async def tamper(url: str) -> None:
+    engine = create_engine(url)
+    async with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            await conn.execute(
+                text("ALTER TABLE ledger_leaves DISABLE TRIGGER ledger_leaves_append_only")
+            )
+        else:
+            await conn.execute(text("DROP TRIGGER ledger_leaves_no_update"))
+        await conn.execute(
+            text(
+                "UPDATE ledger_leaves SET event_hash = 'ni:///sha-256;forged?ver=CBV2.0' WHERE leaf_index = 2"
+            )
+        )
+    await engine.dispose()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_operator_flow(backend, empty_database, tmp_path, monkeypatch):
+    url = empty_database(backend)
+    upgrade(url)
+    monkeypatch.setenv("CUSTODY_DATABASE_URL", url)
+    monkeypatch.setenv("CUSTODY_KEY_DIR", str(tmp_path / "keys"))
+    monkeypatch.setenv("CUSTODY_LOG_ORIGIN", "custody.test/log")
+
+    made = runner.invoke(cli, ["keys", "generate"])
+    assert made.exit_code == 0, made.output
+    verifier = made.stdout.strip()
+    assert core.parse_verifier(verifier).name == "custody.test/log"
+    key_file = tmp_path / "keys" / "checkpoint.key"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
+    assert key_file.read_text().strip() not in made.output  # the private key is never printed
+
+    again = runner.invoke(cli, ["keys", "generate"])
+    assert again.exit_code != 0
+
+    asyncio.run(fill(url, 2))
+    signed = runner.invoke(cli, ["checkpoint"])
+    assert signed.exit_code == 0, signed.output
+    assert core.open_checkpoint(signed.stdout, verifier).size == 8
+    asyncio.run(fill(url, 1))
+    assert runner.invoke(cli, ["checkpoint"]).exit_code == 0
+
+    ok = runner.invoke(cli, ["verify"])
+    assert ok.exit_code == 0, ok.output
+    assert ok.stdout.startswith(
+        "ledger verified: 0 epcis_events, 12 custody_hops, 12 ledger_leaves,"
+    )
+    report = json.loads(runner.invoke(cli, ["verify", "--json"]).stdout)
+    assert (
+        report["ok"] is True
+        and report["tree_size"] == 12
+        and report["counts"]["ledger_checkpoints"] == 2
+    )
+
+    asyncio.run(tamper(url))
+    bad = runner.invoke(cli, ["verify", "--json"])
+    assert bad.exit_code == 1
+    mismatch = json.loads(bad.stdout)["mismatch"]
+    assert (mismatch["table"], mismatch["row"]) == ("ledger_leaves", "2")
+    assert mismatch["found"] == "ni:///sha-256;forged?ver=CBV2.0"
+    text_out = runner.invoke(cli, ["verify"])
+    assert text_out.exit_code == 1
+    assert text_out.stdout.splitlines()[0] == (
+        "MISMATCH in ledger_leaves row 2: event_hash column differs from the leaf data"
+    )
+
+
+def test_checkpoint_without_key_says_what_to_do(tmp_path, monkeypatch):
+    monkeypatch.setenv("CUSTODY_DATABASE_URL", f"sqlite:///{tmp_path / 'x.db'}")
+    monkeypatch.setenv("CUSTODY_KEY_DIR", str(tmp_path / "none"))
+    result = runner.invoke(cli, ["checkpoint"])
+    assert result.exit_code != 0
+    assert "run `custody keys generate` first" in str(result.exception)

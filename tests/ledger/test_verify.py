@@ -1,0 +1,166 @@
+"""`verify` recomputes everything; tampering with any ledger row is reported at that row."""
+
+import pytest
+from sqlalchemy import text
+
+from app.ledger import core, service
+from app.ledger.verify import verify
+from tests.ledger.helpers import MFG, WHOLESALER, commission, sgtin, ship
+
+ORIGIN = "custody.test/log"
+
+
+@pytest.fixture
+async def ledger(session):
+    """Nine leaves with hop chains and two checkpoints; returns the verifier key."""
+    signer, verifier = core.generate_signer(ORIGIN)
+    await service.append(session, [commission(i, sgtin(i)) for i in range(5)])
+    await service.sign_checkpoint(session, signer, ORIGIN)
+    await service.append(session, [ship(5 + i, sgtin(i), MFG, WHOLESALER) for i in range(4)])
+    await service.sign_checkpoint(session, signer, ORIGIN)
+    await session.flush()
+    return verifier
+
+
+async def test_clean_ledger_verifies(session, ledger):
+    report = await verify(session, ledger)
+    assert report.ok, report.mismatch
+    assert report.counts == {
+        "epcis_events": 0,
+        "custody_hops": 9,
+        "ledger_leaves": 9,
+        "ledger_nodes": 7,
+        "ledger_checkpoints": 2,
+    }
+    assert report.tree_size == 9
+    assert report.root_hash == (await service.root_at(session, 9)).hex()
+
+
+async def test_wrong_key_is_reported(session, ledger):
+    _, other = core.generate_signer(ORIGIN)
+    report = await verify(session, other)
+    first = await session.scalar(text("SELECT min(id) FROM ledger_checkpoints"))
+    assert (report.mismatch.table, report.mismatch.row) == ("ledger_checkpoints", str(first))
+    assert report.mismatch.message == "signature does not verify"
+
+
+async def unlock(connection, dialect: str, table: str) -> None:
+    """Disable the append-only triggers of ``table`` as the database owner (rolled back later)."""
+    if dialect == "postgresql":
+        await connection.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER {table}_append_only"))
+    else:
+        await connection.execute(text(f"DROP TRIGGER {table}_no_update"))
+
+
+FLIP_ONE_BYTE = {
+    "postgresql": "set_byte({col}, 5, get_byte({col}, 5) # 1)",
+    "sqlite": "CAST(substr({col}, 1, 5) || (CASE WHEN substr({col}, 6, 1) = X'00' THEN X'01' ELSE X'00' END) || substr({col}, 7) AS BLOB)",
+}
+
+
+@pytest.mark.parametrize(
+    ("table", "column", "where", "row", "message"),
+    [
+        ("ledger_leaves", "data", "leaf_index = 3", "3", "leaf_hash does not match the leaf data"),
+        (
+            "ledger_leaves",
+            "leaf_hash",
+            "leaf_index = 6",
+            "6",
+            "leaf_hash does not match the leaf data",
+        ),
+        (
+            "ledger_nodes",
+            "hash",
+            "level = 2 AND idx = 1",
+            "(2, 1)",
+            "subtree hash does not match the leaves below it",
+        ),
+        (
+            "custody_hops",
+            "hop_hash",
+            "unit = 'urn:epc:id:sgtin:0312345.060011.2' AND seq = 0",
+            "{id} (unit urn:epc:id:sgtin:0312345.060011.2, seq 0)",
+            "hop_hash does not match the hop",
+        ),
+        (
+            "custody_hops",
+            "prev_hop_hash",
+            "unit = 'urn:epc:id:sgtin:0312345.060011.1' AND seq = 1",
+            "{id} (unit urn:epc:id:sgtin:0312345.060011.1, seq 1)",
+            "prev_hop_hash does not link to the previous hop",
+        ),
+        (
+            "ledger_checkpoints",
+            "root_hash",
+            "tree_size = 9",
+            "{id}",
+            "columns differ from the signed note",
+        ),
+    ],
+)
+async def test_tampered_byte_is_named(
+    session, connection, ledger, table, column, where, row, message
+):
+    dialect = connection.dialect.name
+    await unlock(connection, dialect, table)
+    flip = FLIP_ONE_BYTE[dialect].format(col=column)
+    changed = await connection.execute(text(f"UPDATE {table} SET {column} = {flip} WHERE {where}"))
+    assert changed.rowcount == 1
+    if "{id}" in row:
+        row = row.format(id=await session.scalar(text(f"SELECT id FROM {table} WHERE {where}")))
+    report = await verify(session, ledger)
+    assert report.mismatch is not None
+    assert (report.mismatch.table, report.mismatch.row, report.mismatch.message) == (
+        table,
+        row,
+        message,
+    )
+    assert report.mismatch.expected != report.mismatch.found
+
+
+async def test_tampered_hop_text_is_named(session, connection, ledger):
+    await unlock(connection, connection.dialect.name, "custody_hops")
+    await connection.execute(
+        text(
+            "UPDATE custody_hops SET to_party = 'urn:epc:id:pgln:0999999.00000' "
+            "WHERE unit = 'urn:epc:id:sgtin:0312345.060011.0' AND seq = 1"
+        )
+    )
+    report = await verify(session, ledger)
+    assert (report.mismatch.table, report.mismatch.message) == (
+        "custody_hops",
+        "hop_hash does not match the hop",
+    )
+    hop_id = await session.scalar(
+        text(
+            "SELECT id FROM custody_hops WHERE unit = 'urn:epc:id:sgtin:0312345.060011.0' AND seq = 1"
+        )
+    )
+    assert report.mismatch.row == f"{hop_id} (unit urn:epc:id:sgtin:0312345.060011.0, seq 1)"
+
+
+async def test_rewritten_checkpoint_note_is_named(session, connection, ledger):
+    await unlock(connection, connection.dialect.name, "ledger_checkpoints")
+    await connection.execute(
+        text(
+            "UPDATE ledger_checkpoints SET note = replace(note, '/log\n9\n', '/log\n8\n') WHERE tree_size = 9"
+        )
+    )
+    report = await verify(session, ledger)
+    second = await session.scalar(text("SELECT max(id) FROM ledger_checkpoints"))
+    assert (report.mismatch.table, report.mismatch.row, report.mismatch.message) == (
+        "ledger_checkpoints",
+        str(second),
+        "signature does not verify",
+    )
+
+
+async def test_tree_state_is_checked(session, connection, ledger):
+    await connection.execute(text("UPDATE ledger_state SET size = 8"))
+    report = await verify(session, ledger)
+    assert (report.mismatch.table, report.mismatch.expected, report.mismatch.found) == (
+        "ledger_state",
+        "size 9",
+        "size 8",
+    )
