@@ -145,28 +145,27 @@ def _diagnose(raw: str, spec: AiSpec, value: str, at: int) -> GS1Error:
 
 
 @functools.lru_cache(maxsize=64)
-def _separator_re(seps: str) -> re.Pattern[str]:
-    return re.compile(f"[{re.escape(seps)}]")
+def _runs(seps: str) -> re.Pattern[str]:
+    """Runs of text between separators."""
+    return re.compile(f"[^{re.escape(seps)}]+")
 
 
 def _element_string(raw: str, start: int, seps: str) -> list[Element]:
-    elements, i, n = [], start, len(raw)
-    find = _separator_re(seps).search
-    while i < n:
-        if raw[i] in seps:
-            i += 1
-            continue
-        spec = AIS.get(raw[i : i + 2]) or AIS.get(raw[i : i + 3]) or AIS.get(raw[i : i + 4])
-        if spec is None:
-            raise _fail(raw, f"application identifier at position {i + 1}: expected a known"
-                        f" GS1 AI, got {raw[i : i + 4]!r}", i + 1)
-        j = i + len(spec.ai)
-        end = n if spec.fixed_length is None else min(j + spec.fixed_length, n)
-        stop = find(raw, j, end)
-        end = stop.start() if stop else end
-        value = raw[j:end]
-        elements.append(Element(spec.ai, value, i + 1, _check(raw, spec, value, j)))
-        i = end
+    # A separator ends every variable-length value, so each run between separators is a
+    # chain of predefined-length elements, possibly ended by one variable-length element.
+    elements = []
+    for run in _runs(seps).finditer(raw, start):
+        i, end = run.span()
+        while i < end:
+            spec = AIS.get(raw[i : i + 2]) or AIS.get(raw[i : i + 3]) or AIS.get(raw[i : i + 4])
+            if spec is None:
+                raise _fail(raw, f"application identifier at position {i + 1}: expected a known"
+                            f" GS1 AI, got {raw[i : min(i + 4, end)]!r}", i + 1)
+            j = i + len(spec.ai)
+            stop = end if spec.fixed_length is None else min(j + spec.fixed_length, end)
+            value = raw[j:stop]
+            elements.append(Element(spec.ai, value, i + 1, _check(raw, spec, value, j)))
+            i = stop
     return elements
 
 
