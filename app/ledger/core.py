@@ -226,8 +226,10 @@ GENESIS (first hop of the chain)
         if prev_hop is not None and hop.seq != prev_hop.seq + 1:
             raise ChainError(f"{where}: expected seq {prev_hop.seq + 1} next", hop.seq)
         if hop.prev_hop_hash != prev:
-            previous = "GENESIS (first hop of the chain)" if prev_hop is None else (
-                f"the hash {_short(prev)} of seq {prev_hop.seq}"
+            previous = (
+                "GENESIS (first hop of the chain)"
+                if prev_hop is None
+                else (f"the hash {_short(prev)} of seq {prev_hop.seq}")
             )
             raise ChainError(
                 f"{where}: prev_hop_hash {_short(hop.prev_hop_hash)} does not match {previous}",

@@ -313,9 +313,7 @@ def _check_proof(proof: Sequence[bytes], want: int, context: str) -> None:
         _check_hash(f"proof[{i}]", p)
 
 
-def root_from_inclusion_proof(
-    leaf: bytes, index: int, size: int, proof: Sequence[bytes]
-) -> bytes:
+def root_from_inclusion_proof(leaf: bytes, index: int, size: int, proof: Sequence[bytes]) -> bytes:
     """Return the tree head that ``proof`` implies for leaf hash ``leaf`` at ``index``.
 
     Raises:
