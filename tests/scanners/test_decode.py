@@ -153,11 +153,23 @@ def test_zxing_java_blackbox_decodes_to_the_same_gs1_data():
     assert invalid == ["32.png"]
 
 
-def test_corpus_gs1_datamatrix_is_a_pharma_identifier():
-    root = corpus_path("barcodes", "zxing-cpp", "datamatrix-1")
-    for png in sorted(root.glob("gs1-figure-4.15.1-2*.png")):
+def test_corpus_gs1_figure_is_a_pharma_identifier_in_datamatrix_and_qr():
+    root = corpus_path("barcodes", "zxing-cpp")
+    images = sorted(root.glob("*/gs1-figure-4.15.1-2*.png"))
+    assert len(images) >= 2
+    for png in images:
         (result,) = decode_image(png)
-        assert result.symbol.symbology == "]d2"
+        assert result.symbol.symbology == ("]Q3" if "qrcode-2" in png.parts else "]d2")
         assert (result.product.gtin, result.product.serial, result.product.lot,
                 result.product.expiry) == ("09504000059101", "12345678p901", "1234567p",
                                            date(2014, 11, 20))
+
+
+def test_corpus_databar_and_gs1_128():
+    root = corpus_path("barcodes", "zxing-cpp")
+    (databar,) = decode_image(root / "rss14-1" / "1.png")
+    assert (databar.symbol.symbology, databar.product) == (
+        "]e0", ProductIdentifier(gtin="04412345678909"))
+    (short,) = decode_image(root / "code128-1" / "1.png")  # GS1-128 with a truncated (16)
+    assert (short.symbol.symbology, short.product, short.error) == (
+        "]C1", None, "']C1168901': AI (16) value at position 6: expected 6 characters, got 4")
