@@ -33,6 +33,8 @@ from epcis.model import (
 EPCIS_NS = {"1.2": "urn:epcglobal:epcis:xsd:1", "2.0": "urn:epcglobal:epcis:xsd:2"}
 SBDH_NS = "http://www.unece.org/cefact/namespaces/StandardBusinessDocumentHeader"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
+XSI_TYPE = f"{{{XSI_NS}}}type"
+XSD_NS = "http://www.w3.org/2001/XMLSchema"
 KNOWN_PREFIXES = {
     "urn:epcglobal:cbv:mda": "cbvmda",
     "http://epcis.gs1us.org/hc/ns": "gs1ushc",
@@ -135,6 +137,28 @@ def assign_prefixes(namespaces: dict[str, str | None], reserved: set[str]) -> di
         taken.add(candidate)
         result[ns] = candidate
     return result
+
+
+def _xsi_type_prefixes(obj: object, found: set[str] | None = None) -> set[str]:
+    """Prefixes used inside ``xsi:type`` values: the model keeps the QName text, not the
+    declaration, so the writer must declare e.g. ``xsd`` again for the output to validate."""
+    found = set() if found is None else found
+    if isinstance(obj, Element):
+        for name, value in obj.attributes:
+            if name == XSI_TYPE and ":" in value:
+                found.add(value.split(":", 1)[0].strip())
+        for child in obj.children:
+            _xsi_type_prefixes(child, found)
+    elif isinstance(obj, tuple):
+        for item in obj:
+            if not isinstance(item, str):
+                _xsi_type_prefixes(item, found)
+    elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        for f in dataclasses.fields(obj):
+            value = getattr(obj, f.name)
+            if value is not None and not isinstance(value, str | datetime | Decimal):
+                _xsi_type_prefixes(value, found)
+    return found
 
 
 class _XmlWriter:
@@ -335,7 +359,17 @@ class _XmlWriter:
                     self.element(inner, e)
             self.extensions(node, tuple(e for e in event.extensions if e.ns))
         else:
+            self.namespaced_only(event)
             self.extensions(node, event.extensions)
+
+    @staticmethod
+    def namespaced_only(event: Event) -> None:
+        """EPCIS 2.0 events take only namespaced extensions (``##other``); 1.2 had ``##local``."""
+        local = next((e for e in event.extensions if not e.ns), None)
+        if local is not None:
+            raise EpcisError("EPCIS 2.0 has no place for an event extension element without a "
+                             "namespace", field=local.name, expected="a namespaced extension element",
+                             found=local.name)
 
     def _object(self, node: etree._Element, event: Event) -> None:
         if event.epc_list or self.v12:
@@ -445,6 +479,8 @@ class _XmlWriter:
         self.source_dest(node, "sourceList", "source", event.sources)
         self.source_dest(node, "destinationList", "destination", event.destinations)
         self._new_in_2(node, event)
+        if not self.v12:
+            self.namespaced_only(event)
         self.extensions(node, event.extensions)
 
     # -- header ---------------------------------------------------------------------
@@ -527,7 +563,11 @@ class _XmlWriter:
             raise EpcisError("The document has no creation date", field="creationDate",
                              expected="a date and time", found="none")
         epcis_ns = EPCIS_NS[self.version]
-        prefixes = assign_prefixes(collect_namespaces(doc), {"epcis", "sbdh", "xsi"})
+        used = collect_namespaces(doc)
+        qname_prefixes = _xsi_type_prefixes(doc) if XSI_NS in used else set()
+        for prefix in sorted(qname_prefixes & {"xsd", "xs"}):
+            used.setdefault(XSD_NS, prefix)
+        prefixes = assign_prefixes(used, {"epcis", "sbdh", "xsi"})
         nsmap: dict[str | None, str] = {"epcis": epcis_ns}
         if doc.sbdh is not None or (self.v12 and (doc.master_data or doc.header_extensions)):
             nsmap["sbdh"] = SBDH_NS
