@@ -159,11 +159,12 @@ class ScanResult:
     error: str | None
 
     def to_json(self) -> dict[str, Any]:
-        """The ``custody scan`` JSON object (``error`` only when there is one)."""
+        """The ``custody scan decode`` JSON object: ``raw`` is the symbol's content without
+        the symbology identifier (that is ``symbology``); ``error`` only when invalid."""
         if self.product is None:
             return {"symbology": self.symbol.symbology, "raw": self.symbol.raw,
                     "error": self.error}
-        return self.product.to_json()
+        return {**self.product.to_json(), "raw": self.symbol.raw}
 
 
 _DEFAULT: list[Decoder] = []

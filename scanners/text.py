@@ -8,6 +8,8 @@ Accepted input, with or without a symbology identifier prefix (``]d2``, ``]C1``,
 - the human-readable form ``(01)...(17)...(10)...(21)...`` (spaces around values allowed);
 - GS1 Digital Link URIs ``https://host/01/{gtin}/21/{serial}?17=...``.
 
+A trailing Enter or Tab (CR, LF, HT), which wedge scanners often append, is ignored.
+
 Every error quotes the input and names the 1-based position of the offending
 character in it (counting the raw characters: a GS is one position).
 """
@@ -241,9 +243,10 @@ def parse_text(text: str, separators: str = GS) -> ScanText:
 known GS1 AI, got '2A'
     """
     seps = separators if GS in separators else separators + GS
+    text = text.rstrip("\r\n\t")  # wedge scanners often end with Enter or Tab
     symbology = text[:3] if text.startswith("]") and len(text) >= 3 else None
     start = 3 if symbology else 0
-    while start < len(text) and text[start] in seps:
+    while start < len(text) and (text[start] in seps or text[start] in "\r\n\t"):
         start += 1
     if start >= len(text):
         raise _fail(text, "expected a GS1 element string, HRI or Digital Link, got nothing")

@@ -33,10 +33,10 @@ def test_decode_json(labels):
     assert out.exit_code == 0
     assert json.loads(out.output) == [
         {"image": str(labels[0]), "symbology": "]d2",
-         "raw": "]d201003123456789061727022810LOT5\x1d21SN-42/7", "gtin": "00312345678906",
+         "raw": "01003123456789061727022810LOT5\x1d21SN-42/7", "gtin": "00312345678906",
          "serial": "SN-42/7", "lot": "LOT5", "expiry": "2027-02-28", "ndc": "1234567890",
          "sscc": None},
-        {"image": str(labels[1]), "symbology": "]C1", "raw": "]C100106141412345678908",
+        {"image": str(labels[1]), "symbology": "]C1", "raw": "00106141412345678908",
          "gtin": None, "serial": None, "lot": None, "expiry": None, "ndc": None,
          "sscc": "106141412345678908"},
     ]

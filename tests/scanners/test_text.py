@@ -26,6 +26,11 @@ def test_gs_still_separates_when_a_substitute_is_configured():
     assert parse_product("010031234567890621SN-42/7\x1d10LOT5|17270200", "|") == EXPECTED
 
 
+def test_enter_and_tab_from_the_scanner_are_ignored():
+    assert parse_product("]d2010031234567890621SN-42/7\x1d10LOT5\x1d17270200\r\n") == EXPECTED
+    assert parse_product("\t(01)00312345678906(21)SN-42/7(10)LOT5(17)270200\t") == EXPECTED
+
+
 def test_leading_trailing_and_doubled_separators_are_ignored():
     assert parse_product("]d2\x1d010031234567890621SN-42/7\x1d\x1d10LOT5\x1d17270200\x1d") == (
         EXPECTED)
