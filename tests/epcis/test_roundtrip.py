@@ -18,13 +18,18 @@ from epcis.model import (
     BizTransaction,
     Document,
     Element,
+    ErrorDeclaration,
     Event,
     EventType,
     Location,
     PersistentDisposition,
     QuantityElement,
     Sbdh,
+    SensorElement,
+    SensorReport,
     SourceDest,
+    Vocabulary,
+    VocabularyElement,
 )
 from epcis.read import read_document
 from epcis.write import write_document
@@ -192,7 +197,38 @@ def events(draw) -> Event:
         fields["destinations"] = tuple(draw(st.lists(st.builds(SourceDest, sgln, cbv_value("sdt")), max_size=2)))
     if draw(st.booleans()):
         fields["persistent_disposition"] = PersistentDisposition(set=(draw(cbv_value("disp")),))
+    if draw(st.booleans()):
+        fields["sensor_elements"] = tuple(draw(st.lists(sensor_elements(), min_size=1, max_size=2)))
+    if draw(st.booleans()):
+        fields["error_declaration"] = ErrorDeclaration(
+            draw(times())[0], draw(st.none() | cbv_value("er")),
+            tuple(draw(st.lists(st.uuids().map(lambda u: f"urn:uuid:{u}"), max_size=2))))
+    if draw(st.booleans()):
+        fields["certification_info"] = (draw(st.uuids().map(lambda u: f"https://cert.example.com/{u}")),)
     return Event(**fields)  # type: ignore[arg-type]
+
+
+numbers = st.one_of(st.integers(-40, 200).map(str),
+                    st.floats(-40, 200, allow_nan=False).map(lambda f: repr(round(f, 2))))
+measurement = st.sampled_from(["Temperature", "RelativeHumidity", "Speed"]).map(lambda w: cbv.GS1_VOC + w)
+
+
+@st.composite
+def sensor_elements(draw) -> SensorElement:
+    when = draw(times())[0]
+    meta = SensorReport((("time", when.isoformat(timespec="milliseconds")),
+                         ("deviceID", draw(st.from_regex(r"urn:epc:id:giai:4000001\.[0-9]{1,5}", fullmatch=True)))))
+    reports = []
+    for _ in range(draw(st.integers(1, 3))):
+        fields = [("type", draw(measurement)), ("value", draw(numbers)), ("uom", draw(st.sampled_from(["CEL",
+                                                                                                      "P1", "KMH"])))]
+        if draw(st.booleans()):
+            fields.append(("booleanValue", draw(st.sampled_from(["true", "false"]))))
+        if draw(st.booleans()):
+            fields.append(("{http://ns.example.com/epcis/}accuracy", draw(text)))
+        reports.append(SensorReport(tuple(fields)))
+    return SensorElement(draw(st.none() | st.just(meta)), tuple(reports),
+                         tuple(draw(st.lists(extension(depth=1), max_size=1))))
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -211,3 +247,29 @@ def test_decimal_quantities_keep_their_value():
         dscsa_document().events[0], quantity_list=(q,)),))
     for fmt in FORMATS:
         assert roundtrip(doc, fmt).events[0].quantity_list == (q,)
+
+
+attribute_ids = st.sampled_from(["urn:epcglobal:cbv:mda#regulatedProductName", "urn:epcglobal:cbv:mda#city",
+                                 "urn:epcglobal:cbv:mda#name", "http://example.com/ext1#code"])
+
+
+@st.composite
+def headers(draw) -> dict[str, object]:
+    vocab = Vocabulary(draw(st.sampled_from(["urn:epcglobal:epcis:vtype:EPCClass",
+                                             "urn:epcglobal:epcis:vtype:Location"])),
+                       tuple(VocabularyElement(draw(sgln), tuple(draw(st.lists(st.tuples(attribute_ids, text),
+                                                                               max_size=3))),
+                                               tuple(draw(st.lists(sgln, max_size=2))))
+                             for _ in range(draw(st.integers(1, 3)))))
+    when = draw(times())[0]
+    sbdh = Sbdh(draw(sgln), draw(sgln), draw(st.from_regex(r"[A-Z0-9]{4,10}", fullmatch=True)), when, "Events")
+    return dict(sbdh=sbdh, master_data=(vocab,), header_extensions=tuple(draw(st.lists(extension(), max_size=2))))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(headers(), st.lists(events(), min_size=1, max_size=3), st.sampled_from(["1.2-xml", "2.0-jsonld"]))
+def test_generated_documents_with_header_round_trip(header, evs, fmt):
+    doc = Document("1.2", creation_date=datetime(2024, 1, 1, tzinfo=UTC), events=tuple(evs), **header)
+    data = write_document(doc, fmt)
+    assert_valid(data, fmt)
+    assert dataclasses.replace(read_document(data), schema_version="1.2") == doc
