@@ -138,7 +138,7 @@ def uri_unescape(field: str, value: str) -> str:
     """
     out, i = [], 0
     while i < len(value):
-        ch = value[i]
+        ch, at = value[i], i + 1
         literal = ch != "%"
         if not literal:
             pair = value[i + 1 : i + 3]
@@ -153,10 +153,10 @@ def uri_unescape(field: str, value: str) -> str:
             i += 1
         if ch not in AI82 or (literal and ch in _URI_ESCAPE):
             raise GS1Error(
-                f"{field} {value!r}: character {ch!r} at position {i} is not allowed"
+                f"{field} {value!r}: character {ch!r} at position {at} is not allowed"
                 " in an EPC URI (GS1 character set 82, with \" % & / < > ? percent-escaped)",
                 value=value,
-                position=i,
+                position=at,
             )
         out.append(ch)
     return "".join(out)

@@ -104,6 +104,14 @@ def test_error_texts(call, message):
     assert str(err.value) == message
 
 
+def test_escaped_character_outside_ai82_points_at_its_percent_sign():
+    with pytest.raises(GS1Error) as err:
+        parse_epc_uri("urn:epc:id:sgtin:0614141.812345.ab%20c")
+    assert (str(err.value), err.value.position) == (
+        "serial 'ab%20c': character ' ' at position 3 is not allowed in an EPC URI (GS1"
+        " character set 82, with \" % & / < > ? percent-escaped)", 3)
+
+
 def test_error_points_at_position():
     with pytest.raises(GS1Error) as err:
         parse_epc_uri("urn:epc:id:sgtin:06141x1.812345.6789")
