@@ -4,8 +4,12 @@ import json
 from datetime import date
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from gs1.checkdigit import check_digit
 from gs1.errors import GS1Error
+from gs1.identifiers import AI82
 from scanners import ProductIdentifier, parse_product, parse_text
 from tests.corpus import corpus_path
 
@@ -208,3 +212,30 @@ def test_biip_dates():
     for ai, bad in _biip("test_gs1_element_strings.py", "test_extract_fails_with_invalid_date"):
         with pytest.raises(GS1Error):
             parse_text(ai + bad)
+
+
+# --- properties ---------------------------------------------------------------------------
+
+@given(
+    body=st.text("0123456789", min_size=13, max_size=13),
+    serial=st.text(sorted(AI82), min_size=1, max_size=20),
+    lot=st.none() | st.text(sorted(AI82), min_size=1, max_size=20),
+    expiry=st.none() | st.dates(date(1977, 1, 1), date(2075, 12, 31)),
+    sep=st.sampled_from(["\x1d", "|", "~", "^", "#"]),
+    symbology=st.sampled_from(["", "]d2", "]C1", "]Q3"]),
+)
+def test_every_text_form_parses_back(body, serial, lot, expiry, sep, symbology):
+    product = ProductIdentifier(gtin=body + check_digit(body), serial=serial, lot=lot,
+                                expiry=expiry)
+    assert parse_product(symbology + product.element_string(sep), sep) == product
+    assert parse_product(product.digital_link("https://x.example")) == product
+    if "(" not in serial + (lot or ""):  # HRI cannot carry "(AI)"-like text unambiguously
+        assert parse_product(product.hri) == product
+
+
+@given(st.text(max_size=60))
+def test_arbitrary_text_never_raises_anything_but_gs1error(text):
+    try:
+        parse_product(text, "|")
+    except GS1Error as err:
+        assert str(err).startswith(repr(text.rstrip("\r\n\t")) + ": ")
