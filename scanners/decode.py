@@ -16,7 +16,7 @@ from PIL import Image
 
 from gs1.errors import GS1Error
 from scanners.product import ProductIdentifier, parse_product
-from scanners.text import GS
+from scanners.text import GS, parse_text
 
 Point = tuple[int, int]
 ImageSource = bytes | str | os.PathLike[str] | Image.Image
@@ -108,7 +108,7 @@ class PyzbarDecoder:
             symbology = plain_id
             if gs1_id != plain_id and not raw.lower().startswith(("http://", "https://")):
                 try:
-                    parse_product(raw)
+                    parse_text(raw)
                     symbology = gs1_id
                 except GS1Error:
                     pass

@@ -87,6 +87,19 @@ def test_invalid_content_is_reported_not_raised():
     assert results[1].to_json()["serial"] == "X"
 
 
+def test_pyzbar_infers_gs1_128_from_content():
+    import zxingcpp
+
+    code = zxingcpp.create_barcode("[10]LOT1[21]S1", zxingcpp.BarcodeFormat.Code128, gs1=True)
+    img = code.to_image(scale=3)
+    image = Image.frombytes("L", (img.shape[1], img.shape[0]), bytes(memoryview(img)))
+    assert [(s.symbology, s.raw) for s in PyzbarDecoder().decode(image)] == [
+        ("]C1", "10LOT1\x1d21S1")]
+    plain = zxingcpp.create_barcode("HELLO", zxingcpp.BarcodeFormat.Code128).to_image(scale=3)
+    image = Image.frombytes("L", (plain.shape[1], plain.shape[0]), bytes(memoryview(plain)))
+    assert [(s.symbology, s.raw) for s in PyzbarDecoder().decode(image)] == [("]C0", "HELLO")]
+
+
 def test_pyzbar_reads_gs1_128_and_qr():
     pyzbar = PyzbarDecoder()
     label = Image.open(io.BytesIO(sscc_label_png("106141412345678908")))
