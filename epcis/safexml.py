@@ -11,7 +11,7 @@ the element nesting depth and the number of elements.
 >>> import io
 >>> [el.tag for _, el in iterparse(io.BytesIO(b"<a><b/></a>"), events=("end",))]
 ['b', 'a']
->>> next(iterparse(io.BytesIO(b'<!DOCTYPE a [<!ENTITY x "y">]><a>&x;</a>')))
+>>> next(iterparse(io.BytesIO(b'<!DOCTYPE a [<!ENTITY x "y">]><a>&x;</a>'), events=("start",)))
 Traceback (most recent call last):
 epcis.errors.HostileDocumentError: line 1: document type declarations are not accepted; expected no DTD, got '<!DOCTYPE a> declaring entities x'
 """
@@ -83,6 +83,66 @@ def _doctype_found(elem: etree._Element) -> str | None:
     return found
 
 
+class _Replay:
+    """Replays already-read bytes, then continues with the source."""
+
+    __slots__ = ("_head", "_raw")
+
+    def __init__(self, head: bytes, raw: BinaryIO) -> None:
+        self._head, self._raw = head, raw
+
+    def read(self, size: int = -1) -> bytes:
+        if self._head:
+            data, self._head = self._head, b""
+            return data
+        return self._raw.read(size)
+
+
+_HARDENED = dict(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
+                 huge_tree=False, remove_comments=True, remove_pis=True, collect_ids=False)
+
+
+def root_start(
+    source: BinaryIO, limits: Limits = DEFAULT_LIMITS
+) -> tuple[str, dict[str, str], int | None, BinaryIO]:
+    """Read just enough of ``source`` to see the root start tag (DOCTYPE checked first).
+
+    Returns ``(tag, attributes, line, stream)`` where ``stream`` replays every byte.
+
+    >>> import io
+    >>> root_start(io.BytesIO(b'<a x="1"><b/></a>'))[:3]
+    ('a', {'x': '1'}, 1)
+    """
+    parser = etree.XMLPullParser(events=("start",), **_HARDENED)
+    chunks: list[bytes] = []
+    total = 0
+    try:
+        while True:
+            chunk = source.read(1 << 16)
+            if not chunk:
+                parser.close()
+                raise EpcisError("document has no root element", expected="an XML document",
+                                 found=b"".join(chunks)[:40].decode("utf-8", "replace"))
+            chunks.append(chunk)
+            total += len(chunk)
+            parser.feed(chunk)
+            for _, elem in parser.read_events():
+                found = _doctype_found(elem)
+                if found is not None:
+                    raise HostileDocumentError("document type declarations are not accepted",
+                                               expected="no DTD", found=found, line=1)
+                stream = _Replay(b"".join(chunks), source)
+                return elem.tag, dict(elem.attrib), elem.sourceline, stream
+            if total > min(limits.max_bytes, 1 << 24):
+                raise HostileDocumentError("no root element in the first bytes",
+                                           expected=f"a root element within {total} bytes",
+                                           found="a longer prolog")
+    except etree.XMLSyntaxError as exc:
+        line, column = (exc.position if exc.position else (None, None))
+        raise EpcisError("document is not well-formed XML", found=exc.msg or str(exc),
+                         line=line, column=column or None) from None
+
+
 def check_depth(depth: int, limits: Limits, line: int | None) -> None:
     """Raise HostileDocumentError when ``depth`` exceeds the limit."""
     if depth > limits.max_depth:
@@ -105,7 +165,7 @@ def iterparse(
 
     Args:
         source: a binary file object.
-        events: lxml iterparse events; the first element's ``start`` is always checked.
+        events: lxml iterparse events; the DOCTYPE is checked at the first one.
         tag: lxml ``tag`` filter (names or ``{*}name`` wildcards), or None for all.
         limits: size, depth and element-count limits.
 
@@ -114,35 +174,20 @@ def iterparse(
         EpcisError: the bytes are not well-formed XML (with line and column).
     """
     reader = _LimitedReader(source, limits.max_bytes)
-    wanted = set(events)
-    parser = etree.iterparse(
-        reader,
-        events=tuple(wanted | {"start"}) if "start" not in wanted else events,
-        tag=tag,
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-        collect_ids=False,
-    )
-    checked = False
+    parser = etree.iterparse(reader, events=events, tag=tag, **_HARDENED)
     try:
         for event, elem in parser:
-            if not checked:
-                checked = True
-                found = _doctype_found(elem)
-                if found is not None:
-                    raise HostileDocumentError(
-                        "document type declarations are not accepted",
-                        expected="no DTD",
-                        found=found,
-                        line=1,
-                    )
-            if event in wanted:
-                yield event, elem
+            found = _doctype_found(elem)
+            if found is not None:
+                raise HostileDocumentError(
+                    "document type declarations are not accepted",
+                    expected="no DTD",
+                    found=found,
+                    line=1,
+                )
+            yield event, elem
+            break
+        yield from parser
     except etree.XMLSyntaxError as exc:
         line, column = (exc.position if exc.position else (None, None))
         message = exc.msg or str(exc)

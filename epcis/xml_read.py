@@ -7,6 +7,8 @@ before ``EPCISBody`` and are read first.
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -35,7 +37,7 @@ from epcis.model import (
     Vocabulary,
     VocabularyElement,
 )
-from epcis.safexml import DEFAULT_LIMITS, Limits, check_depth, iterparse
+from epcis.safexml import DEFAULT_LIMITS, Limits, check_depth, iterparse, root_start
 
 NS1 = "urn:epcglobal:epcis:xsd:1"
 NS2 = "urn:epcglobal:epcis:xsd:2"
@@ -132,6 +134,36 @@ def split_tag(tag: str) -> tuple[str, str]:
     return "", tag
 
 
+_LOCATIONS: dict[str, Location] = {}
+_EVENT_DEFAULTS = {
+    f.name: f.default for f in dataclasses.fields(Event) if f.default is not dataclasses.MISSING
+}
+_EVENT_REQUIRED = frozenset(
+    f.name for f in dataclasses.fields(Event) if f.default is dataclasses.MISSING
+) - {"type"}
+
+
+def new_event(etype: EventType, fields: dict[str, object]) -> Event:
+    """Build an :class:`Event` from reader-checked fields, without the frozen ``__init__``.
+
+    The frozen dataclass ``__init__`` sets each of its ~30 fields through
+    ``object.__setattr__``; this fills ``__dict__`` at once (about 3x faster), which matters
+    at a million events. Callers pass only dataclass field names, required ones included.
+
+    >>> from datetime import datetime, timezone
+    >>> t = datetime(2024, 1, 1, tzinfo=timezone.utc)
+    >>> new_event(EventType.OBJECT, {"event_time": t, "event_time_zone_offset": "+00:00"}) == Event(
+    ...     EventType.OBJECT, t, "+00:00")
+    True
+    """
+    event = object.__new__(Event)
+    state = event.__dict__
+    state.update(_EVENT_DEFAULTS)
+    state["type"] = etype
+    state.update(fields)
+    return event
+
+
 def _text(el: etree._Element) -> str:
     t = el.text
     return t.strip() if t else ""
@@ -163,20 +195,20 @@ def to_element(el: etree._Element, depth: int, limits: Limits) -> Element:
 class _EventBuilder:
     """Converts one event element; holds the position for error messages."""
 
-    __slots__ = ("index", "limits", "f", "etype", "line")
+    __slots__ = ("index", "limits", "f", "etype", "elem")
 
     def __init__(self, index: int, limits: Limits) -> None:
         self.index = index
         self.limits = limits
 
     def error(self, message: str, el: etree._Element | None = None, **kw: object) -> EpcisError:
-        line = el.sourceline if el is not None else self.line
+        line = (el if el is not None else self.elem).sourceline
         return EpcisError(message, line=line, event_index=self.index, **kw)
 
     def build(self, elem: etree._Element, etype: EventType) -> Event:
         self.f: dict[str, object] = {}
         self.etype = etype
-        self.line = elem.sourceline
+        self.elem = elem
         self._children(elem, False)
         f = self.f
         if "event_time" not in f:
@@ -189,18 +221,18 @@ class _EventBuilder:
         if "action" not in f and etype in _NEEDS_ACTION:
             raise self.error(f"{etype.value} lacks action", field="action",
                              expected="ADD, OBSERVE or DELETE")
-        return Event(type=etype, **f)
+        return new_event(etype, f)
 
     def _children(self, elem: etree._Element, wrapped: bool) -> None:
         handlers = _HANDLERS
         f = self.f
         for child in elem:
             tag = child.tag
-            if not isinstance(tag, str):
-                continue
             handler = handlers.get(tag)
             if handler is not None:
                 handler(self, child)
+            elif not isinstance(tag, str):
+                continue
             elif tag in WRAPPERS:
                 self._children(child, True)
             elif (tag[0] == "{" and split_tag(tag)[0] not in STANDARD_NS) or (
@@ -259,14 +291,20 @@ class _EventBuilder:
 
     # -- lists -------------------------------------------------------------------
     def _epcs(self, el: etree._Element, key: str, name: str) -> None:
-        values = []
-        for c in el:
-            if c.tag == "epc":
-                values.append(c.text.strip() if c.text else "")
-            elif isinstance(c.tag, str):
-                raise self.error(f"unknown element in {name}", c, field=name,
-                                 expected="epc", found=c.tag)
-        self.f[key] = self.f.get(key, ()) + tuple(values)
+        try:
+            values = [c.text.strip() for c in el if c.tag == "epc"]
+        except AttributeError:  # an empty <epc/>
+            values = None
+        if values is None or len(values) != len(el):  # also: a child that is not an epc
+            values = []
+            for c in el:
+                if c.tag == "epc":
+                    values.append(c.text.strip() if c.text else "")
+                elif isinstance(c.tag, str):
+                    raise self.error(f"unknown element in {name}", c, field=name,
+                                     expected="epc", found=c.tag)
+        f = self.f
+        f[key] = f[key] + tuple(values) if key in f else tuple(values)
 
     def epc_list(self, el: etree._Element) -> None:
         self._epcs(el, "epc_list", "epcList")
@@ -328,6 +366,18 @@ class _EventBuilder:
         self._quantities(el, "output_quantity_list", "outputQuantityList")
 
     def _location(self, el: etree._Element, key: str, name: str) -> None:
+        if len(el) == 1:  # the common case, fast: <id> only
+            child = el[0]
+            text = child.text
+            if child.tag == "id" and text:
+                loc = _LOCATIONS.get(text)
+                if loc is None:
+                    loc = Location(text.strip())
+                    if len(_LOCATIONS) < 4096:
+                        _LOCATIONS[text] = loc
+                if loc.id:
+                    self.f[key] = loc
+                    return
         ident, exts = None, []
         for c in _dissolve(el):
             if c.tag == "id":
@@ -350,14 +400,21 @@ class _EventBuilder:
 
     def biz_transactions(self, el: etree._Element) -> None:
         out = []
-        for c in _dissolve(el):
-            if c.tag != "bizTransaction":
+        for c in _dissolve(el) if len(el) != 1 else el:
+            tag = c.tag
+            if tag != "bizTransaction":
+                if tag in WRAPPERS:  # a lone 1.2 <extension> child
+                    self.biz_transactions(c)
+                    continue
                 raise self.error("unknown element in bizTransactionList", c,
                                  field="bizTransactionList", expected="bizTransaction",
-                                 found=c.tag)
+                                 found=tag)
             t = c.get("type")
-            out.append(BizTransaction(_text(c), cbv.to_urn("btt", t) if t else None))
-        self.f["biz_transactions"] = self.f.get("biz_transactions", ()) + tuple(out)
+            text = c.text
+            out.append(BizTransaction(text.strip() if text else "",
+                                      cbv.to_urn("btt", t) if t else None))
+        f = self.f
+        f["biz_transactions"] = f.get("biz_transactions", ()) + tuple(out)
 
     def _source_dest(self, el: etree._Element, key: str, name: str, item: str) -> None:
         out = []
@@ -574,48 +631,38 @@ class XmlReader:
 
     def __init__(self, source: BinaryIO, limits: Limits = DEFAULT_LIMITS) -> None:
         self.limits = limits
-        self._it = iterparse(source, events=("start", "end"), tag=_TAGS, limits=limits)
-        self.format: str | None = None
-        self.schema_version = ""
-        self.creation_date: datetime | None = None
+        tag, attrib, line, stream = root_start(source, limits)
+        fmt = ROOTS.get(tag)
+        if fmt is None:
+            raise UnsupportedFormatError(
+                "not an EPCIS XML document", field="root element",
+                expected="epcis:EPCISDocument or epcisq:EPCISQueryDocument in the "
+                f"namespace {NS1} or {NS2}", found=tag, line=line)
+        self.format: str = fmt
+        self.schema_version = (attrib.get("schemaVersion") or "").strip()
+        created = attrib.get("creationDate")
+        self.creation_date: datetime | None = (
+            lenient_time(created, "creationDate", line=line) if created is not None else None)
         self.sbdh: Sbdh | None = None
         self.master_data: tuple[Vocabulary, ...] = ()
         self.header_extensions: tuple[Element, ...] = ()
-        self._pending: tuple[str, etree._Element] | None = None
+        self._pending: list[etree._Element] = []
         self._root: etree._Element | None = None
+        self._it = iterparse(stream, events=("end",), tag=_TAGS, limits=limits)
         self._read_header()
 
     def _read_header(self) -> None:
-        for event, elem in self._it:
+        for _, elem in self._it:
             if self._root is None:
-                fmt = ROOTS.get(elem.tag)
-                if event != "start" or fmt is None:
-                    raise UnsupportedFormatError(
-                        "not an EPCIS XML document", field="root element",
-                        expected="epcis:EPCISDocument or epcisq:EPCISQueryDocument in the "
-                        f"namespace {NS1} or {NS2}", found=elem.tag, line=elem.sourceline)
-                self._root = elem
-                self.format = fmt
-                self.schema_version = (elem.get("schemaVersion") or "").strip()
-                created = elem.get("creationDate")
-                if created is not None:
-                    self.creation_date = lenient_time(created, "creationDate",
-                                                      line=elem.sourceline)
-                continue
-            if event == "end" and split_tag(elem.tag)[1] == "EPCISHeader":
+                self._root = elem.getroottree().getroot()
+            if split_tag(elem.tag)[1] == "EPCISHeader":
                 sbdh, vocs, exts = _header(elem, self.limits)
                 self.sbdh, self.master_data = sbdh, tuple(vocs)
                 self.header_extensions += tuple(exts)
                 elem.clear()
                 continue
-            if event == "start" and elem.tag in EVENT_TAGS or elem.tag == "EventList":
-                self._pending = (event, elem)
-                break
-        if self._root is None:
-            raise UnsupportedFormatError(
-                "not an EPCIS XML document", field="root element",
-                expected="epcis:EPCISDocument or epcisq:EPCISQueryDocument",
-                found="no such root element")
+            self._pending.append(elem)
+            break
         self._root_extensions()
 
     def _root_extensions(self) -> None:
@@ -631,16 +678,11 @@ class XmlReader:
         """Yield each event in document order, freeing memory as it goes."""
         index = 0
         limits = self.limits
-        pending = [self._pending] if self._pending else []
+        pending = [("end", e) for e in self._pending]
         count = 0
+        builder = _EventBuilder(0, limits)
 
-        def stream() -> Iterator[tuple[str, etree._Element]]:
-            yield from pending
-            yield from self._it
-
-        for event, elem in stream():
-            if event != "end":
-                continue
+        for _, elem in itertools.chain(pending, self._it):
             tag = elem.tag
             etype = EVENT_TAGS.get(tag)
             if etype is None:
@@ -660,24 +702,24 @@ class XmlReader:
                                            expected=f"at most {limits.max_elements}",
                                            found=f"more than {limits.max_elements}",
                                            line=elem.sourceline)
-            yield _EventBuilder(index, limits).build(elem, etype)
+            builder.index = index
+            yield builder.build(elem, etype)
             index += 1
             elem.clear()
-            parent = elem.getparent()
-            while True:
-                prev = elem.getprevious()
-                if prev is None:
-                    break
-                ptag = prev.tag
-                if isinstance(ptag, str) and ptag not in EVENT_TAGS and ptag not in WRAPPERS:
-                    raise EpcisError("unknown element in EventList", field=ptag,
-                                     expected="an EPCIS event", found=ptag,
-                                     line=prev.sourceline)
-                del parent[0]
-            if parent.tag in WRAPPERS:  # 1.2 <extension> around a 2.0-era event
-                wrapper = parent
-                while wrapper.getprevious() is not None:
-                    del wrapper.getparent()[0]
+            prev = elem.getprevious()
+            if prev is not None:
+                parent = elem.getparent()
+                while prev is not None:
+                    ptag = prev.tag
+                    if ptag not in EVENT_TAGS and ptag not in WRAPPERS and isinstance(ptag, str):
+                        raise EpcisError("unknown element in EventList", field=ptag,
+                                         expected="an EPCIS event", found=ptag,
+                                         line=prev.sourceline)
+                    del parent[0]
+                    prev = elem.getprevious()
+                if parent.tag in WRAPPERS:  # 1.2 <extension> around a 2.0-era event
+                    while parent.getprevious() is not None:
+                        del parent.getparent()[0]
 
     def document(self) -> Document:
         """Read everything into a :class:`Document` (not bounded in memory)."""

@@ -1,0 +1,173 @@
+"""EPCIS read and event-hash benchmark, each figure against an anchor measured in the same run.
+
+    python benchmarks/bench_epcis.py [--smoke]
+
+1. Parse an EPCIS 1.2 XML file of ObjectEvents (10 EPCs each) into the model with
+   ``iter_events`` vs a bare ``lxml.etree.iterparse`` pass that only clears (target >= 50%).
+2. Event hashing (``event_hash``) events/s on one core vs bare hashlib SHA-256 over the same
+   pre-hash strings (target >= 20,000 events/s).
+3. Peak RSS of a subprocess streaming a large file through ``iter_events`` + ``event_hash``
+   (target < 200 MB for 1,000,000 events; ``--smoke`` uses a smaller file and says so).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from lxml import etree
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from epcis.hashing import event_hash, prehash  # noqa: E402
+from epcis.read import iter_events  # noqa: E402
+
+HEAD = """<?xml version="1.0" encoding="UTF-8"?>
+<epcis:EPCISDocument xmlns:epcis="urn:epcglobal:epcis:xsd:1" schemaVersion="1.2" creationDate="2024-05-01T08:00:00Z">
+  <EPCISBody>
+    <EventList>
+"""
+EVENT = """      <ObjectEvent>
+        <eventTime>2024-05-01T{h:02d}:{m:02d}:{s:02d}.{ms:03d}-04:00</eventTime>
+        <eventTimeZoneOffset>-04:00</eventTimeZoneOffset>
+        <epcList>
+{epcs}        </epcList>
+        <action>OBSERVE</action>
+        <bizStep>urn:epcglobal:cbv:bizstep:shipping</bizStep>
+        <disposition>urn:epcglobal:cbv:disp:in_transit</disposition>
+        <readPoint><id>urn:epc:id:sgln:0614141.00777.0</id></readPoint>
+        <bizLocation><id>urn:epc:id:sgln:0614141.00777.0</id></bizLocation>
+        <bizTransactionList>
+          <bizTransaction type="urn:epcglobal:cbv:btt:po">urn:epcglobal:cbv:bt:0614141000005:PO{n}</bizTransaction>
+        </bizTransactionList>
+      </ObjectEvent>
+"""
+TAIL = """    </EventList>
+  </EPCISBody>
+</epcis:EPCISDocument>
+"""
+
+
+def generate(path: Path, count: int) -> None:
+    """Write ``count`` ObjectEvents with 10 SGTIN EPCs each."""
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(HEAD)
+        for n in range(count):
+            epcs = "".join(
+                f"          <epc>urn:epc:id:sgtin:0614141.{(n % 50):06d}.{n * 10 + k}</epc>\n"
+                for k in range(10)
+            )
+            fh.write(EVENT.format(h=n // 3600 % 24, m=n // 60 % 60, s=n % 60, ms=n % 1000,
+                                  epcs=epcs, n=n))
+        fh.write(TAIL)
+
+
+def bare_iterparse(path: Path) -> int:
+    count = 0
+    for _, el in etree.iterparse(str(path), tag="ObjectEvent"):
+        count += 1
+        el.clear()
+    return count
+
+
+def model_parse(path: Path) -> int:
+    count = 0
+    for _ in iter_events(path):
+        count += 1
+    return count
+
+
+def best(fn, *args, repeat: int = 2) -> tuple[float, object]:  # noqa: ANN001
+    times, result = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = fn(*args)
+        times.append(time.perf_counter() - start)
+    return min(times), result
+
+
+RSS_CHILD = """
+import resource, sys
+sys.path.insert(0, {root!r})
+from epcis.read import iter_events
+from epcis.hashing import event_hash
+n = 0
+for e in iter_events({path!r}):
+    event_hash(e)
+    n += 1
+print(n, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+"""
+
+
+def peak_rss(path: Path) -> tuple[int, float, float]:
+    start = time.perf_counter()
+    out = subprocess.run([sys.executable, "-c", RSS_CHILD.format(root=str(ROOT), path=str(path))],
+                         check=True, capture_output=True, text=True).stdout.split()
+    base = subprocess.run([sys.executable, "-c", "import resource, sys; sys.path.insert(0, "
+                           f"{str(ROOT)!r}); import epcis.read, epcis.hashing; "
+                           "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"],
+                          check=True, capture_output=True, text=True).stdout.split()
+    return int(out[0]), int(out[1]) / 1024, int(base[0]) / 1024 + (time.perf_counter() - start) * 0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--smoke", action="store_true", help="small sizes, < 60 s")
+    args = parser.parse_args()
+    n_parse = 20_000 if args.smoke else 100_000
+    n_rss = 100_000 if args.smoke else 1_000_000
+    n_hash = 20_000 if args.smoke else 100_000
+
+    with tempfile.TemporaryDirectory() as tmp:
+        small = Path(tmp) / f"events-{n_parse}.xml"
+        generate(small, n_parse)
+        size_mb = small.stat().st_size / 1e6
+        print(f"test file: {n_parse} ObjectEvents x 10 EPCs, EPCIS 1.2 XML, {size_mb:.1f} MB")
+
+        t_bare, c_bare = best(bare_iterparse, small)
+        t_model, c_model = best(model_parse, small)
+        assert c_bare == c_model == n_parse, (c_bare, c_model)
+        bare_rate, model_rate = n_parse / t_bare, n_parse / t_model
+        print(f"[parse] anchor lxml iterparse clear-only: {bare_rate:,.0f} events/s")
+        print(f"[parse] iter_events -> model:            {model_rate:,.0f} events/s")
+        print(f"[parse] ratio {model_rate / bare_rate:.0%} of the anchor (target >= 50%)")
+
+        events = list(iter_events(small))[:n_hash]
+        pres = [prehash(e) for e in events]
+        start = time.perf_counter()
+        for e in events:
+            event_hash(e)
+        t_hash = time.perf_counter() - start
+        start = time.perf_counter()
+        for p in pres:
+            hashlib.sha256(p.encode("utf-8")).hexdigest()
+        t_sha = time.perf_counter() - start
+        hash_rate, sha_rate = len(events) / t_hash, len(events) / t_sha
+        avg = sum(map(len, pres)) / len(pres)
+        print(f"[hash] anchor hashlib sha256 over the pre-hash strings ({avg:.0f} B): "
+              f"{sha_rate:,.0f}/s")
+        print(f"[hash] event_hash (pre-hash + sha256):  {hash_rate:,.0f} events/s "
+              f"(target >= 20,000/s)")
+        print(f"[hash] ratio {hash_rate / sha_rate:.1%} of the anchor")
+        small.unlink()
+
+        big = Path(tmp) / f"events-{n_rss}.xml"
+        generate(big, n_rss)
+        note = " (--smoke: smaller file; the target is for 1,000,000)" if args.smoke else ""
+        count, rss, base = peak_rss(big)
+        print(f"[rss] streamed {count:,} events ({big.stat().st_size / 1e6:.0f} MB) through "
+              f"iter_events + event_hash{note}")
+        print(f"[rss] anchor: interpreter + imports peak RSS {base:.0f} MB")
+        print(f"[rss] peak RSS {rss:.0f} MB (target < 200 MB), {rss / base:.1f}x the anchor")
+
+
+if __name__ == "__main__":
+    main()
+    os.sys.stdout.flush()
