@@ -45,6 +45,10 @@ PRODUCT_FIELDS = (
     ("dosage_form", "dosageFormType", "TI_MISSING_DOSAGE_FORM", "dosage form"),
     ("container_size", "netContentDescription", "TI_MISSING_CONTAINER_SIZE", "container size"),
 )
+#: gs1ushc:companyMasterDataRecord child -> CBV master-data attribute.
+_COMPANY_FIELDS = (("companyName", "name"), ("street1", "streetAddressOne"), ("street2", "streetAddressTwo"),
+                   ("city", "city"), ("stateOrRegion", "state"), ("postalCode", "postalCode"),
+                   ("country", "countryCode"))
 _CBV_FIELDS = (("bizstep", "bizStep", "BIZSTEP"), ("disp", "disposition", "DISPOSITION"))
 _DL_GTIN = re.compile(r"^https?://[^/]+(?:/.*)?/01/(\d{14})(?:/|$)")
 _DL_SSCC = re.compile(r"^https?://[^/]+(?:/.*)?/00/(\d{18})(?:/|$)")
@@ -151,6 +155,22 @@ def _check_digit(body: str) -> str:
     return str((10 - total % 10) % 10)
 
 
+def gln_of(identifier: str) -> str | None:
+    """The GLN (company prefix + location reference, no check digit) of an SGLN or PGLN, so
+    a party named with one SGLN extension matches master data keyed by another.
+
+    >>> gln_of("urn:epc:id:sgln:0455555.00000.10") == gln_of("urn:epc:id:sgln:0455555.00000.0")
+    True
+    >>> gln_of("urn:epc:id:pgln:0455555.00000"), gln_of("urn:epc:id:sscc:030001.1")
+    ('045555500000', None)
+    """
+    for prefix in ("urn:epc:id:sgln:", "urn:epc:id:pgln:"):
+        if identifier.startswith(prefix):
+            parts = identifier[len(prefix):].split(".")
+            return parts[0] + parts[1] if len(parts) >= 2 else None
+    return None
+
+
 def lot_of(epc_class: str) -> str | None:
     """The lot of an LGTIN class URI or a Digital Link with AI 10.
 
@@ -211,6 +231,21 @@ class _MasterData:
                         self.by_gtin.setdefault(gtin, attrs)
                 else:
                     self.places[ve.id] = attrs
+        for event in doc.events:
+            self.company_records(event.extensions)
+        self.company_records(doc.header_extensions)
+        self.by_gln = {g: a for pid, a in self.places.items() if (g := gln_of(pid))}
+
+    def company_records(self, items: tuple[Element, ...]) -> None:
+        """``gs1ushc:companyMasterData`` records (SAP ATTP style) as Location attributes."""
+        for el in items:
+            if el.ns != USHC_NS or el.name != "companyMasterData":
+                continue
+            for rec in el.children:
+                values = {c.name: c.text for c in rec.children if c.text}
+                pid = values.get("identifier")
+                if pid:
+                    self.places.setdefault(pid, {new: values.get(old) for old, new in _COMPANY_FIELDS})
 
     def product(self, identifier: str, gtin: str | None) -> dict[str, str | None]:
         hit = self.classes.get(identifier)
@@ -220,6 +255,9 @@ class _MasterData:
 
     def address(self, party_id: str) -> Address | None:
         a = self.places.get(party_id)
+        if a is None:
+            gln = gln_of(party_id)
+            a = self.by_gln.get(gln) if gln else None
         if a is None:
             return None
         return Address(a.get("name"), a.get("streetAddressOne"), a.get("streetAddressTwo"), a.get("city"),
@@ -360,8 +398,10 @@ def _products(event: Event, index: int, state: _State, md: _MasterData,
         lines.append(ProductLine(gtin, ndc, values["product_name"], values["strength"], values["dosage_form"],
                                  values["container_size"], Decimal(counts.get(key, 0)) + quantities.get(key, 0),
                                  tuple(lots.get(key, ())), tuple(ids.get(key, ()))))
-    if not lines and not unresolved:
-        findings.append(Finding("TI_NO_PRODUCTS", index, "epcList", "the shipping event names no products"))
+    if not lines:
+        findings.append(Finding("TI_NO_PRODUCTS", index, "epcList",
+                                "no product can be named for this shipment" + (
+                                    " (its containers' contents are unknown)" if unresolved else "")))
     return tuple(lines)
 
 
@@ -372,6 +412,15 @@ def cbv_findings(event: Event, index: int) -> list[Finding]:
         value = getattr(event, "biz_step" if kind == "bizstep" else "disposition")
         if value and value.startswith(cbv.URN) and not cbv.is_standard(kind, value):
             out.append(Finding(f"CBV_UNKNOWN_{code}", index, name, f"{value} is not a CBV 2.0 {name}"))
+    if event.persistent_disposition is not None:
+        for value in event.persistent_disposition.set + event.persistent_disposition.unset:
+            if value.startswith(cbv.URN) and not cbv.is_standard("disp", value):
+                out.append(Finding("CBV_UNKNOWN_DISPOSITION", index, "persistentDisposition",
+                                   f"{value} is not a CBV 2.0 disposition"))
+    reason = event.error_declaration.reason if event.error_declaration else None
+    if reason and reason.startswith(cbv.URN) and not cbv.is_standard("er", reason):
+        out.append(Finding("CBV_UNKNOWN_ERROR_REASON", index, "errorDeclaration/reason",
+                           f"{reason} is not a CBV 2.0 error reason"))
     for bt in event.biz_transactions:
         if bt.type and bt.type.startswith(cbv.URN) and not cbv.is_standard("btt", bt.type):
             out.append(Finding("CBV_UNKNOWN_BTT", index, "bizTransactionList/bizTransaction/@type",

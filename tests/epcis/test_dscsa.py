@@ -151,3 +151,36 @@ def test_event_statement_overrides_header_and_unaffirmed_is_an_error():
     (tx,) = extract_transactions(doc)
     assert tx.statement is not None and tx.statement.location == "event"
     assert [f.code for f in tx.findings] == ["TS_NOT_AFFIRMED"]
+
+
+def test_sap_style_company_master_data_and_sscc_only_shipment():
+    """QU4RTET's SAP ATTP-style file: addresses in gs1ushc:companyMasterData, SSCCs shipped without
+    packing events, the buyer given only as a destination location."""
+    doc = read_document(corpus_path("epcis", "serial-lab-quartet_epcis-AGPL", "ushc_commission.xml"))
+    (tx,) = extract_transactions(doc)
+    # The source names SGLN extension .10; the record is keyed by extension .0 of the same GLN.
+    assert tx.seller == Party("urn:epc:id:sgln:0455555.00000.10", Address(
+        "ToughGuy Pharmaceuticals", "200 Gymtime Dr", None, "South Somewhere", "NY", "11744", "US"))
+    assert tx.buyer is None
+    assert tx.statement is not None and tx.statement.affirmed
+    codes = [f.code for f in tx.findings]
+    assert codes == ["TI_UNRESOLVED_CONTAINER"] * 7 + ["TI_NO_PRODUCTS", "TI_BUYER_MISSING"]
+    assert tx.findings[7].message == ("no product can be named for this shipment (its containers' contents "
+                                      "are unknown)")
+
+
+def test_unknown_cbv_values_in_persistent_disposition_error_reason_and_btt():
+    from epcis.model import BizTransaction, ErrorDeclaration, PersistentDisposition
+    event = shipping(persistent_disposition=PersistentDisposition(set=(CBV + "disp:lost",)),
+                     error_declaration=ErrorDeclaration(t("2023-04-02T00:00:00+00:00"), CBV + "er:oops"),
+                     biz_transactions=(BizTransaction("urn:x:1", CBV + "btt:order"),
+                                       BizTransaction("urn:x:2", "https://example.com/btt/private")))
+    doc = dataclasses.replace(dscsa_document(), events=dscsa_document().events[:2] + (event,))
+    assert [(f.code, f.field, f.message) for f in check(doc)] == [
+        ("CBV_UNKNOWN_DISPOSITION", "persistentDisposition", "urn:epcglobal:cbv:disp:lost is not a CBV 2.0 "
+         "disposition"),
+        ("CBV_UNKNOWN_ERROR_REASON", "errorDeclaration/reason", "urn:epcglobal:cbv:er:oops is not a CBV 2.0 "
+         "error reason"),
+        ("CBV_UNKNOWN_BTT", "bizTransactionList/bizTransaction/@type", "urn:epcglobal:cbv:btt:order is not a "
+         "CBV 2.0 business transaction type"),
+    ]
