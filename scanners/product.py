@@ -65,6 +65,14 @@ class ProductIdentifier:
         """
         return ndc11(self.ndc10, segmentation) if self.ndc10 else None
 
+    def expired(self, on: date | None = None) -> bool:
+        """True when the expiry date is before ``on`` (today by default).
+
+        >>> parse_product("(01)00312345678906(17)141120").expired(date(2014, 11, 21))
+        True
+        """
+        return self.expiry is not None and self.expiry < (on or date.today())
+
     @property
     def complete(self) -> bool:
         """True when all four DSCSA elements (GTIN, serial, lot, expiry) are present."""

@@ -48,8 +48,10 @@ def _describe(product: ProductIdentifier) -> list[str]:
     if product.gtin:
         ndc = f"   (NDC {product.ndc10})" if product.ndc10 else ""
         lines.append(f"  GTIN     {product.gtin}{ndc}")
-    for label, value in (("Serial", product.serial), ("Lot", product.lot),
-                         ("Expiry", product.expiry.isoformat() if product.expiry else None)):
+    expiry = product.expiry.isoformat() if product.expiry else None
+    if product.expired():
+        expiry = f"{expiry}   EXPIRED"
+    for label, value in (("Serial", product.serial), ("Lot", product.lot), ("Expiry", expiry)):
         if value is not None:
             lines.append(f"  {label:<8} {value}")
     if product.gtin and not product.complete:

@@ -101,6 +101,11 @@ def test_parse_text_mentions_missing_dscsa_elements():
         ""]))
 
 
+def test_parse_flags_expired_product():
+    out = _run(scan.app, "parse", "(01)09504000059101(17)141120(10)1234567p(21)12345678p901")
+    assert (out.exit_code, out.output.splitlines()[-1]) == (0, "  Expiry   2014-11-20   EXPIRED")
+
+
 def test_parse_bad_input_exits_2_with_one_line():
     out = _run(scan.app, "parse", "(01)00312345678907(21)SN1")
     assert (out.exit_code, out.output) == (
