@@ -83,6 +83,10 @@ def split_clark(name: str) -> tuple[str, str]:
     return "", name
 
 
+_EXTENSIBLE_EVENT_FIELDS = ("extensions", "ilmd", "read_point", "biz_location", "error_declaration",
+                            "sensor_elements")
+
+
 def collect_namespaces(obj: object, found: dict[str, str | None] | None = None) -> dict[str, str | None]:
     """Every namespace used by Element trees and Clark attribute names under ``obj``.
 
@@ -108,6 +112,11 @@ def collect_namespaces(obj: object, found: dict[str, str | None] | None = None) 
         for item in obj:
             if not isinstance(item, str):
                 collect_namespaces(item, found)
+    elif isinstance(obj, Event):  # only these fields can hold extension content
+        for name in _EXTENSIBLE_EVENT_FIELDS:
+            value = getattr(obj, name)
+            if value:
+                collect_namespaces(value, found)
     elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         for f in dataclasses.fields(obj):
             value = getattr(obj, f.name)
@@ -153,6 +162,11 @@ def _xsi_type_prefixes(obj: object, found: set[str] | None = None) -> set[str]:
         for item in obj:
             if not isinstance(item, str):
                 _xsi_type_prefixes(item, found)
+    elif isinstance(obj, Event):
+        for name in _EXTENSIBLE_EVENT_FIELDS:
+            value = getattr(obj, name)
+            if value:
+                _xsi_type_prefixes(value, found)
     elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         for f in dataclasses.fields(obj):
             value = getattr(obj, f.name)
