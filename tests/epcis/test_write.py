@@ -177,7 +177,9 @@ def all_fields_document() -> Document:
 @cache
 def xsd(version: str) -> etree.XMLSchema:
     name = {"1.2": "EPCglobal-epcis-1_2.xsd", "2.0": "EPCglobal-epcis-2_0.xsd"}[version]
-    return etree.XMLSchema(etree.parse(str(corpus_path("epcis", "gs1-EPCIS", "xsd", version, name))))
+    # no_network: the SBDH and EPCglobal imports must resolve from the local folder.
+    parser = etree.XMLParser(no_network=True, resolve_entities=False)
+    return etree.XMLSchema(etree.parse(str(corpus_path("epcis", "gs1-EPCIS", "xsd", version, name)), parser))
 
 
 @cache
