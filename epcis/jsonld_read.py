@@ -156,6 +156,13 @@ class JsonReader:
         for key, value in data.items():
             if ":" in key and not key.startswith("@") and key != "rdfs:comment":
                 exts.extend(self.to_elements(key, value, "/" + _esc(key)))
+        body = data.get("epcisBody")
+        results = body.get("queryResults") if isinstance(body, dict) else None
+        if isinstance(results, dict):  # query documents: extensions beside resultsBody
+            for key, value in results.items():
+                if ":" in key:
+                    exts.extend(self.to_elements(
+                        key, value, f"/epcisBody/queryResults/{_esc(key)}"))
         header = data.get("epcisHeader")
         if isinstance(header, dict):
             sbdh = header.get("sbdh:StandardBusinessDocumentHeader") or header.get(
