@@ -109,7 +109,10 @@ class SensorReport:
     """One sensor report: standard fields by their EPCIS 2.0 names, values as text.
 
     ``fields`` are ``(name, value)`` pairs in document order; extension attributes use
-    Clark notation names.
+    Clark notation names. Readers store ``type`` and ``exception`` as full GS1 Web
+    Vocabulary URIs (``https://gs1.org/voc/Temperature``) whether the source wrote
+    ``gs1:Temperature`` (XML) or ``Temperature`` (JSON); other values stay as written
+    (JSON numbers as their text, booleans as ``true``/``false``).
     """
 
     fields: tuple[tuple[str, str], ...] = ()
@@ -193,7 +196,15 @@ class Sbdh:
 
 @dataclass(frozen=True)
 class VocabularyElement:
-    """A master-data element: id, attributes (id -> text value or Element tree), children ids."""
+    """A master-data element: id, attributes (id -> text value or Element tree), children ids.
+
+    Attribute ids are canonicalised to the EPCIS 1.2 XML form whatever the source syntax:
+    ``cbvmda:lotNumber``, ``urn:epcglobal:cbv:mda:lotNumber`` and
+    ``urn:epcglobal:cbv:mda#lotNumber`` all become ``urn:epcglobal:cbv:mda#lotNumber``;
+    other ids (``http://example.com/ext1#string``) stay verbatim. An attribute with
+    element content is an :class:`Element` named ``attribute`` (no namespace) whose
+    children are that content.
+    """
 
     id: str
     attributes: tuple[tuple[str, str | Element], ...] = ()
