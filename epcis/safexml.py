@@ -138,9 +138,17 @@ def root_start(
                                            expected=f"a root element within {total} bytes",
                                            found="a longer prolog")
     except etree.XMLSyntaxError as exc:
-        line, column = (exc.position if exc.position else (None, None))
-        raise EpcisError("document is not well-formed XML", found=exc.msg or str(exc),
-                         line=line, column=column or None) from None
+        raise _syntax_error(exc) from None
+
+
+def _syntax_error(exc: etree.XMLSyntaxError) -> EpcisError:
+    line, column = exc.position if exc.position else (None, None)
+    message = exc.msg or str(exc)
+    if "entity reference loop" in message or "amplification" in message:
+        return HostileDocumentError("entity expansion refused", expected="no entities",
+                                    found=message, line=line, column=column or None)
+    return EpcisError("document is not well-formed XML", found=message, line=line,
+                      column=column or None)
 
 
 def check_depth(depth: int, limits: Limits, line: int | None) -> None:
@@ -189,12 +197,4 @@ def iterparse(
             break
         yield from parser
     except etree.XMLSyntaxError as exc:
-        line, column = (exc.position if exc.position else (None, None))
-        message = exc.msg or str(exc)
-        if "Detected an entity reference loop" in message or "amplification" in message:
-            raise HostileDocumentError(
-                "entity expansion refused", found=message, line=line, column=column
-            ) from None
-        raise EpcisError(
-            "document is not well-formed XML", found=message, line=line, column=column or None
-        ) from None
+        raise _syntax_error(exc) from None
