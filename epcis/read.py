@@ -21,7 +21,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import BinaryIO
 
-from epcis.errors import EpcisError, UnsupportedFormatError
+from epcis.errors import EpcisError, HostileDocumentError, UnsupportedFormatError
+from epcis.jsonld_read import JsonReader
 from epcis.jsonld_read import load as load_json
 from epcis.model import Document, Event
 from epcis.safexml import DEFAULT_LIMITS, Limits
@@ -110,18 +111,14 @@ def _check_format(fmt: str | None, found: str) -> str:
     return fmt
 
 
-def _reader(fh: BinaryIO, fmt: str | None, limits: Limits):  # noqa: ANN202
+def _reader(fh: BinaryIO, fmt: str | None, limits: Limits) -> XmlReader | JsonReader:
     head = fh.read(_HEAD)
     found = detect_format(head)
     _check_format(fmt, found)
     stream = _Peek(head, fh)
     if found == "2.0-jsonld":
-        if len(head) >= limits.max_bytes:
-            pass
-        data = head + fh.read(limits.max_bytes + 1 - len(head))
+        data = head + fh.read(max(limits.max_bytes + 1 - len(head), 0))
         if len(data) > limits.max_bytes:
-            from epcis.errors import HostileDocumentError
-
             raise HostileDocumentError("document exceeds the size limit",
                                        expected=f"at most {limits.max_bytes} bytes",
                                        found=f"more than {limits.max_bytes} bytes")

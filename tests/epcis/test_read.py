@@ -328,3 +328,29 @@ def test_json_extension_tree_and_inline_prefix() -> None:
     ns = "https://acme.example/ns/"
     assert e.extensions == (Element(ns, "box", children=(
         Element(ns, "n", "1"), Element(ns, "n", "2"), Element("", "plain", "true"))),)
+
+
+def test_20_master_data_with_element_values() -> None:
+    doc = read_document(corpus_path("epcis", "gs1-EPCIS", "epcis-2.0-xml",
+                                    "WithFullCombinationOfFields",
+                                    "masterdata_all_possible_fields.xml"))
+    element = doc.master_data[0].elements[0]
+    assert element.id == "urn:epc:id:sgln:0037000.00729.0"
+    assert element.attributes[:3] == (
+        ("http://example.com/ext1#string", "stringValue"),
+        ("http://example.com/ext1#array", "string1InArray"),
+        ("http://example.com/ext1#array", "string2InArray"))
+    complex_value = element.attribute("http://example.com/ext1#object1")
+    assert isinstance(complex_value, Element) and complex_value.name == "attribute"
+    assert [c.clark for c in complex_value.children] == [
+        "{http://example.com/ext1/}object2", "{http://example.com/ext1/}string"]
+
+
+def test_json_size_limit() -> None:
+    from epcis.errors import HostileDocumentError
+    from epcis.safexml import Limits
+
+    with pytest.raises(HostileDocumentError) as info:
+        read_document(_json(GOOD_JSON), limits=Limits(max_bytes=100))
+    assert str(info.value) == ("document exceeds the size limit; expected at most 100 bytes, "
+                               "got 'more than 100 bytes'")
