@@ -25,6 +25,8 @@ from lxml import etree
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import epcis.dl as dl_mod  # noqa: E402
+import epcis.hashing as hashing_mod  # noqa: E402
 from epcis.hashing import event_hash, prehash  # noqa: E402
 from epcis.read import iter_events  # noqa: E402
 
@@ -157,7 +159,13 @@ def main() -> None:
 
         events = list(iter_events(small))
         pres = [prehash(e) for e in events]
-        t_hash, _ = best(lambda: [event_hash(e) for e in events])
+        def hash_all() -> list[str]:
+            # Start cold: a value cache warmed by the previous repetition would flatter us.
+            hashing_mod._cache.clear()
+            dl_mod._cache.clear()
+            return [event_hash(e) for e in events]
+
+        t_hash, _ = best(hash_all)
         t_sha, _ = best(lambda: [hashlib.sha256(p.encode("utf-8")).hexdigest() for p in pres])
         hash_rate, sha_rate = len(events) / t_hash, len(events) / t_sha
         avg = sum(map(len, pres)) / len(pres)

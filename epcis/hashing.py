@@ -77,6 +77,9 @@ def canonical_value(text: str) -> str:
     hit = _cache.get(text)
     if hit is not None:
         return hit
+    if text.startswith("urn:epc:"):  # EPC URNs: only the identifier rule can apply
+        converted = normalise(text.rstrip())
+        return converted if converted is not None else text.rstrip()
     value = text.strip()
     for curie, uri in _CURIES:
         if value.startswith(curie):
@@ -148,7 +151,8 @@ def _placed(ns: str, count: int) -> bool:
 def _epcs(name: str, epcs: tuple[str, ...]) -> str:
     if not epcs:
         return ""
-    items = sorted(_kv("epc", e) for e in epcs)
+    canon = canonical_value
+    items = sorted(f"epc={v}" if v else "epc" for v in map(canon, epcs))
     inner = "".join(items)
     return name + inner if inner else ""
 
