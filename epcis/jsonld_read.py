@@ -175,6 +175,15 @@ class JsonReader:
             for key, value in header.items():
                 if ":" in key and not key.startswith("sbdh:"):
                     exts.extend(self.to_elements(key, value, f"/epcisHeader/{_esc(key)}"))
+        if self.sbdh is None and any(k in data for k in ("sender", "receiver",
+                                                          "instanceIdentifier")):
+            # EPCIS 2.0 JSON's document-level stand-ins for the SBDH
+            self.sbdh = Sbdh(
+                sender=json_text(data["sender"]) if "sender" in data else None,
+                receiver=json_text(data["receiver"]) if "receiver" in data else None,
+                document_id=json_text(data["instanceIdentifier"])
+                if "instanceIdentifier" in data else None,
+            )
         self.header_extensions = tuple(exts)
 
     def _sbdh(self, s: dict) -> Sbdh:

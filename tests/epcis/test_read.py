@@ -354,3 +354,11 @@ def test_json_size_limit() -> None:
         read_document(_json(GOOD_JSON), limits=Limits(max_bytes=100))
     assert str(info.value) == ("document exceeds the size limit; expected at most 100 bytes, "
                                "got 'more than 100 bytes'")
+
+
+def test_json_document_level_sbdh_stand_ins() -> None:
+    doc = read_document(corpus_path("epcis", "gs1-EPCIS", "epcis-2.0-jsonld",
+                                    "Example_9.6.1-ObjectEvent-with-pseudo-SBDH-headers.jsonld"))
+    assert doc.sbdh is not None
+    assert (doc.sbdh.sender, doc.sbdh.receiver, doc.sbdh.document_id) == (
+        "urn:epc:id:sgln:0353579.00001.0", "urn:epc:id:sgln:5012345.00001.0", "1234567890")
