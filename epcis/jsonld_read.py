@@ -177,12 +177,15 @@ class JsonReader:
                     exts.extend(self.to_elements(key, value, f"/epcisHeader/{_esc(key)}"))
         if self.sbdh is None and any(k in data for k in ("sender", "receiver",
                                                           "instanceIdentifier")):
-            # EPCIS 2.0 JSON's document-level stand-ins for the SBDH
+            # EPCIS 2.0 JSON's document-level stand-ins for the SBDH of an EPCIS document
+            # (its Type is "Events" and its creation time the document's creationDate)
             self.sbdh = Sbdh(
                 sender=json_text(data["sender"]) if "sender" in data else None,
                 receiver=json_text(data["receiver"]) if "receiver" in data else None,
                 document_id=json_text(data["instanceIdentifier"])
                 if "instanceIdentifier" in data else None,
+                creation_time=self.creation_date,
+                document_type="Events",
             )
         self.header_extensions = tuple(exts)
 
