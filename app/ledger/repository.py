@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, func, insert, select, tuple_, update
+from sqlalchemy import and_, func, insert, select, text, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.schema import Table
 
@@ -63,15 +64,38 @@ async def insert_rows(session: AsyncSession, table: Table, rows: list[dict[str, 
     connection = await session.connection()
     raw = (await connection.get_raw_connection()).driver_connection
     statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
+    buffer = "".join("\t".join(map(_copy_text, (row[c] for c in columns))) + "\n" for row in rows)
     async with raw.cursor() as cursor, cursor.copy(statement) as copy:
-        for row in rows:
-            await copy.write_row([row[c] for c in columns])
+        await copy.write(buffer.encode())
+
+
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_text(value: object) -> str:
+    """One value in PostgreSQL's COPY text format."""
+    if value is None:
+        return "\\N"
+    if isinstance(value, bytes):
+        return "\\\\x" + value.hex()
+    if isinstance(value, str):
+        return value.translate(_COPY_ESCAPES)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)
 
 
 async def hop_heads(session: AsyncSession, units: Iterable[str]) -> dict[str, tuple[int, bytes]]:
     """For each unit that has hops: ``(seq, hop_hash)`` of its latest hop."""
     heads: dict[str, tuple[int, bytes]] = {}
     units = sorted(set(units))
+    if units and session.bind.dialect.name == "postgresql":
+        query = text(
+            "SELECT DISTINCT ON (unit) unit, seq, hop_hash FROM custody_hops "
+            "WHERE unit = ANY(:units) ORDER BY unit, seq DESC"
+        )
+        rows = await session.execute(query, {"units": units})
+        return {unit: (seq, bytes(hop_hash)) for unit, seq, hop_hash in rows}
     for i in range(0, len(units), CHUNK):
         chunk = units[i : i + CHUNK]
         latest = (

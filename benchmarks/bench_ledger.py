@@ -1,0 +1,172 @@
+"""Ledger storage benchmark on PostgreSQL: append rate, proof latency, `verify` rate.
+
+Every figure is printed next to an anchor measured in the same run: bare ``hashlib``
+SHA-256 over the same number and sizes of hashes the ledger computes.
+
+    python benchmarks/bench_ledger.py            # 1,000,000 leaves (several minutes)
+    python benchmarks/bench_ledger.py --smoke    # 20,000 leaves, for CI
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import hashlib
+import os
+import statistics
+import sys
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import psycopg
+from sqlalchemy.engine import make_url
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from app.db import create_engine, session_factory  # noqa: E402
+from app.ledger import core, service  # noqa: E402
+from app.ledger.verify import verify  # noqa: E402
+from app.migrate import upgrade  # noqa: E402
+
+BASE = os.environ.get(
+    "CUSTODY_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def entries(start: int, count: int) -> list[service.Entry]:
+    return [
+        service.Entry(
+            f"ni:///sha-256;{n:064x}?ver=CBV2.0",
+            T0 + timedelta(milliseconds=n),
+            "urn:epc:id:pgln:0312345.00000",
+            (
+                service.HopSpec(
+                    f"urn:epc:id:sgtin:0312345.060011.{n}",
+                    "commission",
+                    None,
+                    "urn:epc:id:pgln:0312345.00000",
+                    None,
+                    T0,
+                ),
+            ),
+        )
+        for n in range(start, start + count)
+    ]
+
+
+def bare_hashlib(leaves: int, leaf_bytes: int, hop_bytes: int) -> float:
+    """Seconds for the SHA-256 work a ledger of ``leaves`` does: hop, leaf and node hashes."""
+    leaf, hop, node = b"x" * (leaf_bytes + 1), b"y" * (hop_bytes + 32), b"z" * 65
+    sha = hashlib.sha256
+    started = time.perf_counter()
+    for _ in range(leaves):
+        sha(hop).digest()
+        sha(leaf).digest()
+        sha(node).digest()
+    return time.perf_counter() - started
+
+
+def admin(url: str) -> str:
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+async def run(url: str, size: int, batch: int, samples: int) -> None:
+    if True:
+        engine = create_engine(url)
+        factory = session_factory(engine)
+        sample = entries(0, 1)[0]
+        leaf_len = len(
+            core.leaf_data(sample.event_hash, sample.record_time, sample.partner, [bytes(32)])
+        )
+        hop = core.Hop(
+            sample.hops[0].unit,
+            0,
+            sample.event_hash,
+            "commission",
+            None,
+            sample.partner,
+            None,
+            T0,
+            core.GENESIS,
+        )
+        hop_len = len(core.canonical_hop(hop))
+        anchor = bare_hashlib(size, leaf_len, hop_len)
+        anchor_rate = size / anchor
+        print(f"ledger benchmark on PostgreSQL, {size:,} leaves (1 hop each), batches of {batch}")
+        print(f"anchor  bare hashlib for the same hashes: {anchor_rate:,.0f} leaves/s")
+
+        elapsed = 0.0
+        for start in range(0, size, batch):
+            batch_entries = entries(start, min(batch, size - start))  # input, not timed
+            started = time.perf_counter()
+            async with factory() as session, session.begin():
+                await service.append(session, batch_entries)
+            elapsed += time.perf_counter() - started
+        print(
+            f"append  {size / elapsed:,.0f} leaves/s (target >= 20,000) = "
+            f"{size / elapsed / anchor_rate:.1%} of the hashlib anchor"
+        )
+
+        async with factory() as session:
+            import random
+
+            rng = random.Random(7)
+            inc, con = [], []
+            for _ in range(samples):
+                i = rng.randrange(size)
+                t = time.perf_counter()
+                proof = await service.inclusion_proof(session, leaf_index=i, tree_size=size)
+                inc.append(time.perf_counter() - t)
+                m = rng.randrange(1, size)
+                t = time.perf_counter()
+                await service.consistency_proof(session, m, size)
+                con.append(time.perf_counter() - t)
+            root = await service.root_at(session, size)
+            core.verify_inclusion(proof.leaf_hash, proof.leaf_index, size, proof.hashes, root)
+            t = time.perf_counter()
+            for _ in range(100):
+                core.verify_inclusion(proof.leaf_hash, proof.leaf_index, size, proof.hashes, root)
+            hashing = (time.perf_counter() - t) / 100
+        print(
+            f"proof   inclusion median {statistics.median(inc) * 1000:.2f} ms, consistency median "
+            f"{statistics.median(con) * 1000:.2f} ms at {size:,} leaves (target < 10 ms); "
+            f"anchor: hashing one audit path {hashing * 1000:.3f} ms"
+        )
+
+        async with factory() as session:
+            t = time.perf_counter()
+            report = await verify(session, None)
+            elapsed = time.perf_counter() - t
+        assert report.ok, report.mismatch
+        print(
+            f"verify  {size / elapsed:,.0f} leaves/s ({elapsed:.1f} s) = "
+            f"{size / elapsed / anchor_rate:.1%} of the hashlib anchor (target >= 25%)"
+        )
+        await engine.dispose()
+
+
+def main(size: int, batch: int, samples: int) -> None:
+    """Run against a fresh PostgreSQL database, dropped afterwards."""
+    name = f"custody_bench_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(admin(BASE), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = make_url(BASE).set(database=name).render_as_string(hide_password=False)
+    try:
+        upgrade(url)
+        asyncio.run(run(url, size, batch, samples))
+    finally:
+        with psycopg.connect(admin(BASE), autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--smoke", action="store_true", help="20,000 leaves")
+    parser.add_argument("--size", type=int, default=None)
+    parser.add_argument("--batch", type=int, default=5000)
+    args = parser.parse_args()
+    size = args.size or (20_000 if args.smoke else 1_000_000)
+    main(size, args.batch, 50 if args.smoke else 500)
