@@ -57,6 +57,8 @@ WRAPPERS = frozenset({"extension", "baseExtension"})
 _TAGS = (*ROOTS, "EPCISHeader", *(f"{{{ns}}}EPCISHeader" for ns in STANDARD_NS), "EventList",
          *EVENT_TAGS)
 _OFFSET = re.compile(r"[+-](?:0\d|1[0-4]):[0-5]\d\Z")
+_GOOD_OFFSETS = frozenset(f"{s}{h:02d}:{m:02d}" for s in "+-" for h in range(15)
+                          for m in (0, 15, 30, 45))
 _ACTIONS = {a.value: a for a in Action}
 _NEEDS_ACTION = frozenset(
     {EventType.OBJECT, EventType.AGGREGATION, EventType.TRANSACTION, EventType.ASSOCIATION}
@@ -249,7 +251,15 @@ class _EventBuilder:
 
     # -- simple fields -------------------------------------------------------------
     def event_time(self, el: etree._Element) -> None:
-        self.f["event_time"] = parse_time(el.text, "eventTime", line=el.sourceline,
+        text = el.text
+        try:  # fast path: clean text
+            parsed = datetime.fromisoformat(text)
+            if parsed.tzinfo is not None and "T" in text:
+                self.f["event_time"] = parsed
+                return
+        except (ValueError, TypeError):
+            pass
+        self.f["event_time"] = parse_time(text, "eventTime", line=el.sourceline,
                                           event_index=self.index)
 
     def record_time(self, el: etree._Element) -> None:
@@ -258,7 +268,7 @@ class _EventBuilder:
 
     def offset(self, el: etree._Element) -> None:
         value = _text(el)
-        if not _OFFSET.match(value):
+        if value not in _GOOD_OFFSETS and not _OFFSET.match(value):
             raise self.error("bad eventTimeZoneOffset", el, field="eventTimeZoneOffset",
                              expected="+HH:MM or -HH:MM", found=value)
         self.f["event_time_zone_offset"] = value
@@ -291,9 +301,12 @@ class _EventBuilder:
 
     # -- lists -------------------------------------------------------------------
     def _epcs(self, el: etree._Element, key: str, name: str) -> None:
-        try:
-            values = [c.text.strip() for c in el if c.tag == "epc"]
-        except AttributeError:  # an empty <epc/>
+        values: list[str] | None = [c.text for c in el.iterchildren("epc")]
+        try:  # one C-level scan for whitespace to strip, instead of a strip per EPC
+            joined = "".join(values)  # type: ignore[arg-type]
+            if " " in joined or not joined.isprintable():
+                values = [v.strip() for v in values]  # type: ignore[union-attr]
+        except TypeError:  # an empty <epc/>
             values = None
         if values is None or len(values) != len(el):  # also: a child that is not an epc
             values = []
@@ -705,7 +718,6 @@ class XmlReader:
             builder.index = index
             yield builder.build(elem, etype)
             index += 1
-            elem.clear()
             prev = elem.getprevious()
             if prev is not None:
                 parent = elem.getparent()
