@@ -72,10 +72,10 @@ from .note import (
 __all__ = [
     "EMPTY_ROOT", "GENESIS", "HASH_SIZE", "ChainError", "Checkpoint", "Hop", "LedgerCoreError",
     "MerkleTree", "NoteError", "NoteSignature", "ProofError", "Range", "SubtreeHash",
-    "SubtreeSource", "Verifier", "canonical_hop", "complete_subtrees", "consistency_proof",
+    "SubtreeSource", "Verifier", "canonical_hop", "canonical_hop_fields", "complete_subtrees", "consistency_proof",
     "consistency_proof_ranges", "extend_frontier", "fold_subtrees", "format_time",
     "generate_signer", "hop_hash", "inclusion_proof", "inclusion_proof_ranges", "key_id",
-    "leaf_data", "leaf_hash", "node_hash", "open_checkpoint", "open_note", "parse_note",
+    "leaf_data", "leaf_data_prefix", "leaf_hash", "node_hash", "open_checkpoint", "open_note", "parse_note",
     "parse_verifier", "proof_hashes", "root", "root_from_inclusion_proof",
     "roots_from_consistency_proof", "sign_checkpoint", "sign_note", "subtree_coords",
     "subtrees_needed", "tree_root", "verify_chain", "verify_consistency", "verify_inclusion",
@@ -112,6 +112,9 @@ def format_time(value: datetime, what: str = "time") -> str:
         raise ChainError(f"{what} must have millisecond precision, got {value.isoformat()}")
     utc = value.astimezone(UTC).replace(tzinfo=None)
     return utc.isoformat(timespec="milliseconds") + "Z"
+
+
+_s = json.encoder.encode_basestring  # a JSON string literal, non-ASCII kept raw
 
 
 def _canonical_json(obj: dict) -> bytes:
@@ -169,18 +172,49 @@ def canonical_hop(hop: Hop) -> bytes:
     '{"event_hash":"e1","from_party":null,"kind":"commission","location":"l1","seq":0,\
 "time":"2026-01-02T03:04:05.120Z","to_party":"p1","unit":"u1"}'
     """
-    return _canonical_json(
-        {
-            "unit": hop.unit,
-            "seq": hop.seq,
-            "event_hash": hop.event_hash,
-            "kind": hop.kind,
-            "from_party": hop.from_party,
-            "to_party": hop.to_party,
-            "location": hop.location,
-            "time": format_time(hop.time),
-        }
+    return canonical_hop_fields(
+        hop.unit,
+        hop.seq,
+        hop.event_hash,
+        hop.kind,
+        hop.from_party,
+        hop.to_party,
+        hop.location,
+        format_time(hop.time),
     )
+
+
+def canonical_hop_fields(
+    unit: str,
+    seq: int,
+    event_hash: str,
+    kind: str,
+    from_party: str | None,
+    to_party: str | None,
+    location: str | None,
+    time: str,
+) -> bytes:
+    """The canonical hop bytes from already-validated fields (``time`` formatted).
+
+    The one definition of the hop encoding; it equals ``json.dumps`` with sorted keys,
+    compact separators and ``ensure_ascii=False``, written out for speed (``verify``
+    recomputes every hop). Callers other than :func:`canonical_hop` must pass fields that
+    would make a valid :class:`Hop`.
+
+    >>> fields = ("u\u00e9", 3, "e", "ship", "a", None, "l\t", "2026-01-02T00:00:00.000Z")
+    >>> keys = ("unit", "seq", "event_hash", "kind", "from_party", "to_party", "location", "time")
+    >>> canonical_hop_fields(*fields) == _canonical_json(dict(zip(keys, fields)))
+    True
+    """
+    return (
+        f'{{"event_hash":{_s(event_hash)},"from_party":{_n(from_party)},"kind":{_s(kind)},'
+        f'"location":{_n(location)},"seq":{seq},"time":{_s(time)},"to_party":{_n(to_party)},'
+        f'"unit":{_s(unit)}}}'
+    ).encode()
+
+
+def _n(value: str | None) -> str:
+    return "null" if value is None else _s(value)
 
 
 def hop_hash(hop: Hop) -> bytes:
@@ -263,14 +297,24 @@ def leaf_data(
     for i, h in enumerate(hop_hashes):
         if not isinstance(h, bytes) or len(h) != HASH_SIZE:
             raise LedgerCoreError(f"leaf hop_hashes[{i}] must be {HASH_SIZE} bytes, got {h!r}")
-    return _canonical_json(
-        {
-            "event_hash": event_hash,
-            "record_time": format_time(record_time, "leaf record_time"),
-            "partner": partner,
-            "hop_hashes": sorted(h.hex() for h in hop_hashes),
-        }
+    record = format_time(record_time, "leaf record_time")
+    return (
+        leaf_data_prefix(event_hash, hop_hashes)
+        + f'{_s(partner)},"record_time":{_s(record)}}}'.encode()
     )
+
+
+def leaf_data_prefix(event_hash: str, hop_hashes: Sequence[bytes]) -> bytes:
+    """The bytes every leaf for ``event_hash`` with these hops starts with.
+
+    ``verify`` compares this prefix instead of parsing each leaf; :func:`leaf_data`
+    builds on it, so the two cannot drift.
+
+    >>> leaf_data_prefix("e", [b"\\x01" * 32])[:40]
+    b'{"event_hash":"e","hop_hashes":["0101010'
+    """
+    hops = ",".join(f'"{h}"' for h in sorted(h.hex() for h in hop_hashes))
+    return f'{{"event_hash":{_s(event_hash)},"hop_hashes":[{hops}],"partner":'.encode()
 
 
 def _short(h: bytes) -> str:

@@ -166,9 +166,21 @@ async def unit_hops(session: AsyncSession, unit: str) -> list[CustodyHop]:
     return list(await session.scalars(query))
 
 
-async def stream(session: AsyncSession, query, batch: int = 10_000) -> AsyncIterator[Any]:
-    """Rows of ``query`` in batches, without loading the whole table."""
-    result = await session.stream(query.execution_options(yield_per=batch))
-    async for partition in result.partitions(batch):
-        for row in partition:
+async def stream(
+    session: AsyncSession, query, keys: int = 1, batch: int = 20_000
+) -> AsyncIterator[Any]:
+    """Rows of an ordered ``query`` page by page (keyset paging), never the whole table.
+
+    The first ``keys`` selected columns must be the query's unique ordering key.
+    Keyset pages on a plain cursor fetch several times faster than a server-side cursor.
+    """
+    key_columns = [c for c in query.selected_columns][:keys]
+    last = None
+    while True:
+        page = query if last is None else query.where(tuple_(*key_columns) > tuple_(*last))
+        rows = (await session.execute(page.limit(batch))).all()
+        for row in rows:
             yield row
+        if len(rows) < batch:
+            return
+        last = tuple(rows[-1][:keys])

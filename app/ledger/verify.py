@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from datetime import UTC
+from hashlib import sha256
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -127,48 +127,74 @@ async def _hops(
     """Walk every chain in (unit, seq) order; return each leaf's hop hashes."""
     by_leaf: dict[int, list[bytes]] = {}
     unit, expected_seq, prev, done = None, 0, core.GENESIS, 0
-    query = select(CustodyHop).order_by(CustodyHop.unit, CustodyHop.seq)
-    async for (hop_row,) in repo.stream(session, query):
-        if hop_row.unit != unit:
-            unit, expected_seq, prev = hop_row.unit, 0, core.GENESIS
-        where = f"{hop_row.id} (unit {hop_row.unit}, seq {hop_row.seq})"
-        if hop_row.seq != expected_seq:
-            _fail(
-                "custody_hops",
-                where,
-                f"seq {expected_seq}",
-                f"seq {hop_row.seq}",
-                "gap in the chain",
-            )
-        if hop_row.prev_hop_hash != prev:
+    h = CustodyHop
+    query = select(
+        h.unit,
+        h.seq,
+        h.id,
+        h.event_hash,
+        h.kind,
+        h.from_party,
+        h.to_party,
+        h.location,
+        h.time,
+        h.prev_hop_hash,
+        h.hop_hash,
+        h.leaf_index,
+    ).order_by(h.unit, h.seq)
+    async for row in repo.stream(session, query, keys=2):
+        (
+            row_unit,
+            seq,
+            row_id,
+            event_hash,
+            kind,
+            src,
+            dst,
+            location,
+            time,
+            prev_stored,
+            stored,
+            leaf,
+        ) = row
+        if row_unit != unit:
+            unit, expected_seq, prev = row_unit, 0, core.GENESIS
+        if seq != expected_seq or prev_stored != prev:
+            where = f"{row_id} (unit {row_unit}, seq {seq})"
+            if seq != expected_seq:
+                _fail(
+                    "custody_hops", where, f"seq {expected_seq}", f"seq {seq}", "gap in the chain"
+                )
             _fail(
                 "custody_hops",
                 where,
                 prev,
-                hop_row.prev_hop_hash,
+                prev_stored,
                 "prev_hop_hash does not link to the previous hop",
             )
         try:
-            hop = core.Hop(
-                hop_row.unit,
-                hop_row.seq,
-                hop_row.event_hash,
-                hop_row.kind,
-                hop_row.from_party,
-                hop_row.to_party,
-                hop_row.location,
-                hop_row.time.replace(tzinfo=UTC) if hop_row.time.tzinfo is None else hop_row.time,
-                hop_row.prev_hop_hash,
+            canonical = core.canonical_hop_fields(
+                row_unit, seq, event_hash, kind, src, dst, location, core.format_time(time)
             )
-        except core.LedgerCoreError as exc:
-            _fail("custody_hops", where, "a well-formed hop", str(exc), "hop row is malformed")
-        computed = core.hop_hash(hop)
-        if computed != hop_row.hop_hash:
+        except (core.LedgerCoreError, TypeError) as exc:
             _fail(
-                "custody_hops", where, computed, hop_row.hop_hash, "hop_hash does not match the hop"
+                "custody_hops",
+                f"{row_id} (unit {row_unit}, seq {seq})",
+                "a well-formed hop",
+                str(exc),
+                "hop row is malformed",
             )
-        by_leaf.setdefault(hop_row.leaf_index, []).append(computed)
-        expected_seq, prev, done = hop_row.seq + 1, computed, done + 1
+        computed = sha256(canonical + prev).digest()
+        if computed != stored:
+            _fail(
+                "custody_hops",
+                f"{row_id} (unit {row_unit}, seq {seq})",
+                computed,
+                stored,
+                "hop_hash does not match the hop",
+            )
+        by_leaf.setdefault(leaf, []).append(computed)
+        expected_seq, prev, done = seq + 1, computed, done + 1
         if done % 10_000 == 0:
             tick("hops", done, total)
     tick("hops", done, total)
@@ -197,24 +223,21 @@ async def _leaves(
             _fail(
                 "ledger_leaves", index, computed, stored, "leaf_hash does not match the leaf data"
             )
-        try:
-            claimed = json.loads(data)
-        except ValueError:
-            claimed = {}
-        if claimed.get("event_hash") != event_hash:
+        hops = hops_by_leaf.pop(index, ())
+        if not data.startswith(core.leaf_data_prefix(event_hash, hops)):
+            claimed = _claims(data)
+            if claimed.get("event_hash") != event_hash:
+                _fail(
+                    "ledger_leaves",
+                    index,
+                    claimed.get("event_hash"),
+                    event_hash,
+                    "event_hash column differs from the leaf data",
+                )
             _fail(
                 "ledger_leaves",
                 index,
-                claimed.get("event_hash"),
-                event_hash,
-                "event_hash column differs from the leaf data",
-            )
-        hop_hex = sorted(h.hex() for h in hops_by_leaf.pop(index, ()))
-        if claimed.get("hop_hashes") != hop_hex:
-            _fail(
-                "ledger_leaves",
-                index,
-                hop_hex,
+                sorted(h.hex() for h in hops),
                 claimed.get("hop_hashes"),
                 "leaf data lists other hops than the hops recorded with it",
             )
@@ -234,6 +257,14 @@ async def _leaves(
     return core.MerkleTree(hashes)
 
 
+def _claims(data: bytes) -> dict:
+    try:
+        claimed = json.loads(data)
+    except ValueError:
+        return {}
+    return claimed if isinstance(claimed, dict) else {}
+
+
 async def _nodes(session: AsyncSession, tree: core.MerkleTree, total: int, tick: Progress) -> int:
     done = 0
     query = select(LedgerNode.level, LedgerNode.idx, LedgerNode.hash).order_by(
@@ -244,7 +275,7 @@ async def _nodes(session: AsyncSession, tree: core.MerkleTree, total: int, tick:
         for level in range(1, tree.size.bit_length())
         for idx in range(tree.size >> level)
     ]
-    async for level, idx, stored in repo.stream(session, query):
+    async for level, idx, stored in repo.stream(session, query, keys=2):
         key = expected[done] if done < len(expected) else None
         if key != (level, idx):
             _fail(
@@ -304,9 +335,8 @@ async def _checkpoints(
 ) -> int:
     previous: core.Checkpoint | None = None
     done = 0
-    async for (row,) in repo.stream(
-        session, select(LedgerCheckpoint).order_by(LedgerCheckpoint.id)
-    ):
+    query = select(LedgerCheckpoint.id, LedgerCheckpoint).order_by(LedgerCheckpoint.id)
+    async for _, row in repo.stream(session, query):
         if verifier_key is None:
             _fail(
                 "ledger_checkpoints",
