@@ -164,3 +164,63 @@ async def test_tree_state_is_checked(session, connection, ledger):
         "size 9",
         "size 8",
     )
+
+
+async def add_event(session) -> str:
+    """Store one EPCIS event the way capture does: its own 2.0 JSON-LD document."""
+    from datetime import UTC, datetime
+
+    from app.models import EpcisEvent, RawDocument
+    from epcis.hashing import event_hash
+    from epcis.model import Action, Document, Event, EventType
+    from epcis.write import write_document
+
+    event = Event(
+        type=EventType.OBJECT,
+        event_time=datetime(2026, 11, 2, 9, 0, tzinfo=UTC),
+        event_time_zone_offset="+00:00",
+        epc_list=(sgtin(1),),
+        action=Action.OBSERVE,
+        biz_step="urn:epcglobal:cbv:bizstep:shipping",
+    )
+    doc = Document(schema_version="2.0", creation_date=event.event_time, events=(event,))
+    body = write_document(doc, "2.0-jsonld").decode()
+    raw = RawDocument(
+        content_hash="0" * 64, media_type="application/ld+json", size=len(body), body=body.encode()
+    )
+    session.add(raw)
+    await session.flush()
+    digest = event_hash(event)
+    session.add(
+        EpcisEvent(
+            event_hash=digest,
+            event_type="ObjectEvent",
+            event_time=event.event_time,
+            event_time_zone_offset="+00:00",
+            action="OBSERVE",
+            biz_step=event.biz_step,
+            document_id=raw.id,
+            document_index=0,
+            body=body,
+        )
+    )
+    await session.flush()
+    return digest
+
+
+async def test_event_hash_recomputed_from_stored_event(session, connection, ledger):
+    await add_event(session)
+    report = await verify(session, ledger)
+    assert report.ok, report.mismatch
+    assert report.counts["epcis_events"] == 1
+    await unlock(connection, connection.dialect.name, "epcis_events")
+    await connection.execute(
+        text("UPDATE epcis_events SET body = replace(body, 'shipping', 'receiving')")
+    )
+    report = await verify(session, ledger)
+    row_id = await session.scalar(text("SELECT id FROM epcis_events"))
+    assert (report.mismatch.table, report.mismatch.row, report.mismatch.message) == (
+        "epcis_events",
+        str(row_id),
+        "event hash does not match the stored event",
+    )
