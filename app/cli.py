@@ -8,7 +8,7 @@ import sys
 import typer
 
 from app import __version__
-from app.commands import epcis, label, ledger, scan
+from app.commands import epcis, label, ledger, partners, scan
 from app.config import Settings, load_settings
 from app.errors import CustodyError
 
@@ -20,7 +20,8 @@ cli = typer.Typer(
 cli.add_typer(scan.app, name="scan", help="Decode and parse GS1 barcodes.")
 cli.add_typer(label.app, name="label", help="Render GS1 DataMatrix and SSCC labels.")
 cli.add_typer(epcis.app, name="epcis", help="Validate, hash and convert EPCIS documents.")
-cli.add_typer(ledger.keys_app, name="keys", help="Checkpoint signing keys.")
+cli.add_typer(ledger.keys_app, name="keys", help="Checkpoint signing keys and API keys.")
+cli.add_typer(partners.app, name="partners", help="Trading partners.")
 cli.command()(ledger.checkpoint)
 cli.command()(ledger.verify)
 

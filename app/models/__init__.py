@@ -1,7 +1,14 @@
 """SQLAlchemy models; importing this package registers every table on ``Base.metadata``."""
 
 from app.models.base import Base
-from app.models.events import CaptureJob, EpcisEvent, JobStatus, RawDocument
+from app.models.events import (
+    CaptureJob,
+    EpcisEvent,
+    EventEpc,
+    EventParty,
+    JobStatus,
+    RawDocument,
+)
 from app.models.ledger import (
     CustodyHop,
     LedgerCheckpoint,
@@ -22,6 +29,8 @@ __all__ = [
     "CustodyException",
     "CustodyHop",
     "EpcisEvent",
+    "EventEpc",
+    "EventParty",
     "JobStatus",
     "LedgerCheckpoint",
     "LedgerLeaf",

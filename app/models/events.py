@@ -47,6 +47,7 @@ class CaptureJob(Base):
         str_enum(JobStatus), default=JobStatus.PENDING, index=True
     )
     attempts: Mapped[int] = mapped_column(default=0)
+    error_behaviour: Mapped[str | None] = mapped_column(String(10))  # GS1-Capture-Error-Behaviour
     event_count: Mapped[int | None]
     errors: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -74,3 +75,23 @@ class EpcisEvent(Base):
     document_index: Mapped[int]
     partner_id: Mapped[int | None] = mapped_column(ForeignKey("trading_partners.id"), index=True)
     body: Mapped[str] = mapped_column(Text)  # the event alone, as EPCIS 2.0 JSON-LD
+
+
+class EventEpc(Base):
+    """An identifier an event names (parent, EPCs, children), for ``MATCH_epc`` queries."""
+
+    __tablename__ = "event_epcs"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("epcis_events.id"), primary_key=True)
+    epc: Mapped[str] = mapped_column(String(200), primary_key=True, index=True)
+
+
+class EventParty(Base):
+    """A partner that may see an event: its submitter, source, destination or a custodian."""
+
+    __tablename__ = "event_parties"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("epcis_events.id"), primary_key=True)
+    partner_id: Mapped[int] = mapped_column(
+        ForeignKey("trading_partners.id"), primary_key=True, index=True
+    )

@@ -41,6 +41,11 @@ class TradingPartner(Address, Base):
     legal_name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[PartnerKind] = mapped_column(str_enum(PartnerKind))
     authorized: Mapped[bool] = mapped_column(default=False)
+    # What a capture does with events that contradict custody: "rollback" rejects the whole
+    # document, "proceed" accepts it and records the contradictions as exceptions.
+    exception_policy: Mapped[str] = mapped_column(
+        String(10), default="rollback", server_default="rollback"
+    )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     glns: Mapped[list[PartnerGln]] = relationship(back_populates="partner", lazy="raise")

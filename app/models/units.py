@@ -25,5 +25,6 @@ class Unit(Base):
     status: Mapped[UnitStatus] = mapped_column(str_enum(UnitStatus))
     custodian_id: Mapped[int | None] = mapped_column(ForeignKey("trading_partners.id"), index=True)
     location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"))
+    destination_id: Mapped[int | None] = mapped_column(ForeignKey("trading_partners.id"))  # in transit to
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

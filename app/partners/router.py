@@ -1,16 +1,19 @@
-"""HTTP: trading partners."""
+"""HTTP: trading partners (admin only: partner records name other partners' licences)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
+from app.auth.deps import require
+from app.auth.service import Caller
 from app.deps import SessionDep
 from app.errors import NotFound
 from app.models import TradingPartner
-from app.partners import repository
-from app.partners.schemas import LicenceOut, LocationOut, PartnerOut
+from app.partners import repository, service
+from app.partners.schemas import LicenceOut, LocationOut, PartnerIn, PartnerOut
 
 router = APIRouter(prefix="/partners", tags=["partners"])
+ADMIN = require("admin")
 
 
 def _out(partner: TradingPartner) -> PartnerOut:
@@ -19,6 +22,7 @@ def _out(partner: TradingPartner) -> PartnerOut:
         legal_name=partner.legal_name,
         kind=partner.kind,
         authorized=partner.authorized,
+        exception_policy=partner.exception_policy,
         street=partner.street,
         city=partner.city,
         state=partner.state,
@@ -31,12 +35,26 @@ def _out(partner: TradingPartner) -> PartnerOut:
 
 
 @router.get("", summary="List trading partners")
-async def list_partners(session: SessionDep) -> list[PartnerOut]:
+async def list_partners(session: SessionDep, caller: Caller = ADMIN) -> list[PartnerOut]:
     return [_out(p) for p in await repository.list_partners(session)]
 
 
+@router.post("", status_code=201, summary="Onboard a trading partner")
+async def create_partner(
+    body: PartnerIn, session: SessionDep, response: Response, caller: Caller = ADMIN
+) -> PartnerOut:
+    spec = service.PartnerSpec(
+        **body.model_dump(exclude={"licences", "glns"}),
+        glns=tuple(body.glns),
+        licences=tuple(service.LicenceSpec(**x.model_dump()) for x in body.licences),
+    )
+    partner = await service.create_partner(session, spec, caller.actor)
+    response.headers["Location"] = f"/partners/{partner.id}"
+    return _out(partner)
+
+
 @router.get("/{partner_id}", summary="One trading partner")
-async def get_partner(partner_id: int, session: SessionDep) -> PartnerOut:
+async def get_partner(partner_id: int, session: SessionDep, caller: Caller = ADMIN) -> PartnerOut:
     partner = await repository.get_partner(session, partner_id)
     if partner is None:
         raise NotFound(f"no trading partner with id {partner_id}", field="partner_id")

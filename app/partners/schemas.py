@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.models.partners import PartnerKind
 
@@ -41,6 +41,29 @@ class PartnerOut(AddressOut):
     legal_name: str
     kind: PartnerKind
     authorized: bool
+    exception_policy: str
     glns: list[str]
     licences: list[LicenceOut]
     locations: list[LocationOut]
+
+
+class LicenceIn(BaseModel):
+    kind: str = Field(min_length=1, max_length=50)
+    jurisdiction: str = Field(min_length=1, max_length=50)
+    number: str = Field(min_length=1, max_length=100)
+    valid_from: date | None = None
+    valid_to: date | None = None
+
+
+class PartnerIn(BaseModel):
+    legal_name: str = Field(min_length=1, max_length=200)
+    kind: PartnerKind
+    glns: list[str] = Field(default_factory=list)
+    licences: list[LicenceIn] = Field(default_factory=list)
+    authorized: bool = True
+    exception_policy: str = Field(default="rollback", pattern="^(rollback|proceed)$")
+    street: str | None = None
+    city: str | None = None
+    state: str | None = None
+    postal_code: str | None = None
+    country: str = Field(default="US", min_length=2, max_length=2)

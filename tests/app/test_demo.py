@@ -4,6 +4,7 @@ from typer.testing import CliRunner
 
 from app.cli import cli
 from app.demo import PARTNERS, seed
+from tests.partners.helpers import make_key
 
 
 async def test_seed_is_idempotent_and_served(session, client):
@@ -12,7 +13,9 @@ async def test_seed_is_idempotent_and_served(session, client):
     assert await seed(session) == {"partners": 0, "products": 0}
     await session.commit()
 
-    partners = (await client.get("/partners")).json()
+    admin = await make_key(session, None, "admin")  # partner records are admin-only
+    await session.commit()
+    partners = (await client.get("/partners", headers=admin)).json()
     assert [p["legal_name"] for p in partners] == [p.legal_name for p in PARTNERS]
     manufacturer = partners[0]
     assert manufacturer["kind"] == "manufacturer" and manufacturer["authorized"] is True
@@ -23,7 +26,7 @@ async def test_seed_is_idempotent_and_served(session, client):
     assert [p["gtin"] for p in products] == ["00312345600112", "00312345600228"]
     one = await client.get("/products/00312345600112")
     assert one.json()["proprietary_name"] == "Zenterva"
-    missing = await client.get(f"/partners/{partners[-1]['id'] + 100}")
+    missing = await client.get(f"/partners/{partners[-1]['id'] + 100}", headers=admin)
     assert missing.status_code == 404
 
 

@@ -1,0 +1,32 @@
+"""``require(scope)``: authenticate the bearer key and insist on one scope."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Header
+
+from app.auth.keys import Scope
+from app.auth.service import Caller, authenticate
+from app.deps import SessionDep
+from app.errors import Forbidden
+
+
+def require(scope: Scope | str):
+    """A dependency giving the :class:`Caller`; 401 without a valid key, 403 without ``scope``."""
+    scope = Scope(scope)
+
+    async def dependency(
+        session: SessionDep,
+        authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
+    ) -> Caller:
+        caller = await authenticate(session, authorization)
+        if scope.value not in caller.scopes:
+            held = ", ".join(sorted(caller.scopes))
+            raise Forbidden(
+                f"API key ck_{caller.prefix}_... lacks scope {scope.value!r}; it has {held}",
+                required=scope.value,
+            )
+        return caller
+
+    return Depends(dependency)

@@ -1,0 +1,107 @@
+"""Issue, revoke and check API keys; every issue and revoke is audited."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.auth.keys import SCOPES, digest, new_key, split_key
+from app.errors import NotFound, Unauthorized, ValidationFailed
+from app.models import ApiKey, AuditEntry, TradingPartner
+from app.models.base import utcnow
+
+KEY_FORMAT = "Authorization: Bearer ck_<prefix>_<secret>"
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is calling: the key's partner (None for an operator key), scopes and prefix."""
+
+    partner_id: int | None
+    scopes: frozenset[str]
+    prefix: str
+
+    @property
+    def actor(self) -> str:
+        return f"key:{self.prefix}"
+
+    @property
+    def sees_everything(self) -> bool:
+        """Regulators and admins read every partner's data."""
+        return bool(self.scopes & {"regulator", "admin"})
+
+
+def check_scopes(scopes: Iterable[str]) -> list[str]:
+    """The scopes, deduplicated in order, or :class:`ValidationFailed` naming the unknown one."""
+    out: list[str] = []
+    for scope in scopes:
+        if scope not in SCOPES:
+            raise ValidationFailed(
+                f"unknown scope {scope!r}; expected one of {', '.join(SCOPES)}",
+                field="scopes",
+                expected=", ".join(SCOPES),
+                found=scope,
+            )
+        if scope not in out:
+            out.append(scope)
+    if not out:
+        raise ValidationFailed(
+            f"a key needs at least one scope; expected some of {', '.join(SCOPES)}", field="scopes"
+        )
+    return out
+
+
+async def issue(
+    session: AsyncSession, partner_id: int | None, scopes: Iterable[str], name: str, actor: str
+) -> tuple[ApiKey, str]:
+    """Store a new key for ``partner_id`` and return it with its plaintext (shown once)."""
+    scopes = check_scopes(scopes)
+    if partner_id is not None and await session.get(TradingPartner, partner_id) is None:
+        raise NotFound(f"no trading partner with id {partner_id}", field="partner_id")
+    made = new_key()
+    key = ApiKey(
+        prefix=made.prefix, key_hash=made.digest, name=name, partner_id=partner_id, scopes=scopes
+    )
+    session.add(key)
+    session.add(
+        AuditEntry(
+            actor=actor,
+            action="api_key.issue",
+            subject=made.prefix,
+            detail={"partner_id": partner_id, "scopes": scopes, "name": name},
+        )
+    )
+    await session.flush()
+    return key, made.plaintext
+
+
+async def revoke(session: AsyncSession, prefix: str, actor: str) -> ApiKey:
+    """Revoke the key with ``prefix`` (revoking twice keeps the first time)."""
+    key = await session.scalar(select(ApiKey).where(ApiKey.prefix == prefix))
+    if key is None:
+        raise NotFound(f"no API key with prefix {prefix!r}", field="prefix")
+    if key.revoked_at is None:
+        key.revoked_at = utcnow()
+        session.add(AuditEntry(actor=actor, action="api_key.revoke", subject=prefix, detail={}))
+        await session.flush()
+    return key
+
+
+async def authenticate(session: AsyncSession, authorization: str | None) -> Caller:
+    """The caller behind an ``Authorization`` header value, or :class:`Unauthorized`."""
+    if not authorization:
+        raise Unauthorized(f"no API key; expected header {KEY_FORMAT}")
+    scheme, _, token = authorization.partition(" ")
+    prefix = split_key(token.strip()) if scheme.lower() == "bearer" else None
+    if prefix is None:
+        raise Unauthorized(f"malformed API key; expected header {KEY_FORMAT}")
+    key = await session.scalar(select(ApiKey).where(ApiKey.prefix == prefix))
+    if key is None or not hmac.compare_digest(key.key_hash, digest(token.strip())):
+        raise Unauthorized(f"unknown API key ck_{prefix}_...")
+    if key.revoked_at is not None:
+        raise Unauthorized(f"API key ck_{prefix}_... was revoked")
+    return Caller(key.partner_id, frozenset(key.scopes), prefix)

@@ -1,0 +1,128 @@
+"""Onboard trading partners: identifiers, licences, policy; every creation is audited."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.errors import Conflict, ValidationFailed
+from app.models import AuditEntry, Licence, PartnerGln, PartnerKind, TradingPartner
+from app.partners import repository
+from gs1.errors import GS1Error
+from gs1.identifiers import validate_gln
+
+POLICIES = ("rollback", "proceed")
+
+
+@dataclass(frozen=True)
+class LicenceSpec:
+    kind: str
+    jurisdiction: str
+    number: str
+    valid_from: date | None = None
+    valid_to: date | None = None
+
+
+@dataclass(frozen=True)
+class PartnerSpec:
+    legal_name: str
+    kind: PartnerKind
+    glns: tuple[str, ...] = ()
+    licences: tuple[LicenceSpec, ...] = ()
+    authorized: bool = True
+    exception_policy: str = "rollback"
+    street: str | None = None
+    city: str | None = None
+    state: str | None = None
+    postal_code: str | None = None
+    country: str = "US"
+
+
+def parse_licence(text: str) -> LicenceSpec:
+    """Read ``kind:jurisdiction:number[:valid_from[:valid_to]]`` (ISO dates, may be empty).
+
+    >>> parse_licence("wholesale_distributor_license:KY:WD-44102:2024-01-01:2027-12-31").valid_to
+    datetime.date(2027, 12, 31)
+    >>> parse_licence("pharmacy_license:MA")
+    Traceback (most recent call last):
+    app.errors.ValidationFailed: licence 'pharmacy_license:MA': expected kind:jurisdiction:number[:valid_from[:valid_to]], got 2 fields
+    """
+    parts = text.split(":")
+    if not 3 <= len(parts) <= 5 or not all(parts[:3]):
+        raise ValidationFailed(
+            f"licence {text!r}: expected kind:jurisdiction:number[:valid_from[:valid_to]], "
+            f"got {len(parts)} fields",
+            field="licence",
+            found=text,
+        )
+    dates: list[date | None] = []
+    for name, value in zip(("valid_from", "valid_to"), parts[3:] + ["", ""], strict=False):
+        try:
+            dates.append(date.fromisoformat(value) if value else None)
+        except ValueError:
+            raise ValidationFailed(
+                f"licence {text!r}: {name} {value!r} is not an ISO date (YYYY-MM-DD)",
+                field=f"licence.{name}",
+                found=value,
+            ) from None
+    return LicenceSpec(parts[0], parts[1], parts[2], dates[0], dates[1])
+
+
+async def create_partner(session: AsyncSession, spec: PartnerSpec, actor: str) -> TradingPartner:
+    """Create a partner with its GLNs and licences; GLNs must be valid and unused."""
+    if spec.exception_policy not in POLICIES:
+        raise ValidationFailed(
+            f"exception_policy {spec.exception_policy!r}: expected rollback or proceed",
+            field="exception_policy",
+            found=spec.exception_policy,
+        )
+    for gln in spec.glns:
+        try:
+            validate_gln(gln)
+        except GS1Error as exc:
+            raise ValidationFailed(str(exc), field="glns", found=gln) from None
+    taken = await session.scalar(select(PartnerGln).where(PartnerGln.gln.in_(spec.glns)))
+    if taken is not None:
+        raise Conflict(
+            f"GLN {taken.gln} already identifies trading partner {taken.partner_id}",
+            field="glns",
+            found=taken.gln,
+        )
+    partner = TradingPartner(
+        legal_name=spec.legal_name,
+        kind=spec.kind,
+        authorized=spec.authorized,
+        exception_policy=spec.exception_policy,
+        street=spec.street,
+        city=spec.city,
+        state=spec.state,
+        postal_code=spec.postal_code,
+        country=spec.country,
+    )
+    session.add(partner)
+    await session.flush()
+    session.add_all([PartnerGln(gln=g, partner_id=partner.id) for g in dict.fromkeys(spec.glns)])
+    session.add_all(
+        Licence(
+            partner_id=partner.id,
+            kind=x.kind,
+            jurisdiction=x.jurisdiction,
+            number=x.number,
+            valid_from=x.valid_from,
+            valid_to=x.valid_to,
+        )
+        for x in spec.licences
+    )
+    session.add(
+        AuditEntry(
+            actor=actor,
+            action="partner.create",
+            subject=f"partner:{partner.id}",
+            detail={"legal_name": spec.legal_name, "kind": str(spec.kind), "glns": list(spec.glns)},
+        )
+    )
+    await session.flush()
+    return await repository.get_partner(session, partner.id)  # type: ignore[return-value]

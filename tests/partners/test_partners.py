@@ -1,0 +1,75 @@
+"""Partner onboarding through the admin API and the CLI."""
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from app.cli import cli
+from app.migrate import upgrade
+from tests.conftest import BACKENDS
+from tests.partners.helpers import MFG_GLN, WHOLESALER_GLN, make_key
+
+BODY = {
+    "legal_name": "Atlas Specialty Distribution LLC",
+    "kind": "wholesaler",
+    "glns": [WHOLESALER_GLN],
+    "licences": [
+        {"kind": "wholesale_distributor_license", "jurisdiction": "KY", "number": "WD-44102",
+         "valid_from": "2024-01-01", "valid_to": "2027-12-31"}
+    ],
+    "state": "KY",
+}
+
+
+async def test_admin_creates_lists_and_reads_partners(client, session):
+    admin = await make_key(session, None, "admin")
+    await session.commit()
+    made = await client.post("/partners", headers=admin, json=BODY)
+    assert made.status_code == 201, made.text
+    body = made.json()
+    assert made.headers["location"] == f"/partners/{body['id']}"
+    assert (body["glns"], body["authorized"], body["exception_policy"]) == (
+        [WHOLESALER_GLN], True, "rollback")
+    assert body["licences"][0]["number"] == "WD-44102"
+    listed = (await client.get("/partners", headers=admin)).json()
+    assert [p["id"] for p in listed] == [body["id"]]
+    assert (await client.get(f"/partners/{body['id']}", headers=admin)).json() == body
+
+    again = await client.post("/partners", headers=admin, json=BODY)
+    assert again.status_code == 409
+    assert again.json()["detail"] == (
+        f"GLN {WHOLESALER_GLN} already identifies trading partner {body['id']}")
+    bad = await client.post("/partners", headers=admin, json={**BODY, "glns": ["0312345000005"]})
+    assert bad.status_code == 422
+    assert bad.json()["detail"] == "GLN '0312345000005': expected check digit 4 at position 13, got 5"
+
+
+runner = CliRunner()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_cli_add_list_show_issue_revoke(backend, empty_database, monkeypatch):
+    url = empty_database(backend)
+    upgrade(url)
+    monkeypatch.setenv("CUSTODY_DATABASE_URL", url)
+    added = runner.invoke(cli, ["partners", "add", "--name", "Northwind", "--kind", "manufacturer",
+                                "--gln", MFG_GLN,
+                                "--licence", "fda_registration:US-FDA:3012345678:2024-01-01:"])
+    assert added.exit_code == 0, added.output
+    partner = json.loads(added.stdout)
+    assert partner["licences"][0]["valid_to"] is None
+    listed = runner.invoke(cli, ["partners", "list"])
+    assert listed.stdout == f"{partner['id']}\tmanufacturer\tNorthwind\t{MFG_GLN}\n"
+    shown = runner.invoke(cli, ["partners", "show", str(partner["id"])])
+    assert json.loads(shown.stdout) == partner
+
+    issued = runner.invoke(cli, ["keys", "issue", "--partner", str(partner["id"]),
+                                 "--scope", "capture", "--scope", "query", "--name", "edi"])
+    assert issued.exit_code == 0, issued.output
+    key = issued.stdout.strip()
+    assert key.startswith("ck_") and len(key.split("_")[1]) == 8
+    revoked = runner.invoke(cli, ["keys", "revoke", key.split("_")[1]])
+    assert revoked.stdout == f"API key {key.split('_')[1]} revoked\n"
+    missing = runner.invoke(cli, ["keys", "revoke", "deadbeef"])
+    assert missing.exit_code != 0
