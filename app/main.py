@@ -10,6 +10,7 @@ from app import __version__, problems
 from app.config import Settings, get_settings
 from app.db import create_engine, session_factory
 from app.health.router import router as health_router
+from app.ledger import scheduler
 from app.ledger.router import router as ledger_router
 from app.logging import configure_logging
 from app.middleware import RequestContext
@@ -28,7 +29,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        checkpoints = scheduler.start(app.state.sessions, settings)
         yield
+        await scheduler.stop(checkpoints)
         await app.state.engine.dispose()
 
     app = FastAPI(title="Custody", version=__version__, description=DESCRIPTION, lifespan=lifespan)

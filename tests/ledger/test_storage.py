@@ -142,3 +142,16 @@ async def test_ledger_tables_refuse_update_and_delete(session, connection, table
         with pytest.raises(DBAPIError, match=f"table {table} is append-only"):
             async with connection.begin_nested():
                 await connection.execute(text(statement))
+
+
+async def test_periodic_checkpoint_signs_only_when_grown(sessions, session):
+    from app.ledger.scheduler import sign_if_grown
+
+    signer, verifier = core.generate_signer("custody.test/log")
+    assert await sign_if_grown(sessions, signer, "custody.test/log") is False  # empty log
+    await service.append(session, [entry(i) for i in range(3)])
+    await session.commit()
+    assert await sign_if_grown(sessions, signer, "custody.test/log") is True
+    assert await sign_if_grown(sessions, signer, "custody.test/log") is False  # unchanged
+    proof = await service.inclusion_proof(session, leaf_index=0)
+    assert core.open_checkpoint(proof.checkpoint, verifier).size == 3
