@@ -18,7 +18,7 @@ from typing import BinaryIO
 from lxml import etree
 
 from epcis import cbv
-from epcis.errors import EpcisError, UnsupportedFormatError
+from epcis.errors import EpcisError, HostileDocumentError, UnsupportedFormatError
 from epcis.model import (
     Action,
     BizTransaction,
@@ -709,8 +709,6 @@ class XmlReader:
                 continue
             count += len(elem)
             if count > limits.max_elements:
-                from epcis.errors import HostileDocumentError
-
                 raise HostileDocumentError("too many elements",
                                            expected=f"at most {limits.max_elements}",
                                            found=f"more than {limits.max_elements}",
