@@ -730,6 +730,18 @@ class XmlReader:
                 if parent.tag in WRAPPERS:  # 1.2 <extension> around a 2.0-era event
                     while parent.getprevious() is not None:
                         del parent.getparent()[0]
+        if index == 0:
+            self._refuse_qualified_body()
+
+    def _refuse_qualified_body(self) -> None:
+        """An EPCISBody in a namespace is invalid EPCIS; refuse it rather than read no events."""
+        for c in self._root if self._root is not None else ():
+            if isinstance(c.tag, str) and c.tag.startswith("{") and c.tag.endswith("}EPCISBody"):
+                raise EpcisError(
+                    "EPCISBody and its events must not be namespace-qualified",
+                    field="EPCISBody", expected="an unqualified <EPCISBody>",
+                    found=f"{c.prefix}:EPCISBody" if c.prefix else c.tag, line=c.sourceline,
+                )
 
     def document(self) -> Document:
         """Read everything into a :class:`Document` (not bounded in memory)."""
