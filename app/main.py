@@ -7,6 +7,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from app import __version__, problems
+from app.capture.router import router as capture_router
 from app.config import Settings, get_settings
 from app.db import create_engine, session_factory
 from app.health.router import router as health_router
@@ -40,6 +41,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessions = session_factory(app.state.engine)
     problems.install(app)
     app.add_middleware(RequestContext)
-    for router in (health_router, partners_router, products_router, ledger_router):
+    for router in (
+        health_router,
+        partners_router,
+        products_router,
+        ledger_router,
+        capture_router,
+    ):
         app.include_router(router)
     return app

@@ -91,6 +91,16 @@ async def create_partner(session: AsyncSession, spec: PartnerSpec, actor: str) -
             field="glns",
             found=taken.gln,
         )
+    for x in spec.licences:
+        held = await session.scalar(select(Licence).where(
+            Licence.kind == x.kind, Licence.jurisdiction == x.jurisdiction, Licence.number == x.number))
+        if held is not None:
+            raise Conflict(
+                f"licence {x.kind}:{x.jurisdiction}:{x.number} is already held by trading partner "
+                f"{held.partner_id}",
+                field="licences",
+                found=x.number,
+            )
     partner = TradingPartner(
         legal_name=spec.legal_name,
         kind=spec.kind,

@@ -19,10 +19,24 @@ LICENCE = LicenceSpec("state_licence", "KY", "L-1", date(2024, 1, 1), date(2030,
 
 
 async def make_partner(session, name: str, gln_: str, kind=PartnerKind.WHOLESALER, **changes):
-    spec = PartnerSpec(legal_name=name, kind=kind, glns=(gln_,), licences=(LICENCE,), **changes)
+    licence = LicenceSpec(LICENCE.kind, LICENCE.jurisdiction, f"L-{gln_}", LICENCE.valid_from,
+                          LICENCE.valid_to)
+    spec = PartnerSpec(legal_name=name, kind=kind, glns=(gln_,), licences=(licence,), **changes)
     return await create_partner(session, spec, "test")
 
 
 async def make_key(session, partner_id: int | None, *scopes: str) -> dict[str, str]:
     _, plaintext = await keys.issue(session, partner_id, scopes, "test", "test")
     return {"Authorization": f"Bearer {plaintext}"}
+
+
+async def chain_partners(session, **policy) -> dict[str, tuple[int, dict[str, str]]]:
+    """Manufacturer, wholesaler and pharmacy, each with a capture+query key (committed)."""
+    out = {}
+    for name, gln_, kind in (("mfg", MFG_GLN, PartnerKind.MANUFACTURER),
+                             ("wholesaler", WHOLESALER_GLN, PartnerKind.WHOLESALER),
+                             ("pharmacy", PHARMACY_GLN, PartnerKind.DISPENSER)):
+        partner = await make_partner(session, name, gln_, kind, **policy)
+        out[name] = (partner.id, await make_key(session, partner.id, "capture", "query"))
+    await session.commit()
+    return out

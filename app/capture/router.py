@@ -1,0 +1,78 @@
+"""HTTP: ``POST /capture`` and ``GET /capture/{captureID}`` (EPCIS 2.0 REST binding)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, Request
+from fastapi.responses import JSONResponse
+
+from app.auth.deps import require
+from app.auth.service import Caller
+from app.capture import service
+from app.deps import SessionDep, SettingsDep
+from app.errors import Forbidden, PayloadTooLarge
+from app.models import CaptureJob
+
+router = APIRouter(prefix="/capture", tags=["capture"])
+CAPTURE = require("capture")
+VERSION = {"GS1-EPCIS-Version": "2.0.0"}
+
+
+async def _body(request: Request, limit: int) -> bytes:
+    declared = request.headers.get("content-length")
+    too_big = PayloadTooLarge(
+        f"document exceeds the limit of {limit} bytes (CUSTODY_MAX_DOCUMENT_BYTES)",
+        expected=f"at most {limit} bytes",
+    )
+    if declared and declared.isdigit() and int(declared) > limit:
+        raise too_big
+    chunks, total = [], 0
+    async for chunk in request.stream():
+        total += len(chunk)
+        if total > limit:
+            raise too_big
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def job_out(job: CaptureJob) -> dict[str, Any]:
+    """The capture job document of the binding, plus Custody's status and counts."""
+    running = job.status in ("pending", "running")
+    return {
+        "captureID": job.id,
+        "status": str(job.status),
+        "running": running,
+        "success": not running and job.status == "succeeded",
+        "captureErrorBehaviour": job.error_behaviour or "partner-policy",
+        "eventCount": job.event_count,
+        "attempts": job.attempts,
+        "createdAt": job.created_at.isoformat(),
+        "finishedAt": job.finished_at.isoformat() if job.finished_at else None,
+        "errors": job.errors or [],
+    }
+
+
+@router.post("", status_code=202, summary="Capture an EPCIS document (asynchronous)")
+async def capture(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    caller: Caller = CAPTURE,
+    behaviour: Annotated[str | None, Header(alias="GS1-Capture-Error-Behaviour")] = None,
+) -> JSONResponse:
+    if caller.partner_id is None:
+        raise Forbidden("capture needs a key issued to a trading partner")
+    body = await _body(request, settings.max_document_bytes)
+    made = await service.capture(
+        session, body, request.headers.get("content-type"), caller.partner_id, behaviour
+    )
+    location = f"/capture/{made.job.id}"
+    return JSONResponse(job_out(made.job), status_code=202,
+                        headers={"Location": location, **VERSION})
+
+
+@router.get("/{capture_id}", summary="A capture job's status and errors")
+async def get_job(capture_id: str, session: SessionDep, caller: Caller = CAPTURE) -> JSONResponse:
+    job = await service.get_job(session, capture_id, caller.partner_id, caller.sees_everything)
+    return JSONResponse(job_out(job), headers=VERSION)
