@@ -1,0 +1,1 @@
+"""Ingest: turn captured EPCIS documents into events, custody changes and ledger leaves."""

@@ -1,0 +1,372 @@
+"""The ingest rules: which EPCIS events change custody, and how. One table, one function each.
+
+A rule reads the event and the in-memory :class:`State` of the units the document names and
+returns an :class:`Outcome`: the problems (contradictions of custody, each with a reason
+code) or, when there are none, the unit changes and the custody hops the event causes. The
+runner applies an outcome only when it has no problems, so an event either has its whole
+effect or none.
+
+Events on a container (SSCC) apply to its contents as aggregated when the event happens:
+:meth:`State.expand` walks the hierarchy the earlier events built.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from app.ledger.service import HopSpec
+from app.models import Unit
+from app.units.status import UnitStatus, can_transition
+from epcis.dscsa import gln_of
+from epcis.model import Action, Event, EventType
+from gs1.errors import GS1Error
+from gs1.identifiers import parse_epc_uri
+
+S = UnitStatus
+CBV_STEP = "urn:epcglobal:cbv:bizstep:"
+OWNING = ("urn:epcglobal:cbv:sdt:owning_party", "owning_party")
+MDA_NS = "urn:epcglobal:cbv:mda"
+_DL_GLN = re.compile(r"/41[47]/(\d{12})\d(?:/|$)")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """A contradiction of custody: a stable reason code, one sentence, the unit concerned."""
+
+    code: str
+    detail: str
+    unit: str | None = None
+
+
+@dataclass
+class Outcome:
+    """What one event does: problems, or changes (identifier -> new column values) and hops."""
+
+    problems: list[Problem] = field(default_factory=list)
+    creates: list[dict[str, Any]] = field(default_factory=list)
+    changes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    hops: list[HopSpec] = field(default_factory=list)
+    parties: set[int] = field(default_factory=set)  # partners who may see the event
+
+
+class Context:
+    """What rules need to know about partners; built by the runner from the database."""
+
+    def __init__(
+        self,
+        submitter: int,
+        labels: dict[int, str],
+        by_gln: dict[str, int],
+        prefixes: dict[int, set[str]],
+        locations: dict[str, int],
+        authorized: set[int],
+    ) -> None:
+        self.submitter = submitter
+        self.labels = labels
+        self.by_gln = by_gln  # 12-digit GLN body -> partner id
+        self.prefixes = prefixes  # partner id -> GS1 company prefixes it owns
+        self.locations = locations  # SGLN -> location id
+        self.authorized = authorized  # partners authorized (and licensed) today
+
+    def label(self, partner_id: int | None) -> str:
+        """How the ledger names a partner: its first GLN (``partner:<id>`` without one)."""
+        if partner_id is None:
+            return "nobody"
+        return self.labels.get(partner_id, f"partner:{partner_id}")
+
+    def resolve(self, party: str) -> int | None:
+        """The partner a PGLN/SGLN (URN or Digital Link) names, or None."""
+        body = gln_of(party)
+        if body is None and (match := _DL_GLN.search(party)):
+            body = match.group(1)
+        return self.by_gln.get(body) if body else None
+
+
+class State:
+    """The units the document touches, with their aggregation, mutated event by event."""
+
+    def __init__(self, units: dict[str, Unit], parents: dict[str, str | None]) -> None:
+        self.units = units
+        self.parent = dict(parents)
+        self.children: dict[str, list[str]] = {}
+        for child, parent in self.parent.items():
+            if parent is not None:
+                self.children.setdefault(parent, []).append(child)
+
+    def expand(self, identifiers: tuple[str, ...], out: Outcome) -> list[Unit]:
+        """The named units and everything inside them; unknown ones become problems."""
+        found: list[Unit] = []
+        stack = list(reversed(identifiers))
+        while stack:
+            ident = stack.pop()
+            unit = self.units.get(ident)
+            if unit is None:
+                out.problems.append(
+                    Problem("UNKNOWN_UNIT", f"unit {ident} was never commissioned", ident)
+                )
+                continue
+            found.append(unit)
+            stack.extend(reversed(self.children.get(ident, [])))
+        return found
+
+    def set_parent(self, child: str, parent: str | None) -> None:
+        old = self.parent.get(child)
+        if old is not None and child in self.children.get(old, []):
+            self.children[old].remove(child)
+        self.parent[child] = parent
+        if parent is not None:
+            self.children.setdefault(parent, []).append(child)
+
+    def apply(self, out: Outcome) -> list[Unit]:
+        """Apply an outcome without problems; return units created."""
+        made = []
+        for values in out.creates:
+            unit = Unit(**{k: v for k, v in values.items() if k != "parent"})
+            self.units[unit.identifier] = unit
+            self.parent.setdefault(unit.identifier, None)
+            made.append(unit)
+        for ident, values in out.changes:
+            unit = self.units[ident]
+            for key, value in values.items():
+                if key == "parent":
+                    self.set_parent(ident, value)
+                else:
+                    setattr(unit, key, value)
+        return made
+
+
+def _location(event: Event) -> str | None:
+    loc = event.biz_location or event.read_point
+    return loc.id if loc else None
+
+
+def _owning(entries) -> str | None:
+    return next((e.value for e in entries if e.type in OWNING), None)
+
+
+def _move(unit: Unit, new: UnitStatus, out: Outcome) -> bool:
+    """Check ``unit`` may take status ``new``; record the problem when not."""
+    if can_transition(unit.status, new):
+        return True
+    code = "ALREADY_DISPENSED" if unit.status == S.DISPENSED else "INVALID_TRANSITION"
+    out.problems.append(
+        Problem(code, f"unit {unit.identifier} cannot go from {unit.status} to {new}", unit.identifier)
+    )
+    return False
+
+
+def _held_by(unit: Unit, party: int, ctx: Context, out: Outcome, code: str = "NOT_CUSTODIAN") -> bool:
+    if unit.custodian_id == party:
+        return True
+    out.problems.append(
+        Problem(
+            code,
+            f"unit {unit.identifier} is held by {ctx.label(unit.custodian_id)}, "
+            f"not {ctx.label(party)}",
+            unit.identifier,
+        )
+    )
+    return False
+
+
+def _identity(identifier: str) -> dict[str, Any]:
+    try:
+        key = parse_epc_uri(identifier)
+    except GS1Error:
+        return {"kind": "other", "gtin": None, "serial": None}
+    return {"kind": key.kind, "gtin": key.gtin, "serial": key.serial}
+
+
+def _company_prefix(identifier: str) -> str | None:
+    for scheme in ("urn:epc:id:sgtin:", "urn:epc:id:sscc:"):
+        if identifier.startswith(scheme):
+            return identifier[len(scheme):].split(".")[0]
+    return None
+
+
+def _lot(event: Event) -> str | None:
+    return next((e.text for e in event.ilmd if e.ns == MDA_NS and e.name == "lotNumber"), None)
+
+
+def _hop(unit: Unit | str, kind: str, src: str | None, dst: str | None, event: Event) -> HopSpec:
+    ident = unit if isinstance(unit, str) else unit.identifier
+    return HopSpec(ident, kind, src, dst, _location(event), event.event_time)
+
+
+# -- rules -------------------------------------------------------------------------
+def commission(state: State, event: Event, ctx: Context) -> Outcome:
+    """Create units; only the brand owner (owner of the company prefix) does, once each."""
+    out = Outcome()
+    me = ctx.submitter
+    where = _location(event)
+    for ident in event.epc_list:
+        if ident in state.units:
+            out.problems.append(
+                Problem("ALREADY_COMMISSIONED", f"unit {ident} is already commissioned", ident)
+            )
+            continue
+        prefix = _company_prefix(ident)
+        if prefix is not None and prefix not in ctx.prefixes.get(me, set()):
+            out.problems.append(Problem(
+                "NOT_BRAND_OWNER",
+                f"{ctx.label(me)} does not own company prefix {prefix} of {ident}; "
+                "only the brand owner commissions it",
+                ident,
+            ))
+            continue
+        out.creates.append({
+            "identifier": ident, **_identity(ident), "lot": _lot(event), "status": S.COMMISSIONED,
+            "custodian_id": me, "location_id": ctx.locations.get(where or ""),
+        })
+        out.hops.append(_hop(ident, "commission", None, ctx.label(me), event))
+    return out
+
+
+def pack(state: State, event: Event, ctx: Context) -> Outcome:
+    """Aggregate children into a parent container (created on first use)."""
+    out = Outcome()
+    me, parent = ctx.submitter, event.parent_id
+    if not parent:
+        out.problems.append(Problem("MISSING_PARENT", "an AggregationEvent ADD needs a parentID"))
+        return out
+    if parent in state.units:
+        _held_by(state.units[parent], me, ctx, out)
+    else:
+        out.creates.append({
+            "identifier": parent, **_identity(parent), "lot": None, "status": S.COMMISSIONED,
+            "custodian_id": me, "location_id": ctx.locations.get(_location(event) or ""),
+        })
+        out.hops.append(_hop(parent, "commission", None, ctx.label(me), event))
+    for ident in event.child_epcs:
+        unit = state.units.get(ident)
+        if unit is None:
+            out.problems.append(Problem("UNKNOWN_UNIT", f"unit {ident} was never commissioned", ident))
+            continue
+        if _held_by(unit, me, ctx, out) and _move(unit, S.PACKED, out):
+            out.changes.append((ident, {"status": S.PACKED, "parent": parent}))
+            out.hops.append(_hop(unit, "pack", ctx.label(me), ctx.label(me), event))
+    return out
+
+
+def unpack(state: State, event: Event, ctx: Context) -> Outcome:
+    """Take children (all of them when none are named) out of a parent container."""
+    out = Outcome()
+    me, parent = ctx.submitter, event.parent_id
+    if not parent or parent not in state.units:
+        out.problems.append(Problem("UNKNOWN_UNIT", f"container {parent} was never commissioned", parent))
+        return out
+    _held_by(state.units[parent], me, ctx, out)
+    for ident in event.child_epcs or tuple(state.children.get(parent, ())):
+        unit = state.units.get(ident)
+        if unit is None or state.parent.get(ident) != parent:
+            out.problems.append(Problem("NOT_IN_CONTAINER", f"unit {ident} is not in {parent}", ident))
+            continue
+        status = S.COMMISSIONED if unit.status == S.PACKED else unit.status
+        out.changes.append((ident, {"status": status, "parent": None}))
+        out.hops.append(_hop(unit, "unpack", ctx.label(me), ctx.label(me), event))
+    return out
+
+
+def ship(state: State, event: Event, ctx: Context) -> Outcome:
+    """Move custody from the current custodian towards the destination owning party."""
+    out = Outcome()
+    source = _owning(event.sources)
+    shipper = ctx.resolve(source) if source else ctx.submitter
+    target = _owning(event.destinations)
+    destination = ctx.resolve(target) if target else None
+    if target is None:
+        out.problems.append(Problem("MISSING_DESTINATION", "the shipment names no owning_party destination"))
+    elif destination is None:
+        out.problems.append(Problem("UNKNOWN_PARTY", f"destination {target} is not a known trading partner"))
+    elif destination not in ctx.authorized:
+        out.problems.append(Problem(
+            "DESTINATION_NOT_AUTHORIZED",
+            f"destination {ctx.label(destination)} is not an authorized trading partner",
+        ))
+    for unit in state.expand(event.epc_list, out):
+        held = _held_by(unit, shipper, ctx, out, "SHIPPER_NOT_CUSTODIAN") if shipper else False
+        if held and _move(unit, S.SHIPPED, out) and destination is not None:
+            out.changes.append((unit.identifier, {"status": S.SHIPPED, "destination_id": destination}))
+            out.hops.append(_hop(unit, "ship", ctx.label(shipper), ctx.label(destination), event))
+    out.parties.update(p for p in (shipper, destination) if p is not None)
+    return out
+
+
+def receive(state: State, event: Event, ctx: Context) -> Outcome:
+    """The destination completes the hop (or a dispenser takes a dispensed unit back)."""
+    out = Outcome()
+    me = ctx.submitter
+    returned = (event.disposition or "").endswith("returned")
+    loc = ctx.locations.get(_location(event) or "")
+    for unit in state.expand(event.epc_list, out):
+        before = unit.custodian_id
+        if returned and unit.status == S.DISPENSED:
+            if _held_by(unit, me, ctx, out):
+                out.changes.append((unit.identifier, {"status": S.RETURNED}))
+                out.hops.append(_hop(unit, "return", None, ctx.label(me), event))
+            continue
+        if unit.destination_id != me and unit.status == S.SHIPPED:
+            out.problems.append(Problem(
+                "RECEIVER_NOT_DESTINATION",
+                f"unit {unit.identifier} was shipped to {ctx.label(unit.destination_id)}, "
+                f"not {ctx.label(me)}",
+                unit.identifier,
+            ))
+        elif _move(unit, S.RECEIVED, out):
+            out.changes.append((unit.identifier, {
+                "status": S.RECEIVED, "custodian_id": me, "destination_id": None, "location_id": loc,
+            }))
+            out.hops.append(_hop(unit, "receive", ctx.label(before), ctx.label(me), event))
+            out.parties.add(before)
+    return out
+
+
+def status_change(new: UnitStatus, kind: str) -> Callable[[State, Event, Context], Outcome]:
+    """A rule that moves every named unit (and its contents) to ``new``, by its custodian."""
+
+    def rule(state: State, event: Event, ctx: Context) -> Outcome:
+        out = Outcome()
+        me = ctx.submitter
+        for unit in state.expand(event.epc_list, out):
+            if _held_by(unit, me, ctx, out) and _move(unit, new, out):
+                out.changes.append((unit.identifier, {"status": new}))
+                out.hops.append(_hop(unit, kind, ctx.label(me), None, event))
+        return out
+
+    rule.__doc__ = f"Units go to {new} ({kind}), by their custodian only."
+    return rule
+
+
+Rule = Callable[[State, Event, Context], Outcome]
+
+RULES: dict[tuple[EventType, Action | None, str | None], Rule] = {
+    (EventType.OBJECT, Action.ADD, "commissioning"): commission,
+    (EventType.AGGREGATION, Action.ADD, None): pack,
+    (EventType.AGGREGATION, Action.DELETE, None): unpack,
+    (EventType.OBJECT, None, "shipping"): ship,
+    (EventType.OBJECT, None, "receiving"): receive,
+    (EventType.OBJECT, None, "dispensing"): status_change(S.DISPENSED, "dispense"),
+    (EventType.OBJECT, None, "decommissioning"): status_change(S.DECOMMISSIONED, "decommission"),
+    (EventType.OBJECT, None, "destroying"): status_change(S.DESTROYED, "destroy"),
+}
+"""(event type, action or any, CBV bizStep or any) -> rule. Other events change nothing."""
+
+
+def rule_for(event: Event) -> Rule | None:
+    """The rule for ``event``: exact action and bizStep first, then wildcards.
+
+    >>> from datetime import UTC, datetime
+    >>> e = Event(EventType.OBJECT, datetime(2026, 1, 1, tzinfo=UTC), "+00:00",
+    ...           action=Action.OBSERVE, biz_step=CBV_STEP + "shipping")
+    >>> rule_for(e).__name__
+    'ship'
+    """
+    step = event.biz_step[len(CBV_STEP):] if (event.biz_step or "").startswith(CBV_STEP) else None
+    for key in ((event.type, event.action, step), (event.type, None, step),
+                (event.type, event.action, None)):
+        if key in RULES:
+            return RULES[key]
+    return None

@@ -1,0 +1,285 @@
+"""Run one capture job: parse, hash, apply the rules, store events and ledger leaves.
+
+Everything happens in the caller's transaction. Parsing, hashing and writing each event's
+JSON-LD body run in a worker thread (:func:`prepare`); the database work follows. A document
+is all-or-nothing: with the ``rollback`` behaviour any contradiction rejects it (nothing is
+stored but the exceptions and the failed job); with ``proceed`` the contradicting events are
+stored without effect and each contradiction becomes a :class:`CustodyException`. Events
+whose hash is already stored are skipped, so replaying a document changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import anyio
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.ingest.rules import Context, Outcome, Problem, State, rule_for
+from app.ledger import service as ledger
+from app.models import (
+    CaptureJob,
+    CustodyException,
+    EpcisEvent,
+    EventEpc,
+    EventParty,
+    JobStatus,
+    Licence,
+    Location,
+    PartnerGln,
+    RawDocument,
+    TradingPartner,
+    Unit,
+)
+from app.models.base import utcnow
+from epcis.dscsa import SHIPPING, extract_transactions
+from epcis.errors import EpcisError
+from epcis.hashing import event_hash
+from epcis.model import Document, Event
+from epcis.read import read_document
+from epcis.write import write_document
+
+CHUNK = 500
+Progress = Callable[[int, int], None]
+# Containers packed and lots given in an earlier document: Custody holds them already.
+IGNORED_FINDINGS = frozenset({"TI_NO_PRODUCTS", "TI_MISSING_LOT"})
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A parsed document with each event's hash, JSON-LD body and DSCSA findings."""
+
+    events: tuple[Event, ...]
+    hashes: list[str]
+    bodies: list[str]
+    findings: dict[int, list[Problem]]
+
+
+def prepare(body: bytes) -> Prepared:
+    """Parse and hash (CPU work, run in a thread). Raises EpcisError naming the event."""
+    doc = read_document(body)
+    hashes, bodies = [], []
+    for index, event in enumerate(doc.events):
+        try:
+            hashes.append(event_hash(event))
+            one = Document("2.0", creation_date=event.event_time, events=(event,))
+            bodies.append(write_document(one, "2.0-jsonld").decode())
+        except EpcisError as exc:
+            exc.event_index = index if exc.event_index in (None, 0) else exc.event_index
+            raise
+    findings: dict[int, list[Problem]] = {}
+    if any(e.biz_step == SHIPPING for e in doc.events):
+        for tx in extract_transactions(doc):
+            for f in tx.findings:
+                if f.severity == "error" and f.code not in IGNORED_FINDINGS:
+                    findings.setdefault(tx.event_index, []).append(Problem(f.code, f.message))
+    return Prepared(doc.events, hashes, bodies, findings)
+
+
+@dataclass
+class Rejected(Exception):
+    """The document contradicts custody and its behaviour is ``rollback``."""
+
+    errors: list[dict[str, Any]]
+    problems: list[tuple[int, Problem]] = field(default_factory=list)
+    touched: list[Unit] = field(default_factory=list)
+
+
+def _error(index: int, digest: str | None, problem: Problem) -> dict[str, Any]:
+    out = {"eventIndex": index, "eventHash": digest, "reason": problem.code, "detail": problem.detail}
+    if problem.unit:
+        out["unit"] = problem.unit
+    return out
+
+
+async def _chunks(session: AsyncSession, make_query, values: Sequence) -> list:
+    rows: list = []
+    values = list(dict.fromkeys(values))
+    for start in range(0, len(values), CHUNK):
+        rows.extend(await session.execute(make_query(values[start : start + CHUNK])))
+    return rows
+
+
+async def load_context(session: AsyncSession, submitter: int) -> Context:
+    """Partners, their GLNs, company prefixes, locations and authorization today."""
+    partners = (await session.execute(select(TradingPartner.id, TradingPartner.authorized))).all()
+    glns = (await session.execute(select(PartnerGln.gln, PartnerGln.partner_id)
+                                  .order_by(PartnerGln.gln))).all()
+    locations = (await session.execute(select(Location.id, Location.gln, Location.sgln,
+                                              Location.partner_id))).all()
+    licences = (await session.scalars(select(Licence))).all()
+    today = date.today()
+    licensed = {x.partner_id for x in licences if x.is_valid_on(today)}
+    labels: dict[int, str] = {}
+    by_gln: dict[str, int] = {}
+    prefixes: dict[int, set[str]] = {}
+    for gln, pid in glns:
+        labels.setdefault(pid, gln)
+        by_gln[gln[:12]] = pid
+        prefixes.setdefault(pid, set()).update(gln[:n] for n in range(6, 13))
+    for _, gln, _, pid in locations:
+        by_gln.setdefault(gln[:12], pid)
+    return Context(
+        submitter,
+        labels,
+        by_gln,
+        prefixes,
+        {sgln: lid for lid, _, sgln, _ in locations},
+        {pid for pid, ok in partners if ok and pid in licensed},
+    )
+
+
+async def load_state(session: AsyncSession, identifiers: Sequence[str]) -> State:
+    """The named units, everything inside them, and the containers they are in."""
+    units: dict[str, Unit] = {}
+    for (unit,) in await _chunks(
+        session, lambda ids: select(Unit).where(Unit.identifier.in_(ids)), identifiers
+    ):
+        units[unit.identifier] = unit
+    frontier = [u.id for u in units.values()]
+    while frontier:
+        found = await _chunks(session, lambda ids: select(Unit).where(Unit.parent_id.in_(ids)), frontier)
+        frontier = [u.id for (u,) in found if u.identifier not in units]
+        units.update({u.identifier: u for (u,) in found})
+    by_id = {u.id: u.identifier for u in units.values()}
+    missing = {u.parent_id for u in units.values() if u.parent_id and u.parent_id not in by_id}
+    for (unit,) in await _chunks(session, lambda ids: select(Unit).where(Unit.id.in_(ids)), missing):
+        units[unit.identifier] = unit
+        by_id[unit.id] = unit.identifier
+    return State(units, {u.identifier: by_id.get(u.parent_id) for u in units.values()})
+
+
+async def run_job(session: AsyncSession, job: CaptureJob, progress: Progress | None = None) -> None:
+    """Process ``job`` in the caller's transaction and set its final status and errors."""
+    raw = await session.get(RawDocument, job.document_id)
+    try:
+        prepared = await anyio.to_thread.run_sync(prepare, raw.body)
+    except EpcisError as exc:
+        _finish(job, JobStatus.FAILED, None, [{"reason": "EPCIS_INVALID", "detail": str(exc),
+                                               **_camel(exc.to_dict())}])
+        return
+    if job.partner_id is None:
+        raise RuntimeError(f"capture job {job.id} has no submitting partner")
+    partner = await session.get(TradingPartner, job.partner_id)
+    behaviour = job.error_behaviour or partner.exception_policy
+    savepoint = await session.begin_nested()
+    try:
+        errors = await _apply(session, job, prepared, behaviour, progress)
+    except Rejected as rejected:
+        for unit in rejected.touched:  # drop in-memory changes that were never flushed
+            if unit.id is not None:
+                session.expire(unit)
+        await savepoint.rollback()
+        await _record_exceptions(session, job, rejected.problems, {})
+        _finish(job, JobStatus.FAILED, len(prepared.events), rejected.errors)
+        return
+    await savepoint.commit()
+    _finish(job, JobStatus.SUCCEEDED, len(prepared.events), errors)
+
+
+def _camel(info: dict[str, Any]) -> dict[str, Any]:
+    names = {"event_index": "eventIndex"}
+    return {names.get(k, k): v for k, v in info.items() if k != "message"}
+
+
+def _finish(job: CaptureJob, status: JobStatus, count: int | None, errors: list) -> None:
+    job.status, job.event_count, job.errors, job.finished_at = status, count, errors, utcnow()
+
+
+async def _apply(
+    session: AsyncSession,
+    job: CaptureJob,
+    prepared: Prepared,
+    behaviour: str,
+    progress: Progress | None,
+) -> list[dict[str, Any]]:
+    events, hashes = prepared.events, prepared.hashes
+    stored = {h for (h,) in await _chunks(
+        session, lambda hs: select(EpcisEvent.event_hash).where(EpcisEvent.event_hash.in_(hs)), hashes)}
+    ctx = await load_context(session, job.partner_id)
+    state = await load_state(session, [epc for e in events for epc in e.all_epcs])
+    accepted: list[tuple[int, Outcome, list[Problem]]] = []
+    created: list[Unit] = []
+    problems: list[tuple[int, Problem]] = []
+    for index, event in enumerate(events):
+        if progress:
+            progress(index + 1, len(events))
+        if hashes[index] in stored:
+            continue
+        stored.add(hashes[index])
+        found = list(prepared.findings.get(index, ()))
+        if job.partner_id not in ctx.authorized:
+            found.insert(0, Problem("SENDER_NOT_AUTHORIZED",
+                                    f"sender {ctx.label(job.partner_id)} is not an authorized "
+                                    "trading partner with a valid licence"))
+        rule = rule_for(event)
+        out = rule(state, event, ctx) if rule and not found else Outcome()
+        found.extend(out.problems)
+        if not found:
+            created.extend(state.apply(out))
+        problems.extend((index, p) for p in found)
+        accepted.append((index, out, found))
+    errors = [_error(i, hashes[i], p) for i, p in problems]
+    if problems and behaviour != "proceed":
+        raise Rejected(errors, problems, list(state.units.values()))
+    session.add_all(created)
+    await session.flush()
+    ids = {ident: u.id for ident, u in state.units.items()}
+    for ident, unit in state.units.items():
+        parent = state.parent.get(ident)
+        wanted = ids.get(parent) if parent else None
+        if unit.parent_id != wanted:
+            unit.parent_id = wanted
+    rows = {}
+    now = utcnow()
+    for index, _, _ in accepted:
+        event = events[index]
+        rows[index] = EpcisEvent(
+            event_hash=hashes[index], event_type=str(event.type), event_time=event.event_time,
+            event_time_zone_offset=event.event_time_zone_offset, record_time=now,
+            action=str(event.action) if event.action else None, biz_step=event.biz_step,
+            disposition=event.disposition,
+            biz_location=event.biz_location.id if event.biz_location else None,
+            document_id=job.document_id, document_index=index, partner_id=job.partner_id,
+            body=prepared.bodies[index],
+        )
+    session.add_all(rows.values())
+    await session.flush()
+    for index, out, found in accepted:
+        event_id = rows[index].id
+        session.add_all(EventEpc(event_id=event_id, epc=e) for e in dict.fromkeys(events[index].all_epcs))
+        parties = {job.partner_id, *([] if found else out.parties)}
+        session.add_all(EventParty(event_id=event_id, partner_id=p) for p in parties if p is not None)
+    await _record_exceptions(session, job, problems, {i: r.id for i, r in rows.items()}, ids)
+    label = ctx.label(job.partner_id)
+    await ledger.append(session, [
+        ledger.Entry(hashes[i], now, label, tuple(out.hops) if not found else ())
+        for i, out, found in accepted
+    ])
+    await session.flush()
+    return errors
+
+
+async def _record_exceptions(
+    session: AsyncSession,
+    job: CaptureJob,
+    problems: list[tuple[int, Problem]],
+    event_ids: dict[int, int],
+    unit_ids: dict[str, int] | None = None,
+) -> None:
+    if unit_ids is None:
+        units = [p.unit for _, p in problems if p.unit]
+        unit_ids = {ident: uid for ident, uid in await _chunks(
+            session, lambda xs: select(Unit.identifier, Unit.id).where(Unit.identifier.in_(xs)), units)}
+    session.add_all(
+        CustodyException(
+            reason_code=p.code, detail=f"event {i}: {p.detail}", unit_id=unit_ids.get(p.unit or ""),
+            event_id=event_ids.get(i), job_id=job.id, partner_id=job.partner_id,
+        )
+        for i, p in problems
+    )
+    await session.flush()

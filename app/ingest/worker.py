@@ -1,0 +1,119 @@
+"""The capture-job queue: claim, process, retry. PostgreSQL is the queue.
+
+A job is claimed in a short transaction (``pending`` -> ``running``, attempts + 1) and
+processed in a second one that locks the job row for its whole duration, so a running
+job is skipped by every other worker (``FOR UPDATE SKIP LOCKED``). Effects and the final
+status commit together: a worker that dies mid-job leaves nothing applied, and the job,
+still ``running`` but no longer locked, is claimed again once its lease has passed. A job
+that raises unexpectedly goes back to ``pending`` until it has failed ``MAX_ATTEMPTS`` times.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import asynccontextmanager, suppress
+from datetime import timedelta
+
+import structlog
+from sqlalchemy import and_, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.ingest.runner import Progress, run_job
+from app.models import CaptureJob, JobStatus
+from app.models.base import utcnow
+
+LEASE = timedelta(minutes=5)
+MAX_ATTEMPTS = 3
+log = structlog.get_logger("custody.worker")
+
+
+def _locking(session: AsyncSession, query):
+    if session.bind.dialect.name == "postgresql":
+        return query.with_for_update(skip_locked=True)
+    return query  # SQLite: one writer at a time, a plain select is enough
+
+
+async def claim(session: AsyncSession, job_id: str | None = None) -> tuple[str, int] | None:
+    """Mark the oldest waiting job (or ``job_id``) running; return (id, attempt) or None."""
+    stale = utcnow() - LEASE
+    query = select(CaptureJob).where(
+        or_(CaptureJob.status == JobStatus.PENDING,
+            and_(CaptureJob.status == JobStatus.RUNNING, CaptureJob.started_at < stale))
+    ).order_by(CaptureJob.created_at).limit(1)
+    if job_id is not None:
+        query = query.where(CaptureJob.id == job_id)
+    job = await session.scalar(_locking(session, query))
+    if job is None:
+        return None
+    job.status, job.attempts, job.started_at = JobStatus.RUNNING, job.attempts + 1, utcnow()
+    await session.flush()
+    return job.id, job.attempts
+
+
+async def process(session: AsyncSession, job_id: str, attempt: int,
+                  progress: Progress | None = None) -> CaptureJob | None:
+    """Run a claimed job if this worker still owns that attempt."""
+    query = select(CaptureJob).where(CaptureJob.id == job_id, CaptureJob.attempts == attempt,
+                                     CaptureJob.status == JobStatus.RUNNING)
+    job = await session.scalar(_locking(session, query))
+    if job is None:
+        return None
+    await run_job(session, job, progress)
+    await session.flush()
+    return job
+
+
+async def run_once(sessions: async_sessionmaker[AsyncSession], job_id: str | None = None,
+                   progress: Progress | None = None) -> CaptureJob | None:
+    """Claim and process one job; None when there was nothing to do."""
+    async with sessions() as session, session.begin():
+        claimed = await claim(session, job_id)
+    if claimed is None:
+        return None
+    try:
+        async with sessions() as session, session.begin():
+            return await process(session, *claimed, progress)
+    except Exception:
+        log.exception("capture job crashed", job_id=claimed[0], attempt=claimed[1])
+        async with sessions() as session, session.begin():
+            job = await session.get(CaptureJob, claimed[0])
+            if job is not None and job.attempts == claimed[1]:
+                if job.attempts >= MAX_ATTEMPTS:
+                    job.status, job.finished_at = JobStatus.FAILED, utcnow()
+                    job.errors = [{"reason": "INTERNAL_ERROR",
+                                   "detail": f"processing failed {job.attempts} times; see the logs"}]
+                else:
+                    job.status = JobStatus.PENDING
+            return job
+
+
+async def work(sessions: async_sessionmaker[AsyncSession], stop: asyncio.Event,
+               poll_seconds: float = 1.0) -> None:
+    """Process jobs until ``stop`` is set, sleeping ``poll_seconds`` when the queue is empty."""
+    while not stop.is_set():
+        try:
+            done = await run_once(sessions)
+        except Exception:  # the database went away: wait and retry
+            log.exception("worker loop error")
+            done = None
+        if done is None:
+            with suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), poll_seconds)
+
+
+def embed(app) -> None:
+    """Run a worker task beside the API (``custody serve``: embedded mode)."""
+    inner = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(app_):
+        async with inner(app_) as state:
+            stop = asyncio.Event()
+            task = asyncio.create_task(work(app_.state.sessions, stop))
+            try:
+                yield state
+            finally:
+                stop.set()
+                await task
+
+    app.router.lifespan_context = lifespan

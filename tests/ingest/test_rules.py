@@ -1,0 +1,172 @@
+"""Every ingest rule through HTTP and the worker, with exact reason codes and effects."""
+
+from sqlalchemy import func, select
+
+from app.ingest.worker import run_once
+from app.ledger.verify import verify
+from app.models import CustodyException, CustodyHop, EpcisEvent, LedgerLeaf, Unit
+from app.units.status import UnitStatus as S
+from tests.ingest.chain import (
+    MFG,
+    PHARMACY,
+    WHOLESALER,
+    commission,
+    document,
+    observe,
+    pack,
+    receive,
+    sgtin,
+    ship,
+    sscc,
+)
+from tests.partners.helpers import MFG_GLN, PHARMACY_GLN, WHOLESALER_GLN, chain_partners
+
+
+async def capture(client, sessions, headers, body, **extra):
+    posted = await client.post("/capture", content=body, headers={**headers, **extra})
+    assert posted.status_code == 202, posted.text
+    await run_once(sessions)
+    return (await client.get(posted.headers["location"], headers=headers)).json()
+
+
+async def units(session) -> dict[str, tuple]:
+    rows = (await session.scalars(select(Unit).execution_options(populate_existing=True))).all()
+    by_id = {u.id: u.identifier for u in rows}
+    return {u.identifier: (u.status, u.custodian_id, by_id.get(u.parent_id)) for u in rows}
+
+
+async def count(session, model) -> int:
+    return await session.scalar(select(func.count()).select_from(model))
+
+
+async def test_full_chain_moves_custody_and_logs_every_event(client, session, sessions):
+    p = await chain_partners(session)
+    mfg, wh, ph = p["mfg"][0], p["wholesaler"][0], p["pharmacy"][0]
+    items = [sgtin(1), sgtin(2)]
+    job = await capture(client, sessions, p["mfg"][1], document(
+        commission(items), pack(sscc(1), items), ship([sscc(1)], MFG, WHOLESALER)))
+    assert (job["status"], job["eventCount"], job["errors"]) == ("succeeded", 3, [])
+    assert await units(session) == {
+        sgtin(1): (S.SHIPPED, mfg, sscc(1)), sgtin(2): (S.SHIPPED, mfg, sscc(1)),
+        sscc(1): (S.SHIPPED, mfg, None)}
+
+    job = await capture(client, sessions, p["wholesaler"][1], document(
+        receive([sscc(1)], WHOLESALER), pack(sscc(1), items, minutes=4, where=WHOLESALER,
+                                              action=pack.__defaults__[-1].DELETE),
+        ship([sgtin(1)], WHOLESALER, PHARMACY, minutes=5)))
+    assert job["status"] == "succeeded", job["errors"]
+    job = await capture(client, sessions, p["pharmacy"][1], document(
+        receive([sgtin(1)], PHARMACY, minutes=6), observe([sgtin(1)], "dispensing", minutes=7)))
+    assert job["status"] == "succeeded", job["errors"]
+    assert await units(session) == {
+        sgtin(1): (S.DISPENSED, ph, None), sgtin(2): (S.RECEIVED, wh, None),
+        sscc(1): (S.RECEIVED, wh, None)}
+    hops = (await session.execute(select(CustodyHop.kind, CustodyHop.from_party, CustodyHop.to_party)
+                                  .where(CustodyHop.unit == sgtin(1)).order_by(CustodyHop.seq))).all()
+    assert [tuple(h) for h in hops] == [
+        ("commission", None, MFG_GLN), ("pack", MFG_GLN, MFG_GLN), ("ship", MFG_GLN, WHOLESALER_GLN),
+        ("receive", MFG_GLN, WHOLESALER_GLN), ("unpack", WHOLESALER_GLN, WHOLESALER_GLN),
+        ("ship", WHOLESALER_GLN, PHARMACY_GLN), ("receive", WHOLESALER_GLN, PHARMACY_GLN),
+        ("dispense", PHARMACY_GLN, None)]
+    assert await count(session, EpcisEvent) == await count(session, LedgerLeaf) == 8
+    report = await verify(session, None)  # stored bodies re-hash to their event hashes
+    assert report.ok, report.mismatch
+
+    # Replaying a document (even re-encoded) changes nothing.
+    job = await capture(client, sessions, p["mfg"][1], document(
+        commission(items), pack(sscc(1), items), ship([sscc(1)], MFG, WHOLESALER), fmt="1.2-xml"))
+    assert (job["status"], job["errors"]) == ("succeeded", [])
+    assert await count(session, LedgerLeaf) == 8
+
+
+async def rejected(client, session, sessions, headers, *events, **kw) -> list[tuple]:
+    job = await capture(client, sessions, headers, document(*events, **kw))
+    assert job["status"] == "failed"
+    return [(e["eventIndex"], e["reason"], e["detail"]) for e in job["errors"]]
+
+
+async def test_contradictions_reject_the_document_with_reason_codes(client, session, sessions):
+    p = await chain_partners(session)
+    mfg, wh, ph = p["mfg"][1], p["wholesaler"][1], p["pharmacy"][1]
+    assert await rejected(client, session, sessions, wh, commission([sgtin(9)], where=WHOLESALER)) == [
+        (0, "NOT_BRAND_OWNER", f"{WHOLESALER_GLN} does not own company prefix 0312345 of "
+                               f"{sgtin(9)}; only the brand owner commissions it")]
+    assert await rejected(client, session, sessions, mfg, ship([sgtin(8)], MFG, WHOLESALER)) == [
+        (0, "UNKNOWN_UNIT", f"unit {sgtin(8)} was never commissioned")]
+    await capture(client, sessions, mfg, document(commission([sgtin(1)])))
+    assert await rejected(client, session, sessions, mfg, commission([sgtin(1)], minutes=9)) == [
+        (0, "ALREADY_COMMISSIONED", f"unit {sgtin(1)} is already commissioned")]
+    assert await rejected(client, session, sessions, wh, ship([sgtin(1)], WHOLESALER, PHARMACY)) == [
+        (0, "SHIPPER_NOT_CUSTODIAN", f"unit {sgtin(1)} is held by {MFG_GLN}, not {WHOLESALER_GLN}")]
+    assert await rejected(client, session, sessions, mfg, ship([sgtin(1)], MFG, WHOLESALER),
+                          statement=False) == [
+        (0, "TS_MISSING", "no DSCSA transaction statement in the event or the document header")]
+    await capture(client, sessions, mfg, document(ship([sgtin(1)], MFG, WHOLESALER)))
+    assert await rejected(client, session, sessions, ph, receive([sgtin(1)], PHARMACY)) == [
+        (0, "RECEIVER_NOT_DESTINATION", f"unit {sgtin(1)} was shipped to {WHOLESALER_GLN}, "
+                                        f"not {PHARMACY_GLN}")]
+    await capture(client, sessions, wh, document(receive([sgtin(1)], WHOLESALER)))
+    await capture(client, sessions, wh, document(ship([sgtin(1)], WHOLESALER, PHARMACY, minutes=5)))
+    await capture(client, sessions, ph, document(receive([sgtin(1)], PHARMACY, minutes=6),
+                                                 observe([sgtin(1)], "dispensing", minutes=7)))
+    assert await rejected(client, session, sessions, ph,
+                          observe([sgtin(1)], "dispensing", minutes=8)) == [
+        (0, "ALREADY_DISPENSED", f"unit {sgtin(1)} cannot go from dispensed to dispensed")]
+    # Nothing of a rejected document is applied; every contradiction is on record.
+    assert await units(session) == {sgtin(1): (S.DISPENSED, p["pharmacy"][0], None)}
+    codes = (await session.scalars(select(CustodyException.reason_code)
+                                   .order_by(CustodyException.id))).all()
+    assert codes == ["NOT_BRAND_OWNER", "UNKNOWN_UNIT", "ALREADY_COMMISSIONED",
+                     "SHIPPER_NOT_CUSTODIAN", "TS_MISSING", "RECEIVER_NOT_DESTINATION",
+                     "ALREADY_DISPENSED"]
+
+
+async def test_one_bad_event_rejects_the_whole_document(client, session, sessions):
+    p = await chain_partners(session)
+    errors = await rejected(client, session, sessions, p["mfg"][1],
+                            commission([sgtin(1)]), ship([sgtin(1), sgtin(2)], MFG, WHOLESALER))
+    assert errors == [(1, "UNKNOWN_UNIT", f"unit {sgtin(2)} was never commissioned")]
+    assert await count(session, Unit) == await count(session, EpcisEvent) == 0
+    assert await count(session, LedgerLeaf) == 0
+
+
+async def test_proceed_accepts_with_exceptions(client, session, sessions):
+    p = await chain_partners(session)
+    job = await capture(client, sessions, p["mfg"][1], document(
+        commission([sgtin(1)]), ship([sgtin(1), sgtin(2)], MFG, WHOLESALER)),
+        **{"GS1-Capture-Error-Behaviour": "proceed"})
+    assert job["status"] == "succeeded"
+    assert [(e["eventIndex"], e["reason"], e["unit"]) for e in job["errors"]] == [
+        (1, "UNKNOWN_UNIT", sgtin(2))]
+    assert await units(session) == {sgtin(1): (S.COMMISSIONED, p["mfg"][0], None)}
+    assert await count(session, EpcisEvent) == await count(session, LedgerLeaf) == 2
+    exc = await session.scalar(select(CustodyException))
+    assert (exc.reason_code, exc.event_id is not None, exc.job_id) == (
+        "UNKNOWN_UNIT", True, job["captureID"])
+
+
+async def test_unauthorized_sender_and_destination(client, session, sessions):
+    p = await chain_partners(session)
+    from app.models import TradingPartner
+
+    (await session.get(TradingPartner, p["wholesaler"][0])).authorized = False
+    await session.commit()
+    assert await rejected(client, session, sessions, p["wholesaler"][1],
+                          observe([sgtin(1)], "inspecting")) == [
+        (0, "SENDER_NOT_AUTHORIZED",
+         f"sender {WHOLESALER_GLN} is not an authorized trading partner with a valid licence")]
+    await capture(client, sessions, p["mfg"][1], document(commission([sgtin(1)])))
+    assert await rejected(client, session, sessions, p["mfg"][1],
+                          ship([sgtin(1)], MFG, WHOLESALER)) == [
+        (0, "DESTINATION_NOT_AUTHORIZED",
+         f"destination {WHOLESALER_GLN} is not an authorized trading partner")]
+
+
+async def test_unreadable_document_fails_naming_the_event(client, session, sessions):
+    p = await chain_partners(session)
+    body = document(commission([sgtin(1)]), commission([sgtin(2)], minutes=1)).replace(
+        b'"2026-11-02T08:01:00Z"', b'"yesterday"')
+    job = await capture(client, sessions, p["mfg"][1], body)
+    assert job["status"] == "failed"
+    (error,) = job["errors"]
+    assert (error["reason"], error["eventIndex"], error["field"]) == ("EPCIS_INVALID", 1, "eventTime")

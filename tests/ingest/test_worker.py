@@ -1,0 +1,49 @@
+"""The job queue: a crashed job is retried and applied once; errors retry then fail."""
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from app.capture.service import capture
+from app.ingest import worker
+from app.models import CaptureJob, LedgerLeaf
+from app.models.base import utcnow
+from tests.ingest.chain import commission, document, sgtin
+from tests.partners.helpers import chain_partners
+
+
+async def test_a_crashed_job_is_retried_after_its_lease_and_applied_once(session, sessions):
+    p = await chain_partners(session)
+    made = await capture(session, document(commission([sgtin(1), sgtin(2)])), None, p["mfg"][0])
+    await session.commit()
+    async with sessions() as s, s.begin():  # a worker claims the job, then dies
+        assert await worker.claim(s) == (made.job.id, 1)
+    assert await worker.run_once(sessions) is None  # still leased: nobody else takes it
+    async with sessions() as s, s.begin():
+        job = await s.get(CaptureJob, made.job.id)
+        job.started_at = utcnow() - worker.LEASE - timedelta(seconds=1)
+    done = await worker.run_once(sessions)
+    assert (done.status, done.attempts, done.event_count) == ("succeeded", 2, 1)
+    assert await worker.run_once(sessions) is None
+    assert await session.scalar(select(func.count()).select_from(LedgerLeaf)) == 1
+
+
+async def test_a_stale_attempt_cannot_process(session, sessions):
+    p = await chain_partners(session)
+    made = await capture(session, document(commission([sgtin(1)])), None, p["mfg"][0])
+    await session.commit()
+    async with sessions() as s, s.begin():
+        await worker.claim(s)
+    async with sessions() as s, s.begin():
+        assert await worker.process(s, made.job.id, attempt=2) is None
+
+
+async def test_unexpected_errors_retry_then_fail(session, sessions):
+    # A job without a partner (only possible below the HTTP layer) crashes the runner.
+    made = await capture(session, document(commission([sgtin(1)])), None, None)
+    await session.commit()
+    statuses = [(await worker.run_once(sessions)).status for _ in range(worker.MAX_ATTEMPTS)]
+    assert statuses == ["pending", "pending", "failed"]
+    job = await session.get(CaptureJob, made.job.id, populate_existing=True)
+    assert job.errors == [{"reason": "INTERNAL_ERROR",
+                           "detail": "processing failed 3 times; see the logs"}]
