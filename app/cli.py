@@ -8,7 +8,7 @@ import sys
 import typer
 
 from app import __version__
-from app.commands import epcis, label, ledger, partners, scan
+from app.commands import epcis, ingest, label, ledger, partners, scan
 from app.config import Settings, load_settings
 from app.errors import CustodyError
 
@@ -24,6 +24,8 @@ cli.add_typer(ledger.keys_app, name="keys", help="Checkpoint signing keys and AP
 cli.add_typer(partners.app, name="partners", help="Trading partners.")
 cli.command()(ledger.checkpoint)
 cli.command()(ledger.verify)
+cli.command()(ingest.ingest)
+cli.command()(ingest.worker)
 
 
 def settings() -> Settings:
@@ -99,7 +101,11 @@ def _serve(config: Settings, host: str | None, port: int | None) -> None:
     typer.echo(
         f"Custody is running at http://{shown}:{port}  (API docs: http://{shown}:{port}/docs)"
     )
-    uvicorn.run(create_app(config), host=host, port=port, log_config=None)
+    from app.ingest.worker import embed
+
+    app = create_app(config)
+    embed(app)  # embedded mode: this process also works the capture-job queue
+    uvicorn.run(app, host=host, port=port, log_config=None)
 
 
 def main() -> None:

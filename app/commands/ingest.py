@@ -1,0 +1,82 @@
+"""``custody ingest FILE --partner ID`` and ``custody worker``."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import sys
+from pathlib import Path
+
+import typer
+
+from app.config import Settings, load_settings
+
+
+def ingest(
+    file: Path = typer.Argument(..., exists=True, dir_okay=False, help="EPCIS document."),
+    partner: int = typer.Option(..., "--partner", help="Submitting partner id."),
+    behaviour: str | None = typer.Option(
+        None, "--behaviour", help="rollback or proceed (default: the partner's policy)."
+    ),
+) -> None:
+    """Capture FILE for a partner and process it now, through the same pipeline as the API."""
+    settings = load_settings()
+    job = asyncio.run(_ingest(settings, file, partner, behaviour, sys.stderr.isatty()))
+    typer.echo(f"job {job.id}: {job.status}, {job.event_count or 0} events, "
+               f"{len(job.errors or [])} errors")
+    for error in job.errors or []:
+        typer.echo(json.dumps(error), err=True)
+    raise typer.Exit(0 if job.status == "succeeded" else 1)
+
+
+async def _ingest(settings: Settings, file: Path, partner: int, behaviour: str | None, bar: bool):
+    from rich.progress import Progress
+
+    from app.capture.service import capture
+    from app.db import check_database, create_engine, session_factory
+    from app.ingest.worker import run_once
+    from app.models import CaptureJob
+
+    engine = create_engine(settings.database_url)
+    try:
+        await check_database(engine)
+        sessions = session_factory(engine)
+        async with sessions() as session, session.begin():
+            made = await capture(session, file.read_bytes(), None, partner, behaviour)
+            job_id = made.job.id
+        with Progress(transient=True, disable=not bar) as progress:
+            task = progress.add_task(f"ingesting {file.name}", total=None)
+            done = await run_once(sessions, job_id,
+                                  lambda n, total: progress.update(task, completed=n, total=total))
+        if done is None:  # already processed (same bytes ingested before)
+            async with sessions() as session:
+                done = await session.get(CaptureJob, job_id)
+        return done
+    finally:
+        await engine.dispose()
+
+
+def worker(
+    poll: float = typer.Option(1.0, "--poll", help="Seconds to wait when the queue is empty."),
+) -> None:
+    """Process capture jobs until interrupted (run as many as you like: PostgreSQL is the queue)."""
+    settings = load_settings()
+    asyncio.run(_work(settings, poll))
+
+
+async def _work(settings: Settings, poll: float) -> None:
+    from app.db import check_database, create_engine, session_factory
+    from app.ingest.worker import work
+
+    engine = create_engine(settings.database_url)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        await check_database(engine)
+        typer.echo("custody worker: processing capture jobs (Ctrl-C to stop)", err=True)
+        await work(session_factory(engine), stop, poll)
+    finally:
+        await engine.dispose()

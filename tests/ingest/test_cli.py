@@ -1,0 +1,72 @@
+"""`custody ingest` and the embedded worker, against freshly migrated databases."""
+
+import asyncio
+import json
+
+import httpx
+import pytest
+from typer.testing import CliRunner
+
+from app.cli import cli
+from app.config import Settings
+from app.db import session_factory
+from app.ingest.worker import embed
+from app.main import create_app
+from app.migrate import upgrade
+from tests.conftest import BACKENDS
+from tests.ingest.chain import MFG, WHOLESALER, commission, document, pack, sgtin, ship, sscc
+from tests.partners.helpers import chain_partners
+
+runner = CliRunner()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_ingest_a_file_for_a_partner(backend, empty_database, tmp_path, monkeypatch):
+    url = empty_database(backend)
+    upgrade(url)
+    monkeypatch.setenv("CUSTODY_DATABASE_URL", url)
+    ids = []
+    for name, gln, kind in (("Northwind", "0312345000004", "manufacturer"),
+                            ("Atlas", "0360001000004", "wholesaler")):
+        made = runner.invoke(cli, ["partners", "add", "--name", name, "--kind", kind, "--gln", gln,
+                                   "--licence", f"licence:KY:{gln}:2024-01-01:2099-12-31"])
+        assert made.exit_code == 0, made.output
+        ids.append(str(json.loads(made.stdout)["id"]))
+    items = [sgtin(n) for n in range(5)]
+    path = tmp_path / "shipment.xml"
+    path.write_bytes(document(commission(items), pack(sscc(1), items), ship([sscc(1)], MFG, WHOLESALER),
+                              fmt="1.2-xml"))
+    first = runner.invoke(cli, ["ingest", str(path), "--partner", ids[0]])
+    assert first.exit_code == 0, first.output
+    job_id = first.stdout.split()[1].rstrip(":")
+    assert first.stdout == f"job {job_id}: succeeded, 3 events, 0 errors\n"
+    again = runner.invoke(cli, ["ingest", str(path), "--partner", ids[0]])
+    assert again.stdout == first.stdout
+
+    bad = tmp_path / "bad.json"
+    bad.write_bytes(document(ship([sgtin(99)], MFG, WHOLESALER)))
+    failed = runner.invoke(cli, ["ingest", str(bad), "--partner", ids[0]])
+    assert failed.exit_code == 1
+    assert failed.stdout.endswith(": failed, 1 events, 1 errors\n")
+    assert json.loads(failed.stderr)["reason"] == "UNKNOWN_UNIT"
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+async def test_serve_processes_jobs_itself(backend, empty_database):
+    url = empty_database(backend)
+    await asyncio.to_thread(upgrade, url)
+    app = create_app(Settings(database_url=url))
+    embed(app)
+    async with app.router.lifespan_context(app):
+        async with session_factory(app.state.engine)() as session:
+            partners = await chain_partners(session)
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://custody.test") as http:
+            headers = partners["mfg"][1]
+            posted = await http.post("/capture", content=document(commission([sgtin(1)])), headers=headers)
+            for _ in range(100):
+                job = (await http.get(posted.headers["location"], headers=headers)).json()
+                if not job["running"]:
+                    break
+                await asyncio.sleep(0.05)
+    assert (job["status"], job["eventCount"]) == ("succeeded", 1)
