@@ -10,6 +10,7 @@ from app import __version__, problems
 from app.capture.router import router as capture_router
 from app.config import Settings, get_settings
 from app.db import create_engine, session_factory
+from app.events.router import router as events_router
 from app.health.router import router as health_router
 from app.ledger import scheduler
 from app.ledger.router import router as ledger_router
@@ -17,6 +18,7 @@ from app.logging import configure_logging
 from app.middleware import RequestContext
 from app.partners.router import router as partners_router
 from app.products.router import router as products_router
+from app.units.router import router as units_router
 
 DESCRIPTION = """Custody proves where every serialized prescription-drug unit has been:
 EPCIS capture, GS1 scanning, hash-linked custody chains and a verifiable Merkle log.
@@ -47,6 +49,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         products_router,
         ledger_router,
         capture_router,
+        events_router,
+        units_router,  # after ledger_router: /units/{id}/chain is the ledger's
     ):
         app.include_router(router)
     return app

@@ -1,0 +1,61 @@
+"""SQL for event queries: filters, visibility, keyset pagination."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import exists, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.models import EpcisEvent, EventEpc, EventParty
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    event_types: tuple[str, ...] = ()
+    ge_time: datetime | None = None
+    lt_time: datetime | None = None
+    biz_steps: tuple[str, ...] = ()
+    dispositions: tuple[str, ...] = ()
+    biz_locations: tuple[str, ...] = ()
+    epcs: tuple[str, ...] = ()
+
+
+def visible(partner_id: int | None):
+    """Events ``partner_id`` submitted or is a party to (source, destination, custodian)."""
+    return exists().where(EventParty.event_id == EpcisEvent.id, EventParty.partner_id == partner_id)
+
+
+async def find(
+    session: AsyncSession, f: EventFilter, partner_id: int | None, everything: bool,
+    after: int, limit: int,
+) -> list[EpcisEvent]:
+    """Up to ``limit`` matching events with id > ``after``, in capture order."""
+    q = select(EpcisEvent).where(EpcisEvent.id > after)
+    if not everything:
+        q = q.where(visible(partner_id))
+    if f.event_types:
+        q = q.where(EpcisEvent.event_type.in_(f.event_types))
+    if f.ge_time:
+        q = q.where(EpcisEvent.event_time >= f.ge_time)
+    if f.lt_time:
+        q = q.where(EpcisEvent.event_time < f.lt_time)
+    if f.biz_steps:
+        q = q.where(EpcisEvent.biz_step.in_(f.biz_steps))
+    if f.dispositions:
+        q = q.where(EpcisEvent.disposition.in_(f.dispositions))
+    if f.biz_locations:
+        q = q.where(EpcisEvent.biz_location.in_(f.biz_locations))
+    if f.epcs:
+        q = q.where(exists().where(EventEpc.event_id == EpcisEvent.id, EventEpc.epc.in_(f.epcs)))
+    return list(await session.scalars(q.order_by(EpcisEvent.id).limit(limit)))
+
+
+async def by_hash(
+    session: AsyncSession, event_hash: str, partner_id: int | None, everything: bool
+) -> EpcisEvent | None:
+    q = select(EpcisEvent).where(EpcisEvent.event_hash == event_hash)
+    if not everything:
+        q = q.where(visible(partner_id))
+    return await session.scalar(q)

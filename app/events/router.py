@@ -1,0 +1,133 @@
+"""HTTP: ``GET /events`` and ``GET /events/{eventHash}`` as EPCIS 2.0 JSON-LD."""
+
+from __future__ import annotations
+
+import base64
+import json
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse
+
+from app.auth.deps import require
+from app.auth.service import Caller
+from app.deps import SessionDep
+from app.errors import NotFound, ValidationFailed
+from app.events import repository
+from app.events.repository import EventFilter
+from app.models import EpcisEvent
+from app.models.base import utcnow
+from epcis.cbv import to_urn
+
+router = APIRouter(tags=["query"])
+QUERY = require("query")
+JSONLD = "application/ld+json"
+HEADERS = {"GS1-EPCIS-Version": "2.0.0"}
+EVENT_TYPES = ("ObjectEvent", "AggregationEvent", "TransactionEvent", "TransformationEvent",
+               "AssociationEvent")
+
+
+def _list(value: str | None) -> tuple[str, ...]:
+    """EPCIS list parameters: values separated by ``|`` (or commas)."""
+    if not value:
+        return ()
+    return tuple(v.strip() for v in value.replace(",", "|").split("|") if v.strip())
+
+
+def _token(after: int) -> str:
+    return base64.urlsafe_b64encode(f"after:{after}".encode()).decode().rstrip("=")
+
+
+def _after(token: str | None) -> int:
+    if not token:
+        return 0
+    try:
+        text = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+        kind, _, value = text.partition(":")
+        if kind == "after" and value.isdigit():
+            return int(value)
+    except ValueError:
+        pass
+    raise ValidationFailed(f"nextPageToken {token!r} is not a token this server issued",
+                           field="nextPageToken", found=token)
+
+
+def _event_json(row: EpcisEvent) -> tuple[Any, dict[str, Any]]:
+    doc = json.loads(row.body)
+    return doc.get("@context"), doc["epcisBody"]["eventList"][0]
+
+
+def query_document(rows: list[EpcisEvent]) -> dict[str, Any]:
+    """An EPCISQueryDocument holding ``rows`` (each stored as a one-event JSON-LD document)."""
+    context: Any = ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"]
+    events = []
+    for row in rows:
+        ctx, event = _event_json(row)
+        context = ctx or context
+        events.append(event)
+    return {
+        "@context": context,
+        "type": "EPCISQueryDocument",
+        "schemaVersion": "2.0",
+        "creationDate": utcnow().isoformat().replace("+00:00", "Z"),
+        "epcisBody": {"queryResults": {"queryName": "SimpleEventQuery",
+                                       "resultsBody": {"eventList": events}}},
+    }
+
+
+@router.get("/events", summary="Query events (EPCIS 2.0 SimpleEventQuery parameters)")
+async def events(
+    request: Request,
+    session: SessionDep,
+    caller: Caller = QUERY,
+    event_type: str | None = Query(None, alias="eventType"),
+    ge_time: datetime | None = Query(None, alias="GE_eventTime"),
+    lt_time: datetime | None = Query(None, alias="LT_eventTime"),
+    biz_step: str | None = Query(None, alias="EQ_bizStep"),
+    disposition: str | None = Query(None, alias="EQ_disposition"),
+    biz_location: str | None = Query(None, alias="EQ_bizLocation"),
+    match_epc: str | None = Query(None, alias="MATCH_epc"),
+    match_any: str | None = Query(None, alias="MATCH_anyEPC"),
+    per_page: int = Query(30, alias="perPage", ge=1, le=1000),
+    token: str | None = Query(None, alias="nextPageToken"),
+) -> JSONResponse:
+    types = _list(event_type)
+    for t in types:
+        if t not in EVENT_TYPES:
+            raise ValidationFailed(f"eventType {t!r}: expected one of {', '.join(EVENT_TYPES)}",
+                                   field="eventType", found=t)
+    for name, value in (("GE_eventTime", ge_time), ("LT_eventTime", lt_time)):
+        if value is not None and value.tzinfo is None:
+            raise ValidationFailed(f"{name} {value.isoformat()!r} needs a time zone (Z or +hh:mm)",
+                                   field=name, found=value.isoformat())
+    f = EventFilter(
+        types, ge_time, lt_time, tuple(to_urn("bizstep", v) for v in _list(biz_step)),
+        tuple(to_urn("disp", v) for v in _list(disposition)), _list(biz_location),
+        _list(match_epc) + _list(match_any),
+    )
+    rows = await repository.find(session, f, caller.partner_id, caller.sees_everything,
+                                 _after(token), per_page + 1)
+    headers = dict(HEADERS)
+    if len(rows) > per_page:
+        rows = rows[:per_page]
+        params = [(k, v) for k, v in request.query_params.multi_items() if k != "nextPageToken"]
+        params.append(("nextPageToken", _token(rows[-1].id)))
+        headers["Link"] = f'<{request.url.path}?{urlencode(params)}>; rel="next"'
+    return JSONResponse(query_document(rows), media_type=JSONLD, headers=headers)
+
+
+@router.get("/events/{event_hash:path}", summary="One event by its CBV 2.0 event hash")
+async def event(
+    event_hash: str, session: SessionDep, caller: Caller = QUERY,
+    ver: str | None = Query(None, include_in_schema=False),
+) -> JSONResponse:
+    if not event_hash.startswith("ni:"):  # the bare hex digest
+        event_hash = f"ni:///sha-256;{event_hash}?ver=CBV2.0"
+    elif ver and "?" not in event_hash:  # sent unencoded: the query string took "?ver=..."
+        event_hash += f"?ver={ver}"
+    row = await repository.by_hash(session, event_hash, caller.partner_id, caller.sees_everything)
+    if row is None:
+        raise NotFound(f"no event {event_hash} visible to this key", field="eventHash")
+    return JSONResponse(json.loads(row.body), media_type=JSONLD, headers=HEADERS)

@@ -1,0 +1,123 @@
+"""GET /events, /events/{hash} and /units/{id}: EPCIS 2.0 JSON-LD, filters, paging, isolation."""
+
+from urllib.parse import quote
+
+from app.ingest.worker import run_once
+from epcis.hashing import event_hash
+from epcis.read import read_document
+from tests.ingest.chain import (
+    MFG,
+    PHARMACY,
+    WHOLESALER,
+    commission,
+    document,
+    observe,
+    pack,
+    receive,
+    sgtin,
+    ship,
+    sscc,
+)
+from tests.partners.helpers import MFG_GLN, WHOLESALER_GLN, chain_partners, make_key
+
+CBV = "urn:epcglobal:cbv:bizstep:"
+
+
+async def seed(client, session, sessions):
+    p = await chain_partners(session)
+    items = [sgtin(1), sgtin(2)]
+    docs = [("mfg", document(commission(items), pack(sscc(1), items), ship([sscc(1)], MFG, WHOLESALER))),
+            ("wholesaler", document(receive([sscc(1)], WHOLESALER))),
+            ("mfg", document(commission([sgtin(3)], minutes=30)))]
+    for who, body in docs:
+        await client.post("/capture", content=body, headers=p[who][1])
+        job = await run_once(sessions)
+        assert job.status == "succeeded", job.errors
+    return p
+
+
+def hashes(body: bytes) -> list[str]:
+    return [event_hash(e) for e in read_document(body).events]
+
+
+async def test_events_are_epcis_query_documents_filtered_and_paged(client, session, sessions):
+    p = await seed(client, session, sessions)
+    mfg = p["mfg"][1]
+    response = await client.get("/events", headers=mfg)
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/ld+json"
+    body = response.json()
+    assert body["type"] == "EPCISQueryDocument"
+    # The answer is a readable EPCIS document whose events hash as stored.
+    events = read_document(response.content).events
+    assert [e.biz_step for e in events] == [CBV + "commissioning", CBV + "packing", CBV + "shipping",
+                                            CBV + "receiving", CBV + "commissioning"]
+
+    ships = await client.get("/events", headers=mfg, params={"EQ_bizStep": "shipping"})
+    assert [e.biz_step for e in read_document(ships.content).events] == [CBV + "shipping"]
+    agg = await client.get("/events", headers=mfg, params={"eventType": "AggregationEvent"})
+    assert len(read_document(agg.content).events) == 1
+    late = await client.get("/events", headers=mfg, params={"GE_eventTime": "2026-11-02T08:10:00Z"})
+    assert [e.epc_list for e in read_document(late.content).events] == [(sgtin(3),)]
+    early = await client.get("/events", headers=mfg, params={"LT_eventTime": "2026-11-02T08:01:00Z"})
+    assert len(read_document(early.content).events) == 1
+    epc = await client.get("/events", headers=mfg, params={"MATCH_epc": sscc(1)})
+    assert len(read_document(epc.content).events) == 3  # packing, shipping, receiving
+
+    seen, url, params = [], "/events", {"perPage": 2}
+    while url:
+        page = await client.get(url, headers=mfg, params=params)
+        seen += hashes(page.content)
+        link = page.headers.get("link")
+        url, params = (link[1:link.index(">")], None) if link else (None, None)
+    assert len(seen) == len(set(seen)) == 5
+    bad = await client.get("/events", headers=mfg, params={"nextPageToken": "nope"})
+    assert (bad.status_code, bad.json()["detail"]) == (
+        422, "nextPageToken 'nope' is not a token this server issued")
+
+
+async def test_partners_see_only_their_events_and_units(client, session, sessions):
+    p = await seed(client, session, sessions)
+    mfg, wholesaler, pharmacy = p["mfg"][1], p["wholesaler"][1], p["pharmacy"][1]
+    steps = lambda r: [e.biz_step[len(CBV):] for e in read_document(r.content).events]  # noqa: E731
+    assert steps(await client.get("/events", headers=wholesaler)) == ["shipping", "receiving"]
+    assert steps(await client.get("/events", headers=pharmacy)) == []
+    regulator = await make_key(session, None, "regulator", "query")
+    await session.commit()
+    assert len(steps(await client.get("/events", headers=regulator))) == 5
+
+    first = hashes(document(commission([sgtin(1), sgtin(2)])))[0]
+    one = await client.get(f"/events/{quote(first, safe='')}", headers=mfg)
+    assert one.status_code == 200 and hashes(one.content) == [first]
+    bare = await client.get(f"/events/{first.split(';')[1].split('?')[0]}", headers=mfg)
+    assert bare.json() == one.json()
+    hidden = await client.get(f"/events/{quote(first, safe='')}", headers=wholesaler)
+    assert hidden.status_code == 404
+    assert hidden.json()["detail"] == f"no event {first} visible to this key"
+
+    unit = (await client.get(f"/units/{sgtin(1)}", headers=wholesaler)).json()
+    assert (unit["status"], unit["custodian_id"], unit["container"], unit["lot"]) == (
+        "received", p["wholesaler"][0], sscc(1), "L1")
+    assert [(h["kind"], h["to_party"]) for h in unit["chain"]] == [
+        ("commission", MFG_GLN), ("pack", MFG_GLN), ("ship", WHOLESALER_GLN),
+        ("receive", WHOLESALER_GLN)]
+    pallet = (await client.get(f"/units/{sscc(1)}", headers=mfg)).json()
+    assert (pallet["contents"], pallet["kind"]) == (2, "sscc")
+    assert (await client.get(f"/units/{sgtin(3)}", headers=wholesaler)).status_code == 404
+    assert (await client.get(f"/units/{sgtin(1)}", headers=pharmacy)).status_code == 404
+    chain = await client.get(f"/units/{sgtin(1)}/chain")  # public proofs stay public
+    assert chain.status_code == 200 and len(chain.json()["hops"]) == 4
+    assert (await client.get(f"/units/{sgtin(1)}")).status_code == 401
+
+
+async def test_dispensed_units_stay_visible_to_the_dispenser(client, session, sessions):
+    p = await seed(client, session, sessions)
+    steps = [("wholesaler", document(observe([sscc(1)], "inspecting", where=WHOLESALER))),
+             ("wholesaler", document(ship([sscc(1)], WHOLESALER, PHARMACY, minutes=40))),
+             ("pharmacy", document(receive([sscc(1)], PHARMACY, minutes=50)))]
+    for who, body in steps:
+        await client.post("/capture", content=body, headers=p[who][1])
+        job = await run_once(sessions)
+        assert job.status == "succeeded", job.errors
+    unit = (await client.get(f"/units/{sgtin(2)}", headers=p["pharmacy"][1])).json()
+    assert (unit["status"], unit["custodian_id"]) == ("received", p["pharmacy"][0])
