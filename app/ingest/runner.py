@@ -16,7 +16,7 @@ from datetime import date
 from typing import Any
 
 import anyio
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.ingest.rules import Context, Outcome, Problem, State, rule_for
@@ -44,6 +44,8 @@ from epcis.read import read_document
 from epcis.write import write_document
 
 CHUNK = 500
+UNIT_COLUMNS = ("identifier", "kind", "gtin", "serial", "lot", "status", "custodian_id",
+                "destination_id", "location_id")
 Progress = Callable[[int, int], None]
 # Containers packed and lots given in an earlier document: Custody holds them already.
 IGNORED_FINDINGS = frozenset({"TI_NO_PRODUCTS", "TI_MISSING_LOT"})
@@ -102,6 +104,17 @@ async def _chunks(session: AsyncSession, make_query, values: Sequence) -> list:
     for start in range(0, len(values), CHUNK):
         rows.extend(await session.execute(make_query(values[start : start + CHUNK])))
     return rows
+
+
+async def _insert(session: AsyncSession, table, rows: list[dict[str, Any]]) -> None:
+    """Plain executemany inserts (no RETURNING), in batches."""
+    for start in range(0, len(rows), 5000):
+        await session.execute(insert(table), rows[start : start + 5000])
+
+
+async def _ids(session: AsyncSession, key, id_column, values: Sequence[str]) -> dict[str, int]:
+    found = await _chunks(session, lambda xs: select(key, id_column).where(key.in_(xs)), values)
+    return {k: v for k, v in found}
 
 
 async def load_context(session: AsyncSession, submitter: int) -> Context:
@@ -226,35 +239,42 @@ async def _apply(
     errors = [_error(i, hashes[i], p) for i, p in problems]
     if problems and behaviour != "proceed":
         raise Rejected(errors, problems, list(state.units.values()))
-    session.add_all(created)
-    await session.flush()
-    ids = {ident: u.id for ident, u in state.units.items()}
+    await session.flush()  # changes to units that existed before this document
+    now = utcnow()
+    await _insert(session, Unit.__table__, [
+        {c: getattr(u, c) for c in UNIT_COLUMNS} | {"updated_at": now} for u in created])
+    ids = {ident: u.id for ident, u in state.units.items() if u.id is not None}
+    ids.update(await _ids(session, Unit.identifier, Unit.id, [u.identifier for u in created]))
+    moved = []
     for ident, unit in state.units.items():
         parent = state.parent.get(ident)
         wanted = ids.get(parent) if parent else None
         if unit.parent_id != wanted:
-            unit.parent_id = wanted
-    rows = {}
-    now = utcnow()
-    for index, _, _ in accepted:
-        event = events[index]
-        rows[index] = EpcisEvent(
-            event_hash=hashes[index], event_type=str(event.type), event_time=event.event_time,
-            event_time_zone_offset=event.event_time_zone_offset, record_time=now,
-            action=str(event.action) if event.action else None, biz_step=event.biz_step,
-            disposition=event.disposition,
-            biz_location=event.biz_location.id if event.biz_location else None,
-            document_id=job.document_id, document_index=index, partner_id=job.partner_id,
-            body=prepared.bodies[index],
-        )
-    session.add_all(rows.values())
-    await session.flush()
+            moved.append({"id": ids[ident], "parent_id": wanted})
+    if moved:  # one executemany by primary key instead of an UPDATE per unit
+        await session.execute(update(Unit), moved)
+    await _insert(session, EpcisEvent.__table__, [{
+        "event_hash": hashes[index], "event_type": str(events[index].type),
+        "event_time": events[index].event_time,
+        "event_time_zone_offset": events[index].event_time_zone_offset, "record_time": now,
+        "action": str(events[index].action) if events[index].action else None,
+        "biz_step": events[index].biz_step, "disposition": events[index].disposition,
+        "biz_location": events[index].biz_location.id if events[index].biz_location else None,
+        "document_id": job.document_id, "document_index": index, "partner_id": job.partner_id,
+        "body": prepared.bodies[index],
+    } for index, _, _ in accepted])
+    event_ids = await _ids(session, EpcisEvent.event_hash, EpcisEvent.id,
+                           [hashes[i] for i, _, _ in accepted])
+    rows = {i: event_ids[hashes[i]] for i, _, _ in accepted}
+    epc_rows, party_rows = [], []
     for index, out, found in accepted:
-        event_id = rows[index].id
-        session.add_all(EventEpc(event_id=event_id, epc=e) for e in dict.fromkeys(events[index].all_epcs))
+        event_id = rows[index]
+        epc_rows += [{"event_id": event_id, "epc": e} for e in dict.fromkeys(events[index].all_epcs)]
         parties = {job.partner_id, *([] if found else out.parties)}
-        session.add_all(EventParty(event_id=event_id, partner_id=p) for p in parties if p is not None)
-    await _record_exceptions(session, job, problems, {i: r.id for i, r in rows.items()}, ids)
+        party_rows += [{"event_id": event_id, "partner_id": p} for p in parties if p is not None]
+    await _insert(session, EventEpc.__table__, epc_rows)
+    await _insert(session, EventParty.__table__, party_rows)
+    await _record_exceptions(session, job, problems, rows, ids)
     label = ctx.label(job.partner_id)
     await ledger.append(session, [
         ledger.Entry(hashes[i], now, label, tuple(out.hops) if not found else ())
