@@ -74,19 +74,24 @@ def demo(
         f"demo data ready: {created['partners']} partners and {created['products']} products "
         f"created (existing ones kept)"
     )
+    typer.echo(
+        f"demo chain ingested (manufacturer -> wholesaler -> specialty pharmacy -> hospital "
+        f"pharmacy): {created['events']} events, {created['units']} units in the ledger"
+    )
     if serve_after:
         _serve(config, host, port)
 
 
 async def _seed(config: Settings) -> dict[str, int]:
     from app.db import check_database, create_engine, session_factory
-    from app.demo import seed
+    from app.demo import ingest_chain, seed
 
     engine = create_engine(config.database_url)
     try:
         await check_database(engine)
         async with session_factory(engine)() as session, session.begin():
-            return await seed(session)
+            created = await seed(session)
+        return created | await ingest_chain(session_factory(engine))
     finally:
         await engine.dispose()
 

@@ -167,3 +167,127 @@ async def seed(session: AsyncSession) -> dict[str, int]:
             created["products"] += 1
     await session.flush()
     return created
+
+
+# -- a realistic chain through the ingest pipeline ---------------------------------
+def _sgln(gln13: str) -> str:
+    return f"urn:epc:id:sgln:{gln13[:7]}.{gln13[7:12]}.0"
+
+
+def chain_documents() -> list[tuple[str, bytes]]:
+    """(submitter GLN, EPCIS document) for Northwind -> Atlas -> Harbor -> Lyon, deterministic.
+
+    Northwind commissions six vials of Zenterva (lot ZT2611A), packs them in a case and ships
+    it to Atlas; Atlas receives and unpacks it and ships two vials to Harbor Specialty
+    Pharmacy, which exports them for a named patient to the hospital pharmacy in Lyon, which
+    receives both and dispenses one. Every shipment carries its TI (product and party master
+    data) and TS, as the GS1 US guideline lays out.
+    """
+    from datetime import UTC, datetime, timedelta
+
+    from epcis.model import (
+        Action,
+        BizTransaction,
+        Document,
+        Element,
+        Event,
+        EventType,
+        Vocabulary,
+        VocabularyElement,
+    )
+    from epcis.model import Location as Loc
+    from epcis.model import SourceDest as SD
+    from epcis.write import write_document
+
+    cbv, mda = "urn:epcglobal:cbv:", "urn:epcglobal:cbv:mda"
+    t0 = datetime(2026, 11, 2, 14, 0, tzinfo=UTC)
+    mfg, atlas, harbor, lyon = (p.gln for p in PARTNERS)
+    sites = {g: _sgln(g) for g in (mfg, atlas, harbor, lyon)}
+    vials = tuple(f"urn:epc:id:sgtin:0312345.060011.ZT{n:05d}" for n in range(1, 7))
+    case = "urn:epc:id:sscc:0312345.0000002611"
+
+    def at(hours: float) -> datetime:
+        return t0 + timedelta(hours=hours)
+
+    def event(hours, epcs, step, where, **kw) -> Event:
+        kind = kw.pop("type", EventType.OBJECT)
+        return Event(kind, at(hours), "+00:00", epc_list=tuple(epcs) if kind is EventType.OBJECT else (),
+                     action=kw.pop("action", Action.OBSERVE), biz_step=cbv + "bizstep:" + step,
+                     read_point=Loc(sites[where]), biz_location=Loc(sites[where]), **kw)
+
+    def ship(hours, epcs, src, dst, po) -> Event:
+        return event(hours, epcs, "shipping", src, disposition=cbv + "disp:in_transit",
+                     biz_transactions=(BizTransaction(f"urn:epcglobal:cbv:bt:{dst}:{po}", cbv + "btt:po"),),
+                     sources=(SD(sites[src], cbv + "sdt:owning_party"),),
+                     destinations=(SD(sites[dst], cbv + "sdt:owning_party"),))
+
+    def receive(hours, epcs, where) -> Event:
+        return event(hours, epcs, "receiving", where, disposition=cbv + "disp:in_progress")
+
+    def attr(name: str, value: str) -> tuple[str, str]:
+        return (f"urn:epcglobal:cbv:mda#{name}", value)
+
+    product = VocabularyElement("urn:epc:idpat:sgtin:0312345.060011.*", (
+        attr("regulatedProductName", "Zenterva"), attr("strengthDescription", "50 mg/mL"),
+        attr("dosageFormType", "INJECTION, SOLUTION"), attr("netContentDescription", "1 vial, 2 mL"),
+        attr("manufacturerOfTradeItemPartyName", PARTNERS[0].legal_name)))
+    places = tuple(VocabularyElement(sites[p.gln], (
+        attr("name", p.legal_name), attr("streetAddressOne", p.street), attr("city", p.city),
+        attr("state", p.state or "Rhone"), attr("postalCode", p.postal_code),
+        attr("countryCode", p.country))) for p in PARTNERS)
+    master = (Vocabulary("urn:epcglobal:epcis:vtype:EPCClass", (product,)),
+              Vocabulary("urn:epcglobal:epcis:vtype:Location", places))
+    ushc = "http://epcis.gs1us.org/hc/ns"
+    statement = Element(ushc, "dscsaTransactionStatement", prefix="gs1ushc", children=(
+        Element(ushc, "affirmTransactionStatement", "true", prefix="gs1ushc"),))
+    ilmd = (Element(mda, "lotNumber", "ZT2611A", prefix="cbvmda"),
+            Element(mda, "itemExpirationDate", "2028-05-31", prefix="cbvmda"))
+
+    def doc(*events: Event, fmt: str = "1.2-xml") -> bytes:
+        return write_document(Document("2.0" if fmt != "1.2-xml" else "1.2", creation_date=events[-1].event_time,
+                                       master_data=master, header_extensions=(statement,),
+                                       events=events), fmt)
+
+    return [
+        (mfg, doc(
+            event(0, vials, "commissioning", mfg, action=Action.ADD, disposition=cbv + "disp:active",
+                  ilmd=ilmd),
+            event(1, (case,), "commissioning", mfg, action=Action.ADD, disposition=cbv + "disp:active"),
+            Event(EventType.AGGREGATION, at(1.5), "+00:00", parent_id=case, child_epcs=vials,
+                  action=Action.ADD, biz_step=cbv + "bizstep:packing", read_point=Loc(sites[mfg])),
+            ship(2, (case,), mfg, atlas, "PO-ATL-7731"))),
+        (atlas, doc(
+            receive(26, (case,), atlas),
+            Event(EventType.AGGREGATION, at(27), "+00:00", parent_id=case, child_epcs=(),
+                  action=Action.DELETE, biz_step=cbv + "bizstep:unpacking", read_point=Loc(sites[atlas])),
+            ship(30, vials[:2], atlas, harbor, "PO-HSP-0419"), fmt="2.0-xml")),
+        (harbor, doc(
+            receive(50, vials[:2], harbor),
+            ship(52, vials[:2], harbor, lyon, "NPP-2026-0042"), fmt="2.0-jsonld")),
+        (lyon, doc(
+            receive(100, vials[:2], lyon),
+            event(124, vials[:1], "dispensing", lyon, disposition=cbv + "disp:dispensed"),
+            fmt="2.0-jsonld")),
+    ]
+
+
+async def ingest_chain(sessions) -> dict[str, int]:
+    """Capture and process the demo chain through the real pipeline (idempotent)."""
+    from sqlalchemy import func, select
+
+    from app.capture.service import capture
+    from app.ingest.worker import run_once
+    from app.models import EpcisEvent, Unit
+
+    for gln13, body in chain_documents():
+        async with sessions() as session, session.begin():
+            partner = await session.get(PartnerGln, gln13)
+            made = await capture(session, body, None, partner.partner_id)
+        if made.created:
+            job = await run_once(sessions, made.job.id)
+            if job.status != "succeeded":
+                raise RuntimeError(f"demo document from {gln13} was rejected: {job.errors}")
+    async with sessions() as session:
+        events = await session.scalar(select(func.count()).select_from(EpcisEvent))
+        units = await session.scalar(select(func.count()).select_from(Unit))
+    return {"events": events, "units": units}
