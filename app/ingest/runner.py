@@ -224,14 +224,14 @@ async def _apply(
         if hashes[index] in stored:
             continue
         stored.add(hashes[index])
-        found = list(prepared.findings.get(index, ()))
+        found = []
         if job.partner_id not in ctx.authorized:
-            found.insert(0, Problem("SENDER_NOT_AUTHORIZED",
-                                    f"sender {ctx.label(job.partner_id)} is not an authorized "
-                                    "trading partner with a valid licence"))
+            found.append(Problem("SENDER_NOT_AUTHORIZED",
+                                 f"sender {ctx.label(job.partner_id)} is not an authorized "
+                                 "trading partner with a valid licence"))
         rule = rule_for(event)
         out = rule(state, event, ctx) if rule and not found else Outcome()
-        found.extend(out.problems)
+        found += out.problems + prepared.findings.get(index, [])  # custody first, then TI/TS
         if not found:
             created.extend(state.apply(out))
         problems.extend((index, p) for p in found)

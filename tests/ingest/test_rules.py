@@ -1,11 +1,14 @@
 """Every ingest rule through HTTP and the worker, with exact reason codes and effects."""
 
+import dataclasses
+
 from sqlalchemy import func, select
 
 from app.ingest.worker import run_once
 from app.ledger.verify import verify
 from app.models import CustodyException, CustodyHop, EpcisEvent, LedgerLeaf, Unit
 from app.units.status import UnitStatus as S
+from epcis.model import Action
 from tests.ingest.chain import (
     MFG,
     PHARMACY,
@@ -51,8 +54,8 @@ async def test_full_chain_moves_custody_and_logs_every_event(client, session, se
         sscc(1): (S.SHIPPED, mfg, None)}
 
     job = await capture(client, sessions, p["wholesaler"][1], document(
-        receive([sscc(1)], WHOLESALER), pack(sscc(1), items, minutes=4, where=WHOLESALER,
-                                              action=pack.__defaults__[-1].DELETE),
+        receive([sscc(1)], WHOLESALER),
+        pack(sscc(1), items, minutes=4, where=WHOLESALER, action=Action.DELETE),
         ship([sgtin(1)], WHOLESALER, PHARMACY, minutes=5)))
     assert job["status"] == "succeeded", job["errors"]
     job = await capture(client, sessions, p["pharmacy"][1], document(
@@ -170,3 +173,48 @@ async def test_unreadable_document_fails_naming_the_event(client, session, sessi
     assert job["status"] == "failed"
     (error,) = job["errors"]
     assert (error["reason"], error["eventIndex"], error["field"]) == ("EPCIS_INVALID", 1, "eventTime")
+
+
+async def test_status_rules_and_their_contradictions(client, session, sessions):
+    p = await chain_partners(session)
+    mfg, wh = p["mfg"][1], p["wholesaler"][1]
+    items = [sgtin(n) for n in range(1, 5)]
+    await capture(client, sessions, mfg, document(commission(items), pack(sscc(1), items[:2])))
+    assert await rejected(client, session, sessions, wh, observe([sgtin(3)], "destroying",
+                                                                 where=WHOLESALER)) == [
+        (0, "NOT_CUSTODIAN", f"unit {sgtin(3)} is held by {MFG_GLN}, not {WHOLESALER_GLN}")]
+    assert await rejected(client, session, sessions, mfg, ship([sgtin(3)], MFG, PHARMACY.replace(
+        "0370002", "0399999"))) == [
+        (0, "UNKNOWN_PARTY", "destination urn:epc:id:sgln:0399999.00000.0 is not a known trading partner"),
+        (0, "TI_BUYER_ADDRESS_MISSING",
+         "no Location or Party master data for the buyer urn:epc:id:sgln:0399999.00000.0")]
+    no_destination = dataclasses.replace(ship([sgtin(3)], MFG, WHOLESALER), destinations=())
+    assert await rejected(client, session, sessions, mfg, no_destination) == [
+        (0, "MISSING_DESTINATION", "the shipment names no owning_party destination"),
+        (0, "TI_BUYER_MISSING", "no destination of type owning_party names the buyer")]
+    assert await rejected(client, session, sessions, mfg,
+                          pack(sscc(1), [sgtin(3)], minutes=5, action=Action.DELETE)) == [
+        (0, "NOT_IN_CONTAINER", f"unit {sgtin(3)} is not in {sscc(1)}")]
+    assert await rejected(client, session, sessions, mfg, receive([sgtin(3)], MFG)) == [
+        (0, "INVALID_TRANSITION", f"unit {sgtin(3)} cannot go from commissioned to received")]
+
+    job = await capture(client, sessions, mfg, document(
+        observe([sgtin(3)], "decommissioning", where=MFG, action=Action.DELETE),
+        observe([sscc(1)], "destroying", where=MFG, action=Action.DELETE, minutes=5)))
+    assert job["status"] == "succeeded", job["errors"]
+    assert await units(session) == {
+        sgtin(1): (S.DESTROYED, p["mfg"][0], sscc(1)), sgtin(2): (S.DESTROYED, p["mfg"][0], sscc(1)),
+        sscc(1): (S.DESTROYED, p["mfg"][0], None), sgtin(3): (S.DECOMMISSIONED, p["mfg"][0], None),
+        sgtin(4): (S.COMMISSIONED, p["mfg"][0], None)}
+
+    # A dispensed unit taken back by the dispenser is returned, not received.
+    for who, body in (("mfg", document(ship([sgtin(4)], MFG, WHOLESALER, minutes=6))),
+                      ("wholesaler", document(receive([sgtin(4)], WHOLESALER, minutes=7),
+                                              ship([sgtin(4)], WHOLESALER, PHARMACY, minutes=8))),
+                      ("pharmacy", document(receive([sgtin(4)], PHARMACY, minutes=9),
+                                            observe([sgtin(4)], "dispensing", minutes=10),
+                                            receive([sgtin(4)], PHARMACY, minutes=11,
+                                                    disposition="returned")))):
+        job = await capture(client, sessions, p[who][1], body)
+        assert job["status"] == "succeeded", job["errors"]
+    assert (await units(session))[sgtin(4)] == (S.RETURNED, p["pharmacy"][0], None)
