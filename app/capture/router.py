@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Header, Query, Request
+from fastapi.responses import JSONResponse, Response
 
 from app.auth.deps import require
 from app.auth.service import Caller
@@ -36,6 +36,10 @@ async def _body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+def _time(value) -> str:
+    return value.isoformat().replace("+00:00", "Z")
+
+
 def job_out(job: CaptureJob) -> dict[str, Any]:
     """The capture job document of the binding, plus Custody's status and counts."""
     running = job.status in ("pending", "running")
@@ -43,14 +47,32 @@ def job_out(job: CaptureJob) -> dict[str, Any]:
         "captureID": job.id,
         "status": str(job.status),
         "running": running,
-        "success": not running and job.status == "succeeded",
-        "captureErrorBehaviour": job.error_behaviour or "partner-policy",
+        "success": not running and job.status == "succeeded" and not job.errors,
+        "captureErrorBehaviour": job.error_behaviour or "rollback",
         "eventCount": job.event_count,
         "attempts": job.attempts,
-        "createdAt": job.created_at.isoformat(),
-        "finishedAt": job.finished_at.isoformat() if job.finished_at else None,
+        "createdAt": _time(job.created_at),
+        **({"finishedAt": _time(job.finished_at)} if job.finished_at else {}),
         "errors": job.errors or [],
     }
+
+
+@router.options("", summary="Discover the capture interface's settings")
+async def discover(settings: SettingsDep) -> Response:
+    return Response(status_code=204, headers={
+        **VERSION,
+        "Allow": "OPTIONS, GET, POST",
+        "GS1-EPCIS-Capture-File-Size-Limit": str(settings.max_document_bytes),
+        "GS1-Capture-Error-Behaviour": "rollback, proceed",
+    })
+
+
+@router.get("", summary="This partner's capture jobs, newest first")
+async def list_jobs(
+    session: SessionDep, caller: Caller = CAPTURE, limit: int = Query(50, ge=1, le=500)
+) -> JSONResponse:
+    jobs = await service.list_jobs(session, caller.partner_id, caller.sees_everything, limit)
+    return JSONResponse([job_out(j) for j in jobs], headers=VERSION)
 
 
 @router.post("", status_code=202, summary="Capture an EPCIS document (asynchronous)")

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import Conflict, CustodyError, NotFound, ValidationFailed
-from app.models import CaptureJob, RawDocument
+from app.models import CaptureJob, RawDocument, TradingPartner
 from epcis.errors import EpcisError, HostileDocumentError
 from epcis.read import detect_format
 from epcis.safexml import root_start
@@ -102,6 +102,9 @@ async def capture(
     )
     session.add(doc)
     await session.flush()
+    if behaviour is None and partner_id is not None:  # the partner's policy decides
+        partner = await session.get(TradingPartner, partner_id)
+        behaviour = partner.exception_policy if partner else None
     job = CaptureJob(id=str(uuid.uuid4()), document_id=doc.id, partner_id=partner_id,
                      error_behaviour=behaviour, errors=[])
     session.add(job)
@@ -115,3 +118,11 @@ async def get_job(session: AsyncSession, job_id: str, partner_id: int | None, ev
     if job is None or not (everything or job.partner_id == partner_id):
         raise NotFound(f"no capture job {job_id}", field="captureID")
     return job
+
+
+async def list_jobs(session: AsyncSession, partner_id: int | None, everything: bool, limit: int):
+    """Newest jobs first: the caller's own, or everyone's for admins and regulators."""
+    query = select(CaptureJob).order_by(CaptureJob.created_at.desc(), CaptureJob.id).limit(limit)
+    if not everything:
+        query = query.where(CaptureJob.partner_id == partner_id)
+    return list(await session.scalars(query))

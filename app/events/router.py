@@ -9,7 +9,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from app.auth.deps import require
 from app.auth.service import Caller
@@ -20,6 +20,9 @@ from app.events.repository import EventFilter
 from app.models import EpcisEvent
 from app.models.base import utcnow
 from epcis.cbv import to_urn
+from epcis.model import Document
+from epcis.read import read_document
+from epcis.write import write_document
 
 router = APIRouter(tags=["query"])
 QUERY = require("query")
@@ -77,6 +80,19 @@ def query_document(rows: list[EpcisEvent]) -> dict[str, Any]:
     }
 
 
+def wants_xml(request: Request) -> bool:
+    """True when ``Accept`` names an XML type and no JSON type."""
+    accept = request.headers.get("accept", "").lower()
+    return "xml" in accept and "json" not in accept
+
+
+def xml_response(rows: list[EpcisEvent], headers: dict[str, str]) -> Response:
+    """The events as an EPCIS 2.0 XML document."""
+    events = tuple(read_document(r.body.encode(), format="2.0-jsonld").events[0] for r in rows)
+    body = write_document(Document("2.0", creation_date=utcnow(), events=events), "2.0-xml")
+    return Response(body, media_type="application/xml", headers=headers)
+
+
 @router.get("/events", summary="Query events (EPCIS 2.0 SimpleEventQuery parameters)")
 async def events(
     request: Request,
@@ -115,12 +131,14 @@ async def events(
         params = [(k, v) for k, v in request.query_params.multi_items() if k != "nextPageToken"]
         params.append(("nextPageToken", _token(rows[-1].id)))
         headers["Link"] = f'<{request.url.path}?{urlencode(params)}>; rel="next"'
+    if wants_xml(request):
+        return xml_response(rows, headers)
     return JSONResponse(query_document(rows), media_type=JSONLD, headers=headers)
 
 
 @router.get("/events/{event_hash:path}", summary="One event by its CBV 2.0 event hash")
 async def event(
-    event_hash: str, session: SessionDep, caller: Caller = QUERY,
+    event_hash: str, request: Request, session: SessionDep, caller: Caller = QUERY,
     ver: str | None = Query(None, include_in_schema=False),
 ) -> JSONResponse:
     if not event_hash.startswith("ni:"):  # the bare hex digest
@@ -130,4 +148,6 @@ async def event(
     row = await repository.by_hash(session, event_hash, caller.partner_id, caller.sees_everything)
     if row is None:
         raise NotFound(f"no event {event_hash} visible to this key", field="eventHash")
+    if wants_xml(request):
+        return xml_response([row], HEADERS)
     return JSONResponse(json.loads(row.body), media_type=JSONLD, headers=HEADERS)

@@ -19,6 +19,7 @@ import anyio
 from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.errors import PROBLEM_BASE
 from app.ingest.rules import Context, Outcome, Problem, State, rule_for
 from app.ledger import service as ledger
 from app.models import (
@@ -92,7 +93,9 @@ class Rejected(Exception):
 
 
 def _error(index: int, digest: str | None, problem: Problem) -> dict[str, Any]:
-    out = {"eventIndex": index, "eventHash": digest, "reason": problem.code, "detail": problem.detail}
+    out = {"type": PROBLEM_BASE + "custody-exception", "title": "Custody exception",
+           "detail": f"event {index}: {problem.detail}", "reason": problem.code,
+           "eventIndex": index, "eventHash": digest}
     if problem.unit:
         out["unit"] = problem.unit
     return out
@@ -172,8 +175,9 @@ async def run_job(session: AsyncSession, job: CaptureJob, progress: Progress | N
     try:
         prepared = await anyio.to_thread.run_sync(prepare, raw.body)
     except EpcisError as exc:
-        _finish(job, JobStatus.FAILED, None, [{"reason": "EPCIS_INVALID", "detail": str(exc),
-                                               **_camel(exc.to_dict())}])
+        _finish(job, JobStatus.FAILED, None, [{
+            "type": PROBLEM_BASE + "epcis-document", "title": "EPCIS document refused",
+            "detail": str(exc), "reason": "EPCIS_INVALID", **_camel(exc.to_dict())}])
         return
     if job.partner_id is None:
         raise RuntimeError(f"capture job {job.id} has no submitting partner")

@@ -18,6 +18,7 @@ import structlog
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.errors import PROBLEM_BASE
 from app.ingest.runner import Progress, run_job
 from app.models import CaptureJob, JobStatus
 from app.models.base import utcnow
@@ -80,8 +81,10 @@ async def run_once(sessions: async_sessionmaker[AsyncSession], job_id: str | Non
             if job is not None and job.attempts == claimed[1]:
                 if job.attempts >= MAX_ATTEMPTS:
                     job.status, job.finished_at = JobStatus.FAILED, utcnow()
-                    job.errors = [{"reason": "INTERNAL_ERROR",
-                                   "detail": f"processing failed {job.attempts} times; see the logs"}]
+                    job.errors = [{
+                        "type": PROBLEM_BASE + "internal-error", "title": "Internal error",
+                        "detail": f"processing failed {job.attempts} times; see the logs",
+                        "reason": "INTERNAL_ERROR"}]
                 else:
                     job.status = JobStatus.PENDING
             return job

@@ -121,3 +121,16 @@ async def test_dispensed_units_stay_visible_to_the_dispenser(client, session, se
         assert job.status == "succeeded", job.errors
     unit = (await client.get(f"/units/{sgtin(2)}", headers=p["pharmacy"][1])).json()
     assert (unit["status"], unit["custodian_id"]) == ("received", p["pharmacy"][0])
+
+
+async def test_xml_by_accept(client, session, sessions):
+    p = await seed(client, session, sessions)
+    mfg = p["mfg"][1]
+    as_json = await client.get("/events", headers=mfg)
+    as_xml = await client.get("/events", headers={**mfg, "Accept": "application/xml"})
+    assert as_xml.headers["content-type"] == "application/xml"
+    assert as_xml.content.lstrip().startswith(b"<")
+    assert hashes(as_xml.content) == hashes(as_json.content)
+    first = hashes(as_json.content)[0]
+    one = await client.get(f"/events/{quote(first, safe='')}", headers={**mfg, "Accept": "text/xml"})
+    assert hashes(one.content) == [first]

@@ -85,7 +85,11 @@ async def test_full_chain_moves_custody_and_logs_every_event(client, session, se
 async def rejected(client, session, sessions, headers, *events, **kw) -> list[tuple]:
     job = await capture(client, sessions, headers, document(*events, **kw))
     assert job["status"] == "failed"
-    return [(e["eventIndex"], e["reason"], e["detail"]) for e in job["errors"]]
+    for e in job["errors"]:  # each error is an RFC 9457 problem naming its event
+        assert (e["type"], e["title"]) == ("https://custody.dev/problems/custody-exception",
+                                           "Custody exception")
+        assert e["detail"].startswith(f"event {e['eventIndex']}: ")
+    return [(e["eventIndex"], e["reason"], e["detail"].split(": ", 1)[1]) for e in job["errors"]]
 
 
 async def test_contradictions_reject_the_document_with_reason_codes(client, session, sessions):

@@ -45,5 +45,6 @@ async def test_unexpected_errors_retry_then_fail(session, sessions):
     statuses = [(await worker.run_once(sessions)).status for _ in range(worker.MAX_ATTEMPTS)]
     assert statuses == ["pending", "pending", "failed"]
     job = await session.get(CaptureJob, made.job.id, populate_existing=True)
-    assert job.errors == [{"reason": "INTERNAL_ERROR",
+    assert job.errors == [{"type": "https://custody.dev/problems/internal-error",
+                           "title": "Internal error", "reason": "INTERNAL_ERROR",
                            "detail": "processing failed 3 times; see the logs"}]
