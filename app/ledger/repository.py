@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Sequence
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, func, insert, select, text, tuple_, update
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.schema import Table
 
@@ -63,26 +63,28 @@ async def insert_rows(session: AsyncSession, table: Table, rows: list[dict[str, 
     columns = list(rows[0])
     connection = await session.connection()
     raw = (await connection.get_raw_connection()).driver_connection
-    statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN"
-    buffer = "".join("\t".join(map(_copy_text, (row[c] for c in columns))) + "\n" for row in rows)
+    statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)"
     async with raw.cursor() as cursor, cursor.copy(statement) as copy:
-        await copy.write(buffer.encode())
+        copy.set_types([_pg_type(table.c[name].type) for name in columns])
+        for row in rows:
+            await copy.write_row([row[c] for c in columns])
 
 
-_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_PG_TYPES = {
+    "BIGINT": "int8",
+    "INTEGER": "int4",
+    "SMALLINT": "int2",
+    "BYTEA": "bytea",
+    "TIMESTAMP WITH TIME ZONE": "timestamptz",
+    "TEXT": "text",
+    "BOOLEAN": "bool",
+}
 
 
-def _copy_text(value: object) -> str:
-    """One value in PostgreSQL's COPY text format."""
-    if value is None:
-        return "\\N"
-    if isinstance(value, bytes):
-        return "\\\\x" + value.hex()
-    if isinstance(value, str):
-        return value.translate(_COPY_ESCAPES)
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return str(value)
+def _pg_type(column_type) -> str:
+    """The PostgreSQL type name binary COPY needs for a column (exact, or COPY fails)."""
+    name = column_type.compile(dialect=postgresql.dialect()).split("(")[0]
+    return _PG_TYPES.get(name, name.lower())
 
 
 async def hop_heads(session: AsyncSession, units: Iterable[str]) -> dict[str, tuple[int, bytes]]:
