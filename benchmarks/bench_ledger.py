@@ -166,7 +166,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--smoke", action="store_true", help="20,000 leaves")
     parser.add_argument("--size", type=int, default=None)
-    parser.add_argument("--batch", type=int, default=5000)
+    parser.add_argument("--batch", type=int, default=10_000)
     args = parser.parse_args()
     size = args.size or (20_000 if args.smoke else 1_000_000)
     main(size, args.batch, 50 if args.smoke else 500)
