@@ -152,18 +152,24 @@ async def load_context(session: AsyncSession, submitter: int) -> Context:
 async def load_state(session: AsyncSession, identifiers: Sequence[str]) -> State:
     """The named units, everything inside them, and the containers they are in."""
     units: dict[str, Unit] = {}
-    for (unit,) in await _chunks(
-        session, lambda ids: select(Unit).where(Unit.identifier.in_(ids)), identifiers
-    ):
+    # PostgreSQL: lock the rows, so concurrent jobs touching the same units run one after the
+    # other (a deadlock between two of them fails one, which the worker retries).
+    lock = session.bind.dialect.name == "postgresql"
+
+    def rows(where):
+        query = select(Unit).where(where).order_by(Unit.id)
+        return query.with_for_update() if lock else query
+
+    for (unit,) in await _chunks(session, lambda ids: rows(Unit.identifier.in_(ids)), identifiers):
         units[unit.identifier] = unit
     frontier = [u.id for u in units.values()]
     while frontier:
-        found = await _chunks(session, lambda ids: select(Unit).where(Unit.parent_id.in_(ids)), frontier)
+        found = await _chunks(session, lambda ids: rows(Unit.parent_id.in_(ids)), frontier)
         frontier = [u.id for (u,) in found if u.identifier not in units]
         units.update({u.identifier: u for (u,) in found})
     by_id = {u.id: u.identifier for u in units.values()}
     missing = {u.parent_id for u in units.values() if u.parent_id and u.parent_id not in by_id}
-    for (unit,) in await _chunks(session, lambda ids: select(Unit).where(Unit.id.in_(ids)), missing):
+    for (unit,) in await _chunks(session, lambda ids: rows(Unit.id.in_(ids)), missing):
         units[unit.identifier] = unit
         by_id[unit.id] = unit.identifier
     return State(units, {u.identifier: by_id.get(u.parent_id) for u in units.values()})
@@ -215,10 +221,12 @@ async def _apply(
     progress: Progress | None,
 ) -> list[dict[str, Any]]:
     events, hashes = prepared.events, prepared.hashes
+    ctx = await load_context(session, job.partner_id)
+    # Units first, then stored hashes: a concurrent job whose units we see has committed, so
+    # its events are seen too (READ COMMITTED) and are skipped, not re-applied.
+    state = await load_state(session, [epc for e in events for epc in e.all_epcs])
     stored = {h for (h,) in await _chunks(
         session, lambda hs: select(EpcisEvent.event_hash).where(EpcisEvent.event_hash.in_(hs)), hashes)}
-    ctx = await load_context(session, job.partner_id)
-    state = await load_state(session, [epc for e in events for epc in e.all_epcs])
     accepted: list[tuple[int, Outcome, list[Problem]]] = []
     created: list[Unit] = []
     problems: list[tuple[int, Problem]] = []

@@ -56,7 +56,10 @@ async def process(session: AsyncSession, job_id: str, attempt: int,
     """Run a claimed job if this worker still owns that attempt."""
     query = select(CaptureJob).where(CaptureJob.id == job_id, CaptureJob.attempts == attempt,
                                      CaptureJob.status == JobStatus.RUNNING)
-    job = await session.scalar(_locking(session, query))
+    if session.bind.dialect.name == "postgresql":
+        # Wait (never skip): another worker's claim may be looking at this row this instant.
+        query = query.with_for_update()
+    job = await session.scalar(query)
     if job is None:
         return None
     await run_job(session, job, progress)
