@@ -63,6 +63,19 @@ async def test_events_are_epcis_query_documents_filtered_and_paged(client, sessi
     assert len(read_document(early.content).events) == 1
     epc = await client.get("/events", headers=mfg, params={"MATCH_epc": sscc(1)})
     assert len(read_document(epc.content).events) == 3  # packing, shipping, receiving
+    either = await client.get("/events", headers=mfg,
+                              params={"MATCH_anyEPC": f"{sgtin(3)}|{sgtin(2)}"})
+    assert len(read_document(either.content).events) == 3  # two commissionings, packing
+    transit = await client.get("/events", headers=mfg, params={"EQ_disposition": "in_transit"})
+    assert [e.biz_step for e in read_document(transit.content).events] == [CBV + "shipping"]
+    at = await client.get("/events", headers=mfg, params={"EQ_bizLocation": WHOLESALER})
+    assert [e.biz_step for e in read_document(at.content).events] == [CBV + "receiving"]
+    wrong = await client.get("/events", headers=mfg, params={"eventType": "ObjectEvnt"})
+    assert (wrong.status_code, wrong.json()["detail"]) == (422, (
+        "eventType 'ObjectEvnt': expected one of ObjectEvent, AggregationEvent, TransactionEvent, "
+        "TransformationEvent, AssociationEvent"))
+    naive = await client.get("/events", headers=mfg, params={"GE_eventTime": "2026-11-02T08:10:00"})
+    assert naive.json()["detail"] == "GE_eventTime '2026-11-02T08:10:00' needs a time zone (Z or +hh:mm)"
 
     seen, url, params = [], "/events", {"perPage": 2}
     while url:
