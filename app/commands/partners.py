@@ -48,6 +48,9 @@ def add(
     licence: list[str] = typer.Option(
         [], "--licence", help="kind:jurisdiction:number:valid_from:valid_to; repeatable."
     ),
+    location: list[str] = typer.Option(
+        [], "--location", help="SGLN[=name] of a site (urn:epc:id:sgln:...); repeatable."
+    ),
     authorized: bool = typer.Option(True, "--authorized/--unauthorized"),
     policy: str = typer.Option("rollback", "--policy", help="rollback or proceed on exceptions."),
     country: str = typer.Option("US", "--country"),
@@ -60,6 +63,7 @@ def add(
         kind=kind,
         glns=tuple(gln),
         licences=tuple(service.parse_licence(x) for x in licence),
+        locations=tuple(service.parse_location(x) for x in location),
         authorized=authorized,
         exception_policy=policy,
         country=country,

@@ -44,9 +44,10 @@ async def create_partner(
     body: PartnerIn, session: SessionDep, response: Response, caller: Caller = ADMIN
 ) -> PartnerOut:
     spec = service.PartnerSpec(
-        **body.model_dump(exclude={"licences", "glns"}),
+        **body.model_dump(exclude={"licences", "glns", "locations"}),
         glns=tuple(body.glns),
         licences=tuple(service.LicenceSpec(**x.model_dump()) for x in body.licences),
+        locations=tuple(service.LocationSpec(**x.model_dump()) for x in body.locations),
     )
     partner = await service.create_partner(session, spec, caller.actor)
     response.headers["Location"] = f"/partners/{partner.id}"

@@ -55,11 +55,17 @@ class LicenceIn(BaseModel):
     valid_to: date | None = None
 
 
+class LocationIn(BaseModel):
+    sgln: str = Field(description="urn:epc:id:sgln:...")
+    name: str = Field(min_length=1, max_length=200)
+
+
 class PartnerIn(BaseModel):
     legal_name: str = Field(min_length=1, max_length=200)
     kind: PartnerKind
     glns: list[str] = Field(default_factory=list)
     licences: list[LicenceIn] = Field(default_factory=list)
+    locations: list[LocationIn] = Field(default_factory=list)
     authorized: bool = True
     exception_policy: str = Field(default="rollback", pattern="^(rollback|proceed)$")
     street: str | None = None

@@ -9,10 +9,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import Conflict, ValidationFailed
-from app.models import AuditEntry, Licence, PartnerGln, PartnerKind, TradingPartner
+from app.models import AuditEntry, Licence, Location, PartnerGln, PartnerKind, TradingPartner
 from app.partners import repository
 from gs1.errors import GS1Error
-from gs1.identifiers import validate_gln
+from gs1.identifiers import parse_epc_uri, validate_gln
 
 POLICIES = ("rollback", "proceed")
 
@@ -27,11 +27,18 @@ class LicenceSpec:
 
 
 @dataclass(frozen=True)
+class LocationSpec:
+    sgln: str
+    name: str
+
+
+@dataclass(frozen=True)
 class PartnerSpec:
     legal_name: str
     kind: PartnerKind
     glns: tuple[str, ...] = ()
     licences: tuple[LicenceSpec, ...] = ()
+    locations: tuple[LocationSpec, ...] = ()
     authorized: bool = True
     exception_policy: str = "rollback"
     street: str | None = None
@@ -39,6 +46,26 @@ class PartnerSpec:
     state: str | None = None
     postal_code: str | None = None
     country: str = "US"
+
+
+def parse_location(text: str) -> LocationSpec:
+    """Read ``SGLN[=name]``, the SGLN as an EPC URI.
+
+    >>> parse_location("urn:epc:id:sgln:0360001.00000.0=Louisville DC")
+    LocationSpec(sgln='urn:epc:id:sgln:0360001.00000.0', name='Louisville DC')
+    >>> parse_location("0360001000004")
+    Traceback (most recent call last):
+    app.errors.ValidationFailed: location '0360001000004': EPC URI '0360001000004': expected a scheme of urn:epc:id:sgtin, sscc, sgln, pgln or urn:epc:class:lgtin
+    """
+    sgln, _, name = text.partition("=")
+    try:
+        key = parse_epc_uri(sgln)
+    except GS1Error as exc:
+        raise ValidationFailed(f"location {text!r}: {exc}", field="locations", found=text) from None
+    if key.kind != "sgln":
+        raise ValidationFailed(f"location {text!r}: expected an SGLN (urn:epc:id:sgln:...), got {key.kind}",
+                               field="locations", found=text)
+    return LocationSpec(sgln, name or sgln)
 
 
 def parse_licence(text: str) -> LicenceSpec:
@@ -126,6 +153,14 @@ async def create_partner(session: AsyncSession, spec: PartnerSpec, actor: str) -
         )
         for x in spec.licences
     )
+    for x in spec.locations:
+        location = parse_location(f"{x.sgln}={x.name}")
+        key = parse_epc_uri(location.sgln)
+        session.add(Location(
+            partner_id=partner.id, gln=key.gln, sgln=location.sgln, name=location.name,
+            street=spec.street, city=spec.city, state=spec.state, postal_code=spec.postal_code,
+            country=spec.country,
+        ))
     session.add(
         AuditEntry(
             actor=actor,

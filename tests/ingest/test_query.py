@@ -109,8 +109,8 @@ async def test_partners_see_only_their_events_and_units(client, session, session
     assert hidden.json()["detail"] == f"no event {first} visible to this key"
 
     unit = (await client.get(f"/units/{sgtin(1)}", headers=wholesaler)).json()
-    assert (unit["status"], unit["custodian_id"], unit["container"], unit["lot"]) == (
-        "received", p["wholesaler"][0], sscc(1), "L1")
+    assert (unit["status"], unit["custodian_id"], unit["container"], unit["lot"], unit["location"]) == (
+        "received", p["wholesaler"][0], sscc(1), "L1", WHOLESALER)
     assert [(h["kind"], h["to_party"]) for h in unit["chain"]] == [
         ("commission", MFG_GLN), ("pack", MFG_GLN), ("ship", WHOLESALER_GLN),
         ("receive", WHOLESALER_GLN)]

@@ -6,7 +6,7 @@ from datetime import date
 
 from app.auth import service as keys
 from app.models import PartnerKind
-from app.partners.service import LicenceSpec, PartnerSpec, create_partner
+from app.partners.service import LicenceSpec, LocationSpec, PartnerSpec, create_partner
 from gs1.checkdigit import check_digit
 
 
@@ -36,7 +36,8 @@ async def chain_partners(session, **policy) -> dict[str, tuple[int, dict[str, st
     for name, gln_, kind in (("mfg", MFG_GLN, PartnerKind.MANUFACTURER),
                              ("wholesaler", WHOLESALER_GLN, PartnerKind.WHOLESALER),
                              ("pharmacy", PHARMACY_GLN, PartnerKind.DISPENSER)):
-        partner = await make_partner(session, name, gln_, kind, **policy)
+        site = LocationSpec(f"urn:epc:id:sgln:{gln_[:7]}.{gln_[7:12]}.0", f"{name} site")
+        partner = await make_partner(session, name, gln_, kind, locations=(site,), **policy)
         out[name] = (partner.id, await make_key(session, partner.id, "capture", "query"))
     await session.commit()
     return out

@@ -19,6 +19,7 @@ BODY = {
          "valid_from": "2024-01-01", "valid_to": "2027-12-31"}
     ],
     "state": "KY",
+    "locations": [{"sgln": "urn:epc:id:sgln:0360001.00000.0", "name": "Louisville DC"}],
 }
 
 
@@ -32,6 +33,8 @@ async def test_admin_creates_lists_and_reads_partners(client, session):
     assert (body["glns"], body["authorized"], body["exception_policy"]) == (
         [WHOLESALER_GLN], True, "rollback")
     assert body["licences"][0]["number"] == "WD-44102"
+    assert [(x["gln"], x["name"], x["state"]) for x in body["locations"]] == [
+        (WHOLESALER_GLN, "Louisville DC", "KY")]
     listed = (await client.get("/partners", headers=admin)).json()
     assert [p["id"] for p in listed] == [body["id"]]
     assert (await client.get(f"/partners/{body['id']}", headers=admin)).json() == body
@@ -54,11 +57,12 @@ def test_cli_add_list_show_issue_revoke(backend, empty_database, monkeypatch):
     upgrade(url)
     monkeypatch.setenv("CUSTODY_DATABASE_URL", url)
     added = runner.invoke(cli, ["partners", "add", "--name", "Northwind", "--kind", "manufacturer",
-                                "--gln", MFG_GLN,
+                                "--gln", MFG_GLN, "--location", "urn:epc:id:sgln:0312345.00000.0",
                                 "--licence", "fda_registration:US-FDA:3012345678:2024-01-01:"])
     assert added.exit_code == 0, added.output
     partner = json.loads(added.stdout)
     assert partner["licences"][0]["valid_to"] is None
+    assert partner["locations"][0]["name"] == "urn:epc:id:sgln:0312345.00000.0"
     listed = runner.invoke(cli, ["partners", "list"])
     assert listed.stdout == f"{partner['id']}\tmanufacturer\tNorthwind\t{MFG_GLN}\n"
     shown = runner.invoke(cli, ["partners", "show", str(partner["id"])])
