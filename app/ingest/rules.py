@@ -209,6 +209,14 @@ def commission(state: State, event: Event, ctx: Context) -> Outcome:
             )
             continue
         prefix = _company_prefix(ident)
+        if ident.startswith("http"):  # a Digital Link no known company prefix could resolve
+            out.problems.append(Problem(
+                "NOT_BRAND_OWNER",
+                f"{ctx.label(me)} owns no company prefix that {ident} starts with; "
+                "only the brand owner commissions it",
+                ident,
+            ))
+            continue
         if prefix is not None and prefix not in ctx.prefixes.get(me, set()):
             out.problems.append(Problem(
                 "NOT_BRAND_OWNER",

@@ -10,6 +10,7 @@ whose hash is already stored are skipped, so replaying a document changes nothin
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -20,6 +21,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import PROBLEM_BASE
+from app.ingest.identifiers import prefix_length, to_urn
 from app.ingest.rules import Context, Outcome, Problem, State, rule_for
 from app.ledger import service as ledger
 from app.models import (
@@ -32,6 +34,7 @@ from app.models import (
     Licence,
     Location,
     PartnerGln,
+    Product,
     RawDocument,
     TradingPartner,
     Unit,
@@ -149,6 +152,30 @@ async def load_context(session: AsyncSession, submitter: int) -> Context:
     )
 
 
+async def canonical_events(
+    session: AsyncSession, ctx: Context, events: Sequence[Event]
+) -> Sequence[Event]:
+    """The events with Digital Link SGTINs/SSCCs renamed to EPC URNs where the prefix is known."""
+    links = {x for e in events for x in e.all_epcs if x.startswith("http")}
+    if not links:
+        return events
+    lengths = dict((await session.execute(select(Product.gtin, Product.company_prefix_length))).all())
+    known = set().union(*ctx.prefixes.values()) if ctx.prefixes else set()
+
+    def length_for(kind: str, key: str) -> int | None:
+        return lengths.get(key) if kind == "gtin" and key in lengths else prefix_length(key[1:], known)
+
+    names = {x: to_urn(x, length_for) for x in links}
+
+    def rename(e: Event) -> Event:
+        return dataclasses.replace(
+            e, epc_list=tuple(names.get(x, x) for x in e.epc_list),
+            child_epcs=tuple(names.get(x, x) for x in e.child_epcs),
+            parent_id=names.get(e.parent_id, e.parent_id) if e.parent_id else None)
+
+    return [rename(e) for e in events]
+
+
 async def load_state(session: AsyncSession, identifiers: Sequence[str]) -> State:
     """The named units, everything inside them, and the containers they are in."""
     units: dict[str, Unit] = {}
@@ -220,8 +247,9 @@ async def _apply(
     behaviour: str,
     progress: Progress | None,
 ) -> list[dict[str, Any]]:
-    events, hashes = prepared.events, prepared.hashes
+    written, hashes = prepared.events, prepared.hashes
     ctx = await load_context(session, job.partner_id)
+    events = await canonical_events(session, ctx, written)  # what the rules see
     # Units first, then stored hashes: a concurrent job whose units we see has committed, so
     # its events are seen too (READ COMMITTED) and are skipped, not re-applied.
     state = await load_state(session, [epc for e in events for epc in e.all_epcs])
@@ -281,7 +309,8 @@ async def _apply(
     epc_rows, party_rows = [], []
     for index, out, found in accepted:
         event_id = rows[index]
-        epc_rows += [{"event_id": event_id, "epc": e} for e in dict.fromkeys(events[index].all_epcs)]
+        epcs = dict.fromkeys(events[index].all_epcs + written[index].all_epcs)
+        epc_rows += [{"event_id": event_id, "epc": e} for e in epcs]
         parties = {job.partner_id, *([] if found else out.parties)}
         party_rows += [{"event_id": event_id, "partner_id": p} for p in parties if p is not None]
     await _insert(session, EventEpc.__table__, epc_rows)

@@ -222,3 +222,17 @@ async def test_status_rules_and_their_contradictions(client, session, sessions):
         job = await capture(client, sessions, p[who][1], body)
         assert job["status"] == "succeeded", job["errors"]
     assert (await units(session))[sgtin(4)] == (S.RETURNED, p["pharmacy"][0], None)
+
+
+async def test_digital_link_and_urn_name_one_unit(client, session, sessions):
+    p = await chain_partners(session)
+    link = "https://id.gs1.org/01/00312345600112/21/7"
+    job = await capture(client, sessions, p["mfg"][1], document(commission([link])))
+    assert job["status"] == "succeeded", job["errors"]
+    job = await capture(client, sessions, p["mfg"][1], document(ship([sgtin(7)], MFG, WHOLESALER)))
+    assert job["status"] == "succeeded", job["errors"]
+    assert await units(session) == {sgtin(7): (S.SHIPPED, p["mfg"][0], None)}
+    stranger = "https://id.gs1.org/01/00999999600117/21/7"
+    assert await rejected(client, session, sessions, p["mfg"][1], commission([stranger])) == [
+        (0, "NOT_BRAND_OWNER", f"{MFG_GLN} owns no company prefix that {stranger} starts with; "
+                               "only the brand owner commissions it")]
