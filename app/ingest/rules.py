@@ -283,6 +283,12 @@ def ship(state: State, event: Event, ctx: Context) -> Outcome:
     out = Outcome()
     source = _owning(event.sources)
     shipper = ctx.resolve(source) if source else ctx.submitter
+    if shipper != ctx.submitter:  # a partner reports its own shipments, never another's
+        out.problems.append(Problem(
+            "SENDER_NOT_SHIPPER",
+            f"{ctx.label(ctx.submitter)} cannot report a shipment by {source}",
+        ))
+        return out
     target = _owning(event.destinations)
     destination = ctx.resolve(target) if target else None
     if target is None:

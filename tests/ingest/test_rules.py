@@ -105,6 +105,8 @@ async def test_contradictions_reject_the_document_with_reason_codes(client, sess
         (0, "ALREADY_COMMISSIONED", f"unit {sgtin(1)} is already commissioned")]
     assert await rejected(client, session, sessions, wh, ship([sgtin(1)], WHOLESALER, PHARMACY)) == [
         (0, "SHIPPER_NOT_CUSTODIAN", f"unit {sgtin(1)} is held by {MFG_GLN}, not {WHOLESALER_GLN}")]
+    assert await rejected(client, session, sessions, wh, ship([sgtin(1)], MFG, WHOLESALER, 9)) == [
+        (0, "SENDER_NOT_SHIPPER", f"{WHOLESALER_GLN} cannot report a shipment by {MFG}")]
     assert await rejected(client, session, sessions, mfg, ship([sgtin(1)], MFG, WHOLESALER),
                           statement=False) == [
         (0, "TS_MISSING", "no DSCSA transaction statement in the event or the document header")]
@@ -124,7 +126,7 @@ async def test_contradictions_reject_the_document_with_reason_codes(client, sess
     codes = (await session.scalars(select(CustodyException.reason_code)
                                    .order_by(CustodyException.id))).all()
     assert codes == ["NOT_BRAND_OWNER", "UNKNOWN_UNIT", "ALREADY_COMMISSIONED",
-                     "SHIPPER_NOT_CUSTODIAN", "TS_MISSING", "RECEIVER_NOT_DESTINATION",
+                     "SHIPPER_NOT_CUSTODIAN", "SENDER_NOT_SHIPPER", "TS_MISSING", "RECEIVER_NOT_DESTINATION",
                      "ALREADY_DISPENSED"]
 
 
