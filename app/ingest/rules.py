@@ -188,7 +188,9 @@ def _company_prefix(identifier: str) -> str | None:
 
 
 def _lot(event: Event) -> str | None:
-    return next((e.text for e in event.ilmd if e.ns == MDA_NS and e.name == "lotNumber"), None)
+    """The ILMD lot number (GS1 AI 10 holds at most 20 characters; longer ones are not kept)."""
+    lot = next((e.text for e in event.ilmd if e.ns == MDA_NS and e.name == "lotNumber"), None)
+    return lot.strip() if lot and len(lot.strip()) <= 20 else None
 
 
 def _hop(unit: Unit | str, kind: str, src: str | None, dst: str | None, event: Event) -> HopSpec:
