@@ -13,7 +13,10 @@ from app.errors import Forbidden
 
 
 def require(scope: Scope | str):
-    """A dependency giving the :class:`Caller`; 401 without a valid key, 403 without ``scope``."""
+    """A dependency giving the :class:`Caller`; 401 without a valid key, 403 without ``scope``.
+
+    A ``regulator`` key may query (read every partner's events and units) without ``query``.
+    """
     scope = Scope(scope)
 
     async def dependency(
@@ -21,7 +24,8 @@ def require(scope: Scope | str):
         authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
     ) -> Caller:
         caller = await authenticate(session, authorization)
-        if scope.value not in caller.scopes:
+        implied = scope is Scope.QUERY and Scope.REGULATOR.value in caller.scopes
+        if scope.value not in caller.scopes and not implied:
             held = ", ".join(sorted(caller.scopes))
             raise Forbidden(
                 f"API key ck_{caller.prefix}_... lacks scope {scope.value!r}; it has {held}",

@@ -95,9 +95,10 @@ async def test_partners_see_only_their_events_and_units(client, session, session
     steps = lambda r: [e.biz_step[len(CBV):] for e in read_document(r.content).events]  # noqa: E731
     assert steps(await client.get("/events", headers=wholesaler)) == ["shipping", "receiving"]
     assert steps(await client.get("/events", headers=pharmacy)) == []
-    regulator = await make_key(session, None, "regulator", "query")
+    regulator = await make_key(session, None, "regulator")
     await session.commit()
     assert len(steps(await client.get("/events", headers=regulator))) == 5
+    assert (await client.get(f"/units/{sgtin(3)}", headers=regulator)).status_code == 200
 
     first = hashes(document(commission([sgtin(1), sgtin(2)])))[0]
     one = await client.get(f"/events/{quote(first, safe='')}", headers=mfg)
