@@ -86,9 +86,13 @@ async def capture(
     if caller.partner_id is None:
         raise Forbidden("capture needs a key issued to a trading partner")
     body = await _body(request, settings.max_document_bytes)
-    made = await service.capture(
-        session, body, request.headers.get("content-type"), caller.partner_id, behaviour
-    )
+    # Its own short transaction, a writer from its first statement (SQLite then waits for the
+    # worker instead of failing), committed before the 202.
+    async with request.app.state.sessions() as writer, writer.begin():
+        await service.write_lock(writer)
+        made = await service.capture(
+            writer, body, request.headers.get("content-type"), caller.partner_id, behaviour
+        )
     location = f"/capture/{made.job.id}"
     return JSONResponse(job_out(made.job), status_code=202,
                         headers={"Location": location, **VERSION})

@@ -7,7 +7,7 @@ import io
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import Conflict, CustodyError, NotFound, ValidationFailed
@@ -39,6 +39,18 @@ class DocumentRefused(CustodyError):
 class Captured:
     job: CaptureJob
     created: bool
+
+
+async def write_lock(session: AsyncSession) -> None:
+    """SQLite: take the database write lock first, so the busy timeout waits for it.
+
+    A transaction that reads and then writes cannot wait: if another writer committed in
+    between, SQLite fails it at once ("database is locked"). A first statement that writes
+    (here, one touching no row) makes the transaction a writer from the start. PostgreSQL
+    needs nothing.
+    """
+    if session.bind.dialect.name == "sqlite":
+        await session.execute(text("UPDATE capture_jobs SET attempts = attempts WHERE 0"))
 
 
 def sniff(body: bytes, content_type: str | None) -> str:

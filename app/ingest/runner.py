@@ -202,12 +202,24 @@ async def load_state(session: AsyncSession, identifiers: Sequence[str]) -> State
     return State(units, {u.identifier: by_id.get(u.parent_id) for u in units.values()})
 
 
-async def run_job(session: AsyncSession, job: CaptureJob, progress: Progress | None = None) -> None:
-    """Process ``job`` in the caller's transaction and set its final status and errors."""
-    raw = await session.get(RawDocument, job.document_id)
+async def prepare_job(session: AsyncSession, job_id: str) -> Prepared | EpcisError:
+    """Read a job's document and parse it in a thread (no lock needed: documents never change)."""
+    body = await session.scalar(
+        select(RawDocument.body).join(CaptureJob, CaptureJob.document_id == RawDocument.id)
+        .where(CaptureJob.id == job_id))
     try:
-        prepared = await anyio.to_thread.run_sync(prepare, raw.body)
+        return await anyio.to_thread.run_sync(prepare, body)
     except EpcisError as exc:
+        return exc
+
+
+async def run_job(session: AsyncSession, job: CaptureJob, progress: Progress | None = None,
+                  prepared: Prepared | EpcisError | None = None) -> None:
+    """Process ``job`` in the caller's transaction and set its final status and errors."""
+    if prepared is None:
+        prepared = await prepare_job(session, job.id)
+    if isinstance(prepared, EpcisError):
+        exc = prepared
         _finish(job, JobStatus.FAILED, None, [{
             "type": PROBLEM_BASE + "epcis-document", "title": "EPCIS document refused",
             "detail": str(exc), "reason": "EPCIS_INVALID", **_camel(exc.to_dict())}])

@@ -18,10 +18,12 @@ import structlog
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.capture.service import write_lock
 from app.errors import PROBLEM_BASE
-from app.ingest.runner import Progress, run_job
+from app.ingest.runner import Prepared, Progress, prepare_job, run_job
 from app.models import CaptureJob, JobStatus
 from app.models.base import utcnow
+from epcis.errors import EpcisError
 
 LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 3
@@ -34,16 +36,24 @@ def _locking(session: AsyncSession, query):
     return query  # SQLite: one writer at a time, a plain select is enough
 
 
-async def claim(session: AsyncSession, job_id: str | None = None) -> tuple[str, int] | None:
-    """Mark the oldest waiting job (or ``job_id``) running; return (id, attempt) or None."""
+def _waiting(job_id: str | None):
     stale = utcnow() - LEASE
     query = select(CaptureJob).where(
         or_(CaptureJob.status == JobStatus.PENDING,
             and_(CaptureJob.status == JobStatus.RUNNING, CaptureJob.started_at < stale))
     ).order_by(CaptureJob.created_at).limit(1)
-    if job_id is not None:
-        query = query.where(CaptureJob.id == job_id)
-    job = await session.scalar(_locking(session, query))
+    return query if job_id is None else query.where(CaptureJob.id == job_id)
+
+
+async def has_work(session: AsyncSession, job_id: str | None = None) -> bool:
+    """A read-only look at the queue (idle polling never takes SQLite's write lock)."""
+    return await session.scalar(_waiting(job_id).with_only_columns(CaptureJob.id)) is not None
+
+
+async def claim(session: AsyncSession, job_id: str | None = None) -> tuple[str, int] | None:
+    """Mark the oldest waiting job (or ``job_id``) running; return (id, attempt) or None."""
+    await write_lock(session)
+    job = await session.scalar(_locking(session, _waiting(job_id)))
     if job is None:
         return None
     job.status, job.attempts, job.started_at = JobStatus.RUNNING, job.attempts + 1, utcnow()
@@ -52,8 +62,10 @@ async def claim(session: AsyncSession, job_id: str | None = None) -> tuple[str, 
 
 
 async def process(session: AsyncSession, job_id: str, attempt: int,
-                  progress: Progress | None = None) -> CaptureJob | None:
-    """Run a claimed job if this worker still owns that attempt."""
+                  progress: Progress | None = None,
+                  prepared: Prepared | EpcisError | None = None) -> CaptureJob | None:
+    """Run a claimed job if this worker still owns that attempt (``prepared``: parsed already)."""
+    await write_lock(session)
     query = select(CaptureJob).where(CaptureJob.id == job_id, CaptureJob.attempts == attempt,
                                      CaptureJob.status == JobStatus.RUNNING)
     if session.bind.dialect.name == "postgresql":
@@ -62,7 +74,7 @@ async def process(session: AsyncSession, job_id: str, attempt: int,
     job = await session.scalar(query)
     if job is None:
         return None
-    await run_job(session, job, progress)
+    await run_job(session, job, progress, prepared)
     await session.flush()
     return job
 
@@ -70,16 +82,22 @@ async def process(session: AsyncSession, job_id: str, attempt: int,
 async def run_once(sessions: async_sessionmaker[AsyncSession], job_id: str | None = None,
                    progress: Progress | None = None) -> CaptureJob | None:
     """Claim and process one job; None when there was nothing to do."""
+    async with sessions() as session:
+        if not await has_work(session, job_id):
+            return None
     async with sessions() as session, session.begin():
         claimed = await claim(session, job_id)
     if claimed is None:
         return None
     try:
+        async with sessions() as session:  # parse before taking any write lock
+            prepared = await prepare_job(session, claimed[0])
         async with sessions() as session, session.begin():
-            return await process(session, *claimed, progress)
+            return await process(session, *claimed, progress, prepared)
     except Exception:
         log.exception("capture job crashed", job_id=claimed[0], attempt=claimed[1])
         async with sessions() as session, session.begin():
+            await write_lock(session)
             job = await session.get(CaptureJob, claimed[0])
             if job is not None and job.attempts == claimed[1]:
                 if job.attempts >= MAX_ATTEMPTS:
