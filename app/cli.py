@@ -78,20 +78,27 @@ def demo(
         f"demo chain ingested (manufacturer -> wholesaler -> specialty pharmacy -> hospital "
         f"pharmacy): {created['events']} events, {created['units']} units in the ledger"
     )
+    typer.echo(
+        f"demo API key (admin, regulator; shown once): {created['key']}\n"
+        "  use it as 'Authorization: Bearer <key>' or with the Authorize button in the API docs"
+    )
     if serve_after:
         _serve(config, host, port)
 
 
 async def _seed(config: Settings) -> dict[str, int]:
     from app.db import check_database, create_engine, session_factory
-    from app.demo import ingest_chain, seed
+    from app.demo import ingest_chain, issue_demo_key, seed
 
     engine = create_engine(config.database_url)
     try:
         await check_database(engine)
         async with session_factory(engine)() as session, session.begin():
             created = await seed(session)
-        return created | await ingest_chain(session_factory(engine))
+        created |= await ingest_chain(session_factory(engine))
+        async with session_factory(engine)() as session, session.begin():
+            created["key"] = await issue_demo_key(session)
+        return created
     finally:
         await engine.dispose()
 

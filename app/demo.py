@@ -211,15 +211,29 @@ def chain_documents() -> list[tuple[str, bytes]]:
 
     def event(hours, epcs, step, where, **kw) -> Event:
         kind = kw.pop("type", EventType.OBJECT)
-        return Event(kind, at(hours), "+00:00", epc_list=tuple(epcs) if kind is EventType.OBJECT else (),
-                     action=kw.pop("action", Action.OBSERVE), biz_step=cbv + "bizstep:" + step,
-                     read_point=Loc(sites[where]), biz_location=Loc(sites[where]), **kw)
+        return Event(
+            kind,
+            at(hours),
+            "+00:00",
+            epc_list=tuple(epcs) if kind is EventType.OBJECT else (),
+            action=kw.pop("action", Action.OBSERVE),
+            biz_step=cbv + "bizstep:" + step,
+            read_point=Loc(sites[where]),
+            biz_location=Loc(sites[where]),
+            **kw,
+        )
 
     def ship(hours, epcs, src, dst, po) -> Event:
-        return event(hours, epcs, "shipping", src, disposition=cbv + "disp:in_transit",
-                     biz_transactions=(BizTransaction(f"urn:epcglobal:cbv:bt:{dst}:{po}", cbv + "btt:po"),),
-                     sources=(SD(sites[src], cbv + "sdt:owning_party"),),
-                     destinations=(SD(sites[dst], cbv + "sdt:owning_party"),))
+        return event(
+            hours,
+            epcs,
+            "shipping",
+            src,
+            disposition=cbv + "disp:in_transit",
+            biz_transactions=(BizTransaction(f"urn:epcglobal:cbv:bt:{dst}:{po}", cbv + "btt:po"),),
+            sources=(SD(sites[src], cbv + "sdt:owning_party"),),
+            destinations=(SD(sites[dst], cbv + "sdt:owning_party"),),
+        )
 
     def receive(hours, epcs, where) -> Event:
         return event(hours, epcs, "receiving", where, disposition=cbv + "disp:in_progress")
@@ -227,47 +241,126 @@ def chain_documents() -> list[tuple[str, bytes]]:
     def attr(name: str, value: str) -> tuple[str, str]:
         return (f"urn:epcglobal:cbv:mda#{name}", value)
 
-    product = VocabularyElement("urn:epc:idpat:sgtin:0312345.060011.*", (
-        attr("regulatedProductName", "Zenterva"), attr("strengthDescription", "50 mg/mL"),
-        attr("dosageFormType", "INJECTION, SOLUTION"), attr("netContentDescription", "1 vial, 2 mL"),
-        attr("manufacturerOfTradeItemPartyName", PARTNERS[0].legal_name)))
-    places = tuple(VocabularyElement(sites[p.gln], (
-        attr("name", p.legal_name), attr("streetAddressOne", p.street), attr("city", p.city),
-        attr("state", p.state or "Rhone"), attr("postalCode", p.postal_code),
-        attr("countryCode", p.country))) for p in PARTNERS)
-    master = (Vocabulary("urn:epcglobal:epcis:vtype:EPCClass", (product,)),
-              Vocabulary("urn:epcglobal:epcis:vtype:Location", places))
+    product = VocabularyElement(
+        "urn:epc:idpat:sgtin:0312345.060011.*",
+        (
+            attr("regulatedProductName", "Zenterva"),
+            attr("strengthDescription", "50 mg/mL"),
+            attr("dosageFormType", "INJECTION, SOLUTION"),
+            attr("netContentDescription", "1 vial, 2 mL"),
+            attr("manufacturerOfTradeItemPartyName", PARTNERS[0].legal_name),
+        ),
+    )
+    places = tuple(
+        VocabularyElement(
+            sites[p.gln],
+            (
+                attr("name", p.legal_name),
+                attr("streetAddressOne", p.street),
+                attr("city", p.city),
+                attr("state", p.state or "Rhone"),
+                attr("postalCode", p.postal_code),
+                attr("countryCode", p.country),
+            ),
+        )
+        for p in PARTNERS
+    )
+    master = (
+        Vocabulary("urn:epcglobal:epcis:vtype:EPCClass", (product,)),
+        Vocabulary("urn:epcglobal:epcis:vtype:Location", places),
+    )
     ushc = "http://epcis.gs1us.org/hc/ns"
-    statement = Element(ushc, "dscsaTransactionStatement", prefix="gs1ushc", children=(
-        Element(ushc, "affirmTransactionStatement", "true", prefix="gs1ushc"),))
-    ilmd = (Element(mda, "lotNumber", "ZT2611A", prefix="cbvmda"),
-            Element(mda, "itemExpirationDate", "2028-05-31", prefix="cbvmda"))
+    statement = Element(
+        ushc,
+        "dscsaTransactionStatement",
+        prefix="gs1ushc",
+        children=(Element(ushc, "affirmTransactionStatement", "true", prefix="gs1ushc"),),
+    )
+    ilmd = (
+        Element(mda, "lotNumber", "ZT2611A", prefix="cbvmda"),
+        Element(mda, "itemExpirationDate", "2028-05-31", prefix="cbvmda"),
+    )
 
     def doc(*events: Event, fmt: str = "1.2-xml") -> bytes:
-        return write_document(Document("2.0" if fmt != "1.2-xml" else "1.2", creation_date=events[-1].event_time,
-                                       master_data=master, header_extensions=(statement,),
-                                       events=events), fmt)
+        return write_document(
+            Document(
+                "2.0" if fmt != "1.2-xml" else "1.2",
+                creation_date=events[-1].event_time,
+                master_data=master,
+                header_extensions=(statement,),
+                events=events,
+            ),
+            fmt,
+        )
 
     return [
-        (mfg, doc(
-            event(0, vials, "commissioning", mfg, action=Action.ADD, disposition=cbv + "disp:active",
-                  ilmd=ilmd),
-            event(1, (case,), "commissioning", mfg, action=Action.ADD, disposition=cbv + "disp:active"),
-            Event(EventType.AGGREGATION, at(1.5), "+00:00", parent_id=case, child_epcs=vials,
-                  action=Action.ADD, biz_step=cbv + "bizstep:packing", read_point=Loc(sites[mfg])),
-            ship(2, (case,), mfg, atlas, "PO-ATL-7731"))),
-        (atlas, doc(
-            receive(26, (case,), atlas),
-            Event(EventType.AGGREGATION, at(27), "+00:00", parent_id=case, child_epcs=(),
-                  action=Action.DELETE, biz_step=cbv + "bizstep:unpacking", read_point=Loc(sites[atlas])),
-            ship(30, vials[:2], atlas, harbor, "PO-HSP-0419"), fmt="2.0-xml")),
-        (harbor, doc(
-            receive(50, vials[:2], harbor),
-            ship(52, vials[:2], harbor, lyon, "NPP-2026-0042"), fmt="2.0-jsonld")),
-        (lyon, doc(
-            receive(100, vials[:2], lyon),
-            event(124, vials[:1], "dispensing", lyon, disposition=cbv + "disp:dispensed"),
-            fmt="2.0-jsonld")),
+        (
+            mfg,
+            doc(
+                event(
+                    0,
+                    vials,
+                    "commissioning",
+                    mfg,
+                    action=Action.ADD,
+                    disposition=cbv + "disp:active",
+                    ilmd=ilmd,
+                ),
+                event(
+                    1,
+                    (case,),
+                    "commissioning",
+                    mfg,
+                    action=Action.ADD,
+                    disposition=cbv + "disp:active",
+                ),
+                Event(
+                    EventType.AGGREGATION,
+                    at(1.5),
+                    "+00:00",
+                    parent_id=case,
+                    child_epcs=vials,
+                    action=Action.ADD,
+                    biz_step=cbv + "bizstep:packing",
+                    read_point=Loc(sites[mfg]),
+                ),
+                ship(2, (case,), mfg, atlas, "PO-ATL-7731"),
+            ),
+        ),
+        (
+            atlas,
+            doc(
+                receive(26, (case,), atlas),
+                Event(
+                    EventType.AGGREGATION,
+                    at(27),
+                    "+00:00",
+                    parent_id=case,
+                    child_epcs=(),
+                    action=Action.DELETE,
+                    biz_step=cbv + "bizstep:unpacking",
+                    read_point=Loc(sites[atlas]),
+                ),
+                ship(30, vials[:2], atlas, harbor, "PO-HSP-0419"),
+                fmt="2.0-xml",
+            ),
+        ),
+        (
+            harbor,
+            doc(
+                receive(50, vials[:2], harbor),
+                ship(52, vials[:2], harbor, lyon, "NPP-2026-0042"),
+                fmt="2.0-jsonld",
+            ),
+        ),
+        (
+            lyon,
+            doc(
+                receive(100, vials[:2], lyon),
+                event(124, vials[:1], "dispensing", lyon, disposition=cbv + "disp:dispensed"),
+                fmt="2.0-jsonld",
+            ),
+        ),
     ]
 
 
@@ -291,3 +384,27 @@ async def ingest_chain(sessions) -> dict[str, int]:
         events = await session.scalar(select(func.count()).select_from(EpcisEvent))
         units = await session.scalar(select(func.count()).select_from(Unit))
     return {"events": events, "units": units}
+
+
+DEMO_KEY_NAME = "demo"
+
+
+async def issue_demo_key(session: AsyncSession) -> str:
+    """A fresh key that reads everything (admin + regulator), replacing the previous demo key.
+
+    Only hashes are stored, so a rerun cannot show the old key again: it is revoked instead.
+    """
+    from sqlalchemy import select
+
+    from app.auth import service as auth
+    from app.models import ApiKey
+
+    old = await session.scalars(
+        select(ApiKey.prefix).where(ApiKey.name == DEMO_KEY_NAME, ApiKey.revoked_at.is_(None))
+    )
+    for prefix in list(old):
+        await auth.revoke(session, prefix, actor="custody demo")
+    _, plaintext = await auth.issue(
+        session, None, ["admin", "regulator", "query"], DEMO_KEY_NAME, actor="custody demo"
+    )
+    return plaintext

@@ -11,7 +11,11 @@ import structlog
 def configure_logging(level: str = "INFO", json: bool = True) -> None:
     """Route stdlib and structlog output through one JSON (or console) renderer on stderr."""
     renderer = (
-        structlog.processors.JSONRenderer() if json else structlog.dev.ConsoleRenderer(colors=False)
+        structlog.processors.JSONRenderer()
+        if json
+        else structlog.dev.ConsoleRenderer(
+            colors=False, exception_formatter=structlog.dev.plain_traceback
+        )
     )
     shared = [
         structlog.contextvars.merge_contextvars,

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Header
+from fastapi import Depends, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from app.auth.keys import Scope
 from app.auth.service import Caller, authenticate
 from app.deps import SessionDep
 from app.errors import Forbidden
+
+bearer = HTTPBearer(auto_error=False, description="An API key: `ck_<prefix>_<secret>`")
 
 
 def require(scope: Scope | str):
@@ -21,9 +24,10 @@ def require(scope: Scope | str):
 
     async def dependency(
         session: SessionDep,
-        authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
+        request: Request,
+        _: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)] = None,  # for /docs
     ) -> Caller:
-        caller = await authenticate(session, authorization)
+        caller = await authenticate(session, request.headers.get("authorization"))
         implied = scope is Scope.QUERY and Scope.REGULATOR.value in caller.scopes
         if scope.value not in caller.scopes and not implied:
             held = ", ".join(sorted(caller.scopes))

@@ -40,6 +40,36 @@ def test_cli_demo_twice_is_harmless(tmp_path, monkeypatch):
     assert second.exit_code == 0
     assert "0 partners and 0 products created" in second.output
 
+    import re
+
+    first_key, second_key = (
+        re.search(r"demo API key \(admin, regulator; shown once\): (ck_\S+)", r.output).group(1)
+        for r in (first, second)
+    )
+    import asyncio
+
+    from app.auth.service import authenticate
+    from app.db import create_engine, session_factory
+    from app.errors import Unauthorized
+
+    async def check():
+        engine = create_engine(
+            f"sqlite:///{tmp_path / 'demo.db'}".replace("sqlite:", "sqlite+aiosqlite:")
+        )
+        async with session_factory(engine)() as session:
+            assert {"admin", "regulator"} <= (
+                await authenticate(session, f"Bearer {second_key}")
+            ).scopes
+            try:
+                await authenticate(session, f"Bearer {first_key}")
+            except Unauthorized as exc:
+                assert exc.detail.endswith("was revoked")
+            else:
+                raise AssertionError("the first demo key should be revoked")
+        await engine.dispose()
+
+    asyncio.run(check())
+
 
 def test_cli_unreachable_database_is_one_line(tmp_path):
     import subprocess
@@ -48,7 +78,9 @@ def test_cli_unreachable_database_is_one_line(tmp_path):
     result = subprocess.run(
         [sys.executable, "-c", "from app.cli import main; main()", "migrate"],
         env={"CUSTODY_DATABASE_URL": "postgresql://nobody@127.0.0.1:1/none", "PATH": ""},
-        capture_output=True, text=True, cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
     )
     assert result.returncode == 2
     assert result.stderr.startswith(
