@@ -11,7 +11,8 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.models import Licence, Location, PartnerGln, PartnerKind, Product, TradingPartner
+from app.models import PartnerGln, PartnerKind, Product
+from app.partners.service import LicenceSpec, LocationSpec, PartnerSpec, create_partner
 from gs1.checkdigit import check_digit
 
 
@@ -107,42 +108,26 @@ async def seed(session: AsyncSession) -> dict[str, int]:
         if existing is not None:
             partner_id = existing.partner_id
         else:
-            partner = TradingPartner(
-                legal_name=spec.legal_name,
-                kind=spec.kind,
-                authorized=True,
-                street=spec.street,
-                city=spec.city,
-                state=spec.state,
-                postal_code=spec.postal_code,
-                country=spec.country,
-            )
-            session.add(partner)
-            await session.flush()
             kind, jurisdiction, number = spec.licence
-            session.add_all(
-                [
-                    PartnerGln(gln=spec.gln, partner_id=partner.id),
-                    Licence(
-                        partner_id=partner.id,
-                        kind=kind,
-                        jurisdiction=jurisdiction,
-                        number=number,
-                        valid_from=date(2024, 1, 1),
-                        valid_to=date(2027, 12, 31),
+            partner = await create_partner(
+                session,
+                PartnerSpec(
+                    legal_name=spec.legal_name,
+                    kind=spec.kind,
+                    glns=(spec.gln,),
+                    licences=(
+                        LicenceSpec(
+                            kind, jurisdiction, number, date(2024, 1, 1), date(2027, 12, 31)
+                        ),
                     ),
-                    Location(
-                        partner_id=partner.id,
-                        gln=spec.gln,
-                        name=spec.site,
-                        sgln=f"urn:epc:id:sgln:{spec.gln[:7]}.{spec.gln[7:12]}.0",
-                        street=spec.street,
-                        city=spec.city,
-                        state=spec.state,
-                        postal_code=spec.postal_code,
-                        country=spec.country,
-                    ),
-                ]
+                    locations=(LocationSpec(_sgln(spec.gln), spec.site),),
+                    street=spec.street,
+                    city=spec.city,
+                    state=spec.state,
+                    postal_code=spec.postal_code,
+                    country=spec.country,
+                ),
+                actor="custody demo",
             )
             partner_id = partner.id
             created["partners"] += 1
