@@ -25,3 +25,8 @@ def _settings(request: Request) -> Settings:
 
 
 SettingsDep = Annotated[Settings, Depends(_settings)]
+
+INTEGER_MAX = 2**31 - 1
+"""Largest value of an SQL ``INTEGER`` column: bounds for ids taken from the URL."""
+BIGINT_MAX = 2**63 - 1
+"""Largest value of an SQL ``BIGINT`` column (leaf indexes, tree sizes)."""

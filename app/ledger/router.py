@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import PlainTextResponse
 
-from app.deps import SessionDep
+from app.deps import BIGINT_MAX, SessionDep
 from app.errors import NotFound
 from app.ledger import repository, service
 from app.ledger.schemas import ChainOut, ConsistencyProofOut, HopOut, InclusionProofOut, LeafOut
@@ -38,9 +38,9 @@ async def latest_checkpoint(session: SessionDep) -> PlainTextResponse:
 @router.get("/ledger/proofs/inclusion", summary="Inclusion proof of a leaf")
 async def inclusion_proof(
     session: SessionDep,
-    leaf_index: int | None = Query(None, ge=0),
+    leaf_index: int | None = Query(None, ge=0, le=BIGINT_MAX),
     event_hash: str | None = Query(None, description="ni:///sha-256;...?ver=CBV2.0"),
-    tree_size: int | None = Query(None, ge=1, description="default: latest checkpoint"),
+    tree_size: int | None = Query(None, ge=1, le=BIGINT_MAX, description="default: latest checkpoint"),
 ) -> InclusionProofOut:
     proof = await service.inclusion_proof(
         session, leaf_index=leaf_index, event_hash=event_hash, tree_size=tree_size
@@ -50,14 +50,17 @@ async def inclusion_proof(
 
 @router.get("/ledger/proofs/consistency", summary="Consistency proof between two tree sizes")
 async def consistency_proof(
-    session: SessionDep, first: int = Query(..., ge=0), second: int = Query(..., ge=0)
+    session: SessionDep, first: int = Query(..., ge=0, le=BIGINT_MAX),
+    second: int = Query(..., ge=0, le=BIGINT_MAX),
 ) -> ConsistencyProofOut:
     hashes = await service.consistency_proof(session, first, second)
     return ConsistencyProofOut(first=first, second=second, hashes=[h.hex() for h in hashes])
 
 
 @router.get("/ledger/leaves/{leaf_index}", summary="One log leaf and its hash")
-async def leaf(leaf_index: int, session: SessionDep) -> LeafOut:
+async def leaf(
+    session: SessionDep, leaf_index: int = Path(ge=0, le=BIGINT_MAX)
+) -> LeafOut:
     row = await repository.get_leaf(session, leaf_index)
     if row is None:
         raise NotFound(f"no leaf {leaf_index} in the log", field="leaf_index")

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Path, Response
 
 from app.auth.deps import require
 from app.auth.service import Caller
-from app.deps import SessionDep
+from app.deps import INTEGER_MAX, SessionDep
 from app.errors import NotFound
 from app.models import TradingPartner
 from app.partners import repository, service
@@ -55,7 +55,9 @@ async def create_partner(
 
 
 @router.get("/{partner_id}", summary="One trading partner")
-async def get_partner(partner_id: int, session: SessionDep, caller: Caller = ADMIN) -> PartnerOut:
+async def get_partner(
+    session: SessionDep, partner_id: int = Path(ge=1, le=INTEGER_MAX), caller: Caller = ADMIN
+) -> PartnerOut:
     partner = await repository.get_partner(session, partner_id)
     if partner is None:
         raise NotFound(f"no trading partner with id {partner_id}", field="partner_id")

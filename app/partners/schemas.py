@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from app.models.partners import PartnerKind
+
+Text = Annotated[str, StringConstraints(pattern=r"^[^\x00-\x1f\x7f]*$")]
+"""Printable text: names and addresses carry no control characters (nor NUL, which
+PostgreSQL cannot store)."""
 
 
 class AddressOut(BaseModel):
@@ -48,28 +53,28 @@ class PartnerOut(AddressOut):
 
 
 class LicenceIn(BaseModel):
-    kind: str = Field(min_length=1, max_length=50)
-    jurisdiction: str = Field(min_length=1, max_length=50)
-    number: str = Field(min_length=1, max_length=100)
+    kind: Text = Field(min_length=1, max_length=50)
+    jurisdiction: Text = Field(min_length=1, max_length=50)
+    number: Text = Field(min_length=1, max_length=100)
     valid_from: date | None = None
     valid_to: date | None = None
 
 
 class LocationIn(BaseModel):
-    sgln: str = Field(description="urn:epc:id:sgln:...")
-    name: str = Field(min_length=1, max_length=200)
+    sgln: Text = Field(description="urn:epc:id:sgln:...")
+    name: Text = Field(min_length=1, max_length=200)
 
 
 class PartnerIn(BaseModel):
-    legal_name: str = Field(min_length=1, max_length=200)
+    legal_name: Text = Field(min_length=1, max_length=200)
     kind: PartnerKind
-    glns: list[str] = Field(default_factory=list)
+    glns: list[Text] = Field(default_factory=list)
     licences: list[LicenceIn] = Field(default_factory=list)
     locations: list[LocationIn] = Field(default_factory=list)
     authorized: bool = True
     exception_policy: str = Field(default="rollback", pattern="^(rollback|proceed)$")
-    street: str | None = None
-    city: str | None = None
-    state: str | None = None
-    postal_code: str | None = None
-    country: str = Field(default="US", min_length=2, max_length=2)
+    street: Text | None = None
+    city: Text | None = None
+    state: Text | None = None
+    postal_code: Text | None = None
+    country: Text = Field(default="US", min_length=2, max_length=2)
