@@ -53,9 +53,13 @@ def migrate(revision: str = typer.Argument("head", help="Target revision.")) -> 
 def serve(
     host: str | None = typer.Option(None, help="Bind address (default CUSTODY_HOST)."),
     port: int | None = typer.Option(None, help="Port (default CUSTODY_PORT)."),
+    worker: bool = typer.Option(
+        True, "--worker/--no-worker",
+        help="Also process capture jobs in this process (off when `custody worker`s run).",
+    ),
 ) -> None:
     """Run the HTTP API with uvicorn."""
-    _serve(settings(), host, port)
+    _serve(settings(), host, port, worker)
 
 
 @cli.command()
@@ -103,7 +107,7 @@ async def _seed(config: Settings) -> dict[str, int]:
         await engine.dispose()
 
 
-def _serve(config: Settings, host: str | None, port: int | None) -> None:
+def _serve(config: Settings, host: str | None, port: int | None, worker: bool = True) -> None:
     import uvicorn
 
     from app.main import create_app
@@ -116,7 +120,8 @@ def _serve(config: Settings, host: str | None, port: int | None) -> None:
     from app.ingest.worker import embed
 
     app = create_app(config)
-    embed(app)  # embedded mode: this process also works the capture-job queue
+    if worker:
+        embed(app)  # embedded mode: this process also works the capture-job queue
     uvicorn.run(app, host=host, port=port, log_config=None)
 
 

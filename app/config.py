@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     max_document_bytes: int = Field(
         default=64 * 1024 * 1024, ge=1024, description="Largest EPCIS document accepted."
     )
+    job_lease_seconds: float = Field(
+        default=300, gt=0, description="A running capture job whose worker has been silent this "
+        "long is taken over by another worker."
+    )
 
     @field_validator("database_url")
     @classmethod

@@ -6,6 +6,7 @@ import asyncio
 import json
 import signal
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import typer
@@ -77,6 +78,7 @@ async def _work(settings: Settings, poll: float) -> None:
     try:
         await check_database(engine)
         typer.echo("custody worker: processing capture jobs (Ctrl-C to stop)", err=True)
-        await work(session_factory(engine), stop, poll)
+        lease = timedelta(seconds=settings.job_lease_seconds)
+        await work(session_factory(engine), stop, poll, lease)
     finally:
         await engine.dispose()

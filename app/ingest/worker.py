@@ -25,7 +25,7 @@ from app.models import CaptureJob, JobStatus
 from app.models.base import utcnow
 from epcis.errors import EpcisError
 
-LEASE = timedelta(minutes=5)
+LEASE = timedelta(minutes=5)  # default of CUSTODY_JOB_LEASE_SECONDS
 MAX_ATTEMPTS = 3
 log = structlog.get_logger("custody.worker")
 
@@ -36,8 +36,8 @@ def _locking(session: AsyncSession, query):
     return query  # SQLite: one writer at a time, a plain select is enough
 
 
-def _waiting(job_id: str | None):
-    stale = utcnow() - LEASE
+def _waiting(job_id: str | None, lease: timedelta = LEASE):
+    stale = utcnow() - lease
     query = select(CaptureJob).where(
         or_(CaptureJob.status == JobStatus.PENDING,
             and_(CaptureJob.status == JobStatus.RUNNING, CaptureJob.started_at < stale))
@@ -45,15 +45,17 @@ def _waiting(job_id: str | None):
     return query if job_id is None else query.where(CaptureJob.id == job_id)
 
 
-async def has_work(session: AsyncSession, job_id: str | None = None) -> bool:
+async def has_work(session: AsyncSession, job_id: str | None = None,
+                   lease: timedelta = LEASE) -> bool:
     """A read-only look at the queue (idle polling never takes SQLite's write lock)."""
-    return await session.scalar(_waiting(job_id).with_only_columns(CaptureJob.id)) is not None
+    return await session.scalar(_waiting(job_id, lease).with_only_columns(CaptureJob.id)) is not None
 
 
-async def claim(session: AsyncSession, job_id: str | None = None) -> tuple[str, int] | None:
+async def claim(session: AsyncSession, job_id: str | None = None,
+                lease: timedelta = LEASE) -> tuple[str, int] | None:
     """Mark the oldest waiting job (or ``job_id``) running; return (id, attempt) or None."""
     await write_lock(session)
-    job = await session.scalar(_locking(session, _waiting(job_id)))
+    job = await session.scalar(_locking(session, _waiting(job_id, lease)))
     if job is None:
         return None
     job.status, job.attempts, job.started_at = JobStatus.RUNNING, job.attempts + 1, utcnow()
@@ -80,13 +82,14 @@ async def process(session: AsyncSession, job_id: str, attempt: int,
 
 
 async def run_once(sessions: async_sessionmaker[AsyncSession], job_id: str | None = None,
-                   progress: Progress | None = None) -> CaptureJob | None:
+                   progress: Progress | None = None,
+                   lease: timedelta = LEASE) -> CaptureJob | None:
     """Claim and process one job; None when there was nothing to do."""
     async with sessions() as session:
-        if not await has_work(session, job_id):
+        if not await has_work(session, job_id, lease):
             return None
     async with sessions() as session, session.begin():
-        claimed = await claim(session, job_id)
+        claimed = await claim(session, job_id, lease)
     if claimed is None:
         return None
     try:
@@ -112,11 +115,11 @@ async def run_once(sessions: async_sessionmaker[AsyncSession], job_id: str | Non
 
 
 async def work(sessions: async_sessionmaker[AsyncSession], stop: asyncio.Event,
-               poll_seconds: float = 1.0) -> None:
+               poll_seconds: float = 1.0, lease: timedelta = LEASE) -> None:
     """Process jobs until ``stop`` is set, sleeping ``poll_seconds`` when the queue is empty."""
     while not stop.is_set():
         try:
-            done = await run_once(sessions)
+            done = await run_once(sessions, lease=lease)
         except Exception:  # the database went away: wait and retry
             log.exception("worker loop error")
             done = None
@@ -133,7 +136,8 @@ def embed(app) -> None:
     async def lifespan(app_):
         async with inner(app_) as state:
             stop = asyncio.Event()
-            task = asyncio.create_task(work(app_.state.sessions, stop))
+            lease = timedelta(seconds=app_.state.settings.job_lease_seconds)
+            task = asyncio.create_task(work(app_.state.sessions, stop, lease=lease))
             try:
                 yield state
             finally:
