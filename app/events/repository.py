@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import EpcisEvent, EventEpc, EventParty
@@ -20,6 +20,24 @@ class EventFilter:
     dispositions: tuple[str, ...] = ()
     biz_locations: tuple[str, ...] = ()
     epcs: tuple[str, ...] = ()
+
+
+IDPAT = "urn:epc:idpat:"
+
+
+def epc_condition(values: tuple[str, ...]):
+    """Exact EPC URIs, or EPC patterns (``urn:epc:idpat:sgtin:0312345.060011.*``) as prefixes.
+
+    A pattern's ``*`` fields are trailing (TDS), so everything before the first ``*`` is
+    the prefix every matching identifier starts with.
+    """
+    exact = [v for v in values if not v.startswith(IDPAT)]
+    prefixes = ["urn:epc:id:" + v[len(IDPAT):].split("*", 1)[0] for v in values
+                if v.startswith(IDPAT)]
+    return or_(
+        *([EventEpc.epc.in_(exact)] if exact else []),
+        *(EventEpc.epc.startswith(p, autoescape=True) for p in prefixes),
+    )
 
 
 def visible(partner_id: int | None):
@@ -48,7 +66,7 @@ async def find(
     if f.biz_locations:
         q = q.where(EpcisEvent.biz_location.in_(f.biz_locations))
     if f.epcs:
-        q = q.where(exists().where(EventEpc.event_id == EpcisEvent.id, EventEpc.epc.in_(f.epcs)))
+        q = q.where(exists().where(EventEpc.event_id == EpcisEvent.id, epc_condition(f.epcs)))
     return list(await session.scalars(q.order_by(EpcisEvent.id).limit(limit)))
 
 

@@ -32,6 +32,10 @@ EVENT_TYPES = ("ObjectEvent", "AggregationEvent", "TransactionEvent", "Transform
                "AssociationEvent")
 
 
+EPC_HELP = ("EPC URIs or patterns (urn:epc:idpat:sgtin:0312345.060011.*), separated by |; "
+            "either parameter matches any identifier the event names, parentID included")
+
+
 def _list(value: str | None) -> tuple[str, ...]:
     """EPCIS list parameters: values separated by ``|`` (or commas)."""
     if not value:
@@ -104,8 +108,8 @@ async def events(
     biz_step: str | None = Query(None, alias="EQ_bizStep"),
     disposition: str | None = Query(None, alias="EQ_disposition"),
     biz_location: str | None = Query(None, alias="EQ_bizLocation"),
-    match_epc: str | None = Query(None, alias="MATCH_epc"),
-    match_any: str | None = Query(None, alias="MATCH_anyEPC"),
+    match_epc: str | None = Query(None, alias="MATCH_epc", description=EPC_HELP),
+    match_any: str | None = Query(None, alias="MATCH_anyEPC", description=EPC_HELP),
     per_page: int = Query(30, alias="perPage", ge=1, le=1000),
     token: str | None = Query(None, alias="nextPageToken"),
 ) -> JSONResponse:

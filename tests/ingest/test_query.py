@@ -66,6 +66,12 @@ async def test_events_are_epcis_query_documents_filtered_and_paged(client, sessi
     either = await client.get("/events", headers=mfg,
                               params={"MATCH_anyEPC": f"{sgtin(3)}|{sgtin(2)}"})
     assert len(read_document(either.content).events) == 3  # two commissionings, packing
+    pattern = await client.get("/events", headers=mfg,
+                               params={"MATCH_epc": "urn:epc:idpat:sgtin:0312345.060011.*"})
+    assert len(read_document(pattern.content).events) == 3  # two commissionings, packing
+    other = await client.get("/events", headers=mfg,
+                             params={"MATCH_epc": "urn:epc:idpat:sgtin:0312345.060012.*"})
+    assert read_document(other.content).events == ()
     transit = await client.get("/events", headers=mfg, params={"EQ_disposition": "in_transit"})
     assert [e.biz_step for e in read_document(transit.content).events] == [CBV + "shipping"]
     at = await client.get("/events", headers=mfg, params={"EQ_bizLocation": WHOLESALER})
