@@ -54,6 +54,9 @@ def add(
     authorized: bool = typer.Option(True, "--authorized/--unauthorized"),
     policy: str = typer.Option("rollback", "--policy", help="rollback or proceed on exceptions."),
     country: str = typer.Option("US", "--country"),
+    agent_for: list[str] = typer.Option(
+        [], "--agent-for", help="GLN of a brand owner it commissions units for; repeatable."
+    ),
 ) -> None:
     """Onboard a trading partner; prints it as JSON."""
     from app.partners import service
@@ -67,6 +70,7 @@ def add(
         authorized=authorized,
         exception_policy=policy,
         country=country,
+        agent_for=tuple(agent_for),
     )
 
     async def work(session):

@@ -63,6 +63,7 @@ class Context:
         prefixes: dict[int, set[str]],
         locations: dict[str, int],
         authorized: set[int],
+        principals: dict[int, set[int]] | None = None,
     ) -> None:
         self.submitter = submitter
         self.labels = labels
@@ -70,6 +71,12 @@ class Context:
         self.prefixes = prefixes  # partner id -> GS1 company prefixes it owns
         self.locations = locations  # SGLN -> location id
         self.authorized = authorized  # partners authorized (and licensed) today
+        self.principals = principals or {}  # agent id -> brand owners it commissions for
+
+    def commissions_under(self, partner_id: int) -> set[str]:
+        """Company prefixes ``partner_id`` may commission: its own and its principals'."""
+        own = self.prefixes.get(partner_id, set())
+        return own.union(*(self.prefixes.get(p, set()) for p in self.principals.get(partner_id, ())))
 
     def label(self, partner_id: int | None) -> str:
         """How the ledger names a partner: its first GLN (``partner:<id>`` without one)."""
@@ -200,7 +207,8 @@ def _hop(unit: Unit | str, kind: str, src: str | None, dst: str | None, event: E
 
 # -- rules -------------------------------------------------------------------------
 def commission(state: State, event: Event, ctx: Context) -> Outcome:
-    """Create units; only the brand owner (owner of the company prefix) does, once each."""
+    """Create units; only the brand owner (owner of the company prefix) or its agent does,
+    once each."""
     out = Outcome()
     me = ctx.submitter
     where = _location(event)
@@ -215,15 +223,15 @@ def commission(state: State, event: Event, ctx: Context) -> Outcome:
             out.problems.append(Problem(
                 "NOT_BRAND_OWNER",
                 f"{ctx.label(me)} owns no company prefix that {ident} starts with; "
-                "only the brand owner commissions it",
+                "only the brand owner or its agent commissions it",
                 ident,
             ))
             continue
-        if prefix is not None and prefix not in ctx.prefixes.get(me, set()):
+        if prefix is not None and prefix not in ctx.commissions_under(me):
             out.problems.append(Problem(
                 "NOT_BRAND_OWNER",
                 f"{ctx.label(me)} does not own company prefix {prefix} of {ident}; "
-                "only the brand owner commissions it",
+                "only the brand owner or its agent commissions it",
                 ident,
             ))
             continue

@@ -33,6 +33,7 @@ from app.models import (
     JobStatus,
     Licence,
     Location,
+    PartnerAgent,
     PartnerGln,
     Product,
     RawDocument,
@@ -131,6 +132,10 @@ async def load_context(session: AsyncSession, submitter: int) -> Context:
     locations = (await session.execute(select(Location.id, Location.gln, Location.sgln,
                                               Location.partner_id))).all()
     licences = (await session.scalars(select(Licence))).all()
+    agents = (await session.execute(select(PartnerAgent.agent_id, PartnerAgent.principal_id))).all()
+    principals: dict[int, set[int]] = {}
+    for agent, principal in agents:
+        principals.setdefault(agent, set()).add(principal)
     today = date.today()
     licensed = {x.partner_id for x in licences if x.is_valid_on(today)}
     labels: dict[int, str] = {}
@@ -149,6 +154,7 @@ async def load_context(session: AsyncSession, submitter: int) -> Context:
         prefixes,
         {sgln: lid for lid, _, sgln, _ in locations},
         {pid for pid, ok in partners if ok and pid in licensed},
+        principals,
     )
 
 

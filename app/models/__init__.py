@@ -17,7 +17,14 @@ from app.models.ledger import (
     LedgerState,
 )
 from app.models.operations import ApiKey, AuditEntry, CustodyException, Scan
-from app.models.partners import Licence, Location, PartnerGln, PartnerKind, TradingPartner
+from app.models.partners import (
+    Licence,
+    Location,
+    PartnerAgent,
+    PartnerGln,
+    PartnerKind,
+    TradingPartner,
+)
 from app.models.products import Lot, Product
 from app.models.units import Unit
 
@@ -39,6 +46,7 @@ __all__ = [
     "Licence",
     "Location",
     "Lot",
+    "PartnerAgent",
     "PartnerGln",
     "PartnerKind",
     "Product",

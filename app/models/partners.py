@@ -51,6 +51,25 @@ class TradingPartner(Address, Base):
     glns: Mapped[list[PartnerGln]] = relationship(back_populates="partner", lazy="raise")
     licences: Mapped[list[Licence]] = relationship(back_populates="partner", lazy="raise")
     locations: Mapped[list[Location]] = relationship(back_populates="partner", lazy="raise")
+    # Brand owners this partner commissions for (a contract manufacturer or packager acting
+    # as the manufacturer's agent may commission units under the owner's company prefix).
+    principals: Mapped[list[TradingPartner]] = relationship(
+        secondary="partner_agents",
+        primaryjoin="TradingPartner.id == PartnerAgent.agent_id",
+        secondaryjoin="TradingPartner.id == PartnerAgent.principal_id",
+        lazy="raise",
+    )
+
+
+class PartnerAgent(Base):
+    """``agent_id`` acts for brand owner ``principal_id`` (commissions under its prefixes)."""
+
+    __tablename__ = "partner_agents"
+
+    agent_id: Mapped[int] = mapped_column(ForeignKey("trading_partners.id"), primary_key=True)
+    principal_id: Mapped[int] = mapped_column(
+        ForeignKey("trading_partners.id"), primary_key=True, index=True
+    )
 
 
 class PartnerGln(Base):

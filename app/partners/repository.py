@@ -12,6 +12,7 @@ _FULL = (
     selectinload(TradingPartner.glns),
     selectinload(TradingPartner.licences),
     selectinload(TradingPartner.locations),
+    selectinload(TradingPartner.principals).selectinload(TradingPartner.glns),
 )
 
 

@@ -31,6 +31,7 @@ def _out(partner: TradingPartner) -> PartnerOut:
         glns=[g.gln for g in partner.glns],
         licences=[LicenceOut.model_validate(x) for x in partner.licences],
         locations=[LocationOut.model_validate(x) for x in partner.locations],
+        agent_for=sorted(min(g.gln for g in p.glns) for p in partner.principals if p.glns),
     )
 
 
@@ -44,8 +45,9 @@ async def create_partner(
     body: PartnerIn, session: SessionDep, response: Response, caller: Caller = ADMIN
 ) -> PartnerOut:
     spec = service.PartnerSpec(
-        **body.model_dump(exclude={"licences", "glns", "locations"}),
+        **body.model_dump(exclude={"licences", "glns", "locations", "agent_for"}),
         glns=tuple(body.glns),
+        agent_for=tuple(body.agent_for),
         licences=tuple(service.LicenceSpec(**x.model_dump()) for x in body.licences),
         locations=tuple(service.LocationSpec(**x.model_dump()) for x in body.locations),
     )

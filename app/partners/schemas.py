@@ -50,6 +50,7 @@ class PartnerOut(AddressOut):
     glns: list[str]
     licences: list[LicenceOut]
     locations: list[LocationOut]
+    agent_for: list[str] = Field(description="GLNs of the brand owners it commissions for")
 
 
 class LicenceIn(BaseModel):
@@ -78,3 +79,7 @@ class PartnerIn(BaseModel):
     state: Text | None = None
     postal_code: Text | None = None
     country: Text = Field(default="US", min_length=2, max_length=2)
+    agent_for: list[Text] = Field(
+        default_factory=list,
+        description="GLNs of brand owners this partner commissions units for, as their agent",
+    )

@@ -9,7 +9,15 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import Conflict, ValidationFailed
-from app.models import AuditEntry, Licence, Location, PartnerGln, PartnerKind, TradingPartner
+from app.models import (
+    AuditEntry,
+    Licence,
+    Location,
+    PartnerAgent,
+    PartnerGln,
+    PartnerKind,
+    TradingPartner,
+)
 from app.partners import repository
 from gs1.errors import GS1Error
 from gs1.identifiers import parse_epc_uri, validate_gln
@@ -46,6 +54,7 @@ class PartnerSpec:
     state: str | None = None
     postal_code: str | None = None
     country: str = "US"
+    agent_for: tuple[str, ...] = ()  # GLNs of brand owners this partner commissions for
 
 
 def parse_location(text: str) -> LocationSpec:
@@ -118,6 +127,17 @@ async def create_partner(session: AsyncSession, spec: PartnerSpec, actor: str) -
             field="glns",
             found=taken.gln,
         )
+    principals = {}
+    for gln in dict.fromkeys(spec.agent_for):
+        principal = await session.get(PartnerGln, gln)
+        if principal is None:
+            raise ValidationFailed(
+                f"agent_for {gln!r}: expected the GLN of an onboarded brand owner, "
+                "found no partner with it",
+                field="agent_for",
+                found=gln,
+            )
+        principals[principal.partner_id] = gln
     for x in spec.licences:
         held = await session.scalar(select(Licence).where(
             Licence.kind == x.kind, Licence.jurisdiction == x.jurisdiction, Licence.number == x.number))
@@ -142,6 +162,7 @@ async def create_partner(session: AsyncSession, spec: PartnerSpec, actor: str) -
     session.add(partner)
     await session.flush()
     session.add_all([PartnerGln(gln=g, partner_id=partner.id) for g in dict.fromkeys(spec.glns)])
+    session.add_all([PartnerAgent(agent_id=partner.id, principal_id=p) for p in principals])
     session.add_all(
         Licence(
             partner_id=partner.id,
@@ -166,7 +187,8 @@ async def create_partner(session: AsyncSession, spec: PartnerSpec, actor: str) -
             actor=actor,
             action="partner.create",
             subject=f"partner:{partner.id}",
-            detail={"legal_name": spec.legal_name, "kind": str(spec.kind), "glns": list(spec.glns)},
+            detail={"legal_name": spec.legal_name, "kind": str(spec.kind), "glns": list(spec.glns),
+                    **({"agent_for": list(principals.values())} if principals else {})},
         )
     )
     await session.flush()

@@ -22,7 +22,14 @@ from tests.ingest.chain import (
     ship,
     sscc,
 )
-from tests.partners.helpers import MFG_GLN, PHARMACY_GLN, WHOLESALER_GLN, chain_partners
+from tests.partners.helpers import (
+    MFG_GLN,
+    PHARMACY_GLN,
+    WHOLESALER_GLN,
+    chain_partners,
+    gln,
+    make_key,
+)
 
 
 async def capture(client, sessions, headers, body, **extra):
@@ -97,7 +104,7 @@ async def test_contradictions_reject_the_document_with_reason_codes(client, sess
     mfg, wh, ph = p["mfg"][1], p["wholesaler"][1], p["pharmacy"][1]
     assert await rejected(client, session, sessions, wh, commission([sgtin(9)], where=WHOLESALER)) == [
         (0, "NOT_BRAND_OWNER", f"{WHOLESALER_GLN} does not own company prefix 0312345 of "
-                               f"{sgtin(9)}; only the brand owner commissions it")]
+                               f"{sgtin(9)}; only the brand owner or its agent commissions it")]
     assert await rejected(client, session, sessions, mfg, ship([sgtin(8)], MFG, WHOLESALER)) == [
         (0, "UNKNOWN_UNIT", f"unit {sgtin(8)} was never commissioned")]
     await capture(client, sessions, mfg, document(commission([sgtin(1)])))
@@ -237,4 +244,36 @@ async def test_digital_link_and_urn_name_one_unit(client, session, sessions):
     stranger = "https://id.gs1.org/01/00999999600117/21/7"
     assert await rejected(client, session, sessions, p["mfg"][1], commission([stranger])) == [
         (0, "NOT_BRAND_OWNER", f"{MFG_GLN} owns no company prefix that {stranger} starts with; "
-                               "only the brand owner commissions it")]
+                               "only the brand owner or its agent commissions it")]
+
+
+async def test_an_agent_of_the_brand_owner_commissions_under_its_prefix(client, session, sessions):
+    p = await chain_partners(session)
+    admin = await make_key(session, None, "admin")
+    await session.commit()
+    cmo_gln = gln("038000300000")
+    onboarded = await client.post("/partners", headers=admin, json={
+        "legal_name": "Contract Packager", "kind": "manufacturer", "glns": [cmo_gln],
+        "licences": [{"kind": "manufacturer_registration", "jurisdiction": "FDA",
+                      "number": "FEI-3800030", "valid_from": "2024-01-01"}],
+        "agent_for": [MFG_GLN]})
+    assert onboarded.status_code == 201, onboarded.text
+    assert onboarded.json()["agent_for"] == [MFG_GLN]
+    cmo = onboarded.json()["id"]
+    key = await make_key(session, cmo, "capture", "query")
+    await session.commit()
+    site = f"urn:epc:id:sgln:{cmo_gln[:7]}.{cmo_gln[7:12]}.0"
+
+    job = await capture(client, sessions, key, document(commission([sgtin(5)], where=site)))
+    assert (job["status"], job["errors"]) == ("succeeded", [])
+    assert await units(session) == {sgtin(5): (S.COMMISSIONED, cmo, None)}
+    # The brand owner's other partners are not its agents.
+    assert await rejected(client, session, sessions, p["wholesaler"][1],
+                          commission([sgtin(6)], where=WHOLESALER)) == [
+        (0, "NOT_BRAND_OWNER", f"{WHOLESALER_GLN} does not own company prefix 0312345 of "
+                               f"{sgtin(6)}; only the brand owner or its agent commissions it")]
+
+    unknown = await client.post("/partners", headers=admin, json={
+        "legal_name": "Nobody's agent", "kind": "3pl", "agent_for": [gln("039999900000")]})
+    assert unknown.status_code == 422
+    assert unknown.json()["field"] == "agent_for"
