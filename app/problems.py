@@ -61,8 +61,54 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+PROBLEM_SCHEMA = {
+    "title": "Problem",
+    "description": "RFC 9457 problem details; `type` is stable per error.",
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string", "description": PROBLEM_BASE + "<slug>"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string", "description": "what was expected and what was got"},
+        "instance": {"type": "string"},
+        "field": {"type": "string", "description": "the input at fault"},
+        "expected": {},
+        "found": {},
+        "errors": {"type": "array", "items": {"type": "object"}},
+    },
+}
+
+
+def _document(app: FastAPI) -> None:
+    """Declare every operation's error responses as problem+json in the OpenAPI schema."""
+    build = app.openapi
+
+    def openapi() -> dict:
+        if app.openapi_schema:
+            return app.openapi_schema
+        schema = build()
+        schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+        for unused in ("HTTPValidationError", "ValidationError"):
+            schemas.pop(unused, None)
+        schemas["Problem"] = PROBLEM_SCHEMA
+        content = {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                responses = operation["responses"]
+                for code in [c for c in responses if c[0] in "45"]:
+                    del responses[code]
+                responses["4XX"] = {"description": "Refused: a problem naming the input",
+                                    "content": content}
+                responses["5XX"] = {"description": "Unavailable or failed", "content": content}
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def install(app: FastAPI) -> None:
-    """Register the handlers on ``app``."""
+    """Register the handlers on ``app`` and document them in its OpenAPI schema."""
+    _document(app)
     app.add_exception_handler(CustodyError, _custody_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)

@@ -57,7 +57,8 @@ def job_out(job: CaptureJob) -> dict[str, Any]:
     }
 
 
-@router.options("", summary="Discover the capture interface's settings")
+@router.options("", status_code=204, response_class=Response,
+                summary="Discover the capture interface's settings")
 async def discover(settings: SettingsDep) -> Response:
     return Response(status_code=204, headers={
         **VERSION,

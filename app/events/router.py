@@ -97,7 +97,18 @@ def xml_response(rows: list[EpcisEvent], headers: dict[str, str]) -> Response:
     return Response(body, media_type="application/xml", headers=headers)
 
 
-@router.get("/events", summary="Query events (EPCIS 2.0 SimpleEventQuery parameters)")
+
+
+class JsonLdResponse(JSONResponse):
+    media_type = JSONLD
+
+
+EPCIS_CONTENT = {200: {"description": "EPCIS 2.0 JSON-LD, or XML when `Accept` asks for it",
+                       "content": {"application/xml": {}}}}
+
+
+@router.get("/events", summary="Query events (EPCIS 2.0 SimpleEventQuery parameters)",
+            response_class=JsonLdResponse, responses=EPCIS_CONTENT)
 async def events(
     request: Request,
     session: SessionDep,
@@ -140,7 +151,8 @@ async def events(
     return JSONResponse(query_document(rows), media_type=JSONLD, headers=headers)
 
 
-@router.get("/events/{event_hash:path}", summary="One event by its CBV 2.0 event hash")
+@router.get("/events/{event_hash:path}", summary="One event by its CBV 2.0 event hash",
+            response_class=JsonLdResponse)
 async def event(
     event_hash: str, request: Request, session: SessionDep, caller: Caller = QUERY,
     ver: str | None = Query(None, include_in_schema=False),

@@ -1,4 +1,6 @@
-"""Schemathesis against Custody's own OpenAPI schema: no request makes the server fail (5xx).
+"""Schemathesis against Custody's own OpenAPI schema: no request makes the server fail (5xx),
+and every response has a documented status, content type and body shape (errors are
+RFC 9457 problem+json).
 
 Runs on PostgreSQL (production) with the demo chain ingested, so lookups find real partners,
 events, units and ledger leaves, and with an admin + regulator key so every operation is
@@ -12,7 +14,12 @@ import asyncio
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
-from schemathesis.checks import not_a_server_error
+from schemathesis.checks import (
+    content_type_conformance,
+    not_a_server_error,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from app.config import Settings
 from app.db import create_engine, session_factory
@@ -50,7 +57,7 @@ def demo_api(empty_database):
 
 
 @pytest.mark.parametrize(("path", "method"), OPERATIONS, ids=[f"{m} {p}" for p, m in OPERATIONS])
-def test_no_server_error(demo_api, path, method):
+def test_every_response_is_documented_and_none_is_5xx(demo_api, path, method):
     schema, key = demo_api
     operation = schema[path][method]
 
@@ -59,7 +66,9 @@ def test_no_server_error(demo_api, path, method):
               suppress_health_check=list(HealthCheck))
     def call(case):
         case.call_and_validate(
-            headers={"Authorization": f"Bearer {key}"}, checks=[not_a_server_error]
+            headers={"Authorization": f"Bearer {key}"},
+            checks=[not_a_server_error, status_code_conformance, content_type_conformance,
+                    response_schema_conformance],
         )
 
     call()
