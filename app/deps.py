@@ -9,6 +9,7 @@ from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
+from app.errors import ValidationFailed
 
 
 async def _session(request: Request) -> AsyncIterator[AsyncSession]:
@@ -30,3 +31,14 @@ INTEGER_MAX = 2**31 - 1
 """Largest value of an SQL ``INTEGER`` column: bounds for ids taken from the URL."""
 BIGINT_MAX = 2**63 - 1
 """Largest value of an SQL ``BIGINT`` column (leaf indexes, tree sizes)."""
+
+
+async def refuse_nul(request: Request) -> None:
+    """No path or query parameter may hold NUL (no identifier does; PostgreSQL cannot store it)."""
+    for name, value in (*request.path_params.items(), *request.query_params.multi_items()):
+        if "\x00" in str(value):
+            raise ValidationFailed(
+                f"{name}: expected text without NUL characters, got {str(value)!r}",
+                field=name,
+                found=str(value),
+            )

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from app import __version__, problems
 from app.capture.router import router as capture_router
 from app.config import Settings, get_settings
 from app.db import create_engine, session_factory
+from app.deps import refuse_nul
 from app.events.router import router as events_router
 from app.health.router import router as health_router
 from app.ledger import scheduler
@@ -37,7 +38,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await scheduler.stop(checkpoints)
         await app.state.engine.dispose()
 
-    app = FastAPI(title="Custody", version=__version__, description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(title="Custody", version=__version__, description=DESCRIPTION, lifespan=lifespan,
+                  dependencies=[Depends(refuse_nul)])
     app.state.settings = settings
     app.state.engine = create_engine(settings.database_url)
     app.state.sessions = session_factory(app.state.engine)

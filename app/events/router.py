@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import json
 from datetime import datetime
 from typing import Any
@@ -61,9 +62,18 @@ def _after(token: str | None) -> int:
                            field="nextPageToken", found=token)
 
 
-def _event_json(row: EpcisEvent) -> tuple[Any, dict[str, Any]]:
+def _time(value) -> str:
+    return value.isoformat().replace("+00:00", "Z")
+
+
+def stored_document(row: EpcisEvent) -> dict[str, Any]:
+    """The stored one-event document plus what the repository adds: ``recordTime`` and, when
+    the sender gave none, the CBV 2.0 event hash as ``eventID`` (neither changes the hash)."""
     doc = json.loads(row.body)
-    return doc.get("@context"), doc["epcisBody"]["eventList"][0]
+    event = doc["epcisBody"]["eventList"][0]
+    event.setdefault("eventID", row.event_hash)
+    event["recordTime"] = _time(row.record_time)
+    return doc
 
 
 def query_document(rows: list[EpcisEvent]) -> dict[str, Any]:
@@ -71,14 +81,14 @@ def query_document(rows: list[EpcisEvent]) -> dict[str, Any]:
     context: Any = ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"]
     events = []
     for row in rows:
-        ctx, event = _event_json(row)
-        context = ctx or context
-        events.append(event)
+        doc = stored_document(row)
+        context = doc.get("@context") or context
+        events.append(doc["epcisBody"]["eventList"][0])
     return {
         "@context": context,
         "type": "EPCISQueryDocument",
         "schemaVersion": "2.0",
-        "creationDate": utcnow().isoformat().replace("+00:00", "Z"),
+        "creationDate": _time(utcnow()),
         "epcisBody": {"queryResults": {"queryName": "SimpleEventQuery",
                                        "resultsBody": {"eventList": events}}},
     }
@@ -92,7 +102,12 @@ def wants_xml(request: Request) -> bool:
 
 def xml_response(rows: list[EpcisEvent], headers: dict[str, str]) -> Response:
     """The events as an EPCIS 2.0 XML document."""
-    events = tuple(read_document(r.body.encode(), format="2.0-jsonld").events[0] for r in rows)
+    events = tuple(
+        dataclasses.replace(event, event_id=event.event_id or r.event_hash,
+                            record_time=r.record_time)
+        for r in rows
+        for event in read_document(r.body.encode(), format="2.0-jsonld").events
+    )
     body = write_document(Document("2.0", creation_date=utcnow(), events=events), "2.0-xml")
     return Response(body, media_type="application/xml", headers=headers)
 
@@ -166,4 +181,4 @@ async def event(
         raise NotFound(f"no event {event_hash} visible to this key", field="eventHash")
     if wants_xml(request):
         return xml_response([row], HEADERS)
-    return JSONResponse(json.loads(row.body), media_type=JSONLD, headers=HEADERS)
+    return JSONResponse(stored_document(row), media_type=JSONLD, headers=HEADERS)

@@ -29,3 +29,13 @@ async def test_control_characters_in_partner_text_are_422(client, session):
     assert "legal_name" in response.text
     listed = await client.get("/partners", headers=admin)
     assert "Acme" not in listed.text  # nothing half-written
+
+
+async def test_nul_in_a_url_parameter_is_422(client, session):
+    admin = await make_key(session, None, "admin", "query")
+    await session.commit()
+    for url, field in (("/events?EQ_bizLocation=%00", "EQ_bizLocation"),
+                       ("/units/urn:epc:id:sgtin:0312345.060011.%00", "identifier")):
+        response = await client.get(url, headers=admin)
+        assert response.status_code == 422, (url, response.text)
+        assert response.json()["field"] == field

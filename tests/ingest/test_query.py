@@ -52,6 +52,14 @@ async def test_events_are_epcis_query_documents_filtered_and_paged(client, sessi
     events = read_document(response.content).events
     assert [e.biz_step for e in events] == [CBV + "commissioning", CBV + "packing", CBV + "shipping",
                                             CBV + "receiving", CBV + "commissioning"]
+    # The repository adds recordTime, and the event hash as eventID where the sender gave none.
+    assert [e.event_id for e in events] == [event_hash(e) for e in events]
+    assert all(e.record_time is not None and e.record_time > e.event_time for e in events)
+    one = await client.get(f"/events/{quote(events[0].event_id, safe='')}", headers=mfg)
+    assert one.json()["epcisBody"]["eventList"][0]["eventID"] == events[0].event_id
+    as_xml = await client.get("/events", headers={**mfg, "Accept": "application/xml"})
+    assert [e.event_id for e in read_document(as_xml.content).events] == [
+        e.event_id for e in events]
 
     ships = await client.get("/events", headers=mfg, params={"EQ_bizStep": "shipping"})
     assert [e.biz_step for e in read_document(ships.content).events] == [CBV + "shipping"]
