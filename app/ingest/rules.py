@@ -15,21 +15,39 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from app.ledger.service import HopSpec
-from app.models import Unit
 from app.units.status import UnitStatus, can_transition
 from epcis.dscsa import gln_of
 from epcis.model import Action, Event, EventType
 from gs1.errors import GS1Error
-from gs1.identifiers import parse_epc_uri
+from gs1.identifiers import parse_epc_uri, uri_unescape, validate_ai82
 
 S = UnitStatus
 CBV_STEP = "urn:epcglobal:cbv:bizstep:"
 OWNING = ("urn:epcglobal:cbv:sdt:owning_party", "owning_party")
 MDA_NS = "urn:epcglobal:cbv:mda"
 _DL_GLN = re.compile(r"/41[47]/(\d{12})\d(?:/|$)")
+SGTIN = "urn:epc:id:sgtin:"
+
+
+@dataclass(slots=True)
+class UnitRow:
+    """A unit as the rules see it (``id`` and ``parent_id`` as stored; None for new units)."""
+
+    identifier: str
+    kind: str
+    gtin: str | None
+    serial: str | None
+    lot: str | None
+    status: UnitStatus
+    custodian_id: int | None
+    location_id: int | None = None
+    destination_id: int | None = None
+    id: int | None = None
+    parent_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -46,7 +64,7 @@ class Outcome:
     """What one event does: problems, or changes (identifier -> new column values) and hops."""
 
     problems: list[Problem] = field(default_factory=list)
-    creates: list[dict[str, Any]] = field(default_factory=list)
+    creates: list[UnitRow] = field(default_factory=list)
     changes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     hops: list[HopSpec] = field(default_factory=list)
     parties: set[int] = field(default_factory=set)  # partners who may see the event
@@ -93,19 +111,24 @@ class Context:
 
 
 class State:
-    """The units the document touches, with their aggregation, mutated event by event."""
+    """The units the document touches, with their aggregation, mutated event by event.
 
-    def __init__(self, units: dict[str, Unit], parents: dict[str, str | None]) -> None:
+    ``changed`` names the stored units an applied outcome modified (new ones are in ``created``).
+    """
+
+    def __init__(self, units: dict[str, UnitRow], parents: dict[str, str | None]) -> None:
         self.units = units
         self.parent = dict(parents)
+        self.created: list[UnitRow] = []
+        self.changed: set[str] = set()
         self.children: dict[str, list[str]] = {}
         for child, parent in self.parent.items():
             if parent is not None:
                 self.children.setdefault(parent, []).append(child)
 
-    def expand(self, identifiers: tuple[str, ...], out: Outcome) -> list[Unit]:
+    def expand(self, identifiers: tuple[str, ...], out: Outcome) -> list[UnitRow]:
         """The named units and everything inside them; unknown ones become problems."""
-        found: list[Unit] = []
+        found: list[UnitRow] = []
         stack = list(reversed(identifiers))
         while stack:
             ident = stack.pop()
@@ -127,14 +150,12 @@ class State:
         if parent is not None:
             self.children.setdefault(parent, []).append(child)
 
-    def apply(self, out: Outcome) -> list[Unit]:
-        """Apply an outcome without problems; return units created."""
-        made = []
-        for values in out.creates:
-            unit = Unit(**{k: v for k, v in values.items() if k != "parent"})
+    def apply(self, out: Outcome) -> None:
+        """Apply an outcome without problems."""
+        for unit in out.creates:
             self.units[unit.identifier] = unit
             self.parent.setdefault(unit.identifier, None)
-            made.append(unit)
+        self.created += out.creates
         for ident, values in out.changes:
             unit = self.units[ident]
             for key, value in values.items():
@@ -142,7 +163,8 @@ class State:
                     self.set_parent(ident, value)
                 else:
                     setattr(unit, key, value)
-        return made
+            if unit.id is not None:
+                self.changed.add(ident)
 
 
 def _location(event: Event) -> str | None:
@@ -154,7 +176,7 @@ def _owning(entries) -> str | None:
     return next((e.value for e in entries if e.type in OWNING), None)
 
 
-def _move(unit: Unit, new: UnitStatus, out: Outcome) -> bool:
+def _move(unit: UnitRow, new: UnitStatus, out: Outcome) -> bool:
     """Check ``unit`` may take status ``new``; record the problem when not."""
     if can_transition(unit.status, new):
         return True
@@ -165,7 +187,7 @@ def _move(unit: Unit, new: UnitStatus, out: Outcome) -> bool:
     return False
 
 
-def _held_by(unit: Unit, party: int, ctx: Context, out: Outcome, code: str = "NOT_CUSTODIAN") -> bool:
+def _held_by(unit: UnitRow, party: int, ctx: Context, out: Outcome, code: str = "NOT_CUSTODIAN") -> bool:
     if unit.custodian_id == party:
         return True
     out.problems.append(
@@ -179,19 +201,42 @@ def _held_by(unit: Unit, party: int, ctx: Context, out: Outcome, code: str = "NO
     return False
 
 
-def _identity(identifier: str) -> dict[str, Any]:
+def _identity(identifier: str) -> tuple[str, str | None, str | None]:
+    """``(kind, gtin, serial)`` of an EPC URI; ``("other", None, None)`` when it is not one.
+
+    SGTINs of one class share a cached GTIN; only the serial is checked per unit.
+
+    >>> _identity("urn:epc:id:sgtin:0614141.812345.A%2FB")
+    ('sgtin', '80614141123458', 'A/B')
+    >>> _identity("urn:epc:id:sgtin:0614141.812345.A B"), _identity("urn:x")
+    (('other', None, None), ('other', None, None))
+    """
     try:
+        if identifier.startswith(SGTIN) and identifier.count(".") >= 2:
+            cp, ref, serial = identifier[len(SGTIN):].split(".", 2)
+            gtin = _sgtin_class(cp, ref)
+            return "sgtin", gtin, validate_ai82("serial", uri_unescape("serial", serial))
         key = parse_epc_uri(identifier)
     except GS1Error:
-        return {"kind": "other", "gtin": None, "serial": None}
-    return {"kind": key.kind, "gtin": key.gtin, "serial": key.serial}
+        return "other", None, None
+    return key.kind, key.gtin, key.serial
+
+
+@lru_cache(maxsize=1024)
+def _sgtin_class(company_prefix: str, reference: str) -> str:
+    """The GTIN of an SGTIN class (raises GS1Error as :func:`parse_epc_uri` does)."""
+    return parse_epc_uri(f"{SGTIN}{company_prefix}.{reference}.0").gtin or ""
 
 
 def _company_prefix(identifier: str) -> str | None:
-    for scheme in ("urn:epc:id:sgtin:", "urn:epc:id:sscc:"):
+    for scheme in (SGTIN, "urn:epc:id:sscc:"):
         if identifier.startswith(scheme):
             return identifier[len(scheme):].split(".")[0]
     return None
+
+
+def _new_unit(identifier: str, lot: str | None, custodian: int, location: int | None) -> UnitRow:
+    return UnitRow(identifier, *_identity(identifier), lot, S.COMMISSIONED, custodian, location)
 
 
 def _lot(event: Event) -> str | None:
@@ -200,7 +245,7 @@ def _lot(event: Event) -> str | None:
     return lot.strip() if lot and len(lot.strip()) <= 20 else None
 
 
-def _hop(unit: Unit | str, kind: str, src: str | None, dst: str | None, event: Event) -> HopSpec:
+def _hop(unit: UnitRow | str, kind: str, src: str | None, dst: str | None, event: Event) -> HopSpec:
     ident = unit if isinstance(unit, str) else unit.identifier
     return HopSpec(ident, kind, src, dst, _location(event), event.event_time)
 
@@ -210,8 +255,9 @@ def commission(state: State, event: Event, ctx: Context) -> Outcome:
     """Create units; only the brand owner (owner of the company prefix) or its agent does,
     once each."""
     out = Outcome()
-    me = ctx.submitter
-    where = _location(event)
+    me, label, owned = ctx.submitter, ctx.label(ctx.submitter), ctx.commissions_under(ctx.submitter)
+    where, lot, when = _location(event), _lot(event), event.event_time
+    location = ctx.locations.get(where or "")
     for ident in event.epc_list:
         if ident in state.units:
             out.problems.append(
@@ -222,24 +268,21 @@ def commission(state: State, event: Event, ctx: Context) -> Outcome:
         if ident.startswith("http"):  # a Digital Link no known company prefix could resolve
             out.problems.append(Problem(
                 "NOT_BRAND_OWNER",
-                f"{ctx.label(me)} owns no company prefix that {ident} starts with; "
+                f"{label} owns no company prefix that {ident} starts with; "
                 "only the brand owner or its agent commissions it",
                 ident,
             ))
             continue
-        if prefix is not None and prefix not in ctx.commissions_under(me):
+        if prefix is not None and prefix not in owned:
             out.problems.append(Problem(
                 "NOT_BRAND_OWNER",
-                f"{ctx.label(me)} does not own company prefix {prefix} of {ident}; "
+                f"{label} does not own company prefix {prefix} of {ident}; "
                 "only the brand owner or its agent commissions it",
                 ident,
             ))
             continue
-        out.creates.append({
-            "identifier": ident, **_identity(ident), "lot": _lot(event), "status": S.COMMISSIONED,
-            "custodian_id": me, "location_id": ctx.locations.get(where or ""),
-        })
-        out.hops.append(_hop(ident, "commission", None, ctx.label(me), event))
+        out.creates.append(_new_unit(ident, lot, me, location))
+        out.hops.append(HopSpec(ident, "commission", None, label, where, when))
     return out
 
 
@@ -253,10 +296,7 @@ def pack(state: State, event: Event, ctx: Context) -> Outcome:
     if parent in state.units:
         _held_by(state.units[parent], me, ctx, out)
     else:
-        out.creates.append({
-            "identifier": parent, **_identity(parent), "lot": None, "status": S.COMMISSIONED,
-            "custodian_id": me, "location_id": ctx.locations.get(_location(event) or ""),
-        })
+        out.creates.append(_new_unit(parent, None, me, ctx.locations.get(_location(event) or "")))
         out.hops.append(_hop(parent, "commission", None, ctx.label(me), event))
     for ident in event.child_epcs:
         unit = state.units.get(ident)

@@ -11,19 +11,22 @@ whose hash is already stored are skipped, so replaying a document changes nothin
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 import anyio
-from sqlalchemy import insert, select, update
+from sqlalchemy import any_, literal, select, update
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import PROBLEM_BASE
 from app.ingest.identifiers import prefix_length, to_urn
-from app.ingest.rules import Context, Outcome, Problem, State, rule_for
+from app.ingest.rules import Context, Outcome, Problem, State, UnitRow, rule_for
 from app.ledger import service as ledger
+from app.ledger.repository import insert_rows
 from app.models import (
     CaptureJob,
     CustodyException,
@@ -44,13 +47,14 @@ from app.models.base import utcnow
 from epcis.dscsa import SHIPPING, extract_transactions
 from epcis.errors import EpcisError
 from epcis.hashing import event_hash
+from epcis.jsonld_write import to_jsonld
 from epcis.model import Document, Event
 from epcis.read import read_document
-from epcis.write import write_document
 
-CHUNK = 500
-UNIT_COLUMNS = ("identifier", "kind", "gtin", "serial", "lot", "status", "custodian_id",
-                "destination_id", "location_id")
+CHUNK = 2000  # values per IN (...) list
+NEW_UNIT = ("identifier", "kind", "gtin", "serial", "lot", "status", "custodian_id",
+            "destination_id", "location_id")
+CHANGED_UNIT = ("status", "custodian_id", "destination_id", "location_id", "parent_id")
 Progress = Callable[[int, int], None]
 # Containers packed and lots given in an earlier document: Custody holds them already.
 IGNORED_FINDINGS = frozenset({"TI_NO_PRODUCTS", "TI_MISSING_LOT"})
@@ -67,14 +71,17 @@ class Prepared:
 
 
 def prepare(body: bytes) -> Prepared:
-    """Parse and hash (CPU work, run in a thread). Raises EpcisError naming the event."""
+    """Parse and hash (CPU work, run in a thread). Raises EpcisError naming the event.
+
+    Bodies are compact JSON (the C encoder; the indented form takes longer than the parse).
+    """
     doc = read_document(body)
     hashes, bodies = [], []
     for index, event in enumerate(doc.events):
         try:
             hashes.append(event_hash(event))
-            one = Document("2.0", creation_date=event.event_time, events=(event,))
-            bodies.append(write_document(one, "2.0-jsonld").decode())
+            one = to_jsonld(Document("2.0", creation_date=event.event_time, events=(event,)))
+            bodies.append(json.dumps(one, ensure_ascii=False, separators=(",", ":")))
         except EpcisError as exc:
             exc.event_index = index if exc.event_index in (None, 0) else exc.event_index
             raise
@@ -93,7 +100,6 @@ class Rejected(Exception):
 
     errors: list[dict[str, Any]]
     problems: list[tuple[int, Problem]] = field(default_factory=list)
-    touched: list[Unit] = field(default_factory=list)
 
 
 def _error(index: int, digest: str | None, problem: Problem) -> dict[str, Any]:
@@ -105,23 +111,25 @@ def _error(index: int, digest: str | None, problem: Problem) -> dict[str, Any]:
     return out
 
 
-async def _chunks(session: AsyncSession, make_query, values: Sequence) -> list:
-    rows: list = []
+async def _select_in(session: AsyncSession, query, key, values: Sequence) -> list:
+    """Rows of ``query`` whose ``key`` is among ``values``, a chunk of values at a time.
+
+    PostgreSQL gets one array parameter per chunk (``key = ANY(:values)``): a statement with
+    thousands of placeholders costs more to build and parse than to run.
+    """
     values = list(dict.fromkeys(values))
-    for start in range(0, len(values), CHUNK):
-        rows.extend(await session.execute(make_query(values[start : start + CHUNK])))
+    pg = session.bind.dialect.name == "postgresql"
+    size = CHUNK * 10 if pg else CHUNK
+    rows: list = []
+    for start in range(0, len(values), size):
+        chunk = values[start : start + size]
+        where = key == any_(literal(chunk, ARRAY(key.type))) if pg else key.in_(chunk)
+        rows.extend(await session.execute(query.where(where)))
     return rows
 
 
-async def _insert(session: AsyncSession, table, rows: list[dict[str, Any]]) -> None:
-    """Plain executemany inserts (no RETURNING), in batches."""
-    for start in range(0, len(rows), 5000):
-        await session.execute(insert(table), rows[start : start + 5000])
-
-
 async def _ids(session: AsyncSession, key, id_column, values: Sequence[str]) -> dict[str, int]:
-    found = await _chunks(session, lambda xs: select(key, id_column).where(key.in_(xs)), values)
-    return {k: v for k, v in found}
+    return dict(await _select_in(session, select(key, id_column), key, values))
 
 
 async def load_context(session: AsyncSession, submitter: int) -> Context:
@@ -184,25 +192,28 @@ async def canonical_events(
 
 async def load_state(session: AsyncSession, identifiers: Sequence[str]) -> State:
     """The named units, everything inside them, and the containers they are in."""
-    units: dict[str, Unit] = {}
+    units: dict[str, UnitRow] = {}
     # PostgreSQL: lock the rows, so concurrent jobs touching the same units run one after the
     # other (a deadlock between two of them fails one, which the worker retries).
     lock = session.bind.dialect.name == "postgresql"
+    columns = [Unit.__table__.c[name] for name in UnitRow.__slots__]
 
-    def rows(where):
-        query = select(Unit).where(where).order_by(Unit.id)
-        return query.with_for_update() if lock else query
+    query = select(*columns).order_by(Unit.id)
+    query = query.with_for_update() if lock else query
 
-    for (unit,) in await _chunks(session, lambda ids: rows(Unit.identifier.in_(ids)), identifiers):
+    async def rows(key, values) -> list[UnitRow]:
+        return [UnitRow(*row) for row in await _select_in(session, query, key, values)]
+
+    for unit in await rows(Unit.identifier, identifiers):
         units[unit.identifier] = unit
     frontier = [u.id for u in units.values()]
     while frontier:
-        found = await _chunks(session, lambda ids: rows(Unit.parent_id.in_(ids)), frontier)
-        frontier = [u.id for (u,) in found if u.identifier not in units]
-        units.update({u.identifier: u for (u,) in found})
+        found = await rows(Unit.parent_id, frontier)
+        frontier = [u.id for u in found if u.identifier not in units]
+        units.update({u.identifier: u for u in found})
     by_id = {u.id: u.identifier for u in units.values()}
     missing = {u.parent_id for u in units.values() if u.parent_id and u.parent_id not in by_id}
-    for (unit,) in await _chunks(session, lambda ids: rows(Unit.id.in_(ids)), missing):
+    for unit in await rows(Unit.id, missing):
         units[unit.identifier] = unit
         by_id[unit.id] = unit.identifier
     return State(units, {u.identifier: by_id.get(u.parent_id) for u in units.values()})
@@ -238,9 +249,6 @@ async def run_job(session: AsyncSession, job: CaptureJob, progress: Progress | N
     try:
         errors = await _apply(session, job, prepared, behaviour, progress)
     except Rejected as rejected:
-        for unit in rejected.touched:  # drop in-memory changes that were never flushed
-            if unit.id is not None:
-                session.expire(unit)
         await savepoint.rollback()
         await _record_exceptions(session, job, rejected.problems, {})
         _finish(job, JobStatus.FAILED, len(prepared.events), rejected.errors)
@@ -271,10 +279,9 @@ async def _apply(
     # Units first, then stored hashes: a concurrent job whose units we see has committed, so
     # its events are seen too (READ COMMITTED) and are skipped, not re-applied.
     state = await load_state(session, [epc for e in events for epc in e.all_epcs])
-    stored = {h for (h,) in await _chunks(
-        session, lambda hs: select(EpcisEvent.event_hash).where(EpcisEvent.event_hash.in_(hs)), hashes)}
+    stored = {h for (h,) in await _select_in(
+        session, select(EpcisEvent.event_hash), EpcisEvent.event_hash, hashes)}
     accepted: list[tuple[int, Outcome, list[Problem]]] = []
-    created: list[Unit] = []
     problems: list[tuple[int, Problem]] = []
     for index, event in enumerate(events):
         if progress:
@@ -291,27 +298,15 @@ async def _apply(
         out = rule(state, event, ctx) if rule and not found else Outcome()
         found += out.problems + prepared.findings.get(index, [])  # custody first, then TI/TS
         if not found:
-            created.extend(state.apply(out))
+            state.apply(out)
         problems.extend((index, p) for p in found)
         accepted.append((index, out, found))
     errors = [_error(i, hashes[i], p) for i, p in problems]
     if problems and behaviour != "proceed":
-        raise Rejected(errors, problems, list(state.units.values()))
-    await session.flush()  # changes to units that existed before this document
+        raise Rejected(errors, problems)
     now = utcnow()
-    await _insert(session, Unit.__table__, [
-        {c: getattr(u, c) for c in UNIT_COLUMNS} | {"updated_at": now} for u in created])
-    ids = {ident: u.id for ident, u in state.units.items() if u.id is not None}
-    ids.update(await _ids(session, Unit.identifier, Unit.id, [u.identifier for u in created]))
-    moved = []
-    for ident, unit in state.units.items():
-        parent = state.parent.get(ident)
-        wanted = ids.get(parent) if parent else None
-        if unit.parent_id != wanted:
-            moved.append({"id": ids[ident], "parent_id": wanted})
-    if moved:  # one executemany by primary key instead of an UPDATE per unit
-        await session.execute(update(Unit), moved)
-    await _insert(session, EpcisEvent.__table__, [{
+    ids = await _store_units(session, state, now)
+    await insert_rows(session, EpcisEvent.__table__, [{
         "event_hash": hashes[index], "event_type": str(events[index].type),
         "event_time": events[index].event_time,
         "event_time_zone_offset": events[index].event_time_zone_offset, "record_time": now,
@@ -321,9 +316,9 @@ async def _apply(
         "document_id": job.document_id, "document_index": index, "partner_id": job.partner_id,
         "body": prepared.bodies[index],
     } for index, _, _ in accepted])
-    event_ids = await _ids(session, EpcisEvent.event_hash, EpcisEvent.id,
-                           [hashes[i] for i, _, _ in accepted])
-    rows = {i: event_ids[hashes[i]] for i, _, _ in accepted}
+    rows = dict((await session.execute(
+        select(EpcisEvent.document_index, EpcisEvent.id)
+        .where(EpcisEvent.document_id == job.document_id))).all())
     epc_rows, party_rows = [], []
     for index, out, found in accepted:
         event_id = rows[index]
@@ -331,16 +326,40 @@ async def _apply(
         epc_rows += [{"event_id": event_id, "epc": e} for e in epcs]
         parties = {job.partner_id, *([] if found else out.parties)}
         party_rows += [{"event_id": event_id, "partner_id": p} for p in parties if p is not None]
-    await _insert(session, EventEpc.__table__, epc_rows)
-    await _insert(session, EventParty.__table__, party_rows)
+    await insert_rows(session, EventEpc.__table__, epc_rows)
+    await insert_rows(session, EventParty.__table__, party_rows)
     await _record_exceptions(session, job, problems, rows, ids)
     label = ctx.label(job.partner_id)
     await ledger.append(session, [
         ledger.Entry(hashes[i], now, label, tuple(out.hops) if not found else ())
         for i, out, found in accepted
     ])
-    await session.flush()
     return errors
+
+
+async def _store_units(session: AsyncSession, state: State, now) -> dict[str, int]:
+    """Insert the units created and update the ones changed; return the ids known.
+
+    New units go in without a container: a container may be created after its contents, so
+    placing units (and moving stored ones) is one executemany UPDATE by primary key. Ids of
+    new units are read back only for units in a container and the containers.
+    """
+    await insert_rows(session, Unit.__table__, [
+        {c: getattr(u, c) for c in NEW_UNIT} | {"updated_at": now} for u in state.created])
+    placed = {ident: parent for ident, parent in state.parent.items() if parent is not None}
+    ids = {ident: u.id for ident, u in state.units.items() if u.id is not None}
+    ids.update(await _ids(session, Unit.identifier, Unit.id,
+                          [x for x in (*placed, *placed.values()) if x not in ids]))
+    updates = []
+    for ident, unit in state.units.items():
+        parent = ids[placed[ident]] if ident in placed else None
+        if ident in state.changed or unit.parent_id != parent:
+            unit.id, unit.parent_id = ids[ident], parent
+            updates.append({"id": unit.id, "updated_at": now}
+                           | {c: getattr(unit, c) for c in CHANGED_UNIT})
+    if updates:
+        await session.execute(update(Unit), updates)
+    return ids
 
 
 async def _record_exceptions(
@@ -350,10 +369,9 @@ async def _record_exceptions(
     event_ids: dict[int, int],
     unit_ids: dict[str, int] | None = None,
 ) -> None:
-    if unit_ids is None:
-        units = [p.unit for _, p in problems if p.unit]
-        unit_ids = {ident: uid for ident, uid in await _chunks(
-            session, lambda xs: select(Unit.identifier, Unit.id).where(Unit.identifier.in_(xs)), units)}
+    unit_ids = dict(unit_ids or {})
+    units = [p.unit for _, p in problems if p.unit and p.unit not in unit_ids]
+    unit_ids.update(await _ids(session, Unit.identifier, Unit.id, units))
     session.add_all(
         CustodyException(
             reason_code=p.code, detail=f"event {i}: {p.detail}", unit_id=unit_ids.get(p.unit or ""),

@@ -51,19 +51,10 @@ async def get_unit(identifier: str, session: SessionDep, caller: Caller = QUERY)
     unit = await repository.get_unit(session, identifier)
     hops = await repository.hops(session, identifier) if unit else []
     if unit and not caller.sees_everything and caller.partner_id not in (
-        unit.custodian_id, unit.destination_id
+        unit["custodian_id"], unit["destination_id"]
     ):  # otherwise visible only to partners that were on its chain
         mine = set(await repository.partner_glns(session, caller.partner_id))
-        unit = unit if any({h.from_party, h.to_party} & mine for h in hops) else None
+        unit = unit if any({h["from_party"], h["to_party"]} & mine for h in hops) else None
     if unit is None:
         raise NotFound(f"no unit {identifier} visible to this key", field="identifier")
-    return UnitOut(
-        identifier=unit.identifier, kind=unit.kind, gtin=unit.gtin, serial=unit.serial,
-        lot=unit.lot, status=unit.status, custodian_id=unit.custodian_id,
-        destination_id=unit.destination_id,
-        location=await repository.location_sgln(session, unit.location_id),
-        container=await repository.identifier_of(session, unit.parent_id),
-        contents=await repository.count_contents(session, unit.id),
-        chain=[HopSummary(seq=h.seq, kind=h.kind, from_party=h.from_party, to_party=h.to_party,
-                          location=h.location, time=h.time, event_hash=h.event_hash) for h in hops],
-    )
+    return UnitOut(**unit, chain=[HopSummary(**h) for h in hops])

@@ -161,6 +161,17 @@ async def test_proceed_accepts_with_exceptions(client, session, sessions):
         "UNKNOWN_UNIT", True, job["captureID"])
 
 
+async def test_proceed_links_an_exception_to_a_unit_made_by_the_same_document(client, session, sessions):
+    p = await chain_partners(session)
+    twice = [commission([sgtin("A%2F1")]), commission([sgtin("A%2F1")], minutes=1)]
+    job = await capture(client, sessions, p["mfg"][1], document(*twice),
+                        **{"GS1-Capture-Error-Behaviour": "proceed"})
+    assert [(e["eventIndex"], e["reason"]) for e in job["errors"]] == [(1, "ALREADY_COMMISSIONED")]
+    unit = await session.scalar(select(Unit).where(Unit.identifier == sgtin("A%2F1")))
+    assert (unit.kind, unit.gtin, unit.serial, unit.lot) == ("sgtin", "00312345600112", "A/1", "L1")
+    assert (await session.scalar(select(CustodyException))).unit_id == unit.id
+
+
 async def test_unauthorized_sender_and_destination(client, session, sessions):
     p = await chain_partners(session)
     from app.models import TradingPartner

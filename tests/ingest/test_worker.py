@@ -1,5 +1,6 @@
 """The job queue: a crashed job is retried and applied once; errors retry then fail."""
 
+import gc
 from datetime import timedelta
 
 from sqlalchemy import func, select
@@ -48,3 +49,26 @@ async def test_unexpected_errors_retry_then_fail(session, sessions):
     assert job.errors == [{"type": "https://custody.dev/problems/internal-error",
                            "title": "Internal error", "reason": "INTERNAL_ERROR",
                            "detail": "processing failed 3 times; see the logs"}]
+
+
+async def test_a_job_runs_without_the_cyclic_gc_which_is_then_restored(session, sessions, monkeypatch):
+    p = await chain_partners(session)
+    seen = []
+
+    async def run_job(*args):
+        seen.append(gc.isenabled())
+        return await real(*args)
+
+    real = worker.run_job
+    monkeypatch.setattr(worker, "run_job", run_job)
+    try:
+        for body in (document(commission([sgtin(1)])), document(commission([sgtin(2)]))):
+            await capture(session, body, None, p["mfg"][0])
+            await session.commit()
+            before = gc.isenabled()
+            assert (await worker.run_once(sessions)).status == "succeeded"
+            assert gc.isenabled() is before
+            gc.disable()  # a process that turned it off keeps it off
+    finally:
+        gc.enable()
+    assert seen == [False, False]
