@@ -206,15 +206,13 @@ def canonical_hop_fields(
     >>> canonical_hop_fields(*fields) == _canonical_json(dict(zip(keys, fields)))
     True
     """
+    src = "null" if from_party is None else _s(from_party)
+    dst = "null" if to_party is None else _s(to_party)
+    at = "null" if location is None else _s(location)
     return (
-        f'{{"event_hash":{_s(event_hash)},"from_party":{_n(from_party)},"kind":{_s(kind)},'
-        f'"location":{_n(location)},"seq":{seq},"time":{_s(time)},"to_party":{_n(to_party)},'
-        f'"unit":{_s(unit)}}}'
+        f'{{"event_hash":{_s(event_hash)},"from_party":{src},"kind":{_s(kind)},'
+        f'"location":{at},"seq":{seq},"time":{_s(time)},"to_party":{dst},"unit":{_s(unit)}}}'
     ).encode()
-
-
-def _n(value: str | None) -> str:
-    return "null" if value is None else _s(value)
 
 
 def hop_hash(hop: Hop) -> bytes:
@@ -313,7 +311,7 @@ def leaf_data_prefix(event_hash: str, hop_hashes: Sequence[bytes]) -> bytes:
     >>> leaf_data_prefix("e", [b"\\x01" * 32])[:40]
     b'{"event_hash":"e","hop_hashes":["0101010'
     """
-    hops = ",".join(f'"{h}"' for h in sorted(h.hex() for h in hop_hashes))
+    hops = ",".join(sorted([f'"{h.hex()}"' for h in hop_hashes]))
     return f'{{"event_hash":{_s(event_hash)},"hop_hashes":[{hops}],"partner":'.encode()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import aclosing
 from typing import Any
 
 from sqlalchemy import and_, func, insert, select, text, tuple_, update
@@ -168,21 +169,60 @@ async def unit_hops(session: AsyncSession, unit: str) -> list[CustodyHop]:
     return list(await session.scalars(query))
 
 
-async def stream(
-    session: AsyncSession, query, keys: int = 1, batch: int = 20_000
-) -> AsyncIterator[Any]:
-    """Rows of an ordered ``query`` page by page (keyset paging), never the whole table.
+async def node_levels(session: AsyncSession) -> list[tuple[int, int, int, int, bytes]] | None:
+    """Stored nodes per level: ``(level, count, first idx, last idx, hashes in idx order)``.
 
-    The first ``keys`` selected columns must be the query's unique ordering key.
-    Keyset pages on a plain cursor fetch several times faster than a server-side cursor.
+    One aggregate query on PostgreSQL; ``None`` elsewhere (SQLite cannot order an aggregate).
     """
-    key_columns = [c for c in query.selected_columns][:keys]
-    last = None
-    while True:
-        page = query if last is None else query.where(tuple_(*key_columns) > tuple_(*last))
-        rows = (await session.execute(page.limit(batch))).all()
-        for row in rows:
-            yield row
-        if len(rows) < batch:
-            return
-        last = tuple(rows[-1][:keys])
+    if session.bind.dialect.name != "postgresql":
+        return None
+    query = text(
+        "SELECT level, count(*), min(idx), max(idx), string_agg(hash, '' ORDER BY idx) "
+        "FROM ledger_nodes GROUP BY level ORDER BY level"
+    )
+    return [tuple(row) for row in await session.execute(query)]
+
+
+async def batches(
+    session: AsyncSession, query, keys: int = 1, size: int = 20_000
+) -> AsyncIterator[list[Any]]:
+    """The rows (tuples) of an ordered ``query``, ``size`` at a time, never the whole table.
+
+    PostgreSQL runs the query once on the session's psycopg connection and streams it in
+    chunks (binary results, no SQLAlchemy row processing), so the server sends the next rows
+    while the caller works on these; close the iterator (``contextlib.aclosing``) if you stop
+    early, or the connection stays busy. Elsewhere keyset pages: the first ``keys`` selected
+    columns must be the query's unique ordering key.
+    """
+    if session.bind.dialect.name != "postgresql":
+        key_columns = list(query.selected_columns)[:keys]
+        last = None
+        while True:
+            page = query if last is None else query.where(tuple_(*key_columns) > tuple_(*last))
+            rows = (await session.execute(page.limit(size))).all()
+            if rows:
+                yield rows
+            if len(rows) < size:
+                return
+            last = tuple(rows[-1][:keys])
+    connection = await session.connection()
+    compiled = query.compile(dialect=connection.dialect)
+    raw = (await connection.get_raw_connection()).driver_connection
+    # Timestamps arrive as UTC datetimes, as SQLAlchemy's UTCDateTime gives them.
+    zone = raw.info.parameter_status("TimeZone")
+    await raw.execute("SELECT set_config('TimeZone', 'UTC', true)")
+    try:
+        # A savepoint: a stream closed early is cancelled, which fails the statement.
+        async with raw.transaction(), raw.cursor(binary=True) as cursor:
+            stream = cursor.stream(str(compiled), compiled.params, size=size)
+            async with aclosing(stream):
+                rows = []
+                async for row in stream:
+                    rows.append(row)
+                    if len(rows) == size:
+                        yield rows
+                        rows = []
+                if rows:
+                    yield rows
+    finally:
+        await raw.execute("SELECT set_config('TimeZone', %s, true)", [zone])

@@ -4,8 +4,10 @@ import pytest
 from sqlalchemy import text
 
 from app.ledger import core, service
+from app.ledger.service import HopSpec
 from app.ledger.verify import verify
-from tests.ledger.helpers import MFG, WHOLESALER, commission, sgtin, ship
+from app.models import CustodyHop
+from tests.ledger.helpers import MFG, T0, WHOLESALER, commission, entry, sgtin, ship
 
 ORIGIN = "custody.test/log"
 
@@ -50,6 +52,7 @@ async def unlock(connection, dialect: str, table: str) -> None:
         await connection.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER {table}_append_only"))
     else:
         await connection.execute(text(f"DROP TRIGGER {table}_no_update"))
+        await connection.execute(text(f"DROP TRIGGER {table}_no_delete"))
 
 
 FLIP_ONE_BYTE = {
@@ -117,6 +120,103 @@ async def test_tampered_byte_is_named(
         message,
     )
     assert report.mismatch.expected != report.mismatch.found
+
+
+@pytest.mark.parametrize(
+    ("table", "change", "found", "row", "message"),
+    [
+        (
+            "ledger_nodes",
+            "DELETE FROM ledger_nodes WHERE level = 3",
+            "ledger_nodes",
+            "(3, 0)",
+            "a complete subtree has no stored hash",
+        ),
+        (
+            "ledger_nodes",
+            "DELETE FROM ledger_nodes WHERE level = 1 AND idx = 3",
+            "ledger_nodes",
+            "(2, 0)",
+            "stored nodes do not match the tree's complete subtrees",
+        ),
+        (
+            "ledger_nodes",
+            "UPDATE ledger_nodes SET idx = 7 WHERE level = 1 AND idx = 3",
+            "ledger_nodes",
+            "(1, 7)",
+            "stored nodes do not match the tree's complete subtrees",
+        ),
+        (
+            "ledger_leaves",
+            "DELETE FROM ledger_leaves WHERE leaf_index = 4",
+            "ledger_leaves",
+            "5",
+            "gap in the log",
+        ),
+        (
+            "custody_hops",
+            "UPDATE custody_hops SET leaf_index = 7 WHERE leaf_index = 2",
+            "ledger_leaves",
+            "2",
+            "leaf data lists other hops than the hops recorded with it",
+        ),
+        (
+            "custody_hops",
+            "DELETE FROM custody_hops WHERE unit = 'urn:epc:id:sgtin:0312345.060011.1' AND seq = 0",
+            "custody_hops",
+            "{id} (unit urn:epc:id:sgtin:0312345.060011.1, seq 1)",
+            "gap in the chain",
+        ),
+    ],
+)
+async def test_missing_or_moved_row_is_named(
+    session, connection, ledger, table, change, found, row, message
+):
+    await unlock(connection, connection.dialect.name, table)
+    await connection.execute(text(change))
+    if "{id}" in row:
+        hop = "unit = 'urn:epc:id:sgtin:0312345.060011.1' AND seq = 1"
+        row = row.format(id=await session.scalar(text(f"SELECT id FROM custody_hops WHERE {hop}")))
+    report = await verify(session, ledger)
+    assert (report.mismatch.table, report.mismatch.row, report.mismatch.message) == (
+        found,
+        row,
+        message,
+    )
+
+
+async def test_hop_of_a_leaf_that_does_not_exist_is_named(session, ledger):
+    unit = "urn:epc:id:sgtin:0312345.060011.99"
+    hop = core.Hop(
+        unit, 0, "ni:///sha-256;99?ver=CBV2.0", "commission", None, MFG, None, T0, core.GENESIS
+    )
+    fields = {name: getattr(hop, name) for name in ("unit", "seq", "event_hash", "kind", "time")}
+    session.add(
+        CustodyHop(
+            **fields,
+            from_party=None,
+            to_party=MFG,
+            location=None,
+            prev_hop_hash=core.GENESIS,
+            hop_hash=core.hop_hash(hop),
+            leaf_index=99,
+        )
+    )
+    await session.flush()
+    report = await verify(session, ledger)
+    assert (report.mismatch.table, report.mismatch.row, report.mismatch.message) == (
+        "custody_hops",
+        "leaf_index 99",
+        "hops point at a leaf that does not exist",
+    )
+
+
+async def test_leaf_with_several_hops_verifies(session, ledger):
+    hops = [HopSpec(sgtin(20 + i), "commission", None, MFG, None, T0) for i in range(3)]
+    await service.append(session, [entry(20, hops)])
+    report = await verify(session, ledger)
+    assert report.ok, report.mismatch
+    assert (report.counts["custody_hops"], report.counts["ledger_leaves"]) == (12, 10)
 
 
 async def test_tampered_hop_text_is_named(session, connection, ledger):
