@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from operator import attrgetter
@@ -138,13 +138,10 @@ def split_tag(tag: str) -> tuple[str, str]:
     return "", tag
 
 
-_LOCATIONS: dict[str, Location] = {}
+_BIZSTEPS, _DISPOSITIONS, _BTTS, _SDTS = (cbv.URNS[k] for k in ("bizstep", "disp", "btt", "sdt"))
 _EVENT_DEFAULTS = {
     f.name: f.default for f in dataclasses.fields(Event) if f.default is not dataclasses.MISSING
 }
-_EVENT_REQUIRED = frozenset(
-    f.name for f in dataclasses.fields(Event) if f.default is dataclasses.MISSING
-) - {"type"}
 
 
 def event_state(etype: EventType) -> dict[str, object]:
@@ -207,7 +204,7 @@ def to_element(el: etree._Element, depth: int, limits: Limits) -> Element:
 class _EventBuilder:
     """Converts one event element; holds the position for error messages."""
 
-    __slots__ = ("index", "limits", "f", "etype", "elem")
+    __slots__ = ("index", "limits", "f", "etype", "elem", "wrapped")
 
     def __init__(self, index: int, limits: Limits) -> None:
         self.index = index
@@ -219,9 +216,10 @@ class _EventBuilder:
 
     def build(self, elem: etree._Element, etype: EventType) -> Event:
         self.f = f = event_state(etype)
-        self.etype = etype
-        self.elem = elem
-        self._children(elem, False)
+        self.etype, self.elem, self.wrapped = etype, elem, False
+        handlers = _HANDLERS
+        for child in elem:
+            handlers[child.tag](self, child)
         if "event_time" not in f:
             raise self.error(f"{etype.value} lacks eventTime", field="eventTime",
                              expected="an eventTime element")
@@ -234,29 +232,26 @@ class _EventBuilder:
                              expected="ADD, OBSERVE or DELETE")
         return new_event(f)
 
-    def _children(self, elem: etree._Element, wrapped: bool) -> None:
-        handlers = _HANDLERS
-        f = self.f
-        for child in elem:
-            tag = child.tag
-            handler = handlers.get(tag)
-            if handler is not None:
-                handler(self, child)
-            elif not isinstance(tag, str):
-                continue
-            elif tag in WRAPPERS:
-                self._children(child, True)
-            elif (tag[0] == "{" and split_tag(tag)[0] not in STANDARD_NS) or (
-                wrapped and tag[0] != "{"
-            ):
-                # 1.2 innermost <extension> elements admit unqualified (##local) content.
-                ext = to_element(child, _depth(child), self.limits)
-                f["extensions"] += (ext,)
-            else:
-                raise self.error(
-                    f"unknown element in {self.etype.value}", child, field=split_tag(tag)[1],
-                    expected="an EPCIS field or a namespaced extension", found=tag,
-                )
+    def other(self, el: etree._Element) -> None:
+        """A child without a handler: a 1.2 wrapper, an extension, or an error."""
+        tag = el.tag
+        if not isinstance(tag, str):
+            return
+        if tag in WRAPPERS:
+            outer, self.wrapped = self.wrapped, True
+            for child in el:
+                _HANDLERS[child.tag](self, child)
+            self.wrapped = outer
+        elif (tag[0] == "{" and split_tag(tag)[0] not in STANDARD_NS) or (
+            self.wrapped and tag[0] != "{"
+        ):
+            # 1.2 innermost <extension> elements admit unqualified (##local) content.
+            self.f["extensions"] += (to_element(el, _depth(el), self.limits),)
+        else:
+            raise self.error(
+                f"unknown element in {self.etype.value}", el, field=split_tag(tag)[1],
+                expected="an EPCIS field or a namespaced extension", found=tag,
+            )
 
     # -- simple fields -------------------------------------------------------------
     def event_time(self, el: etree._Element) -> None:
@@ -304,127 +299,17 @@ class _EventBuilder:
         self.f["transformation_id"] = _text(el)
 
     def biz_step(self, el: etree._Element) -> None:
-        self.f["biz_step"] = cbv.to_urn("bizstep", el.text or "")
+        self.f["biz_step"] = _BIZSTEPS[el.text or ""]
 
     def disposition(self, el: etree._Element) -> None:
-        self.f["disposition"] = cbv.to_urn("disp", el.text or "")
+        self.f["disposition"] = _DISPOSITIONS[el.text or ""]
 
     def certification_info(self, el: etree._Element) -> None:
         self.f["certification_info"] += (_text(el),)
 
-    # -- lists -------------------------------------------------------------------
-    def _epcs(self, el: etree._Element, key: str, name: str) -> None:
-        try:  # C-level loop over the children; TypeError: an empty <epc/>
-            values = tuple(map(str.strip, map(_TEXT, el.iterchildren("epc"))))
-        except TypeError:
-            values = None
-        if values is None or len(values) != len(el):  # also: a child that is not an epc
-            found = []
-            for c in el:
-                if c.tag == "epc":
-                    found.append(_text(c))
-                elif isinstance(c.tag, str):
-                    raise self.error(f"unknown element in {name}", c, field=name,
-                                     expected="epc", found=c.tag)
-            values = tuple(found)
-        f = self.f
-        f[key] += values
-
-    def epc_list(self, el: etree._Element) -> None:
-        self._epcs(el, "epc_list", "epcList")
-
-    def child_epcs(self, el: etree._Element) -> None:
-        self._epcs(el, "child_epcs", "childEPCs")
-
-    def input_epcs(self, el: etree._Element) -> None:
-        self._epcs(el, "input_epc_list", "inputEPCList")
-
-    def output_epcs(self, el: etree._Element) -> None:
-        self._epcs(el, "output_epc_list", "outputEPCList")
-
-    def _quantities(self, el: etree._Element, key: str, name: str) -> None:
-        out = []
-        for qe in el:
-            if not isinstance(qe.tag, str):
-                continue
-            if qe.tag != "quantityElement":
-                raise self.error(f"unknown element in {name}", qe, field=name,
-                                 expected="quantityElement", found=qe.tag)
-            epc_class, quantity, uom = None, None, None
-            for c in qe:
-                tag = c.tag
-                if tag == "epcClass":
-                    epc_class = _text(c)
-                elif tag == "quantity":
-                    text = _text(c)
-                    if not text:  # <quantity/> or xsi:nil: no quantity
-                        continue
-                    try:
-                        quantity = Decimal(text)
-                    except InvalidOperation:
-                        raise self.error("bad quantity", c, field=f"{name}/quantity",
-                                         expected="a decimal number", found=text) from None
-                elif tag == "uom":
-                    uom = _text(c)
-                elif isinstance(tag, str):
-                    raise self.error("unknown element in quantityElement", c,
-                                     field=f"{name}/quantityElement",
-                                     expected="epcClass, quantity or uom", found=tag)
-            if not epc_class:
-                raise self.error("quantityElement lacks epcClass", qe,
-                                 field=f"{name}/quantityElement/epcClass",
-                                 expected="an EPC class URI")
-            out.append(QuantityElement(epc_class, quantity, uom))
-        self.f[key] += tuple(out)
-
-    def quantity_list(self, el: etree._Element) -> None:
-        self._quantities(el, "quantity_list", "quantityList")
-
-    def child_quantities(self, el: etree._Element) -> None:
-        self._quantities(el, "child_quantity_list", "childQuantityList")
-
-    def input_quantities(self, el: etree._Element) -> None:
-        self._quantities(el, "input_quantity_list", "inputQuantityList")
-
-    def output_quantities(self, el: etree._Element) -> None:
-        self._quantities(el, "output_quantity_list", "outputQuantityList")
-
-    def _location(self, el: etree._Element, key: str, name: str) -> None:
-        if len(el) == 1:  # the common case, fast: <id> only
-            child = el[0]
-            text = child.text
-            if child.tag == "id" and text:
-                loc = _LOCATIONS.get(text)
-                if loc is None:
-                    loc = Location(text.strip())
-                    if len(_LOCATIONS) < 4096:
-                        _LOCATIONS[text] = loc
-                if loc.id:
-                    self.f[key] = loc
-                    return
-        ident, exts = None, []
-        for c in _dissolve(el):
-            if c.tag == "id":
-                ident = _text(c)
-            elif c.tag[0] == "{":
-                exts.append(to_element(c, _depth(c), self.limits))
-            else:
-                raise self.error(f"unknown element in {name}", c, field=name,
-                                 expected="id or a namespaced extension", found=c.tag)
-        if not ident:
-            raise self.error(f"{name} lacks id", el, field=f"{name}/id",
-                             expected="a location identifier")
-        self.f[key] = Location(ident, tuple(exts))
-
-    def read_point(self, el: etree._Element) -> None:
-        self._location(el, "read_point", "readPoint")
-
-    def biz_location(self, el: etree._Element) -> None:
-        self._location(el, "biz_location", "bizLocation")
-
     def biz_transactions(self, el: etree._Element) -> None:
         out = []
-        for c in _dissolve(el) if len(el) != 1 else el:
+        for c in el if len(el) == 1 else _dissolve(el):
             tag = c.tag
             if tag != "bizTransaction":
                 if tag in WRAPPERS:  # a lone 1.2 <extension> child
@@ -434,27 +319,8 @@ class _EventBuilder:
                                  field="bizTransactionList", expected="bizTransaction",
                                  found=tag)
             t = c.get("type")
-            text = c.text
-            out.append(BizTransaction(text.strip() if text else "",
-                                      cbv.to_urn("btt", t) if t else None))
-        f = self.f
-        f["biz_transactions"] += tuple(out)
-
-    def _source_dest(self, el: etree._Element, key: str, name: str, item: str) -> None:
-        out = []
-        for c in _dissolve(el):
-            if c.tag != item:
-                raise self.error(f"unknown element in {name}", c, field=name,
-                                 expected=item, found=c.tag)
-            t = c.get("type")
-            out.append(SourceDest(_text(c), cbv.to_urn("sdt", t) if t else None))
-        self.f[key] += tuple(out)
-
-    def sources(self, el: etree._Element) -> None:
-        self._source_dest(el, "sources", "sourceList", "source")
-
-    def destinations(self, el: etree._Element) -> None:
-        self._source_dest(el, "destinations", "destinationList", "destination")
+            out.append(BizTransaction(_text(c), _BTTS[t] if t else None))
+        self.f["biz_transactions"] += tuple(out)
 
     def persistent_disposition(self, el: etree._Element) -> None:
         sets, unsets = [], []
@@ -522,6 +388,131 @@ class _EventBuilder:
         self.f["error_declaration"] = ErrorDeclaration(when, reason, tuple(ids), tuple(exts))
 
 
+# -- handlers for the list and location fields, one per element name ------------------
+Handler = Callable[[_EventBuilder, etree._Element], None]
+
+
+def _epcs(key: str, name: str) -> Handler:
+    """Handler for an EPC list (``epcList``, ``childEPCs`` ...) kept in field ``key``."""
+
+    def handler(b: _EventBuilder, el: etree._Element) -> None:
+        try:  # C-level loop over the children; TypeError: an empty <epc/>
+            values = tuple(map(str.strip, map(_TEXT, el.iterchildren("epc"))))
+        except TypeError:
+            values = None
+        if values is None or len(values) != len(el):  # also: a child that is not an epc
+            found = []
+            for c in el:
+                if c.tag == "epc":
+                    found.append(_text(c))
+                elif isinstance(c.tag, str):
+                    raise b.error(f"unknown element in {name}", c, field=name,
+                                  expected="epc", found=c.tag)
+            values = tuple(found)
+        b.f[key] += values
+
+    return handler
+
+
+def _quantities(key: str, name: str) -> Handler:
+    """Handler for a quantity list (``quantityList`` ...) kept in field ``key``."""
+
+    def handler(b: _EventBuilder, el: etree._Element) -> None:
+        out = []
+        for qe in el:
+            if not isinstance(qe.tag, str):
+                continue
+            if qe.tag != "quantityElement":
+                raise b.error(f"unknown element in {name}", qe, field=name,
+                              expected="quantityElement", found=qe.tag)
+            epc_class, quantity, uom = None, None, None
+            for c in qe:
+                tag = c.tag
+                if tag == "epcClass":
+                    epc_class = _text(c)
+                elif tag == "quantity":
+                    text = _text(c)
+                    if not text:  # <quantity/> or xsi:nil: no quantity
+                        continue
+                    try:
+                        quantity = Decimal(text)
+                    except InvalidOperation:
+                        raise b.error("bad quantity", c, field=f"{name}/quantity",
+                                      expected="a decimal number", found=text) from None
+                elif tag == "uom":
+                    uom = _text(c)
+                elif isinstance(tag, str):
+                    raise b.error("unknown element in quantityElement", c,
+                                  field=f"{name}/quantityElement",
+                                  expected="epcClass, quantity or uom", found=tag)
+            if not epc_class:
+                raise b.error("quantityElement lacks epcClass", qe,
+                              field=f"{name}/quantityElement/epcClass",
+                              expected="an EPC class URI")
+            out.append(QuantityElement(epc_class, quantity, uom))
+        b.f[key] += tuple(out)
+
+    return handler
+
+
+class _Locations(dict[str, Location]):
+    """Raw ``<id>`` text -> :class:`Location`, shared (they repeat); at most 4096 kept."""
+
+    def __missing__(self, text: str) -> Location:
+        loc = Location(text.strip())
+        if len(self) < 4096:
+            self[text] = loc
+        return loc
+
+
+_LOCATIONS = _Locations()
+
+
+def _location(key: str, name: str) -> Handler:
+    """Handler for ``readPoint`` / ``bizLocation``, kept in field ``key``."""
+
+    def handler(b: _EventBuilder, el: etree._Element) -> None:
+        if len(el) == 1:  # the common case, fast: <id> only
+            child = el[0]
+            text = child.text
+            if text and child.tag == "id":
+                loc = _LOCATIONS[text]
+                if loc.id:
+                    b.f[key] = loc
+                    return
+        ident, exts = None, []
+        for c in _dissolve(el):
+            if c.tag == "id":
+                ident = _text(c)
+            elif c.tag[0] == "{":
+                exts.append(to_element(c, _depth(c), b.limits))
+            else:
+                raise b.error(f"unknown element in {name}", c, field=name,
+                              expected="id or a namespaced extension", found=c.tag)
+        if not ident:
+            raise b.error(f"{name} lacks id", el, field=f"{name}/id",
+                          expected="a location identifier")
+        b.f[key] = Location(ident, tuple(exts))
+
+    return handler
+
+
+def _source_dest(key: str, name: str, item: str) -> Handler:
+    """Handler for ``sourceList`` / ``destinationList``, kept in field ``key``."""
+
+    def handler(b: _EventBuilder, el: etree._Element) -> None:
+        out = []
+        for c in _dissolve(el):
+            if c.tag != item:
+                raise b.error(f"unknown element in {name}", c, field=name,
+                              expected=item, found=c.tag)
+            t = c.get("type")
+            out.append(SourceDest(_text(c), _SDTS[t] if t else None))
+        b.f[key] += tuple(out)
+
+    return handler
+
+
 def _dissolve(el: etree._Element) -> Iterator[etree._Element]:
     """Children of ``el`` with 1.2 ``extension`` wrappers dissolved (comments skipped)."""
     for c in el:
@@ -548,7 +539,14 @@ def _sensor_report(el: etree._Element, b: _EventBuilder, name: str) -> SensorRep
     return SensorReport(tuple(fields), exts)
 
 
-_HANDLERS = {
+class _Handlers(dict[object, Handler]):
+    """Child tag -> handler; a tag without one goes to :meth:`_EventBuilder.other`."""
+
+    def __missing__(self, tag: object) -> Handler:
+        return _EventBuilder.other
+
+
+_HANDLERS = _Handlers({
     "eventTime": _EventBuilder.event_time,
     "recordTime": _EventBuilder.record_time,
     "eventTimeZoneOffset": _EventBuilder.offset,
@@ -556,27 +554,27 @@ _HANDLERS = {
     "certificationInfo": _EventBuilder.certification_info,
     "errorDeclaration": _EventBuilder.error_declaration,
     "parentID": _EventBuilder.parent_id,
-    "epcList": _EventBuilder.epc_list,
-    "childEPCs": _EventBuilder.child_epcs,
-    "inputEPCList": _EventBuilder.input_epcs,
-    "outputEPCList": _EventBuilder.output_epcs,
-    "quantityList": _EventBuilder.quantity_list,
-    "childQuantityList": _EventBuilder.child_quantities,
-    "inputQuantityList": _EventBuilder.input_quantities,
-    "outputQuantityList": _EventBuilder.output_quantities,
+    "epcList": _epcs("epc_list", "epcList"),
+    "childEPCs": _epcs("child_epcs", "childEPCs"),
+    "inputEPCList": _epcs("input_epc_list", "inputEPCList"),
+    "outputEPCList": _epcs("output_epc_list", "outputEPCList"),
+    "quantityList": _quantities("quantity_list", "quantityList"),
+    "childQuantityList": _quantities("child_quantity_list", "childQuantityList"),
+    "inputQuantityList": _quantities("input_quantity_list", "inputQuantityList"),
+    "outputQuantityList": _quantities("output_quantity_list", "outputQuantityList"),
     "action": _EventBuilder.action,
     "transformationID": _EventBuilder.transformation_id,
     "bizStep": _EventBuilder.biz_step,
     "disposition": _EventBuilder.disposition,
     "persistentDisposition": _EventBuilder.persistent_disposition,
-    "readPoint": _EventBuilder.read_point,
-    "bizLocation": _EventBuilder.biz_location,
+    "readPoint": _location("read_point", "readPoint"),
+    "bizLocation": _location("biz_location", "bizLocation"),
     "bizTransactionList": _EventBuilder.biz_transactions,
-    "sourceList": _EventBuilder.sources,
-    "destinationList": _EventBuilder.destinations,
+    "sourceList": _source_dest("sources", "sourceList", "source"),
+    "destinationList": _source_dest("destinations", "destinationList", "destination"),
     "sensorElementList": _EventBuilder.sensor_elements,
     "ilmd": _EventBuilder.ilmd,
-}
+})
 
 
 # -- header ------------------------------------------------------------------------
@@ -707,6 +705,8 @@ class XmlReader:
         pending = [("end", e) for e in self._pending]
         count = 0
         builder = _EventBuilder(0, limits)
+        last = parent = None  # the previous event and its parent (identity checks)
+        wrapped = False
 
         for _, elem in itertools.chain(pending, self._it):
             tag = elem.tag
@@ -729,20 +729,24 @@ class XmlReader:
             builder.index = index
             yield builder.build(elem, etype)
             index += 1
+            # Free what precedes this event: the previous event, or an unknown element.
+            up = elem.getparent()
+            if up is not parent:
+                parent, wrapped = up, up.tag in WRAPPERS  # 1.2 <extension> around events
             prev = elem.getprevious()
-            if prev is not None:
-                parent = elem.getparent()
-                while prev is not None:
+            while prev is not None:
+                if prev is not last:
                     ptag = prev.tag
                     if ptag not in EVENT_TAGS and ptag not in WRAPPERS and isinstance(ptag, str):
                         raise EpcisError("unknown element in EventList", field=ptag,
                                          expected="an EPCIS event", found=ptag,
                                          line=prev.sourceline)
-                    del parent[0]
-                    prev = elem.getprevious()
-                if parent.tag in WRAPPERS:  # 1.2 <extension> around a 2.0-era event
-                    while parent.getprevious() is not None:
-                        del parent.getparent()[0]
+                del parent[0]
+                prev = elem.getprevious()
+            if wrapped:
+                while parent.getprevious() is not None:
+                    del parent.getparent()[0]
+            last = elem
         if index == 0:
             self._refuse_qualified_body()
 
