@@ -73,9 +73,6 @@ CONTEXT_PREFIXES = {
     "dcterms": "http://purl.org/dc/terms/",
 }
 
-_urn_cache: dict[tuple[str, str], str] = {}
-
-
 def to_urn(kind: str, value: str) -> str:
     """Return the URN form of a CBV value of ``kind`` (bizstep, disp, btt, sdt, er).
 
@@ -87,21 +84,39 @@ def to_urn(kind: str, value: str) -> str:
     >>> to_urn("bizstep", "http://example.com/bizstep/x")
     'http://example.com/bizstep/x'
     """
-    key = (kind, value)
-    hit = _urn_cache.get(key)
-    if hit is not None:
-        return hit
+    return URNS[kind][value]
+
+
+def _urn(kind: str, value: str) -> str:
     text = value.strip()
     term = KINDS[kind] + "-"
     if text.startswith(WEB + term):
-        text = f"{URN}{kind}:{text[len(WEB) + len(term):]}"
-    elif text.startswith("cbv:" + term):
-        text = f"{URN}{kind}:{text[4 + len(term):]}"
-    elif text and ":" not in text and "/" not in text:
-        text = f"{URN}{kind}:{text}"
-    if len(_urn_cache) < 4096:
-        _urn_cache[key] = text
+        return f"{URN}{kind}:{text[len(WEB) + len(term):]}"
+    if text.startswith("cbv:" + term):
+        return f"{URN}{kind}:{text[4 + len(term):]}"
+    if text and ":" not in text and "/" not in text:
+        return f"{URN}{kind}:{text}"
     return text
+
+
+class _Urns(dict[str, str]):
+    """``value -> URN`` for one CBV kind, computed on first use; at most 4096 kept."""
+
+    __slots__ = ("kind",)
+
+    def __init__(self, kind: str) -> None:
+        super().__init__()
+        self.kind = kind
+
+    def __missing__(self, value: str) -> str:
+        urn = _urn(self.kind, value)
+        if len(self) < 4096:
+            self[value] = urn
+        return urn
+
+
+#: Memoised :func:`to_urn` per kind, for hot loops: ``URNS["bizstep"][value]`` (values repeat).
+URNS = {kind: _Urns(kind) for kind in KINDS}
 
 
 def is_standard(kind: str, urn: str) -> bool:

@@ -171,6 +171,9 @@ def iterparse(
 ) -> Iterator[tuple[str, etree._Element]]:
     """Stream ``(event, element)`` pairs from ``source`` with every hardening applied.
 
+    Whitespace-only text between elements (indentation) is not kept: nothing reads it,
+    and skipping it saves libxml2 a text node per line.
+
     Args:
         source: a binary file object.
         events: lxml iterparse events; the DOCTYPE is checked at the first one.
@@ -182,7 +185,8 @@ def iterparse(
         EpcisError: the bytes are not well-formed XML (with line and column).
     """
     reader = _LimitedReader(source, limits.max_bytes)
-    parser = etree.iterparse(reader, events=events, tag=tag, **_HARDENED)
+    parser = etree.iterparse(reader, events=events, tag=tag, remove_blank_text=True,
+                             **_HARDENED)
     try:
         for event, elem in parser:
             found = _doctype_found(elem)

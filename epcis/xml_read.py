@@ -10,9 +10,10 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
+from operator import attrgetter
 from typing import BinaryIO
 
 from lxml import etree
@@ -54,8 +55,9 @@ ROOTS = {
 }
 EVENT_TAGS = {t.value: t for t in EventType}
 WRAPPERS = frozenset({"extension", "baseExtension"})
-_TAGS = (*ROOTS, "EPCISHeader", *(f"{{{ns}}}EPCISHeader" for ns in STANDARD_NS), "EventList",
-         *EVENT_TAGS)
+# Every element end is matched against these in order (events first: they are most of the
+# matches); a foreign-namespace EPCISHeader matched by the wildcard is skipped by the reader.
+_TAGS = (*EVENT_TAGS, "EventList", "{*}EPCISHeader", *ROOTS)
 _OFFSET = re.compile(r"[+-](?:0\d|1[0-4]):[0-5]\d\Z")
 _GOOD_OFFSETS = frozenset(f"{s}{h:02d}:{m:02d}" for s in "+-" for h in range(15)
                           for m in (0, 15, 30, 45))
@@ -136,34 +138,39 @@ def split_tag(tag: str) -> tuple[str, str]:
     return "", tag
 
 
-_LOCATIONS: dict[str, Location] = {}
+_BIZSTEPS, _DISPOSITIONS, _BTTS, _SDTS = (cbv.URNS[k] for k in ("bizstep", "disp", "btt", "sdt"))
 _EVENT_DEFAULTS = {
     f.name: f.default for f in dataclasses.fields(Event) if f.default is not dataclasses.MISSING
 }
-_EVENT_REQUIRED = frozenset(
-    f.name for f in dataclasses.fields(Event) if f.default is dataclasses.MISSING
-) - {"type"}
 
 
-def new_event(etype: EventType, fields: dict[str, object]) -> Event:
-    """Build an :class:`Event` from reader-checked fields, without the frozen ``__init__``.
+def event_state(etype: EventType) -> dict[str, object]:
+    """A fresh field dict for :func:`new_event`: ``type`` and every default filled in."""
+    state = _EVENT_DEFAULTS.copy()
+    state["type"] = etype
+    return state
+
+
+def new_event(state: dict[str, object]) -> Event:
+    """Build an :class:`Event` around ``state``, without the frozen ``__init__``.
 
     The frozen dataclass ``__init__`` sets each of its ~30 fields through
-    ``object.__setattr__``; this fills ``__dict__`` at once (about 3x faster), which matters
-    at a million events. Callers pass only dataclass field names, required ones included.
+    ``object.__setattr__``; this adopts the reader-checked dict from :func:`event_state`
+    as the instance ``__dict__`` (no copy), which matters at a million events.
 
     >>> from datetime import datetime, timezone
     >>> t = datetime(2024, 1, 1, tzinfo=timezone.utc)
-    >>> new_event(EventType.OBJECT, {"event_time": t, "event_time_zone_offset": "+00:00"}) == Event(
-    ...     EventType.OBJECT, t, "+00:00")
+    >>> state = event_state(EventType.OBJECT)
+    >>> state.update(event_time=t, event_time_zone_offset="+00:00")
+    >>> new_event(state) == Event(EventType.OBJECT, t, "+00:00")
     True
     """
     event = object.__new__(Event)
-    state = event.__dict__
-    state.update(_EVENT_DEFAULTS)
-    state["type"] = etype
-    state.update(fields)
+    object.__setattr__(event, "__dict__", state)
     return event
+
+
+_TEXT = attrgetter("text")
 
 
 def _text(el: etree._Element) -> str:
@@ -197,7 +204,7 @@ def to_element(el: etree._Element, depth: int, limits: Limits) -> Element:
 class _EventBuilder:
     """Converts one event element; holds the position for error messages."""
 
-    __slots__ = ("index", "limits", "f", "etype", "elem")
+    __slots__ = ("index", "limits", "f", "etype", "elem", "wrapped")
 
     def __init__(self, index: int, limits: Limits) -> None:
         self.index = index
@@ -208,11 +215,11 @@ class _EventBuilder:
         return EpcisError(message, line=line, event_index=self.index, **kw)
 
     def build(self, elem: etree._Element, etype: EventType) -> Event:
-        self.f: dict[str, object] = {}
-        self.etype = etype
-        self.elem = elem
-        self._children(elem, False)
-        f = self.f
+        self.f = f = event_state(etype)
+        self.etype, self.elem, self.wrapped = etype, elem, False
+        handlers = _HANDLERS
+        for child in elem:
+            handlers[child.tag](self, child)
         if "event_time" not in f:
             raise self.error(f"{etype.value} lacks eventTime", field="eventTime",
                              expected="an eventTime element")
@@ -220,34 +227,31 @@ class _EventBuilder:
             raise self.error(f"{etype.value} lacks eventTimeZoneOffset",
                              field="eventTimeZoneOffset",
                              expected="an eventTimeZoneOffset element")
-        if "action" not in f and etype in _NEEDS_ACTION:
+        if f["action"] is None and etype in _NEEDS_ACTION:
             raise self.error(f"{etype.value} lacks action", field="action",
                              expected="ADD, OBSERVE or DELETE")
-        return new_event(etype, f)
+        return new_event(f)
 
-    def _children(self, elem: etree._Element, wrapped: bool) -> None:
-        handlers = _HANDLERS
-        f = self.f
-        for child in elem:
-            tag = child.tag
-            handler = handlers.get(tag)
-            if handler is not None:
-                handler(self, child)
-            elif not isinstance(tag, str):
-                continue
-            elif tag in WRAPPERS:
-                self._children(child, True)
-            elif (tag[0] == "{" and split_tag(tag)[0] not in STANDARD_NS) or (
-                wrapped and tag[0] != "{"
-            ):
-                # 1.2 innermost <extension> elements admit unqualified (##local) content.
-                ext = to_element(child, _depth(child), self.limits)
-                f["extensions"] = f.get("extensions", ()) + (ext,)
-            else:
-                raise self.error(
-                    f"unknown element in {self.etype.value}", child, field=split_tag(tag)[1],
-                    expected="an EPCIS field or a namespaced extension", found=tag,
-                )
+    def other(self, el: etree._Element) -> None:
+        """A child without a handler: a 1.2 wrapper, an extension, or an error."""
+        tag = el.tag
+        if not isinstance(tag, str):
+            return
+        if tag in WRAPPERS:
+            outer, self.wrapped = self.wrapped, True
+            for child in el:
+                _HANDLERS[child.tag](self, child)
+            self.wrapped = outer
+        elif (tag[0] == "{" and split_tag(tag)[0] not in STANDARD_NS) or (
+            self.wrapped and tag[0] != "{"
+        ):
+            # 1.2 innermost <extension> elements admit unqualified (##local) content.
+            self.f["extensions"] += (to_element(el, _depth(el), self.limits),)
+        else:
+            raise self.error(
+                f"unknown element in {self.etype.value}", el, field=split_tag(tag)[1],
+                expected="an EPCIS field or a namespaced extension", found=tag,
+            )
 
     # -- simple fields -------------------------------------------------------------
     def event_time(self, el: etree._Element) -> None:
@@ -267,21 +271,25 @@ class _EventBuilder:
                                            event_index=self.index)
 
     def offset(self, el: etree._Element) -> None:
-        value = _text(el)
-        if value not in _GOOD_OFFSETS and not _OFFSET.match(value):
-            raise self.error("bad eventTimeZoneOffset", el, field="eventTimeZoneOffset",
-                             expected="+HH:MM or -HH:MM", found=value)
+        value = el.text
+        if value not in _GOOD_OFFSETS:
+            value = _text(el)
+            if not _OFFSET.match(value):
+                raise self.error("bad eventTimeZoneOffset", el, field="eventTimeZoneOffset",
+                                 expected="+HH:MM or -HH:MM", found=value)
         self.f["event_time_zone_offset"] = value
 
     def event_id(self, el: etree._Element) -> None:
         self.f["event_id"] = _text(el) or None
 
     def action(self, el: etree._Element) -> None:
-        value = _text(el)
-        action = _ACTIONS.get(value)
+        action = _ACTIONS.get(el.text)
         if action is None:
-            raise self.error("bad action", el, field="action",
-                             expected="ADD, OBSERVE or DELETE", found=value)
+            value = _text(el)
+            action = _ACTIONS.get(value)
+            if action is None:
+                raise self.error("bad action", el, field="action",
+                                 expected="ADD, OBSERVE or DELETE", found=value)
         self.f["action"] = action
 
     def parent_id(self, el: etree._Element) -> None:
@@ -291,129 +299,17 @@ class _EventBuilder:
         self.f["transformation_id"] = _text(el)
 
     def biz_step(self, el: etree._Element) -> None:
-        self.f["biz_step"] = cbv.to_urn("bizstep", _text(el))
+        self.f["biz_step"] = _BIZSTEPS[el.text or ""]
 
     def disposition(self, el: etree._Element) -> None:
-        self.f["disposition"] = cbv.to_urn("disp", _text(el))
+        self.f["disposition"] = _DISPOSITIONS[el.text or ""]
 
     def certification_info(self, el: etree._Element) -> None:
-        self.f["certification_info"] = self.f.get("certification_info", ()) + (_text(el),)
-
-    # -- lists -------------------------------------------------------------------
-    def _epcs(self, el: etree._Element, key: str, name: str) -> None:
-        values: list[str] | None = [c.text for c in el.iterchildren("epc")]
-        try:  # one C-level scan for whitespace to strip, instead of a strip per EPC
-            joined = "".join(values)  # type: ignore[arg-type]
-            if " " in joined or not joined.isprintable():
-                values = [v.strip() for v in values]  # type: ignore[union-attr]
-        except TypeError:  # an empty <epc/>
-            values = None
-        if values is None or len(values) != len(el):  # also: a child that is not an epc
-            values = []
-            for c in el:
-                if c.tag == "epc":
-                    values.append(c.text.strip() if c.text else "")
-                elif isinstance(c.tag, str):
-                    raise self.error(f"unknown element in {name}", c, field=name,
-                                     expected="epc", found=c.tag)
-        f = self.f
-        f[key] = f[key] + tuple(values) if key in f else tuple(values)
-
-    def epc_list(self, el: etree._Element) -> None:
-        self._epcs(el, "epc_list", "epcList")
-
-    def child_epcs(self, el: etree._Element) -> None:
-        self._epcs(el, "child_epcs", "childEPCs")
-
-    def input_epcs(self, el: etree._Element) -> None:
-        self._epcs(el, "input_epc_list", "inputEPCList")
-
-    def output_epcs(self, el: etree._Element) -> None:
-        self._epcs(el, "output_epc_list", "outputEPCList")
-
-    def _quantities(self, el: etree._Element, key: str, name: str) -> None:
-        out = []
-        for qe in el:
-            if not isinstance(qe.tag, str):
-                continue
-            if qe.tag != "quantityElement":
-                raise self.error(f"unknown element in {name}", qe, field=name,
-                                 expected="quantityElement", found=qe.tag)
-            epc_class, quantity, uom = None, None, None
-            for c in qe:
-                tag = c.tag
-                if tag == "epcClass":
-                    epc_class = _text(c)
-                elif tag == "quantity":
-                    text = _text(c)
-                    if not text:  # <quantity/> or xsi:nil: no quantity
-                        continue
-                    try:
-                        quantity = Decimal(text)
-                    except InvalidOperation:
-                        raise self.error("bad quantity", c, field=f"{name}/quantity",
-                                         expected="a decimal number", found=text) from None
-                elif tag == "uom":
-                    uom = _text(c)
-                elif isinstance(tag, str):
-                    raise self.error("unknown element in quantityElement", c,
-                                     field=f"{name}/quantityElement",
-                                     expected="epcClass, quantity or uom", found=tag)
-            if not epc_class:
-                raise self.error("quantityElement lacks epcClass", qe,
-                                 field=f"{name}/quantityElement/epcClass",
-                                 expected="an EPC class URI")
-            out.append(QuantityElement(epc_class, quantity, uom))
-        self.f[key] = self.f.get(key, ()) + tuple(out)
-
-    def quantity_list(self, el: etree._Element) -> None:
-        self._quantities(el, "quantity_list", "quantityList")
-
-    def child_quantities(self, el: etree._Element) -> None:
-        self._quantities(el, "child_quantity_list", "childQuantityList")
-
-    def input_quantities(self, el: etree._Element) -> None:
-        self._quantities(el, "input_quantity_list", "inputQuantityList")
-
-    def output_quantities(self, el: etree._Element) -> None:
-        self._quantities(el, "output_quantity_list", "outputQuantityList")
-
-    def _location(self, el: etree._Element, key: str, name: str) -> None:
-        if len(el) == 1:  # the common case, fast: <id> only
-            child = el[0]
-            text = child.text
-            if child.tag == "id" and text:
-                loc = _LOCATIONS.get(text)
-                if loc is None:
-                    loc = Location(text.strip())
-                    if len(_LOCATIONS) < 4096:
-                        _LOCATIONS[text] = loc
-                if loc.id:
-                    self.f[key] = loc
-                    return
-        ident, exts = None, []
-        for c in _dissolve(el):
-            if c.tag == "id":
-                ident = _text(c)
-            elif c.tag[0] == "{":
-                exts.append(to_element(c, _depth(c), self.limits))
-            else:
-                raise self.error(f"unknown element in {name}", c, field=name,
-                                 expected="id or a namespaced extension", found=c.tag)
-        if not ident:
-            raise self.error(f"{name} lacks id", el, field=f"{name}/id",
-                             expected="a location identifier")
-        self.f[key] = Location(ident, tuple(exts))
-
-    def read_point(self, el: etree._Element) -> None:
-        self._location(el, "read_point", "readPoint")
-
-    def biz_location(self, el: etree._Element) -> None:
-        self._location(el, "biz_location", "bizLocation")
+        self.f["certification_info"] += (_text(el),)
 
     def biz_transactions(self, el: etree._Element) -> None:
         out = []
-        for c in _dissolve(el) if len(el) != 1 else el:
+        for c in el if len(el) == 1 else _dissolve(el):
             tag = c.tag
             if tag != "bizTransaction":
                 if tag in WRAPPERS:  # a lone 1.2 <extension> child
@@ -423,27 +319,8 @@ class _EventBuilder:
                                  field="bizTransactionList", expected="bizTransaction",
                                  found=tag)
             t = c.get("type")
-            text = c.text
-            out.append(BizTransaction(text.strip() if text else "",
-                                      cbv.to_urn("btt", t) if t else None))
-        f = self.f
-        f["biz_transactions"] = f.get("biz_transactions", ()) + tuple(out)
-
-    def _source_dest(self, el: etree._Element, key: str, name: str, item: str) -> None:
-        out = []
-        for c in _dissolve(el):
-            if c.tag != item:
-                raise self.error(f"unknown element in {name}", c, field=name,
-                                 expected=item, found=c.tag)
-            t = c.get("type")
-            out.append(SourceDest(_text(c), cbv.to_urn("sdt", t) if t else None))
-        self.f[key] = self.f.get(key, ()) + tuple(out)
-
-    def sources(self, el: etree._Element) -> None:
-        self._source_dest(el, "sources", "sourceList", "source")
-
-    def destinations(self, el: etree._Element) -> None:
-        self._source_dest(el, "destinations", "destinationList", "destination")
+            out.append(BizTransaction(_text(c), _BTTS[t] if t else None))
+        self.f["biz_transactions"] += tuple(out)
 
     def persistent_disposition(self, el: etree._Element) -> None:
         sets, unsets = [], []
@@ -460,7 +337,7 @@ class _EventBuilder:
 
     def ilmd(self, el: etree._Element) -> None:
         base = _depth(el) + 1
-        self.f["ilmd"] = self.f.get("ilmd", ()) + tuple(
+        self.f["ilmd"] += tuple(
             to_element(c, base, self.limits) for c in _dissolve(el)
         )
 
@@ -485,7 +362,7 @@ class _EventBuilder:
                                      expected="sensorMetadata, sensorReport or an extension",
                                      found=c.tag)
             out.append(SensorElement(meta, tuple(reports), tuple(exts)))
-        self.f["sensor_elements"] = self.f.get("sensor_elements", ()) + tuple(out)
+        self.f["sensor_elements"] += tuple(out)
 
     def error_declaration(self, el: etree._Element) -> None:
         when, reason, ids, exts = None, None, [], []
@@ -509,6 +386,131 @@ class _EventBuilder:
                              field="errorDeclaration/declarationTime",
                              expected="a declarationTime element")
         self.f["error_declaration"] = ErrorDeclaration(when, reason, tuple(ids), tuple(exts))
+
+
+# -- handlers for the list and location fields, one per element name ------------------
+Handler = Callable[[_EventBuilder, etree._Element], None]
+
+
+def _epcs(key: str, name: str) -> Handler:
+    """Handler for an EPC list (``epcList``, ``childEPCs`` ...) kept in field ``key``."""
+
+    def handler(b: _EventBuilder, el: etree._Element) -> None:
+        try:  # C-level loop over the children; TypeError: an empty <epc/>
+            values = tuple(map(str.strip, map(_TEXT, el.iterchildren("epc"))))
+        except TypeError:
+            values = None
+        if values is None or len(values) != len(el):  # also: a child that is not an epc
+            found = []
+            for c in el:
+                if c.tag == "epc":
+                    found.append(_text(c))
+                elif isinstance(c.tag, str):
+                    raise b.error(f"unknown element in {name}", c, field=name,
+                                  expected="epc", found=c.tag)
+            values = tuple(found)
+        b.f[key] += values
+
+    return handler
+
+
+def _quantities(key: str, name: str) -> Handler:
+    """Handler for a quantity list (``quantityList`` ...) kept in field ``key``."""
+
+    def handler(b: _EventBuilder, el: etree._Element) -> None:
+        out = []
+        for qe in el:
+            if not isinstance(qe.tag, str):
+                continue
+            if qe.tag != "quantityElement":
+                raise b.error(f"unknown element in {name}", qe, field=name,
+                              expected="quantityElement", found=qe.tag)
+            epc_class, quantity, uom = None, None, None
+            for c in qe:
+                tag = c.tag
+                if tag == "epcClass":
+                    epc_class = _text(c)
+                elif tag == "quantity":
+                    text = _text(c)
+                    if not text:  # <quantity/> or xsi:nil: no quantity
+                        continue
+                    try:
+                        quantity = Decimal(text)
+                    except InvalidOperation:
+                        raise b.error("bad quantity", c, field=f"{name}/quantity",
+                                      expected="a decimal number", found=text) from None
+                elif tag == "uom":
+                    uom = _text(c)
+                elif isinstance(tag, str):
+                    raise b.error("unknown element in quantityElement", c,
+                                  field=f"{name}/quantityElement",
+                                  expected="epcClass, quantity or uom", found=tag)
+            if not epc_class:
+                raise b.error("quantityElement lacks epcClass", qe,
+                              field=f"{name}/quantityElement/epcClass",
+                              expected="an EPC class URI")
+            out.append(QuantityElement(epc_class, quantity, uom))
+        b.f[key] += tuple(out)
+
+    return handler
+
+
+class _Locations(dict[str, Location]):
+    """Raw ``<id>`` text -> :class:`Location`, shared (they repeat); at most 4096 kept."""
+
+    def __missing__(self, text: str) -> Location:
+        loc = Location(text.strip())
+        if len(self) < 4096:
+            self[text] = loc
+        return loc
+
+
+_LOCATIONS = _Locations()
+
+
+def _location(key: str, name: str) -> Handler:
+    """Handler for ``readPoint`` / ``bizLocation``, kept in field ``key``."""
+
+    def handler(b: _EventBuilder, el: etree._Element) -> None:
+        if len(el) == 1:  # the common case, fast: <id> only
+            child = el[0]
+            text = child.text
+            if text and child.tag == "id":
+                loc = _LOCATIONS[text]
+                if loc.id:
+                    b.f[key] = loc
+                    return
+        ident, exts = None, []
+        for c in _dissolve(el):
+            if c.tag == "id":
+                ident = _text(c)
+            elif c.tag[0] == "{":
+                exts.append(to_element(c, _depth(c), b.limits))
+            else:
+                raise b.error(f"unknown element in {name}", c, field=name,
+                              expected="id or a namespaced extension", found=c.tag)
+        if not ident:
+            raise b.error(f"{name} lacks id", el, field=f"{name}/id",
+                          expected="a location identifier")
+        b.f[key] = Location(ident, tuple(exts))
+
+    return handler
+
+
+def _source_dest(key: str, name: str, item: str) -> Handler:
+    """Handler for ``sourceList`` / ``destinationList``, kept in field ``key``."""
+
+    def handler(b: _EventBuilder, el: etree._Element) -> None:
+        out = []
+        for c in _dissolve(el):
+            if c.tag != item:
+                raise b.error(f"unknown element in {name}", c, field=name,
+                              expected=item, found=c.tag)
+            t = c.get("type")
+            out.append(SourceDest(_text(c), _SDTS[t] if t else None))
+        b.f[key] += tuple(out)
+
+    return handler
 
 
 def _dissolve(el: etree._Element) -> Iterator[etree._Element]:
@@ -537,7 +539,14 @@ def _sensor_report(el: etree._Element, b: _EventBuilder, name: str) -> SensorRep
     return SensorReport(tuple(fields), exts)
 
 
-_HANDLERS = {
+class _Handlers(dict[object, Handler]):
+    """Child tag -> handler; a tag without one goes to :meth:`_EventBuilder.other`."""
+
+    def __missing__(self, tag: object) -> Handler:
+        return _EventBuilder.other
+
+
+_HANDLERS = _Handlers({
     "eventTime": _EventBuilder.event_time,
     "recordTime": _EventBuilder.record_time,
     "eventTimeZoneOffset": _EventBuilder.offset,
@@ -545,27 +554,27 @@ _HANDLERS = {
     "certificationInfo": _EventBuilder.certification_info,
     "errorDeclaration": _EventBuilder.error_declaration,
     "parentID": _EventBuilder.parent_id,
-    "epcList": _EventBuilder.epc_list,
-    "childEPCs": _EventBuilder.child_epcs,
-    "inputEPCList": _EventBuilder.input_epcs,
-    "outputEPCList": _EventBuilder.output_epcs,
-    "quantityList": _EventBuilder.quantity_list,
-    "childQuantityList": _EventBuilder.child_quantities,
-    "inputQuantityList": _EventBuilder.input_quantities,
-    "outputQuantityList": _EventBuilder.output_quantities,
+    "epcList": _epcs("epc_list", "epcList"),
+    "childEPCs": _epcs("child_epcs", "childEPCs"),
+    "inputEPCList": _epcs("input_epc_list", "inputEPCList"),
+    "outputEPCList": _epcs("output_epc_list", "outputEPCList"),
+    "quantityList": _quantities("quantity_list", "quantityList"),
+    "childQuantityList": _quantities("child_quantity_list", "childQuantityList"),
+    "inputQuantityList": _quantities("input_quantity_list", "inputQuantityList"),
+    "outputQuantityList": _quantities("output_quantity_list", "outputQuantityList"),
     "action": _EventBuilder.action,
     "transformationID": _EventBuilder.transformation_id,
     "bizStep": _EventBuilder.biz_step,
     "disposition": _EventBuilder.disposition,
     "persistentDisposition": _EventBuilder.persistent_disposition,
-    "readPoint": _EventBuilder.read_point,
-    "bizLocation": _EventBuilder.biz_location,
+    "readPoint": _location("read_point", "readPoint"),
+    "bizLocation": _location("biz_location", "bizLocation"),
     "bizTransactionList": _EventBuilder.biz_transactions,
-    "sourceList": _EventBuilder.sources,
-    "destinationList": _EventBuilder.destinations,
+    "sourceList": _source_dest("sources", "sourceList", "source"),
+    "destinationList": _source_dest("destinations", "destinationList", "destination"),
     "sensorElementList": _EventBuilder.sensor_elements,
     "ilmd": _EventBuilder.ilmd,
-}
+})
 
 
 # -- header ------------------------------------------------------------------------
@@ -668,11 +677,13 @@ class XmlReader:
         for _, elem in self._it:
             if self._root is None:
                 self._root = elem.getroottree().getroot()
-            if split_tag(elem.tag)[1] == "EPCISHeader":
-                sbdh, vocs, exts = _header(elem, self.limits)
-                self.sbdh, self.master_data = sbdh, tuple(vocs)
-                self.header_extensions += tuple(exts)
-                elem.clear()
+            ns, local = split_tag(elem.tag)
+            if local == "EPCISHeader":
+                if ns == "" or ns in STANDARD_NS:
+                    sbdh, vocs, exts = _header(elem, self.limits)
+                    self.sbdh, self.master_data = sbdh, tuple(vocs)
+                    self.header_extensions += tuple(exts)
+                    elem.clear()
                 continue
             self._pending.append(elem)
             break
@@ -694,6 +705,8 @@ class XmlReader:
         pending = [("end", e) for e in self._pending]
         count = 0
         builder = _EventBuilder(0, limits)
+        last = parent = None  # the previous event and its parent (identity checks)
+        wrapped = False
 
         for _, elem in itertools.chain(pending, self._it):
             tag = elem.tag
@@ -716,20 +729,24 @@ class XmlReader:
             builder.index = index
             yield builder.build(elem, etype)
             index += 1
+            # Free what precedes this event: the previous event, or an unknown element.
+            up = elem.getparent()
+            if up is not parent:
+                parent, wrapped = up, up.tag in WRAPPERS  # 1.2 <extension> around events
             prev = elem.getprevious()
-            if prev is not None:
-                parent = elem.getparent()
-                while prev is not None:
+            while prev is not None:
+                if prev is not last:
                     ptag = prev.tag
                     if ptag not in EVENT_TAGS and ptag not in WRAPPERS and isinstance(ptag, str):
                         raise EpcisError("unknown element in EventList", field=ptag,
                                          expected="an EPCIS event", found=ptag,
                                          line=prev.sourceline)
-                    del parent[0]
-                    prev = elem.getprevious()
-                if parent.tag in WRAPPERS:  # 1.2 <extension> around a 2.0-era event
-                    while parent.getprevious() is not None:
-                        del parent.getparent()[0]
+                del parent[0]
+                prev = elem.getprevious()
+            if wrapped:
+                while parent.getprevious() is not None:
+                    del parent.getparent()[0]
+            last = elem
         if index == 0:
             self._refuse_qualified_body()
 
