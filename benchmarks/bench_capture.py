@@ -19,20 +19,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import random
 import statistics
 import sys
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import psycopg
-from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from scratch import libpq, scratch_database  # noqa: E402
 
 from app.auth import service as keys  # noqa: E402
 from app.capture.service import capture  # noqa: E402
@@ -41,15 +40,11 @@ from app.db import create_engine, session_factory  # noqa: E402
 from app.demo import PARTNERS, seed  # noqa: E402
 from app.ingest.worker import run_once  # noqa: E402
 from app.main import create_app  # noqa: E402
-from app.migrate import upgrade  # noqa: E402
 from app.models import PartnerGln  # noqa: E402
 from epcis.model import Action, Document, Element, Event, EventType, Location  # noqa: E402
 from epcis.read import iter_events  # noqa: E402
 from epcis.write import write_document  # noqa: E402
 
-BASE = os.environ.get(
-    "CUSTODY_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 T0 = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
 CBV, MDA = "urn:epcglobal:cbv:", "urn:epcglobal:cbv:mda"
 ITEMS = ("060011", "060022")  # the two demo products of company prefix 0312345
@@ -133,7 +128,7 @@ def percentile(samples: list[float], p: float) -> float:
 
 
 async def bench_units(url: str, units: int, requests: int) -> None:
-    dsn = admin(url)
+    dsn = libpq(url)
     identifiers, ids = await asyncio.to_thread(top_up, dsn, units)
     rng = random.Random(7)
     picks = [rng.randrange(len(identifiers)) for _ in range(requests)]
@@ -171,23 +166,12 @@ async def bench_units(url: str, units: int, requests: int) -> None:
           f"{p50 / statistics.median(anchor):.1f}x / {p99 / percentile(anchor, 0.99):.1f}x the anchor")
 
 
-def admin(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-
 
 def main(events: int, units: int, requests: int) -> None:
     """Run against a fresh PostgreSQL database, dropped afterwards."""
-    name = f"custody_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(admin(BASE), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = make_url(BASE).set(database=name).render_as_string(hide_password=False)
-    try:
-        upgrade(url)
+    with scratch_database() as url:
         asyncio.run(bench_capture(url, events))
         asyncio.run(bench_units(url, units, requests))
-    finally:
-        with psycopg.connect(admin(BASE), autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 if __name__ == "__main__":

@@ -12,27 +12,20 @@ from __future__ import annotations
 import argparse
 import asyncio
 import hashlib
-import os
 import statistics
 import sys
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import psycopg
-from sqlalchemy.engine import make_url
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from scratch import scratch_database  # noqa: E402
 
 from app.db import create_engine, session_factory  # noqa: E402
 from app.ledger import core, service  # noqa: E402
 from app.ledger.verify import verify  # noqa: E402
-from app.migrate import upgrade  # noqa: E402
 
-BASE = os.environ.get(
-    "CUSTODY_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
 
@@ -68,9 +61,6 @@ def bare_hashlib(leaves: int, leaf_bytes: int, hop_bytes: int) -> float:
         sha(node).digest()
     return time.perf_counter() - started
 
-
-def admin(url: str) -> str:
-    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 async def run(url: str, size: int, batch: int, samples: int) -> None:
@@ -150,16 +140,8 @@ async def run(url: str, size: int, batch: int, samples: int) -> None:
 
 def main(size: int, batch: int, samples: int) -> None:
     """Run against a fresh PostgreSQL database, dropped afterwards."""
-    name = f"custody_bench_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(admin(BASE), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = make_url(BASE).set(database=name).render_as_string(hide_password=False)
-    try:
-        upgrade(url)
+    with scratch_database() as url:
         asyncio.run(run(url, size, batch, samples))
-    finally:
-        with psycopg.connect(admin(BASE), autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 if __name__ == "__main__":
