@@ -54,21 +54,30 @@ async def save_state(
     )
 
 
-async def insert_rows(session: AsyncSession, table: Table, rows: list[dict[str, Any]]) -> None:
-    """Bulk insert: COPY on PostgreSQL for large batches, executemany otherwise."""
+async def insert_rows(
+    session: AsyncSession, table: Table, rows: Sequence, columns: Sequence[str] | None = None
+) -> None:
+    """Bulk insert: COPY on PostgreSQL for large batches, executemany otherwise.
+
+    ``rows`` are dicts keyed by column name, or tuples in the order of ``columns``.
+    """
     if not rows:
         return
     if session.bind.dialect.name != "postgresql" or len(rows) < COPY_MIN_ROWS:
+        if columns is not None:
+            rows = [dict(zip(columns, row, strict=True)) for row in rows]
         await session.execute(insert(table), rows)
         return
-    columns = list(rows[0])
+    if columns is None:
+        columns = list(rows[0])
+        rows = [[row[c] for c in columns] for row in rows]
     connection = await session.connection()
     raw = (await connection.get_raw_connection()).driver_connection
     statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)"
     async with raw.cursor() as cursor, cursor.copy(statement) as copy:
         copy.set_types([_pg_type(table.c[name].type) for name in columns])
         for row in rows:
-            await copy.write_row([row[c] for c in columns])
+            await copy.write_row(row)
 
 
 _PG_TYPES = {

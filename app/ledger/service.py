@@ -6,6 +6,7 @@ state in whatever transaction the caller holds, so business data and log commit 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -42,11 +43,11 @@ class Entry:
 
 @dataclass(frozen=True)
 class Appended:
-    """Where an entry landed: its leaf and the hops it recorded."""
+    """Where an entry landed: its leaf and the hashes of the hops it recorded, in order."""
 
     leaf_index: int
     leaf_hash: bytes
-    hops: list[core.Hop] = field(default_factory=list)
+    hop_hashes: list[bytes] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -64,71 +65,71 @@ def to_ms(value: datetime) -> datetime:
 
 
 async def append(session: AsyncSession, entries: Sequence[Entry]) -> list[Appended]:
-    """Append ``entries`` as consecutive leaves (with their hops) in the caller's transaction."""
+    """Append ``entries`` as consecutive leaves (with their hops) in the caller's transaction.
+
+    A ``commission`` hop starts a unit's chain (seq 0, linked to ``GENESIS``) without looking
+    up earlier hops: a unit commissioned twice breaks the ``(unit, seq)`` unique constraint,
+    so the transaction fails rather than fork a chain.
+    """
     if not entries:
         return []
     size, frontier = await repo.lock_state(session)
-    heads = await repo.hop_heads(session, (h.unit for e in entries for h in e.hops))
+    heads = await repo.hop_heads(
+        session, (h.unit for e in entries for h in e.hops if h.kind != COMMISSION)
+    )
+    times = _Times()
+    sha, canonical = hashlib.sha256, core.canonical_hop_fields
     leaves, hop_rows, results = [], [], []
-    for offset, entry in enumerate(entries):
-        index = size + offset
-        hops = []
+    for index, entry in enumerate(entries, size):
+        event, digests = entry.event_hash, []
         for spec in entry.hops:
-            seq, prev = heads.get(spec.unit, (-1, core.GENESIS))
-            hop = core.Hop(
-                spec.unit,
-                seq + 1,
-                entry.event_hash,
-                spec.kind,
-                spec.from_party,
-                spec.to_party,
-                spec.location,
-                to_ms(spec.time),
-                prev,
-            )
-            digest = core.hop_hash(hop)
-            heads[spec.unit] = (hop.seq, digest)
-            hops.append(hop)
-            hop_rows.append(_hop_row(hop, digest, index))
-        data = core.leaf_data(
-            entry.event_hash,
-            to_ms(entry.record_time),
-            entry.partner,
-            [heads[h.unit][1] for h in hops],
-        )
+            unit, kind = spec.unit, spec.kind
+            if not (unit and kind):
+                raise core.ChainError(f"hop of event {event!r}: unit and kind must be non-empty")
+            seq, prev = (-1, core.GENESIS) if kind == COMMISSION else heads.get(unit, _NONE)
+            seq += 1
+            when, text = times[spec.time]
+            digest = sha(
+                canonical(unit, seq, event, kind, spec.from_party, spec.to_party, spec.location,
+                          text) + prev
+            ).digest()
+            heads[unit] = (seq, digest)
+            digests.append(digest)
+            hop_rows.append((unit, seq, event, kind, spec.from_party, spec.to_party,
+                             spec.location, when, prev, digest, index))
+        data = core.leaf_data(event, times[entry.record_time][0], entry.partner, digests)
         digest = core.leaf_hash(data)
-        leaves.append(
-            {"leaf_index": index, "leaf_hash": digest, "data": data, "event_hash": entry.event_hash}
-        )
-        results.append(Appended(index, digest, hops))
-    nodes, frontier = core.extend_frontier(size, frontier, [row["leaf_hash"] for row in leaves])
+        leaves.append((index, digest, data, event))
+        results.append(Appended(index, digest, digests))
+    nodes, frontier = core.extend_frontier(size, frontier, [row[1] for row in leaves])
     node_rows = [
-        {"level": level, "idx": idx, "hash": h}
+        (level, idx, h)
         for start, end, h in nodes
         if end - start > 1
         for level, idx in [core.subtree_coords(start, end)]
     ]
-    await repo.insert_rows(session, LedgerLeaf.__table__, leaves)
-    await repo.insert_rows(session, LedgerNode.__table__, node_rows)
-    await repo.insert_rows(session, CustodyHop.__table__, hop_rows)
+    await repo.insert_rows(session, LedgerLeaf.__table__, leaves, LEAF_COLUMNS)
+    await repo.insert_rows(session, LedgerNode.__table__, node_rows, NODE_COLUMNS)
+    await repo.insert_rows(session, CustodyHop.__table__, hop_rows, HOP_COLUMNS)
     await repo.save_state(session, size + len(entries), frontier, core.fold_subtrees(frontier))
     return results
 
 
-def _hop_row(hop: core.Hop, digest: bytes, leaf_index: int) -> dict:
-    return {
-        "unit": hop.unit,
-        "seq": hop.seq,
-        "event_hash": hop.event_hash,
-        "kind": hop.kind,
-        "from_party": hop.from_party,
-        "to_party": hop.to_party,
-        "location": hop.location,
-        "time": hop.time,
-        "prev_hop_hash": hop.prev_hop_hash,
-        "hop_hash": digest,
-        "leaf_index": leaf_index,
-    }
+COMMISSION = "commission"
+_NONE = (-1, core.GENESIS)  # a unit with no hops yet
+LEAF_COLUMNS = ("leaf_index", "leaf_hash", "data", "event_hash")
+NODE_COLUMNS = ("level", "idx", "hash")
+HOP_COLUMNS = ("unit", "seq", "event_hash", "kind", "from_party", "to_party", "location", "time",
+               "prev_hop_hash", "hop_hash", "leaf_index")
+
+
+class _Times(dict):
+    """Each distinct time once: ``(truncated to ms, core.format_time of it)`` (validates it)."""
+
+    def __missing__(self, value: datetime) -> tuple[datetime, str]:
+        when = to_ms(value) if isinstance(value, datetime) else value
+        pair = self[value] = (when, core.format_time(when))
+        return pair
 
 
 async def current_size(session: AsyncSession) -> int:

@@ -18,10 +18,10 @@ from tests.ledger.helpers import MFG, WHOLESALER, commission, sgtin, ship
 runner = CliRunner()
 
 
-async def fill(url: str, batches: int) -> None:
+async def fill(url: str, batches: range) -> None:
     engine = create_engine(url)
     async with session_factory(engine)() as session, session.begin():
-        for b in range(batches):
+        for b in batches:
             await service.append(
                 session, [commission(10 * b + i, sgtin(10 * b + i)) for i in range(3)]
             )
@@ -65,11 +65,11 @@ def test_operator_flow(backend, empty_database, tmp_path, monkeypatch):
     again = runner.invoke(cli, ["keys", "generate"])
     assert again.exit_code != 0
 
-    asyncio.run(fill(url, 2))
+    asyncio.run(fill(url, range(2)))
     signed = runner.invoke(cli, ["checkpoint"])
     assert signed.exit_code == 0, signed.output
     assert core.open_checkpoint(signed.stdout, verifier).size == 8
-    asyncio.run(fill(url, 1))
+    asyncio.run(fill(url, range(2, 3)))
     assert runner.invoke(cli, ["checkpoint"]).exit_code == 0
 
     ok = runner.invoke(cli, ["verify"])

@@ -52,10 +52,9 @@ async def test_leaf_records_event_partner_and_hops(session):
     [appended] = await service.append(session, [commission(7, sgtin(1))])
     leaf = await session.get(LedgerLeaf, appended.leaf_index)
     assert leaf.leaf_hash == core.leaf_hash(leaf.data)
-    hop = appended.hops[0]
-    assert leaf.data == core.leaf_data(
-        event_hash(7), entry(7).record_time, MFG, [core.hop_hash(hop)]
-    )
+    [hop] = await repository.unit_hops(session, sgtin(1))
+    assert appended.hop_hashes == [hop.hop_hash]
+    assert leaf.data == core.leaf_data(event_hash(7), entry(7).record_time, MFG, [hop.hop_hash])
 
 
 async def test_hops_chain_per_unit_across_appends(session):
@@ -94,8 +93,9 @@ async def test_hops_chain_per_unit_across_appends(session):
 async def test_one_event_may_move_a_unit_twice_in_one_batch(session):
     unit = sgtin(5)
     appended = await service.append(session, [commission(1, unit), ship(2, unit, MFG, WHOLESALER)])
-    assert appended[1].hops[0].prev_hop_hash == core.hop_hash(appended[0].hops[0])
-    assert appended[1].hops[0].seq == 1
+    first, second = await repository.unit_hops(session, unit)
+    assert (second.seq, second.prev_hop_hash) == (1, first.hop_hash)
+    assert [a.hop_hashes for a in appended] == [[first.hop_hash], [second.hop_hash]]
 
 
 async def test_proof_by_event_hash_and_errors(session):
@@ -179,3 +179,11 @@ async def test_batches_stopped_early_leave_the_session_usable(session):
             assert [n for (n,) in rows] == [1, 2]
             break
     assert await session.scalar(zone) == before
+
+
+async def test_a_unit_commissioned_twice_fails_the_append(session):
+    await service.append(session, [commission(1, sgtin(9))])
+    with pytest.raises(DBAPIError, match="uq_custody_hops_unit_seq|UNIQUE constraint failed: custody_hops.unit, custody_hops.seq"):
+        async with session.begin_nested():
+            await service.append(session, [commission(2, sgtin(9))])
+    assert await service.current_size(session) == 1
