@@ -94,12 +94,45 @@ async def bench_capture(url: str, events: int) -> None:
     elapsed = time.perf_counter() - started
     await engine.dispose()
     assert (job.status, job.event_count, job.errors) == ("succeeded", events, []), job.errors
+    floor, rows = await asyncio.to_thread(copy_floor, libpq(url))
     rate, anchor_rate = events / elapsed, events / anchor
     print(f"capture benchmark on PostgreSQL: {events:,} commissioning events x {PER_EVENT} EPCs, "
           f"{len(body) / 1e6:.0f} MB EPCIS 1.2 XML")
     print(f"anchor  epcis.read parse-only, same bytes: {anchor_rate:,.0f} events/s")
     print(f"capture {rate:,.0f} events/s ({elapsed:.1f} s, stored job -> succeeded; target >= 5,000)"
           f" = {rate / anchor_rate:.1%} of the parse-only anchor (target >= 25%)")
+    print(f"floor   binary COPY of the {rows:,} rows it wrote into unconstrained copies of the "
+          f"tables (indexes, no foreign keys or triggers): {floor:.1f} s = "
+          f"{events / floor:,.0f} events/s; capture takes {elapsed / floor:.1f}x the floor")
+
+
+FLOOR_TABLES = ("units", "epcis_events", "event_epcs", "event_parties", "custody_hops",
+                "ledger_leaves", "ledger_nodes")
+
+
+def copy_floor(dsn: str) -> tuple[float, int]:
+    """Seconds the server takes to COPY in the rows a capture wrote (read out first, not timed).
+
+    Each table is copied into ``CREATE TABLE ... (LIKE ... INCLUDING ALL)``: the same columns,
+    defaults and indexes, without foreign keys or triggers: what any capture must pay.
+    """
+    elapsed, count = 0.0, 0
+    with psycopg.connect(dsn) as conn:
+        for table in FLOOR_TABLES:
+            with conn.cursor().copy(f"COPY {table} TO STDOUT (FORMAT BINARY)") as out:
+                blocks = list(out)
+            count += conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+            conn.execute(f"CREATE TABLE floor_{table} (LIKE {table} INCLUDING ALL)")
+            conn.commit()
+            started = time.perf_counter()
+            with conn.cursor().copy(f"COPY floor_{table} FROM STDIN (FORMAT BINARY)") as copy:
+                for block in blocks:
+                    copy.write(block)
+            conn.commit()
+            elapsed += time.perf_counter() - started
+            conn.execute(f"DROP TABLE floor_{table}")
+            conn.commit()
+    return elapsed, count
 
 
 def top_up(dsn: str, wanted: int) -> tuple[list[str], list[int]]:
