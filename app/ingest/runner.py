@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -31,6 +31,7 @@ from app.models import (
     CaptureJob,
     CustodyException,
     EpcisEvent,
+    EpcRole,
     EventEpc,
     EventParty,
     JobStatus,
@@ -257,6 +258,17 @@ async def run_job(session: AsyncSession, job: CaptureJob, progress: Progress | N
     _finish(job, JobStatus.SUCCEEDED, len(prepared.events), errors)
 
 
+def epc_roles(event: Event) -> Iterator[tuple[str, str]]:
+    """Each identifier ``event`` names, with the role its ``MATCH_*`` query parameter matches."""
+    if event.parent_id:
+        yield event.parent_id, EpcRole.PARENT.value
+    for role, epcs in ((EpcRole.EPC, event.epc_list + event.child_epcs),
+                       (EpcRole.INPUT, event.input_epc_list),
+                       (EpcRole.OUTPUT, event.output_epc_list)):
+        for epc in epcs:
+            yield epc, role.value
+
+
 def _camel(info: dict[str, Any]) -> dict[str, Any]:
     names = {"event_index": "eventIndex"}
     return {names.get(k, k): v for k, v in info.items() if k != "message"}
@@ -322,8 +334,8 @@ async def _apply(
     epc_rows, party_rows = [], []
     for index, out, found in accepted:
         event_id = rows[index]
-        epcs = dict.fromkeys(events[index].all_epcs + written[index].all_epcs)
-        epc_rows += [{"event_id": event_id, "epc": e} for e in epcs]
+        named = dict.fromkeys((*epc_roles(events[index]), *epc_roles(written[index])))
+        epc_rows += [{"event_id": event_id, "epc": e, "role": r} for e, r in named]
         parties = {job.partner_id, *([] if found else out.parties)}
         party_rows += [{"event_id": event_id, "partner_id": p} for p in parties if p is not None]
     await insert_rows(session, EventEpc.__table__, epc_rows)
