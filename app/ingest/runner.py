@@ -53,6 +53,7 @@ from epcis.model import Document, Event
 from epcis.read import read_document
 
 CHUNK = 2000  # values per IN (...) list
+EVENT_LIMIT = 500_000  # default of CUSTODY_CAPTURE_EVENT_LIMIT
 NEW_UNIT = ("identifier", "kind", "gtin", "serial", "lot", "status", "custodian_id",
             "destination_id", "location_id")
 CHANGED_UNIT = ("status", "custodian_id", "destination_id", "location_id", "parent_id")
@@ -71,12 +72,34 @@ class Prepared:
     findings: dict[int, list[Problem]]
 
 
-def prepare(body: bytes) -> Prepared:
-    """Parse and hash (CPU work, run in a thread). Raises EpcisError naming the event.
+class TooManyEvents(Exception):
+    """A document holds more events than one capture may (``CUSTODY_CAPTURE_EVENT_LIMIT``)."""
+
+    def __init__(self, count: int, limit: int) -> None:
+        super().__init__(f"the document holds {count} events, more than the limit of {limit} "
+                         "per capture (CUSTODY_CAPTURE_EVENT_LIMIT, advertised as "
+                         "GS1-EPCIS-Capture-Limit); split it into several documents")
+        self.count, self.limit = count, limit
+
+    def problem(self) -> dict[str, Any]:
+        """The capture job error naming the limit and the count."""
+        return {"type": PROBLEM_BASE + "capture-limit", "title": "Capture limit exceeded",
+                "detail": str(self), "reason": "CAPTURE_LIMIT_EXCEEDED",
+                "expected": f"at most {self.limit} events", "found": self.count}
+
+
+Refused = EpcisError | TooManyEvents  # what prepare() raises for a document it will not run
+
+
+def prepare(body: bytes, event_limit: int = EVENT_LIMIT) -> Prepared:
+    """Parse and hash (CPU work, run in a thread). Raises EpcisError naming the event, or
+    TooManyEvents (before hashing anything) when there are more than ``event_limit`` events.
 
     Bodies are compact JSON (the C encoder; the indented form takes longer than the parse).
     """
     doc = read_document(body)
+    if len(doc.events) > event_limit:
+        raise TooManyEvents(len(doc.events), event_limit)
     hashes, bodies = [], []
     for index, event in enumerate(doc.events):
         try:
@@ -220,22 +243,26 @@ async def load_state(session: AsyncSession, identifiers: Sequence[str]) -> State
     return State(units, {u.identifier: by_id.get(u.parent_id) for u in units.values()})
 
 
-async def prepare_job(session: AsyncSession, job_id: str) -> Prepared | EpcisError:
+async def prepare_job(session: AsyncSession, job_id: str,
+                      event_limit: int = EVENT_LIMIT) -> Prepared | Refused:
     """Read a job's document and parse it in a thread (no lock needed: documents never change)."""
     body = await session.scalar(
         select(RawDocument.body).join(CaptureJob, CaptureJob.document_id == RawDocument.id)
         .where(CaptureJob.id == job_id))
     try:
-        return await anyio.to_thread.run_sync(prepare, body)
-    except EpcisError as exc:
+        return await anyio.to_thread.run_sync(prepare, body, event_limit)
+    except (EpcisError, TooManyEvents) as exc:
         return exc
 
 
 async def run_job(session: AsyncSession, job: CaptureJob, progress: Progress | None = None,
-                  prepared: Prepared | EpcisError | None = None) -> None:
+                  prepared: Prepared | Refused | None = None) -> None:
     """Process ``job`` in the caller's transaction and set its final status and errors."""
     if prepared is None:
         prepared = await prepare_job(session, job.id)
+    if isinstance(prepared, TooManyEvents):
+        _finish(job, JobStatus.FAILED, prepared.count, [prepared.problem()])
+        return
     if isinstance(prepared, EpcisError):
         exc = prepared
         _finish(job, JobStatus.FAILED, None, [{
