@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     max_document_bytes: int = Field(
         default=64 * 1024 * 1024, ge=1024, description="Largest EPCIS document accepted."
     )
+    capture_event_limit: int = Field(
+        default=500_000, ge=1, description="Most events one captured document may hold; a job "
+        "whose document holds more fails (advertised as GS1-EPCIS-Capture-Limit)."
+    )
     job_lease_seconds: float = Field(
         default=300, gt=0, description="A running capture job whose worker has been silent this "
         "long is taken over by another worker."

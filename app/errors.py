@@ -17,6 +17,7 @@ class CustodyError(Exception):
 
     Args:
         detail: one sentence naming the input, what was expected and what was got.
+        headers: HTTP headers the error response carries (e.g. the limits a 413 exceeded).
         **extensions: extra problem members (``field``, ``expected``, ``found`` ...).
     """
 
@@ -24,9 +25,12 @@ class CustodyError(Exception):
     slug: ClassVar[str] = "internal-error"
     title: ClassVar[str] = "Internal error"
 
-    def __init__(self, detail: str, **extensions: Any) -> None:
+    def __init__(
+        self, detail: str, *, headers: dict[str, str] | None = None, **extensions: Any
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
+        self.headers = dict(headers or {})
         self.extensions = {k: v for k, v in extensions.items() if v is not None}
 
     @property

@@ -13,12 +13,12 @@ from app.errors import PROBLEM_BASE, PROBLEM_JSON, CustodyError
 log = structlog.get_logger("custody.errors")
 
 
-def problem_response(body: dict, status: int) -> JSONResponse:
-    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+def problem_response(body: dict, status: int, headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
 async def _custody_error(request: Request, exc: CustodyError) -> JSONResponse:
-    return problem_response(exc.problem(request.url.path), exc.status)
+    return problem_response(exc.problem(request.url.path), exc.status, exc.headers)
 
 
 async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -97,7 +97,10 @@ def _document(app: FastAPI) -> None:
             for operation in operations.values():
                 responses = operation["responses"]
                 for code in [c for c in responses if c[0] in "45"]:
-                    del responses[code]
+                    if "headers" in responses[code]:  # an error with headers of its own stays
+                        responses[code]["content"] = content
+                    else:
+                        del responses[code]
                 responses["4XX"] = {"description": "Refused: a problem naming the input",
                                     "content": content}
                 responses["5XX"] = {"description": "Unavailable or failed", "content": content}

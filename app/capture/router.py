@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse, Response
 from app.auth.deps import require
 from app.auth.service import Caller
 from app.capture import service
+from app.config import Settings
 from app.deps import SessionDep, SettingsDep
 from app.errors import Forbidden, PayloadTooLarge
 from app.models import CaptureJob
@@ -19,11 +20,30 @@ CAPTURE = require("capture")
 VERSION = {"GS1-EPCIS-Version": "2.0.0"}
 
 
-async def _body(request: Request, limit: int) -> bytes:
+LIMITS_HELP = {
+    "GS1-EPCIS-Capture-Limit": {
+        "description": "Most events one document may hold (CUSTODY_CAPTURE_EVENT_LIMIT); a "
+                       "document with more fails its capture job (CAPTURE_LIMIT_EXCEEDED)",
+        "schema": {"type": "integer", "minimum": 1}},
+    "GS1-EPCIS-Capture-File-Size-Limit": {
+        "description": "Largest document in bytes (CUSTODY_MAX_DOCUMENT_BYTES); a larger one "
+                       "is refused with 413",
+        "schema": {"type": "integer", "minimum": 1}},
+}
+
+
+def limits(settings: Settings) -> dict[str, str]:
+    """The capture limits as the EPCIS 2.0 REST binding's headers."""
+    return {"GS1-EPCIS-Capture-Limit": str(settings.capture_event_limit),
+            "GS1-EPCIS-Capture-File-Size-Limit": str(settings.max_document_bytes)}
+
+
+async def _body(request: Request, settings: Settings) -> bytes:
+    limit = settings.max_document_bytes
     declared = request.headers.get("content-length")
     too_big = PayloadTooLarge(
         f"document exceeds the limit of {limit} bytes (CUSTODY_MAX_DOCUMENT_BYTES)",
-        expected=f"at most {limit} bytes",
+        expected=f"at most {limit} bytes", headers=limits(settings),
     )
     if declared and declared.isdigit() and int(declared) > limit:
         raise too_big
@@ -58,12 +78,14 @@ def job_out(job: CaptureJob) -> dict[str, Any]:
 
 
 @router.options("", status_code=204, response_class=Response,
-                summary="Discover the capture interface's settings")
+                summary="Discover the capture interface's settings",
+                responses={204: {"description": "Versions, limits and error behaviours",
+                                 "headers": LIMITS_HELP}})
 async def discover(settings: SettingsDep) -> Response:
     return Response(status_code=204, headers={
         **VERSION,
         "Allow": "OPTIONS, GET, POST",
-        "GS1-EPCIS-Capture-File-Size-Limit": str(settings.max_document_bytes),
+        **limits(settings),
         "GS1-Capture-Error-Behaviour": "rollback, proceed",
     })
 
@@ -76,7 +98,10 @@ async def list_jobs(
     return JSONResponse([job_out(j) for j in jobs], headers=VERSION)
 
 
-@router.post("", status_code=202, summary="Capture an EPCIS document (asynchronous)")
+@router.post("", status_code=202, summary="Capture an EPCIS document (asynchronous)",
+             responses={202: {"headers": LIMITS_HELP},
+                        413: {"description": "Larger than GS1-EPCIS-Capture-File-Size-Limit",
+                              "headers": LIMITS_HELP}})
 async def capture(
     request: Request,
     session: SessionDep,
@@ -86,7 +111,7 @@ async def capture(
 ) -> JSONResponse:
     if caller.partner_id is None:
         raise Forbidden("capture needs a key issued to a trading partner")
-    body = await _body(request, settings.max_document_bytes)
+    body = await _body(request, settings)
     # Its own short transaction, a writer from its first statement (SQLite then waits for the
     # worker instead of failing), committed before the 202.
     async with request.app.state.sessions() as writer, writer.begin():
@@ -96,7 +121,7 @@ async def capture(
         )
     location = f"/capture/{made.job.id}"
     return JSONResponse(job_out(made.job), status_code=202,
-                        headers={"Location": location, **VERSION})
+                        headers={"Location": location, **VERSION, **limits(settings)})
 
 
 @router.get("/{capture_id}", summary="A capture job's status and errors")

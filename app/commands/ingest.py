@@ -49,7 +49,8 @@ async def _ingest(settings: Settings, file: Path, partner: int, behaviour: str |
         with Progress(transient=True, disable=not bar) as progress:
             task = progress.add_task(f"ingesting {file.name}", total=None)
             done = await run_once(sessions, job_id,
-                                  lambda n, total: progress.update(task, completed=n, total=total))
+                                  lambda n, total: progress.update(task, completed=n, total=total),
+                                  event_limit=settings.capture_event_limit)
         if done is None:  # already processed (same bytes ingested before)
             async with sessions() as session:
                 done = await session.get(CaptureJob, job_id)
@@ -79,6 +80,6 @@ async def _work(settings: Settings, poll: float) -> None:
         await check_database(engine)
         typer.echo("custody worker: processing capture jobs (Ctrl-C to stop)", err=True)
         lease = timedelta(seconds=settings.job_lease_seconds)
-        await work(session_factory(engine), stop, poll, lease)
+        await work(session_factory(engine), stop, poll, lease, settings.capture_event_limit)
     finally:
         await engine.dispose()

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.models import EpcisEvent, EventEpc, EventParty
+from app.models import EpcisEvent, EpcRole, EventEpc, EventParty
 
 
 @dataclass(frozen=True)
@@ -19,7 +19,18 @@ class EventFilter:
     biz_steps: tuple[str, ...] = ()
     dispositions: tuple[str, ...] = ()
     biz_locations: tuple[str, ...] = ()
-    epcs: tuple[str, ...] = ()
+    epcs: tuple[str, ...] = ()  # MATCH_epc: epcList, childEPCs
+    parent_ids: tuple[str, ...] = ()  # MATCH_parentID
+    input_epcs: tuple[str, ...] = ()  # MATCH_inputEPC
+    output_epcs: tuple[str, ...] = ()  # MATCH_outputEPC
+    any_epcs: tuple[str, ...] = ()  # MATCH_anyEPC: any of the above
+
+    def named(self) -> list[tuple[EpcRole | None, tuple[str, ...]]]:
+        """The identifier filters given, each with its role (None: any role)."""
+        pairs = ((EpcRole.EPC, self.epcs), (EpcRole.PARENT, self.parent_ids),
+                 (EpcRole.INPUT, self.input_epcs), (EpcRole.OUTPUT, self.output_epcs),
+                 (None, self.any_epcs))
+        return [(role, values) for role, values in pairs if values]
 
 
 IDPAT = "urn:epc:idpat:"
@@ -38,6 +49,14 @@ def epc_condition(values: tuple[str, ...]):
         *([EventEpc.epc.in_(exact)] if exact else []),
         *(EventEpc.epc.startswith(p, autoescape=True) for p in prefixes),
     )
+
+
+def names(values: tuple[str, ...], role: EpcRole | None):
+    """The event names one of ``values`` (URIs or patterns) in ``role`` (None: in any role)."""
+    where = [EventEpc.event_id == EpcisEvent.id, epc_condition(values)]
+    if role is not None:
+        where.append(EventEpc.role == role)
+    return exists().where(*where)
 
 
 def visible(partner_id: int | None):
@@ -65,8 +84,8 @@ async def find(
         q = q.where(EpcisEvent.disposition.in_(f.dispositions))
     if f.biz_locations:
         q = q.where(EpcisEvent.biz_location.in_(f.biz_locations))
-    if f.epcs:
-        q = q.where(exists().where(EventEpc.event_id == EpcisEvent.id, epc_condition(f.epcs)))
+    for role, values in f.named():  # each parameter is one more condition (EPCIS 8.2.7.1)
+        q = q.where(names(values, role))
     return list(await session.scalars(q.order_by(EpcisEvent.id).limit(limit)))
 
 

@@ -33,8 +33,15 @@ EVENT_TYPES = ("ObjectEvent", "AggregationEvent", "TransactionEvent", "Transform
                "AssociationEvent")
 
 
-EPC_HELP = ("EPC URIs or patterns (urn:epc:idpat:sgtin:0312345.060011.*), separated by |; "
-            "either parameter matches any identifier the event names, parentID included")
+def epc_help(fields: str) -> str:
+    """OpenAPI text of a ``MATCH_*`` parameter matching identifiers in ``fields``."""
+    return ("EPC URIs or patterns (urn:epc:idpat:sgtin:0312345.060011.*), separated by | or "
+            f"commas, or the parameter repeated: events whose {fields} names one of them "
+            "(EPCIS 2.0 section 8.2.7.1). Several MATCH_ parameters must all match.")
+
+
+def _match(alias: str, fields: str):
+    return Query(None, alias=alias, description=epc_help(fields))
 
 
 def _list(value: str | None) -> tuple[str, ...]:
@@ -42,6 +49,11 @@ def _list(value: str | None) -> tuple[str, ...]:
     if not value:
         return ()
     return tuple(v.strip() for v in value.replace(",", "|").split("|") if v.strip())
+
+
+def _values(values: list[str] | None) -> tuple[str, ...]:
+    """A list parameter given once (``a|b``, ``a,b``) or repeated (``p=a&p=b``)."""
+    return tuple(v for value in values or () for v in _list(value))
 
 
 def _token(after: int) -> str:
@@ -134,8 +146,15 @@ async def events(
     biz_step: str | None = Query(None, alias="EQ_bizStep"),
     disposition: str | None = Query(None, alias="EQ_disposition"),
     biz_location: str | None = Query(None, alias="EQ_bizLocation"),
-    match_epc: str | None = Query(None, alias="MATCH_epc", description=EPC_HELP),
-    match_any: str | None = Query(None, alias="MATCH_anyEPC", description=EPC_HELP),
+    match_epc: list[str] | None = _match(
+        "MATCH_epc", "epcList or childEPCs (not parentID: see MATCH_parentID)"),
+    match_parent: list[str] | None = _match(
+        "MATCH_parentID", "parentID (AggregationEvent, TransactionEvent, AssociationEvent)"),
+    match_input: list[str] | None = _match("MATCH_inputEPC", "inputEPCList (TransformationEvent)"),
+    match_output: list[str] | None = _match(
+        "MATCH_outputEPC", "outputEPCList (TransformationEvent)"),
+    match_any: list[str] | None = _match(
+        "MATCH_anyEPC", "parentID, epcList, childEPCs, inputEPCList or outputEPCList"),
     per_page: int = Query(30, alias="perPage", ge=1, le=1000),
     token: str | None = Query(None, alias="nextPageToken"),
 ) -> JSONResponse:
@@ -151,7 +170,8 @@ async def events(
     f = EventFilter(
         types, ge_time, lt_time, tuple(to_urn("bizstep", v) for v in _list(biz_step)),
         tuple(to_urn("disp", v) for v in _list(disposition)), _list(biz_location),
-        _list(match_epc) + _list(match_any),
+        _values(match_epc), _values(match_parent), _values(match_input), _values(match_output),
+        _values(match_any),
     )
     rows = await repository.find(session, f, caller.partner_id, caller.sees_everything,
                                  _after(token), per_page + 1)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -31,6 +31,7 @@ from app.models import (
     CaptureJob,
     CustodyException,
     EpcisEvent,
+    EpcRole,
     EventEpc,
     EventParty,
     JobStatus,
@@ -52,6 +53,7 @@ from epcis.model import Document, Event
 from epcis.read import read_document
 
 CHUNK = 2000  # values per IN (...) list
+EVENT_LIMIT = 500_000  # default of CUSTODY_CAPTURE_EVENT_LIMIT
 NEW_UNIT = ("identifier", "kind", "gtin", "serial", "lot", "status", "custodian_id",
             "destination_id", "location_id")
 CHANGED_UNIT = ("status", "custodian_id", "destination_id", "location_id", "parent_id")
@@ -70,12 +72,34 @@ class Prepared:
     findings: dict[int, list[Problem]]
 
 
-def prepare(body: bytes) -> Prepared:
-    """Parse and hash (CPU work, run in a thread). Raises EpcisError naming the event.
+class TooManyEvents(Exception):
+    """A document holds more events than one capture may (``CUSTODY_CAPTURE_EVENT_LIMIT``)."""
+
+    def __init__(self, count: int, limit: int) -> None:
+        super().__init__(f"the document holds {count} events, more than the limit of {limit} "
+                         "per capture (CUSTODY_CAPTURE_EVENT_LIMIT, advertised as "
+                         "GS1-EPCIS-Capture-Limit); split it into several documents")
+        self.count, self.limit = count, limit
+
+    def problem(self) -> dict[str, Any]:
+        """The capture job error naming the limit and the count."""
+        return {"type": PROBLEM_BASE + "capture-limit", "title": "Capture limit exceeded",
+                "detail": str(self), "reason": "CAPTURE_LIMIT_EXCEEDED",
+                "expected": f"at most {self.limit} events", "found": self.count}
+
+
+Refused = EpcisError | TooManyEvents  # what prepare() raises for a document it will not run
+
+
+def prepare(body: bytes, event_limit: int = EVENT_LIMIT) -> Prepared:
+    """Parse and hash (CPU work, run in a thread). Raises EpcisError naming the event, or
+    TooManyEvents (before hashing anything) when there are more than ``event_limit`` events.
 
     Bodies are compact JSON (the C encoder; the indented form takes longer than the parse).
     """
     doc = read_document(body)
+    if len(doc.events) > event_limit:
+        raise TooManyEvents(len(doc.events), event_limit)
     hashes, bodies = [], []
     for index, event in enumerate(doc.events):
         try:
@@ -219,22 +243,26 @@ async def load_state(session: AsyncSession, identifiers: Sequence[str]) -> State
     return State(units, {u.identifier: by_id.get(u.parent_id) for u in units.values()})
 
 
-async def prepare_job(session: AsyncSession, job_id: str) -> Prepared | EpcisError:
+async def prepare_job(session: AsyncSession, job_id: str,
+                      event_limit: int = EVENT_LIMIT) -> Prepared | Refused:
     """Read a job's document and parse it in a thread (no lock needed: documents never change)."""
     body = await session.scalar(
         select(RawDocument.body).join(CaptureJob, CaptureJob.document_id == RawDocument.id)
         .where(CaptureJob.id == job_id))
     try:
-        return await anyio.to_thread.run_sync(prepare, body)
-    except EpcisError as exc:
+        return await anyio.to_thread.run_sync(prepare, body, event_limit)
+    except (EpcisError, TooManyEvents) as exc:
         return exc
 
 
 async def run_job(session: AsyncSession, job: CaptureJob, progress: Progress | None = None,
-                  prepared: Prepared | EpcisError | None = None) -> None:
+                  prepared: Prepared | Refused | None = None) -> None:
     """Process ``job`` in the caller's transaction and set its final status and errors."""
     if prepared is None:
         prepared = await prepare_job(session, job.id)
+    if isinstance(prepared, TooManyEvents):
+        _finish(job, JobStatus.FAILED, prepared.count, [prepared.problem()])
+        return
     if isinstance(prepared, EpcisError):
         exc = prepared
         _finish(job, JobStatus.FAILED, None, [{
@@ -255,6 +283,17 @@ async def run_job(session: AsyncSession, job: CaptureJob, progress: Progress | N
         return
     await savepoint.commit()
     _finish(job, JobStatus.SUCCEEDED, len(prepared.events), errors)
+
+
+def epc_roles(event: Event) -> Iterator[tuple[str, str]]:
+    """Each identifier ``event`` names, with the role its ``MATCH_*`` query parameter matches."""
+    if event.parent_id:
+        yield event.parent_id, EpcRole.PARENT.value
+    for role, epcs in ((EpcRole.EPC, event.epc_list + event.child_epcs),
+                       (EpcRole.INPUT, event.input_epc_list),
+                       (EpcRole.OUTPUT, event.output_epc_list)):
+        for epc in epcs:
+            yield epc, role.value
 
 
 def _camel(info: dict[str, Any]) -> dict[str, Any]:
@@ -322,8 +361,8 @@ async def _apply(
     epc_rows, party_rows = [], []
     for index, out, found in accepted:
         event_id = rows[index]
-        epcs = dict.fromkeys(events[index].all_epcs + written[index].all_epcs)
-        epc_rows += [{"event_id": event_id, "epc": e} for e in epcs]
+        named = dict.fromkeys((*epc_roles(events[index]), *epc_roles(written[index])))
+        epc_rows += [{"event_id": event_id, "epc": e, "role": r} for e, r in named]
         parties = {job.partner_id, *([] if found else out.parties)}
         party_rows += [{"event_id": event_id, "partner_id": p} for p in parties if p is not None]
     await insert_rows(session, EventEpc.__table__, epc_rows)

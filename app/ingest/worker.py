@@ -22,10 +22,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.capture.service import write_lock
 from app.errors import PROBLEM_BASE
-from app.ingest.runner import Prepared, Progress, prepare_job, run_job
+from app.ingest.runner import EVENT_LIMIT, Prepared, Progress, Refused, prepare_job, run_job
 from app.models import CaptureJob, JobStatus
 from app.models.base import utcnow
-from epcis.errors import EpcisError
 
 LEASE = timedelta(minutes=5)  # default of CUSTODY_JOB_LEASE_SECONDS
 MAX_ATTEMPTS = 3
@@ -67,7 +66,7 @@ async def claim(session: AsyncSession, job_id: str | None = None,
 
 async def process(session: AsyncSession, job_id: str, attempt: int,
                   progress: Progress | None = None,
-                  prepared: Prepared | EpcisError | None = None) -> CaptureJob | None:
+                  prepared: Prepared | Refused | None = None) -> CaptureJob | None:
     """Run a claimed job if this worker still owns that attempt (``prepared``: parsed already)."""
     await write_lock(session)
     query = select(CaptureJob).where(CaptureJob.id == job_id, CaptureJob.attempts == attempt,
@@ -101,9 +100,12 @@ def paused_gc() -> Iterator[None]:
 
 
 async def run_once(sessions: async_sessionmaker[AsyncSession], job_id: str | None = None,
-                   progress: Progress | None = None,
-                   lease: timedelta = LEASE) -> CaptureJob | None:
-    """Claim and process one job; None when there was nothing to do."""
+                   progress: Progress | None = None, lease: timedelta = LEASE,
+                   event_limit: int = EVENT_LIMIT) -> CaptureJob | None:
+    """Claim and process one job; None when there was nothing to do.
+
+    A document with more than ``event_limit`` events fails its job without being run.
+    """
     async with sessions() as session:
         if not await has_work(session, job_id, lease):
             return None
@@ -114,7 +116,7 @@ async def run_once(sessions: async_sessionmaker[AsyncSession], job_id: str | Non
     try:
         with paused_gc():
             async with sessions() as session:  # parse before taking any write lock
-                prepared = await prepare_job(session, claimed[0])
+                prepared = await prepare_job(session, claimed[0], event_limit)
             async with sessions() as session, session.begin():
                 return await process(session, *claimed, progress, prepared)
     except Exception:
@@ -135,11 +137,12 @@ async def run_once(sessions: async_sessionmaker[AsyncSession], job_id: str | Non
 
 
 async def work(sessions: async_sessionmaker[AsyncSession], stop: asyncio.Event,
-               poll_seconds: float = 1.0, lease: timedelta = LEASE) -> None:
+               poll_seconds: float = 1.0, lease: timedelta = LEASE,
+               event_limit: int = EVENT_LIMIT) -> None:
     """Process jobs until ``stop`` is set, sleeping ``poll_seconds`` when the queue is empty."""
     while not stop.is_set():
         try:
-            done = await run_once(sessions, lease=lease)
+            done = await run_once(sessions, lease=lease, event_limit=event_limit)
         except Exception:  # the database went away: wait and retry
             log.exception("worker loop error")
             done = None
@@ -156,8 +159,10 @@ def embed(app) -> None:
     async def lifespan(app_):
         async with inner(app_) as state:
             stop = asyncio.Event()
-            lease = timedelta(seconds=app_.state.settings.job_lease_seconds)
-            task = asyncio.create_task(work(app_.state.sessions, stop, lease=lease))
+            settings = app_.state.settings
+            lease = timedelta(seconds=settings.job_lease_seconds)
+            task = asyncio.create_task(work(app_.state.sessions, stop, lease=lease,
+                                            event_limit=settings.capture_event_limit))
             try:
                 yield state
             finally:

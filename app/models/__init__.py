@@ -4,6 +4,7 @@ from app.models.base import Base
 from app.models.events import (
     CaptureJob,
     EpcisEvent,
+    EpcRole,
     EventEpc,
     EventParty,
     JobStatus,
@@ -35,6 +36,7 @@ __all__ = [
     "CaptureJob",
     "CustodyException",
     "CustodyHop",
+    "EpcRole",
     "EpcisEvent",
     "EventEpc",
     "EventParty",

@@ -77,13 +77,28 @@ class EpcisEvent(Base):
     body: Mapped[str] = mapped_column(Text)  # the event alone, as EPCIS 2.0 JSON-LD
 
 
+class EpcRole(StrEnum):
+    """The field of an event naming an identifier, as the EPCIS 2.0 ``MATCH_*`` parameters
+    (section 8.2.7.1) tell them apart; ``MATCH_anyEPC`` matches every role."""
+
+    EPC = "epc"  # epcList, childEPCs: MATCH_epc
+    PARENT = "parent"  # parentID: MATCH_parentID
+    INPUT = "input"  # inputEPCList: MATCH_inputEPC
+    OUTPUT = "output"  # outputEPCList: MATCH_outputEPC
+
+
 class EventEpc(Base):
-    """An identifier an event names (parent, EPCs, children), for ``MATCH_epc`` queries."""
+    """An identifier an event names, in one role, for ``MATCH_*`` queries.
+
+    An identifier in two roles of one event (a TransformationEvent input that is also an
+    output) has a row for each.
+    """
 
     __tablename__ = "event_epcs"
 
     event_id: Mapped[int] = mapped_column(ForeignKey("epcis_events.id"), primary_key=True)
     epc: Mapped[str] = mapped_column(String(200), primary_key=True, index=True)
+    role: Mapped[EpcRole] = mapped_column(str_enum(EpcRole, 6), primary_key=True)
 
 
 class EventParty(Base):

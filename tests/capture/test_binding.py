@@ -45,5 +45,6 @@ async def test_options_describes_the_capture_interface(client, settings):
     response = await client.options("/capture")
     assert response.status_code == 204
     assert response.headers["gs1-epcis-capture-file-size-limit"] == str(settings.max_document_bytes)
+    assert response.headers["gs1-epcis-capture-limit"] == str(settings.capture_event_limit) == "500000"
     assert response.headers["gs1-capture-error-behaviour"] == "rollback, proceed"
     assert response.headers["gs1-epcis-version"] == "2.0.0"

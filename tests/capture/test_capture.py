@@ -2,7 +2,8 @@
 
 from sqlalchemy import func, select
 
-from app.models import CaptureJob, RawDocument
+from app.ingest.worker import run_once
+from app.models import CaptureJob, EpcisEvent, RawDocument
 from tests.ingest.chain import commission, document, sgtin
 from tests.partners.helpers import chain_partners, make_key
 
@@ -55,7 +56,37 @@ async def test_too_large_is_413(client, session, settings):
     assert response.status_code == 413
     assert response.json()["detail"] == (
         "document exceeds the limit of 2048 bytes (CUSTODY_MAX_DOCUMENT_BYTES)")
+    # The binding's 413 names both limits.
+    assert response.headers["gs1-epcis-capture-file-size-limit"] == "2048"
+    assert response.headers["gs1-epcis-capture-limit"] == str(settings.capture_event_limit)
     assert await session.scalar(select(func.count()).select_from(RawDocument)) == 0
+
+
+async def test_a_document_over_the_event_limit_fails_its_job(client, session, sessions, settings):
+    partners = await chain_partners(session)
+    _, headers = partners["mfg"]
+    settings.capture_event_limit = 2
+    three = document(*(commission([sgtin(n)], minutes=n) for n in range(3)))
+    posted = await client.post("/capture", content=three, headers=headers)
+    assert posted.status_code == 202  # counting events is parsing: the worker does it
+    assert posted.headers["gs1-epcis-capture-limit"] == "2"
+    assert posted.headers["gs1-epcis-capture-file-size-limit"] == str(settings.max_document_bytes)
+    await run_once(sessions, event_limit=settings.capture_event_limit)
+    job = (await client.get(posted.headers["location"], headers=headers)).json()
+    assert (job["status"], job["success"], job["eventCount"]) == ("failed", False, 3)
+    assert job["errors"] == [{
+        "type": "https://custody.dev/problems/capture-limit", "title": "Capture limit exceeded",
+        "detail": "the document holds 3 events, more than the limit of 2 per capture "
+                  "(CUSTODY_CAPTURE_EVENT_LIMIT, advertised as GS1-EPCIS-Capture-Limit); "
+                  "split it into several documents",
+        "reason": "CAPTURE_LIMIT_EXCEEDED", "expected": "at most 2 events", "found": 3}]
+    assert await session.scalar(select(func.count()).select_from(EpcisEvent)) == 0
+
+    two = document(*(commission([sgtin(n)], minutes=n) for n in range(2)))
+    posted = await client.post("/capture", content=two, headers=headers)
+    await run_once(sessions, event_limit=settings.capture_event_limit)
+    job = (await client.get(posted.headers["location"], headers=headers)).json()
+    assert (job["status"], job["eventCount"], job["errors"]) == ("succeeded", 2, [])
 
 
 async def test_hostile_xml_and_non_epcis_are_refused(client, session):

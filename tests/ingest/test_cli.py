@@ -50,12 +50,20 @@ def test_ingest_a_file_for_a_partner(backend, empty_database, tmp_path, monkeypa
     assert failed.stdout.endswith(": failed, 1 events, 1 errors\n")
     assert json.loads(failed.stderr)["reason"] == "UNKNOWN_UNIT"
 
+    monkeypatch.setenv("CUSTODY_CAPTURE_EVENT_LIMIT", "2")
+    many = tmp_path / "many.json"
+    many.write_bytes(document(*(commission([sgtin(n)], minutes=n) for n in range(10, 13))))
+    refused = runner.invoke(cli, ["ingest", str(many), "--partner", ids[0]])
+    assert refused.exit_code == 1
+    assert refused.stdout.endswith(": failed, 3 events, 1 errors\n")
+    assert json.loads(refused.stderr)["reason"] == "CAPTURE_LIMIT_EXCEEDED"
+
 
 @pytest.mark.parametrize("backend", BACKENDS)
 async def test_serve_processes_jobs_itself(backend, empty_database):
     url = empty_database(backend)
     await asyncio.to_thread(upgrade, url)
-    app = create_app(Settings(database_url=url))
+    app = create_app(Settings(database_url=url, capture_event_limit=1))
     embed(app)
     async with app.router.lifespan_context(app):
         async with session_factory(app.state.engine)() as session:
@@ -63,10 +71,16 @@ async def test_serve_processes_jobs_itself(backend, empty_database):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://custody.test") as http:
             headers = partners["mfg"][1]
-            posted = await http.post("/capture", content=document(commission([sgtin(1)])), headers=headers)
-            for _ in range(100):
-                job = (await http.get(posted.headers["location"], headers=headers)).json()
-                if not job["running"]:
-                    break
-                await asyncio.sleep(0.05)
-    assert (job["status"], job["eventCount"]) == ("succeeded", 1)
+            jobs = []
+            for body in (document(commission([sgtin(1)])),
+                         document(commission([sgtin(2)]), commission([sgtin(3)], minutes=1))):
+                posted = await http.post("/capture", content=body, headers=headers)
+                for _ in range(100):
+                    job = (await http.get(posted.headers["location"], headers=headers)).json()
+                    if not job["running"]:
+                        break
+                    await asyncio.sleep(0.05)
+                jobs.append((job["status"], job["eventCount"],
+                             [e["reason"] for e in job["errors"]]))
+    # The embedded worker applies CUSTODY_CAPTURE_EVENT_LIMIT (here 1).
+    assert jobs == [("succeeded", 1, []), ("failed", 2, ["CAPTURE_LIMIT_EXCEEDED"])]

@@ -4,11 +4,13 @@ from urllib.parse import quote
 
 from app.ingest.worker import run_once
 from epcis.hashing import event_hash
+from epcis.model import Event, EventType
 from epcis.read import read_document
 from tests.ingest.chain import (
     MFG,
     PHARMACY,
     WHOLESALER,
+    at,
     commission,
     document,
     observe,
@@ -70,7 +72,7 @@ async def test_events_are_epcis_query_documents_filtered_and_paged(client, sessi
     early = await client.get("/events", headers=mfg, params={"LT_eventTime": "2026-11-02T08:01:00Z"})
     assert len(read_document(early.content).events) == 1
     epc = await client.get("/events", headers=mfg, params={"MATCH_epc": sscc(1)})
-    assert len(read_document(epc.content).events) == 3  # packing, shipping, receiving
+    assert len(read_document(epc.content).events) == 2  # shipping, receiving: not the parentID
     either = await client.get("/events", headers=mfg,
                               params={"MATCH_anyEPC": f"{sgtin(3)}|{sgtin(2)}"})
     assert len(read_document(either.content).events) == 3  # two commissionings, packing
@@ -162,3 +164,71 @@ async def test_xml_by_accept(client, session, sessions):
     first = hashes(as_json.content)[0]
     one = await client.get(f"/events/{quote(first, safe='')}", headers={**mfg, "Accept": "text/xml"})
     assert hashes(one.content) == [first]
+
+
+def transform(inputs, outputs, minutes=40) -> Event:
+    return Event(EventType.TRANSFORMATION, at(minutes), "+00:00", input_epc_list=tuple(inputs),
+                 output_epc_list=tuple(outputs), biz_step=CBV + "transforming")
+
+
+PALLET = "urn:epc:id:sscc:0312345.1234567890"
+PALLET_LINK = "https://id.gs1.org/00/103123452345678907"  # the same SSCC as a GS1 Digital Link
+
+
+async def test_match_parameters_follow_the_role_of_each_identifier(client, session, sessions):
+    p = await seed(client, session, sessions)
+    mfg, wholesaler, pharmacy = p["mfg"][1], p["wholesaler"][1], p["pharmacy"][1]
+    # sgtin(3) is both an input and an output; the pallet is named by its Digital Link. Over
+    # COPY_MIN_ROWS identifiers, so PostgreSQL writes their rows with COPY.
+    outputs = [sgtin(3), sgtin(7), *(sgtin(n) for n in range(100, 300))]
+    for body in (document(transform([sgtin(3), sgtin(6)], outputs)),
+                 document(commission([sgtin(8)], minutes=41), pack(PALLET_LINK, [sgtin(8)], minutes=42))):
+        await client.post("/capture", content=body, headers=mfg)
+        job = await run_once(sessions)
+        assert job.status == "succeeded", job.errors
+
+    async def steps(headers, *params) -> list[str]:
+        response = await client.get("/events", headers=headers, params=list(params))
+        assert response.status_code == 200, response.text
+        return [e.biz_step[len(CBV):] for e in read_document(response.content).events]
+
+    # An aggregation's parentID is MATCH_parentID's, not MATCH_epc's; its children are MATCH_epc's.
+    assert await steps(mfg, ("MATCH_parentID", sscc(1))) == ["packing"]
+    assert await steps(mfg, ("MATCH_epc", sscc(1))) == ["shipping", "receiving"]
+    assert await steps(mfg, ("MATCH_anyEPC", sscc(1))) == ["packing", "shipping", "receiving"]
+    assert await steps(mfg, ("MATCH_epc", sgtin(1))) == ["commissioning", "packing"]
+    assert await steps(mfg, ("MATCH_parentID", sgtin(1))) == []
+    assert await steps(mfg, ("MATCH_parentID", "urn:epc:idpat:sscc:0312345.*")) == [
+        "packing", "packing"]
+    # Each MATCH_ parameter is one more condition; values come with |, commas or repeated.
+    assert await steps(mfg, ("MATCH_epc", sgtin(2)), ("MATCH_parentID", sscc(1))) == ["packing"]
+    assert await steps(mfg, ("MATCH_epc", sgtin(3)), ("MATCH_parentID", sscc(1))) == []
+    assert await steps(mfg, ("MATCH_anyEPC", sgtin(6)), ("MATCH_anyEPC", PALLET)) == [
+        "transforming", "packing"]
+    assert await steps(mfg, ("MATCH_parentID", f"{sscc(1)},{PALLET}")) == ["packing", "packing"]
+
+    # Transformation inputs and outputs, an identifier in both roles.
+    assert await steps(mfg, ("MATCH_inputEPC", sgtin(6))) == ["transforming"]
+    assert await steps(mfg, ("MATCH_outputEPC", sgtin(6))) == []
+    assert await steps(mfg, ("MATCH_outputEPC", sgtin(7))) == ["transforming"]
+    assert await steps(mfg, ("MATCH_outputEPC", sgtin(299))) == ["transforming"]
+    assert await steps(mfg, ("MATCH_inputEPC", sgtin(7))) == []
+    assert await steps(mfg, ("MATCH_inputEPC", sgtin(3)), ("MATCH_outputEPC", sgtin(3))) == [
+        "transforming"]
+    assert await steps(mfg, ("MATCH_epc", sgtin(7))) == []
+    assert await steps(mfg, ("MATCH_anyEPC", sgtin(7))) == ["transforming"]
+    assert await steps(mfg, ("MATCH_epc", sgtin(3))) == ["commissioning"]
+    assert await steps(mfg, ("MATCH_outputEPC", "urn:epc:idpat:sgtin:0312345.060011.*")) == [
+        "transforming"]
+
+    # A parent sent as a Digital Link is found by either spelling, as a parent only.
+    assert await steps(mfg, ("MATCH_parentID", PALLET)) == ["packing"]
+    assert await steps(mfg, ("MATCH_parentID", PALLET_LINK)) == ["packing"]
+    assert await steps(mfg, ("MATCH_epc", PALLET)) == []
+    assert await steps(mfg, ("MATCH_epc", PALLET_LINK)) == []
+
+    # Other partners see only the events they are party to, whatever the parameter.
+    assert await steps(wholesaler, ("MATCH_parentID", sscc(1))) == []
+    assert await steps(wholesaler, ("MATCH_anyEPC", sscc(1))) == ["shipping", "receiving"]
+    assert await steps(wholesaler, ("MATCH_inputEPC", sgtin(6))) == []
+    assert await steps(pharmacy, ("MATCH_anyEPC", f"{sscc(1)}|{sgtin(3)}|{PALLET}")) == []
