@@ -12,6 +12,7 @@ company prefix length, which the digits alone do not tell.
 'https://id.gs1.org/01/80614141123458/21/6789'
 """
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Literal
@@ -28,6 +29,9 @@ AI82 = frozenset(
 )
 # TDS: these AI 82 characters are percent-escaped inside EPC URIs; all others stay literal.
 _URI_ESCAPE = {c: f"%{ord(c):02X}" for c in "\"%&/<>?"}
+# Fast paths: values made only of characters that need no escaping (the common case).
+_URI_PLAIN = re.compile(r"[!'()*+,\-.0-9:;=A-Z_a-z]*")
+_AI82_PLAIN = re.compile(r"[!\"%&'()*+,\-./0-9:;<=>?A-Z_a-z]*")
 _DIGITS = frozenset("0123456789")
 _NDC_SEGMENTS = {"4-4-2": (4, 4, 2), "5-3-2": (5, 3, 2), "5-4-1": (5, 4, 1)}
 
@@ -107,6 +111,8 @@ def validate_ai82(field: str, value: str, max_length: int = 20) -> str:
             f"{field} {value!r}: expected 1 to {max_length} characters, got {len(value)}",
             value=value,
         )
+    if _AI82_PLAIN.fullmatch(value):
+        return value
     for i, ch in enumerate(value):
         if ch not in AI82:
             raise GS1Error(
@@ -136,6 +142,8 @@ def uri_unescape(field: str, value: str) -> str:
     Traceback (most recent call last):
     gs1.errors.GS1Error: serial 'A%2': expected two hex digits after '%' at position 2
     """
+    if _URI_PLAIN.fullmatch(value):
+        return value
     out, i = [], 0
     while i < len(value):
         ch, at = value[i], i + 1

@@ -146,3 +146,11 @@ def test_sgtin_round_trip(body, cpl, serial):
     uri = sgtin_uri(gtin, serial, cpl)
     key = parse_epc_uri(uri)
     assert (key.gtin, key.serial, key.company_prefix_length, key.uri) == (gtin, serial, cpl, uri)
+
+
+def test_fast_paths_accept_exactly_the_characters_the_slow_paths_do():
+    from gs1.identifiers import _AI82_PLAIN, _URI_ESCAPE, _URI_PLAIN, AI82
+
+    chars = [chr(i) for i in range(0x3000)]
+    assert {c for c in chars if _AI82_PLAIN.fullmatch(c)} == set(AI82)
+    assert {c for c in chars if _URI_PLAIN.fullmatch(c)} == set(AI82) - set(_URI_ESCAPE)
