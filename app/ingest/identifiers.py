@@ -2,9 +2,10 @@
 
 A partner may name a unit ``https://id.gs1.org/01/00312345600112/21/5`` in one document and
 ``urn:epc:id:sgtin:0312345.060011.5`` in another; the custody chain must be one. The URN
-needs the GS1 company prefix length, taken from the product record, else from the longest
-company prefix of a known partner GLN that the key starts with. Without either, the
-identifier stays as written.
+needs the GS1 company prefix length, taken from the product record, else from an exact
+company prefix (of a known product, a known SGLN, or an EPC URN in the same document) that the key
+starts with. Without either, the identifier stays as written: a partner GLN does not say
+where its company prefix ends, and a guessed length would name another unit.
 """
 
 from __future__ import annotations
@@ -22,7 +23,8 @@ _SSCC = re.compile(r"https://id\.gs1\.org/00/(\d{18})$")
 
 
 def prefix_length(key_body: str, prefixes: Iterable[str]) -> int | None:
-    """Length of the longest known company prefix that ``key_body`` starts with.
+    """Length of the known company prefix that ``key_body`` starts with (the longest, should
+    the set not be prefix-free as GS1 company prefixes are).
 
     >>> prefix_length("0312345600112", {"031234", "0312345", "03123450"})
     7

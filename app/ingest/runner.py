@@ -53,6 +53,7 @@ from epcis.model import Document, Event
 from epcis.read import read_document
 
 CHUNK = 2000  # values per IN (...) list
+EPC_ID = "urn:epc:id:"
 EVENT_LIMIT = 500_000  # default of CUSTODY_CAPTURE_EVENT_LIMIT
 NEW_UNIT = ("identifier", "kind", "gtin", "serial", "lot", "status", "custodian_id",
             "destination_id", "location_id")
@@ -198,7 +199,14 @@ async def canonical_events(
     if not links:
         return events
     lengths = dict((await session.execute(select(Product.gtin, Product.company_prefix_length))).all())
-    known = set().union(*ctx.prefixes.values()) if ctx.prefixes else set()
+    # Only exact company prefixes (products, and EPC URNs: known SGLNs, the document's EPCs
+    # and locations). A GLN alone does not say where its company prefix ends; a guessed
+    # length would mint a wrong URN, possibly another company's.
+    urns = [*ctx.locations, *(x for e in events for x in e.all_epcs),
+            *(loc.id for e in events for loc in (e.read_point, e.biz_location) if loc)]
+    known = {gtin[1 : 1 + n] for gtin, n in lengths.items()} | {
+        x[len(EPC_ID):].split(":", 1)[1].split(".", 1)[0] for x in urns
+        if x.startswith(EPC_ID) and x.count(":") == 4}
 
     def length_for(kind: str, key: str) -> int | None:
         return lengths.get(key) if kind == "gtin" and key in lengths else prefix_length(key[1:], known)

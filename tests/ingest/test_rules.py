@@ -258,6 +258,16 @@ async def test_digital_link_and_urn_name_one_unit(client, session, sessions):
                                "only the brand owner or its agent commissions it")]
 
 
+async def test_a_digital_link_sscc_gets_its_exact_company_prefix(client, session, sessions):
+    """Partner GLNs do not say where a company prefix ends; products and URNs do."""
+    p = await chain_partners(session)
+    pallet = "https://id.gs1.org/00/003123450000000028"
+    body = document(commission([sgtin(7)]), pack(pallet, [sgtin(7)]))
+    job = await capture(client, sessions, p["mfg"][1], body)
+    assert job["status"] == "succeeded", job["errors"]
+    assert "urn:epc:id:sscc:0312345.0000000002" in await units(session)
+
+
 async def test_an_agent_of_the_brand_owner_commissions_under_its_prefix(client, session, sessions):
     p = await chain_partners(session)
     admin = await make_key(session, None, "admin")
