@@ -124,8 +124,6 @@ def xml_response(rows: list[EpcisEvent], headers: dict[str, str]) -> Response:
     return Response(body, media_type="application/xml", headers=headers)
 
 
-
-
 class JsonLdResponse(JSONResponse):
     media_type = JSONLD
 
@@ -183,7 +181,7 @@ async def events(
         headers["Link"] = f'<{request.url.path}?{urlencode(params)}>; rel="next"'
     if wants_xml(request):
         return xml_response(rows, headers)
-    return JSONResponse(query_document(rows), media_type=JSONLD, headers=headers)
+    return JsonLdResponse(query_document(rows), headers=headers)
 
 
 @router.get("/events/{event_hash:path}", summary="One event by its CBV 2.0 event hash",
@@ -201,4 +199,4 @@ async def event(
         raise NotFound(f"no event {event_hash} visible to this key", field="eventHash")
     if wants_xml(request):
         return xml_response([row], HEADERS)
-    return JSONResponse(stored_document(row), media_type=JSONLD, headers=HEADERS)
+    return JsonLdResponse(stored_document(row), headers=HEADERS)

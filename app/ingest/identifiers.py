@@ -22,6 +22,25 @@ _SGTIN = re.compile(r"https://id\.gs1\.org/01/(\d{14})/21/([^/?#]+)$")
 _SSCC = re.compile(r"https://id\.gs1\.org/00/(\d{18})$")
 
 
+EPC_ID = "urn:epc:id:"
+
+
+def company_prefix(identifier: str, schemes: tuple[str, ...] | None = None) -> str | None:
+    """The company prefix an EPC URN starts with (of one of ``schemes``, when given).
+
+    >>> company_prefix("urn:epc:id:sgln:0312345.00000.0"), company_prefix("https://x/01/1")
+    ('0312345', None)
+    >>> company_prefix("urn:epc:id:sgln:0312345.00000.0", ("sgtin", "sscc")) is None
+    True
+    """
+    if not identifier.startswith(EPC_ID):
+        return None
+    scheme, _, rest = identifier[len(EPC_ID):].partition(":")
+    if not rest or (schemes is not None and scheme not in schemes):
+        return None
+    return rest.split(".", 1)[0]
+
+
 def prefix_length(key_body: str, prefixes: Iterable[str]) -> int | None:
     """Length of the known company prefix that ``key_body`` starts with (the longest, should
     the set not be prefix-free as GS1 company prefixes are).

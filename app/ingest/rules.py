@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from app.ingest.identifiers import company_prefix
 from app.ledger.service import HopSpec
 from app.units.status import UnitStatus, can_transition
 from epcis.dscsa import gln_of
@@ -31,6 +32,7 @@ OWNING = ("urn:epcglobal:cbv:sdt:owning_party", "owning_party")
 MDA_NS = "urn:epcglobal:cbv:mda"
 _DL_GLN = re.compile(r"/41[47]/(\d{12})\d(?:/|$)")
 SGTIN = "urn:epc:id:sgtin:"
+OWNED = ("sgtin", "sscc")  # schemes whose company prefix names the brand owner
 
 
 @dataclass(slots=True)
@@ -223,16 +225,9 @@ def _identity(identifier: str) -> tuple[str, str | None, str | None]:
 
 
 @lru_cache(maxsize=1024)
-def _sgtin_class(company_prefix: str, reference: str) -> str:
+def _sgtin_class(prefix: str, reference: str) -> str:
     """The GTIN of an SGTIN class (raises GS1Error as :func:`parse_epc_uri` does)."""
-    return parse_epc_uri(f"{SGTIN}{company_prefix}.{reference}.0").gtin or ""
-
-
-def _company_prefix(identifier: str) -> str | None:
-    for scheme in (SGTIN, "urn:epc:id:sscc:"):
-        if identifier.startswith(scheme):
-            return identifier[len(scheme):].split(".")[0]
-    return None
+    return parse_epc_uri(f"{SGTIN}{prefix}.{reference}.0").gtin or ""
 
 
 def _new_unit(identifier: str, lot: str | None, custodian: int, location: int | None) -> UnitRow:
@@ -264,7 +259,7 @@ def commission(state: State, event: Event, ctx: Context) -> Outcome:
                 Problem("ALREADY_COMMISSIONED", f"unit {ident} is already commissioned", ident)
             )
             continue
-        prefix = _company_prefix(ident)
+        prefix = company_prefix(ident, OWNED)
         if ident.startswith("http"):  # a Digital Link no known company prefix could resolve
             out.problems.append(Problem(
                 "NOT_BRAND_OWNER",

@@ -23,7 +23,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import PROBLEM_BASE
-from app.ingest.identifiers import prefix_length, to_urn
+from app.ingest.identifiers import company_prefix, prefix_length, to_urn
 from app.ingest.rules import Context, Outcome, Problem, State, UnitRow, rule_for
 from app.ledger import service as ledger
 from app.ledger.repository import insert_rows
@@ -53,7 +53,6 @@ from epcis.model import Document, Event
 from epcis.read import read_document
 
 CHUNK = 2000  # values per IN (...) list
-EPC_ID = "urn:epc:id:"
 EVENT_LIMIT = 500_000  # default of CUSTODY_CAPTURE_EVENT_LIMIT
 NEW_UNIT = ("identifier", "kind", "gtin", "serial", "lot", "status", "custodian_id",
             "destination_id", "location_id")
@@ -204,9 +203,8 @@ async def canonical_events(
     # length would mint a wrong URN, possibly another company's.
     urns = [*ctx.locations, *(x for e in events for x in e.all_epcs),
             *(loc.id for e in events for loc in (e.read_point, e.biz_location) if loc)]
-    known = {gtin[1 : 1 + n] for gtin, n in lengths.items()} | {
-        x[len(EPC_ID):].split(":", 1)[1].split(".", 1)[0] for x in urns
-        if x.startswith(EPC_ID) and x.count(":") == 4}
+    known = {gtin[1 : 1 + n] for gtin, n in lengths.items()} | set(map(company_prefix, urns))
+    known.discard(None)
 
     def length_for(kind: str, key: str) -> int | None:
         return lengths.get(key) if kind == "gtin" and key in lengths else prefix_length(key[1:], known)

@@ -86,7 +86,7 @@ async def append(session: AsyncSession, entries: Sequence[Entry]) -> list[Append
             unit, kind = spec.unit, spec.kind
             if not (unit and kind):
                 raise core.ChainError(f"hop of event {event!r}: unit and kind must be non-empty")
-            seq, prev = (-1, core.GENESIS) if kind == COMMISSION else heads.get(unit, _NONE)
+            seq, prev = _NONE if kind == COMMISSION else heads.get(unit, _NONE)
             seq += 1
             when, text = times[spec.time]
             digest = sha(

@@ -138,7 +138,17 @@ async def create_partner(session: AsyncSession, spec: PartnerSpec, actor: str) -
                 found=gln,
             )
         principals[principal.partner_id] = gln
+    seen: set[tuple[str, str, str]] = set()
     for x in spec.licences:
+        key = (x.kind, x.jurisdiction, x.number)
+        if key in seen:
+            raise ValidationFailed(
+                f"licence {x.kind}:{x.jurisdiction}:{x.number} is listed twice; expected each "
+                "licence once",
+                field="licences",
+                found=x.number,
+            )
+        seen.add(key)
         held = await session.scalar(select(Licence).where(
             Licence.kind == x.kind, Licence.jurisdiction == x.jurisdiction, Licence.number == x.number))
         if held is not None:
@@ -148,6 +158,15 @@ async def create_partner(session: AsyncSession, spec: PartnerSpec, actor: str) -
                 field="licences",
                 found=x.number,
             )
+    sglns = [x.sgln for x in spec.locations]
+    twice = next((x for i, x in enumerate(sglns) if x in sglns[:i]), None)
+    if twice is not None:
+        raise ValidationFailed(f"location {twice} is listed twice; expected each location once",
+                               field="locations", found=twice)
+    used = await session.scalar(select(Location).where(Location.sgln.in_(sglns)))
+    if used is not None:
+        raise Conflict(f"location {used.sgln} already belongs to trading partner {used.partner_id}",
+                       field="locations", found=used.sgln)
     partner = TradingPartner(
         legal_name=spec.legal_name,
         kind=spec.kind,

@@ -167,9 +167,10 @@ async def test_batches_read_every_row_in_order(session):
     assert got == [[(i, event_hash(i)) for i in range(s, min(s + 2, 5))] for s in (0, 2, 4)]
 
 
+# PostgreSQL only: there a stream runs one statement that stopping must cancel; SQLite's
+# keyset pages leave no statement running, so there is nothing to test.
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 async def test_batches_stopped_early_leave_the_session_usable(session):
-    if session.bind.dialect.name != "postgresql":
-        pytest.skip("keyset pages leave no statement running")
     # Big enough that the server is still sending when the reader stops (and cancels it).
     query = select(func.generate_series(1, 3_000_000))
     zone = text("SELECT current_setting('TimeZone')")
@@ -183,7 +184,8 @@ async def test_batches_stopped_early_leave_the_session_usable(session):
 
 async def test_a_unit_commissioned_twice_fails_the_append(session):
     await service.append(session, [commission(1, sgtin(9))])
-    with pytest.raises(DBAPIError, match="uq_custody_hops_unit_seq|UNIQUE constraint failed: custody_hops.unit, custody_hops.seq"):
+    refused = "uq_custody_hops_unit_seq|UNIQUE constraint failed: custody_hops.unit, custody_hops.seq"
+    with pytest.raises(DBAPIError, match=refused):
         async with session.begin_nested():
             await service.append(session, [commission(2, sgtin(9))])
     assert await service.current_size(session) == 1

@@ -48,6 +48,39 @@ async def test_admin_creates_lists_and_reads_partners(client, session):
     assert bad.json()["detail"] == "GLN '0312345000005': expected check digit 4 at position 13, got 5"
 
 
+
+async def test_a_licence_listed_twice_is_refused_naming_it(client, session):
+    admin = await make_key(session, None, "admin")
+    await session.commit()
+    twice = {**BODY, "licences": BODY["licences"] * 2}
+    refused = await client.post("/partners", headers=admin, json=twice)
+    assert refused.status_code == 422, refused.text
+    assert (refused.json()["field"], refused.json()["found"]) == ("licences", "WD-44102")
+    assert refused.json()["detail"] == (
+        "licence wholesale_distributor_license:KY:WD-44102 is listed twice; expected each "
+        "licence once")
+    assert (await client.get("/partners", headers=admin)).json() == []
+
+
+async def test_a_location_listed_twice_or_held_by_another_partner_is_refused(client, session):
+    admin = await make_key(session, None, "admin")
+    await session.commit()
+    twice = await client.post("/partners", headers=admin,
+                              json={**BODY, "locations": BODY["locations"] * 2})
+    assert twice.status_code == 422, twice.text
+    assert (twice.json()["field"], twice.json()["found"]) == (
+        "locations", "urn:epc:id:sgln:0360001.00000.0")
+    first = await client.post("/partners", headers=admin, json=BODY)
+    assert first.status_code == 201, first.text
+    other = {**BODY, "glns": [MFG_GLN], "licences": []}
+    taken = await client.post("/partners", headers=admin, json=other)
+    assert taken.status_code == 409, taken.text
+    assert taken.json()["detail"] == (
+        f"location urn:epc:id:sgln:0360001.00000.0 already belongs to trading partner "
+        f"{first.json()['id']}")
+    assert len((await client.get("/partners", headers=admin)).json()) == 1
+
+
 runner = CliRunner()
 
 
