@@ -49,6 +49,7 @@ from .merkle import (
     root_from_inclusion_proof,
     roots_from_consistency_proof,
     subtree_coords,
+    subtree_levels,
     subtrees_needed,
     tree_root,
     verify_consistency,
@@ -77,7 +78,7 @@ __all__ = [
     "generate_signer", "hop_hash", "inclusion_proof", "inclusion_proof_ranges", "key_id",
     "leaf_data", "leaf_data_prefix", "leaf_hash", "node_hash", "open_checkpoint", "open_note", "parse_note",
     "parse_verifier", "proof_hashes", "root", "root_from_inclusion_proof",
-    "roots_from_consistency_proof", "sign_checkpoint", "sign_note", "subtree_coords",
+    "roots_from_consistency_proof", "sign_checkpoint", "sign_note", "subtree_coords", "subtree_levels",
     "subtrees_needed", "tree_root", "verify_chain", "verify_consistency", "verify_inclusion",
 ]  # fmt: skip
 

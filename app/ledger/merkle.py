@@ -443,6 +443,28 @@ def _short(h: bytes) -> str:
     return x if len(x) <= 12 else f"{x[:4]}...{x[-4:]}"
 
 
+def subtree_levels(leaf_hashes: bytes) -> list[bytes]:
+    """Every complete-subtree hash of a tree, one level per item, hashes back to back.
+
+    Level 0 is ``leaf_hashes`` itself (32 bytes per leaf); level ``k`` holds the
+    ``size >> k`` subtrees of ``2**k`` leaves, left to right.
+
+    >>> levels = subtree_levels(b"".join(leaf_hash(d) for d in (b"a", b"b", b"c")))
+    >>> [len(level) // HASH_SIZE for level in levels]
+    [3, 1]
+    """
+    if len(leaf_hashes) % HASH_SIZE:
+        raise ValueError(f"leaf hashes must be {HASH_SIZE} bytes each")
+    levels, level = [leaf_hashes], leaf_hashes
+    while len(level) > HASH_SIZE:
+        level = b"".join(
+            _sha256(b"\x01" + level[i : i + 2 * HASH_SIZE]).digest()
+            for i in range(0, len(level) - HASH_SIZE, 2 * HASH_SIZE)
+        )
+        levels.append(level)
+    return levels
+
+
 class MerkleTree:
     """In-memory append-only tree keeping every complete-subtree hash (for tests and verify).
 

@@ -7,19 +7,29 @@ and every checkpoint (signature, root at its size, consistency with the one befo
 
 from __future__ import annotations
 
+import asyncio
 import json
+from collections import defaultdict
 from collections.abc import Callable
 from contextlib import aclosing
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from hashlib import sha256
 
-from sqlalchemy import BigInteger, cast, func, select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.ledger import core
 from app.ledger import repository as repo
 from app.models import CustodyHop, EpcisEvent, LedgerCheckpoint, LedgerLeaf, LedgerNode
+from epcis.hashing import event_hash
+from epcis.read import read_document
+
+try:
+    from app.ledger._accel import Verifier as Compiled
+    from app.ledger._accel import levels as compiled_levels
+except ImportError:  # built without a C compiler or OpenSSL's headers: pure Python only
+    Compiled = compiled_levels = None
 
 Progress = Callable[[str, int, int], None]
 """Called as ``progress(stage, done, total)``."""
@@ -64,30 +74,34 @@ def _fail(table: str, row: object, expected: object, found: object, message: str
 
 
 async def verify(
-    session: AsyncSession, verifier_key: str | None, progress: Progress | None = None
+    session: AsyncSession,
+    verifier_key: str | None,
+    progress: Progress | None = None,
+    *,
+    compiled: bool | None = None,
 ) -> VerifyReport:
-    """Run every check; stop at the first mismatch."""
+    """Run every check; stop at the first mismatch.
+
+    On PostgreSQL the row checks run compiled (``app/ledger/_accel.c``) when it was built;
+    ``compiled=False`` forces the pure-Python reference, ``True`` requires the compiled one.
+    """
+    if compiled and Compiled is None:
+        raise RuntimeError("the compiled verifier (app/ledger/_accel.c) is not built")
+    if compiled is None:
+        compiled = Compiled is not None
+    fast = Compiled() if compiled and session.bind.dialect.name == "postgresql" else None
     report = VerifyReport()
+    total = await _totals(session) if progress else defaultdict(int)
     tick = progress or (lambda stage, done, total: None)
-    total = {
-        name: await session.scalar(select(func.count()).select_from(model))
-        for name, model in (
-            ("epcis_events", EpcisEvent),
-            ("custody_hops", CustodyHop),
-            ("ledger_checkpoints", LedgerCheckpoint),
-        )
-    }
-    size = (await repo.read_state(session)).size  # for the progress totals only
-    total["ledger_leaves"] = size
-    total["ledger_nodes"] = sum(size >> level for level in range(1, size.bit_length()))
     try:
         report.counts["epcis_events"] = await _events(session, total["epcis_events"], tick)
-        hops_by_leaf, report.counts["custody_hops"] = await _hops(
-            session, total["custody_hops"], tick
+        report.counts["custody_hops"], tree, stored_levels = await _hops_and_leaves(
+            session, fast, (total["custody_hops"], total["ledger_leaves"]), tick
         )
-        tree = await _leaves(session, hops_by_leaf, total["ledger_leaves"], tick)
         report.counts["ledger_leaves"] = tree.size
-        report.counts["ledger_nodes"] = await _nodes(session, tree, total["ledger_nodes"], tick)
+        report.counts["ledger_nodes"] = await _nodes(
+            session, tree, stored_levels, total["ledger_nodes"], tick
+        )
         await _state(session, tree)
         report.counts["ledger_checkpoints"] = await _checkpoints(
             session, tree, verifier_key, total["ledger_checkpoints"], tick
@@ -98,12 +112,22 @@ async def verify(
     return report
 
 
-async def _events(session: AsyncSession, total: int, tick: Progress) -> int:
-    if not total:
-        return 0
-    from epcis.hashing import event_hash
-    from epcis.read import read_document
+async def _totals(session: AsyncSession) -> dict[str, int]:
+    """Rows per stage, for progress bars only (counting a big table is not free)."""
+    total = {
+        name: await session.scalar(select(func.count()).select_from(model))
+        for name, model in (
+            ("epcis_events", EpcisEvent),
+            ("custody_hops", CustodyHop),
+            ("ledger_checkpoints", LedgerCheckpoint),
+        )
+    }
+    size = total["ledger_leaves"] = (await repo.read_state(session)).size
+    total["ledger_nodes"] = sum(size >> level for level in range(1, size.bit_length()))
+    return total
 
+
+async def _events(session: AsyncSession, total: int, tick: Progress) -> int:
     done = 0
     query = select(EpcisEvent.id, EpcisEvent.event_hash, EpcisEvent.body).order_by(EpcisEvent.id)
     async with aclosing(repo.batches(session, query, size=1000)) as batches:
@@ -124,169 +148,64 @@ async def _events(session: AsyncSession, total: int, tick: Progress) -> int:
     return done
 
 
-async def _hops(session: AsyncSession, total: int, tick: Progress) -> tuple[dict[int, bytes], int]:
-    """Walk every chain in (unit, seq) order; return each leaf's hop hashes.
+HOP_QUERY = select(
+    CustodyHop.unit,
+    CustodyHop.seq,
+    CustodyHop.id,
+    CustodyHop.event_hash,
+    CustodyHop.kind,
+    CustodyHop.from_party,
+    CustodyHop.to_party,
+    CustodyHop.location,
+    CustodyHop.time,
+    CustodyHop.prev_hop_hash,
+    CustodyHop.hop_hash,
+    CustodyHop.leaf_index,
+).order_by(CustodyHop.unit, CustodyHop.seq)
 
-    The hashes of a leaf's hops are kept back to back in one ``bytes``: a million small
-    lists would keep the garbage collector busy for longer than the hashing takes.
+
+LEAF_QUERY = select(
+    LedgerLeaf.leaf_index, LedgerLeaf.leaf_hash, LedgerLeaf.data, LedgerLeaf.event_hash
+).order_by(LedgerLeaf.leaf_index)
+
+
+async def _hops_and_leaves(
+    session: AsyncSession, fast: Compiled | None, totals: tuple[int, int], tick: Progress
+) -> tuple[int, _Tree]:
+    """Walk every chain in (unit, seq) order, then every leaf in index order.
+
+    With the compiled checks on a session that has written nothing, the rows are read in
+    a worker thread on the session's snapshot (see ``repo.snapshot_batches``).
     """
-    by_leaf: dict[int, bytes] = {}
-    unit, expected_seq, prev, done = None, 0, core.GENESIS, 0
-    h = CustodyHop
-    time = h.time
-    if session.bind.dialect.name == "postgresql":
-        # Whole microseconds since the epoch (exact, as PostgreSQL stores them): decoding a
-        # timestamptz costs more per row than the rest of the hop; each value is formatted once.
-        time = cast(func.extract("epoch", h.time) * 1_000_000, BigInteger)
-    query = select(
-        h.unit,
-        h.seq,
-        h.id,
-        h.event_hash,
-        h.kind,
-        h.from_party,
-        h.to_party,
-        h.location,
-        time,
-        h.prev_hop_hash,
-        h.hop_hash,
-        h.leaf_index,
-    ).order_by(h.unit, h.seq)
-    canonical_hop, times = core.canonical_hop_fields, _TimeFormats()
-    async with aclosing(repo.batches(session, query, keys=2)) as batches:
-        async for rows in batches:
-            for (
-                row_unit,
-                seq,
-                row_id,
-                event_hash,
-                kind,
-                src,
-                dst,
-                location,
-                time,
-                prev_stored,
-                stored,
-                leaf,
-            ) in rows:
-                if row_unit != unit:
-                    unit, expected_seq, prev = row_unit, 0, core.GENESIS
-                if seq != expected_seq or prev_stored != prev:
-                    where = f"{row_id} (unit {row_unit}, seq {seq})"
-                    if seq != expected_seq:
-                        _fail(
-                            "custody_hops",
-                            where,
-                            f"seq {expected_seq}",
-                            f"seq {seq}",
-                            "gap in the chain",
-                        )
-                    _fail(
-                        "custody_hops",
-                        where,
-                        prev,
-                        prev_stored,
-                        "prev_hop_hash does not link to the previous hop",
-                    )
-                try:
-                    canonical = canonical_hop(
-                        row_unit, seq, event_hash, kind, src, dst, location, times[time]
-                    )
-                except (core.LedgerCoreError, TypeError) as exc:
-                    _fail(
-                        "custody_hops",
-                        f"{row_id} (unit {row_unit}, seq {seq})",
-                        "a well-formed hop",
-                        str(exc),
-                        "hop row is malformed",
-                    )
-                computed = sha256(canonical + prev).digest()
-                if computed != stored:
-                    _fail(
-                        "custody_hops",
-                        f"{row_id} (unit {row_unit}, seq {seq})",
-                        computed,
-                        stored,
-                        "hop_hash does not match the hop",
-                    )
-                hops = by_leaf.get(leaf)
-                by_leaf[leaf] = computed if hops is None else hops + computed
-                expected_seq, prev = seq + 1, computed
-            done += len(rows)
-            tick("hops", done, total)
-    tick("hops", done, total)
-    return by_leaf, done
+    walk, done, stages = _Walk(), [0, 0], ("hops", "leaves")
+    queries = (HOP_QUERY, LEAF_QUERY)
 
+    def check(number: int, rows: list) -> None:
+        if number == 0:
+            _check_hops(walk, fast, rows)
+        else:
+            _check_leaves(walk, fast, rows)
+        done[number] += len(rows)
+        tick(stages[number], done[number], totals[number])
 
-class _TimeFormats(dict):
-    """``core.format_time`` of each distinct time once: the hops of one event share its time.
-
-    Keys are datetimes, or whole microseconds since the Unix epoch.
-    """
-
-    def __missing__(self, time: datetime | int) -> str:
-        if len(self) >= 100_000:
-            self.clear()
-        when = EPOCH + timedelta(microseconds=time) if isinstance(time, int) else time
-        text = self[time] = core.format_time(when)
-        return text
-
-
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-async def _leaves(
-    session: AsyncSession, hops_by_leaf: dict[int, bytes], total: int, tick: Progress
-) -> core.MerkleTree:
-    hashes: list[bytes] = []
-    query = select(
-        LedgerLeaf.leaf_index, LedgerLeaf.leaf_hash, LedgerLeaf.data, LedgerLeaf.event_hash
-    ).order_by(LedgerLeaf.leaf_index)
-    leaf_hash, leaf_data_prefix = core.leaf_hash, core.leaf_data_prefix
-    async with aclosing(repo.batches(session, query)) as batches:
-        async for rows in batches:
-            for index, stored, data, event_hash in rows:
-                if index != len(hashes):
-                    _fail(
-                        "ledger_leaves",
-                        index,
-                        f"leaf_index {len(hashes)}",
-                        f"leaf_index {index}",
-                        "gap in the log",
-                    )
-                data = data.encode() if isinstance(data, str) else data  # a tampered SQLite cell
-                computed = leaf_hash(data)
-                if computed != stored:
-                    _fail(
-                        "ledger_leaves",
-                        index,
-                        computed,
-                        stored,
-                        "leaf_hash does not match the leaf data",
-                    )
-                hops = hops_by_leaf.pop(index, b"")
-                hops = (hops,) if len(hops) == core.HASH_SIZE else _split(hops)
-                if not data.startswith(leaf_data_prefix(event_hash, hops)):
-                    claimed = _claims(data)
-                    if claimed.get("event_hash") != event_hash:
-                        _fail(
-                            "ledger_leaves",
-                            index,
-                            claimed.get("event_hash"),
-                            event_hash,
-                            "event_hash column differs from the leaf data",
-                        )
-                    _fail(
-                        "ledger_leaves",
-                        index,
-                        sorted(h.hex() for h in hops),
-                        claimed.get("hop_hashes"),
-                        "leaf data lists other hops than the hops recorded with it",
-                    )
-                hashes.append(stored)
-            tick("leaves", len(hashes), total)
-    if hops_by_leaf:
-        orphan = min(hops_by_leaf)
+    snapshot = await repo.export_snapshot(session) if fast else None
+    stored_levels = None
+    if snapshot:
+        read = repo.snapshot_batches(session, snapshot, queries)
+        levels = asyncio.create_task(repo.node_levels(session))
+        try:
+            await asyncio.to_thread(lambda: [check(number, rows) for number, rows in read()])
+        finally:
+            stored_levels = await levels
+    else:
+        for number, query in enumerate(queries):
+            async with aclosing(repo.batches(session, query, keys=2 - number)) as batches:
+                async for rows in batches:
+                    check(number, rows)
+    for number, stage in enumerate(stages):
+        tick(stage, done[number], totals[number])
+    orphan = fast.orphan() if fast else min(walk.by_leaf, default=None)
+    if orphan is not None:
         _fail(
             "custody_hops",
             f"leaf_index {orphan}",
@@ -294,12 +213,147 @@ async def _leaves(
             "none",
             "hops point at a leaf that does not exist",
         )
-    tick("leaves", len(hashes), total)
-    return core.MerkleTree(hashes)
+    if fast:
+        return done[0], _Tree(compiled_levels(fast.leaf_hashes())), stored_levels
+    return done[0], _Tree(core.subtree_levels(b"".join(walk.hashes))), stored_levels
 
 
-def _split(hashes: bytes) -> list[bytes]:
-    return [hashes[i : i + core.HASH_SIZE] for i in range(0, len(hashes), core.HASH_SIZE)]
+def _check_hops(walk: _Walk, fast: Compiled | None, rows: list) -> None:
+    if fast is None:
+        for row in rows:
+            walk.hop(row)
+    elif (held := fast.hops(rows)) < len(rows):
+        _Walk(*fast.state).hop(rows[held])  # names the row (raises _Found)
+        raise _disagreement(rows[held])
+
+
+def _check_leaves(walk: _Walk, fast: Compiled | None, rows: list) -> None:
+    if fast is None:
+        for row in rows:
+            walk.leaf(row, walk.by_leaf.pop(row[0], b""))
+    elif (held := fast.leaves(rows)) < len(rows):
+        row = rows[held]
+        _Walk(*fast.state).leaf(row, b"".join(fast.hops_of(row[0])))
+        raise _disagreement(row)
+
+
+class _Walk:
+    """The reference row checks: hop chains in (unit, seq) order, then leaves by index.
+
+    The compiled ``Verifier`` (``app/ledger/_accel.c``) must hold and refuse exactly the
+    rows this does; where it stops, a ``_Walk`` set to its state names the row.
+    """
+
+    def __init__(
+        self, unit: str | None = None, seq: int = 0, prev: bytes = core.GENESIS, next_leaf: int = 0
+    ) -> None:
+        self.unit, self.seq, self.prev, self.next_leaf = unit, seq, prev, next_leaf
+        self.by_leaf: dict[int, bytes] = {}  # hop hashes back to back: no list per leaf
+        self.hashes: list[bytes] = []
+        self.times = _TimeFormats()
+
+    def hop(self, row: tuple) -> None:
+        unit, seq, row_id, event_hash, kind, src, dst, location, time, prev, stored, leaf = row
+        if unit != self.unit:
+            self.unit, self.seq, self.prev = unit, 0, core.GENESIS
+        where = f"{row_id} (unit {unit}, seq {seq})"
+        if seq != self.seq:
+            _fail("custody_hops", where, f"seq {self.seq}", f"seq {seq}", "gap in the chain")
+        if prev != self.prev:
+            _fail(
+                "custody_hops",
+                where,
+                self.prev,
+                prev,
+                "prev_hop_hash does not link to the previous hop",
+            )
+        try:
+            canonical = core.canonical_hop_fields(
+                unit, seq, event_hash, kind, src, dst, location, self.times[time]
+            )
+        except (core.LedgerCoreError, TypeError, OverflowError) as exc:
+            _fail("custody_hops", where, "a well-formed hop", str(exc), "hop row is malformed")
+        computed = sha256(canonical + self.prev).digest()
+        if computed != stored:
+            _fail("custody_hops", where, computed, stored, "hop_hash does not match the hop")
+        self.by_leaf[leaf] = self.by_leaf.get(leaf, b"") + computed
+        self.seq, self.prev = seq + 1, computed
+
+    def leaf(self, row: tuple, hops: bytes) -> None:
+        index, stored, data, event_hash = row
+        if index != self.next_leaf:
+            _fail(
+                "ledger_leaves",
+                index,
+                f"leaf_index {self.next_leaf}",
+                f"leaf_index {index}",
+                "gap in the log",
+            )
+        data = data.encode() if isinstance(data, str) else data  # a tampered SQLite cell
+        computed = core.leaf_hash(data)
+        if computed != stored:
+            _fail(
+                "ledger_leaves", index, computed, stored, "leaf_hash does not match the leaf data"
+            )
+        hashes = [hops[i : i + core.HASH_SIZE] for i in range(0, len(hops), core.HASH_SIZE)]
+        if not data.startswith(core.leaf_data_prefix(event_hash, hashes)):
+            claimed = _claims(data)
+            if claimed.get("event_hash") != event_hash:
+                _fail(
+                    "ledger_leaves",
+                    index,
+                    claimed.get("event_hash"),
+                    event_hash,
+                    "event_hash column differs from the leaf data",
+                )
+            _fail(
+                "ledger_leaves",
+                index,
+                sorted(h.hex() for h in hashes),
+                claimed.get("hop_hashes"),
+                "leaf data lists other hops than the hops recorded with it",
+            )
+        self.hashes.append(computed)
+        self.next_leaf += 1
+
+
+def _disagreement(row: tuple) -> RuntimeError:
+    return RuntimeError(
+        f"the compiled verifier refused a row the reference checks accept ({row[:3]}); "
+        "`custody verify --pure-python` checks without it; please report this"
+    )
+
+
+class _TimeFormats(dict):
+    """``core.format_time`` of each distinct time once: the hops of one event share its time.
+
+    Keys are datetimes, or PostgreSQL's whole microseconds since ``repo.PG_EPOCH``.
+    """
+
+    def __missing__(self, time: datetime | int) -> str:
+        if len(self) >= 100_000:
+            self.clear()
+        when = repo.PG_EPOCH + timedelta(microseconds=time) if isinstance(time, int) else time
+        text = self[time] = core.format_time(when)
+        return text
+
+
+class _Tree:
+    """The log's complete-subtree hashes, one blob per level (a ``core.SubtreeSource``)."""
+
+    def __init__(self, levels: list[bytes]) -> None:
+        self.levels = levels
+        self.size = len(levels[0]) // core.HASH_SIZE
+
+    def subtree_hash(self, start: int, end: int) -> bytes:
+        level, idx = core.subtree_coords(start, end)
+        return self.levels[level][idx * core.HASH_SIZE : (idx + 1) * core.HASH_SIZE]
+
+    def root(self, size: int | None = None) -> bytes:
+        return core.tree_root(self.size if size is None else size, self.subtree_hash)
+
+    def consistency_proof(self, size1: int, size2: int) -> list[bytes]:
+        return core.consistency_proof(size1, size2, self.subtree_hash)
 
 
 def _claims(data: bytes) -> dict:
@@ -310,15 +364,22 @@ def _claims(data: bytes) -> dict:
     return claimed if isinstance(claimed, dict) else {}
 
 
-async def _nodes(session: AsyncSession, tree: core.MerkleTree, total: int, tick: Progress) -> int:
+async def _nodes(
+    session: AsyncSession, tree: _Tree, stored: list | None, total: int, tick: Progress
+) -> int:
     """Stored nodes must be exactly the tree's complete subtrees, in (level, idx) order.
 
     Where the database can hand over each level whole, equal levels prove every node at
     once; otherwise (or to name the first wrong node) walk the rows.
     """
     levels = tree.size.bit_length()
-    expected = [_level(tree, level) for level in range(1, levels)]
-    if await repo.node_levels(session) == expected:
+    expected = [
+        (level, len(hashes) // core.HASH_SIZE, 0, len(hashes) // core.HASH_SIZE - 1, hashes)
+        for level, hashes in enumerate(tree.levels[1:], start=1)
+    ]
+    if stored is None:
+        stored = await repo.node_levels(session)
+    if stored == expected:
         done = sum(count for _, count, *_ in expected)
         tick("nodes", done, total)
         return done
@@ -364,15 +425,7 @@ async def _nodes(session: AsyncSession, tree: core.MerkleTree, total: int, tick:
     return done
 
 
-def _level(tree: core.MerkleTree, level: int) -> tuple[int, int, int, int, bytes]:
-    """The nodes of one level as :func:`repo.node_levels` reports them."""
-    count, width = tree.size >> level, 1 << level
-    starts = range(0, count * width, width)
-    hashes = b"".join(map(tree.subtree_hash, starts, range(width, (count + 1) * width, width)))
-    return level, count, 0, count - 1, hashes
-
-
-async def _state(session: AsyncSession, tree: core.MerkleTree) -> None:
+async def _state(session: AsyncSession, tree: _Tree) -> None:
     state = await repo.read_state(session)
     if state.size != tree.size:
         _fail(
@@ -391,7 +444,7 @@ async def _state(session: AsyncSession, tree: core.MerkleTree) -> None:
 
 async def _checkpoints(
     session: AsyncSession,
-    tree: core.MerkleTree,
+    tree: _Tree,
     verifier_key: str | None,
     total: int,
     tick: Progress,
