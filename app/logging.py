@@ -1,4 +1,9 @@
-"""Structured logs (structlog): JSON lines carrying the request id when there is one."""
+"""Structured logs (structlog): JSON lines carrying the request id when there is one.
+
+Tracebacks name each frame (file, line, function) and the exception, never the frames'
+local variables: a crashed capture job has a whole EPCIS document in scope, and locals
+would put it (and whatever partner data sits beside it) into the log.
+"""
 
 from __future__ import annotations
 
@@ -6,17 +11,18 @@ import logging
 import sys
 
 import structlog
+from structlog.processors import ExceptionRenderer
+from structlog.tracebacks import ExceptionDictTransformer
 
 
 def configure_logging(level: str = "INFO", json: bool = True) -> None:
     """Route stdlib and structlog output through one JSON (or console) renderer on stderr."""
-    renderer = (
-        structlog.processors.JSONRenderer()
-        if json
-        else structlog.dev.ConsoleRenderer(
-            colors=False, exception_formatter=structlog.dev.plain_traceback
-        )
-    )
+    if json:
+        renderers = [ExceptionRenderer(ExceptionDictTransformer(show_locals=False)),
+                     structlog.processors.JSONRenderer()]
+    else:  # structlog's default console traceback is rich's, with every frame's locals
+        renderers = [structlog.dev.ConsoleRenderer(
+            colors=False, exception_formatter=structlog.dev.plain_traceback)]
     shared = [
         structlog.contextvars.merge_contextvars,
         structlog.processors.add_log_level,
@@ -31,7 +37,7 @@ def configure_logging(level: str = "INFO", json: bool = True) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(
         structlog.stdlib.ProcessorFormatter(
-            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, renderer],
+            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, *renderers],
             foreign_pre_chain=shared,
         )
     )

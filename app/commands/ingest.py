@@ -12,6 +12,7 @@ from pathlib import Path
 import typer
 
 from app.config import Settings, load_settings
+from app.logging import configure_logging
 
 
 def ingest(
@@ -23,6 +24,7 @@ def ingest(
 ) -> None:
     """Capture FILE for a partner and process it now, through the same pipeline as the API."""
     settings = load_settings()
+    configure_logging(settings.log_level, settings.log_json)
     job = asyncio.run(_ingest(settings, file, partner, behaviour, sys.stderr.isatty()))
     typer.echo(f"job {job.id}: {job.status}, {job.event_count or 0} events, "
                f"{len(job.errors or [])} errors")
@@ -64,6 +66,7 @@ def worker(
 ) -> None:
     """Process capture jobs until interrupted (run as many as you like: PostgreSQL is the queue)."""
     settings = load_settings()
+    configure_logging(settings.log_level, settings.log_json)
     asyncio.run(_work(settings, poll))
 
 

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, str_enum, utcnow
@@ -92,12 +92,19 @@ class EventEpc(Base):
 
     An identifier in two roles of one event (a TransformationEvent input that is also an
     output) has a row for each.
+
+    On PostgreSQL the ``epc`` index compares bytes (``varchar_pattern_ops``), whatever the
+    database's collation, so it serves ``MATCH_*`` pattern prefixes (``LIKE 'urn:...%'``)
+    as well as exact identifiers.
     """
 
     __tablename__ = "event_epcs"
+    __table_args__ = (
+        Index("ix_event_epcs_epc", "epc", postgresql_ops={"epc": "varchar_pattern_ops"}),
+    )
 
     event_id: Mapped[int] = mapped_column(ForeignKey("epcis_events.id"), primary_key=True)
-    epc: Mapped[str] = mapped_column(String(200), primary_key=True, index=True)
+    epc: Mapped[str] = mapped_column(String(200), primary_key=True)
     role: Mapped[EpcRole] = mapped_column(str_enum(EpcRole, 6), primary_key=True)
 
 

@@ -2,14 +2,22 @@
 
 import asyncio
 import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
 
 import httpx
 import pytest
+from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
+from app.capture.service import capture
 from app.cli import cli
 from app.config import Settings
-from app.db import session_factory
+from app.db import create_engine, session_factory
 from app.ingest.worker import embed
 from app.main import create_app
 from app.migrate import upgrade
@@ -84,3 +92,40 @@ async def test_serve_processes_jobs_itself(backend, empty_database):
                              [e["reason"] for e in job["errors"]]))
     # The embedded worker applies CUSTODY_CAPTURE_EVENT_LIMIT (here 1).
     assert jobs == [("succeeded", 1, []), ("failed", 2, ["CAPTURE_LIMIT_EXCEEDED"])]
+
+
+async def _capture_without_partner(url: str, body: bytes) -> str:
+    engine = create_engine(url)
+    async with session_factory(engine)() as session, session.begin():
+        job_id = (await capture(session, body, None, None)).job.id
+    await engine.dispose()
+    return job_id
+
+
+def test_the_worker_logs_a_crashed_job_as_json_without_locals(empty_database):
+    url = empty_database("sqlite")
+    upgrade(url)
+    # A partnerless job (possible only below the HTTP layer) crashes the runner every attempt.
+    job_id = asyncio.run(_capture_without_partner(
+        url, document(commission([sgtin(n) for n in range(2_000)]))))
+    worker = subprocess.Popen(
+        [sys.executable, "-c", "from app.cli import main; main()", "worker", "--poll", "0.1"],
+        env={**os.environ, "CUSTODY_DATABASE_URL": url}, stderr=subprocess.PIPE, text=True)
+    try:
+        with sqlite3.connect(make_url(url).database) as db:
+            deadline = time.monotonic() + 30
+            query = "SELECT status FROM capture_jobs WHERE id = ?"
+            while db.execute(query, (job_id,)).fetchone()[0] != "failed":
+                assert time.monotonic() < deadline, "the job did not fail within 30 s"
+                time.sleep(0.1)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        _, logged = worker.communicate(timeout=20)
+    records = [json.loads(line) for line in logged.splitlines() if line.startswith("{")]
+    assert [(r["event"], r["attempt"]) for r in records] == [
+        ("capture job crashed", n) for n in (1, 2, 3)]
+    for record in records:
+        [error] = record["exception"]
+        assert error["exc_value"] == f"capture job {job_id} has no submitting partner"
+        assert all(frame.keys() == {"filename", "lineno", "name"} for frame in error["frames"])
+    assert "urn:epc:id:sgtin:" not in logged

@@ -1,12 +1,16 @@
 """The job queue: a crashed job is retried and applied once; errors retry then fail."""
 
 import gc
+import json
+import logging
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from app.capture.service import capture
 from app.ingest import worker
+from app.logging import configure_logging
 from app.models import CaptureJob, LedgerLeaf
 from app.models.base import utcnow
 from tests.ingest.chain import commission, document, sgtin
@@ -72,3 +76,40 @@ async def test_a_job_runs_without_the_cyclic_gc_which_is_then_restored(session, 
     finally:
         gc.enable()
     assert seen == [False, False]
+
+
+@pytest.fixture
+def root_handlers():
+    """Put back the root logger's handlers, which :func:`configure_logging` replaces."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+@pytest.mark.parametrize("json_logs", [True, False], ids=["json", "console"])
+async def test_a_crashed_job_logs_frames_but_not_their_locals(session, sessions, capsys,
+                                                              root_handlers, json_logs):
+    # A partnerless job crashes the runner with the whole parsed document in its frames.
+    body = document(commission([sgtin(n) for n in range(20_000)]))
+    await capture(session, body, None, None)
+    await session.commit()
+    capsys.readouterr()
+    configure_logging(json=json_logs)
+    assert (await worker.run_once(sessions)).status == "pending"
+    logged = capsys.readouterr().err
+    if json_logs:
+        [record] = map(json.loads, logged.splitlines())
+        [error] = record["exception"]
+        assert record["event"] == "capture job crashed"
+        assert error["exc_type"] == "RuntimeError"
+        assert error["exc_value"].endswith("has no submitting partner")
+        assert {"run_once", "run_job"} <= {frame["name"] for frame in error["frames"]}
+        assert all(frame.keys() == {"filename", "lineno", "name"} for frame in error["frames"])
+    else:
+        assert "capture job crashed" in logged
+        assert 'runner.py", line' in logged and ", in run_job" in logged
+        assert "RuntimeError: capture job" in logged
+    assert "urn:epc:id:sgtin:" not in logged
+    assert len(body) > 500_000 and len(logged) < 5_000

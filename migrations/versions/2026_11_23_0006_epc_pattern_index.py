@@ -1,0 +1,45 @@
+"""PostgreSQL: the event_epcs.epc index compares bytes, so MATCH_* patterns can use it.
+
+A pattern (``urn:epc:idpat:sgtin:0312345.060011.*``) is queried as ``epc LIKE 'prefix%'``.
+Under any collation but C, PostgreSQL cannot answer that from a plain btree index (the
+collation's order is not byte order), so every pattern query read the whole table. The
+index is rebuilt, under the same name, with ``varchar_pattern_ops``; it still serves
+``=`` and ``IN``, so no second index is needed. The rebuild holds a SHARE lock on
+event_epcs (captures wait) for as long as it takes.
+
+SQLite: nothing. Its LIKE is case-insensitive by default, and its LIKE optimisation wants
+case-sensitive LIKE and a pattern that is a plain literal or parameter (ours is
+``? || '%' ESCAPE '/'``), so no index serves this query there; the plain index keeps
+serving exact identifiers.
+
+Revision ID: 0006
+Revises: 0005
+Create Date: 2026-11-23 19:30:00
+
+"""
+from collections.abc import Sequence
+
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision: str = '0006'
+down_revision: str | Sequence[str] | None = '0005'
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def _epc_index(**ops: str) -> None:
+    if op.get_bind().dialect.name != 'postgresql':
+        return
+    op.drop_index('ix_event_epcs_epc', table_name='event_epcs')
+    op.create_index('ix_event_epcs_epc', 'event_epcs', ['epc'], postgresql_ops=ops)
+
+
+def upgrade() -> None:
+    """Upgrade schema."""
+    _epc_index(epc='varchar_pattern_ops')
+
+
+def downgrade() -> None:
+    """Downgrade schema."""
+    _epc_index()
