@@ -42,18 +42,19 @@ typedef struct {
     size_t len, cap;
 } Verifier;
 
-static int reserve(char **buf, size_t *cap, size_t need) {
+/* Growable buffers use the raw allocator: rows are checked without holding the GIL. */
+static int reserve(void **buf, size_t *cap, size_t need) {
     if (need <= *cap) return 0;
     size_t cap2 = *cap ? *cap : 1024;
     while (cap2 < need) cap2 *= 2;
-    char *p = PyMem_Realloc(*buf, cap2);
-    if (!p) { PyErr_NoMemory(); return -1; }
+    void *p = PyMem_RawRealloc(*buf, cap2);
+    if (!p) return -1;
     *buf = p; *cap = cap2;
     return 0;
 }
 
 static int put(Verifier *v, const char *s, size_t n) {
-    if (reserve(&v->buf, &v->cap, v->len + n)) return -1;
+    if (reserve((void **)&v->buf, &v->cap, v->len + n)) return -1;
     memcpy(v->buf + v->len, s, n);
     v->len += n;
     return 0;
@@ -64,7 +65,7 @@ static int put(Verifier *v, const char *s, size_t n) {
 /* A JSON string literal as json.encoder.encode_basestring writes it, from UTF-8. */
 static int put_json_string(Verifier *v, const char *s, Py_ssize_t n) {
     static const char hex[] = "0123456789abcdef";
-    if (reserve(&v->buf, &v->cap, v->len + 6 * (size_t)n + 2)) return -1;
+    if (reserve((void **)&v->buf, &v->cap, v->len + 6 * (size_t)n + 2)) return -1;
     char *o = v->buf + v->len;
     *o++ = '"';
     for (Py_ssize_t i = 0; i < n; i++) {
@@ -89,19 +90,34 @@ static int put_json_string(Verifier *v, const char *s, Py_ssize_t n) {
     return 0;
 }
 
-/* 1 and the UTF-8 of a str, 0 for anything else (the row is malformed). */
-static int utf8(PyObject *o, const char **s, Py_ssize_t *n) {
+/* A str's UTF-8, or NULL for None when nullable; 0 if the value is neither. */
+typedef struct {
+    const char *p;
+    Py_ssize_t n;
+} Str;
+
+static int get_str(PyObject *o, int nullable, Str *out) {
+    if (o == Py_None && nullable) { out->p = NULL; out->n = 0; return 1; }
     if (!PyUnicode_CheckExact(o)) return 0;
-    *s = PyUnicode_AsUTF8AndSize(o, n);
-    if (!*s) { PyErr_Clear(); return 0; }
+    out->p = PyUnicode_AsUTF8AndSize(o, &out->n);
+    if (!out->p) { PyErr_Clear(); return 0; }
     return 1;
 }
 
-static int put_field(Verifier *v, PyObject *o, int nullable, int *ok) {
-    const char *s; Py_ssize_t n;
-    if (o == Py_None && nullable) return PUT_LIT(v, "null");
-    if (!utf8(o, &s, &n)) { *ok = 0; return 0; }
-    return put_json_string(v, s, n);
+static int get_int(PyObject *o, long long *out) {
+    int overflow;
+    if (!PyLong_CheckExact(o)) return 0;
+    *out = PyLong_AsLongLongAndOverflow(o, &overflow);
+    return !overflow;
+}
+
+static const unsigned char *get_hash(PyObject *o) {
+    return PyBytes_CheckExact(o) && PyBytes_GET_SIZE(o) == HASH
+               ? (const unsigned char *)PyBytes_AS_STRING(o) : NULL;
+}
+
+static int put_str(Verifier *v, Str s) {
+    return s.p ? put_json_string(v, s.p, s.n) : PUT_LIT(v, "null");
 }
 
 /* n decimal digits of x >= 0, zero-padded. */
@@ -110,11 +126,9 @@ static void digits(char *o, int n, long long x) {
 }
 
 /* PostgreSQL's timestamptz (whole microseconds since 2000-01-01 UTC) as a JSON string
- * "YYYY-MM-DDTHH:MM:SS.mmmZ"; *ok = 0 unless whole milliseconds in years 1..9999. */
-static int put_time(Verifier *v, PyObject *o, int *ok) {
-    int overflow = 1;
-    long long us = PyLong_CheckExact(o) ? PyLong_AsLongLongAndOverflow(o, &overflow) : 0;
-    if (overflow || us % 1000) { *ok = 0; return 0; }
+ * "YYYY-MM-DDTHH:MM:SS.mmmZ"; 0 unless whole milliseconds in years 1..9999. */
+static int put_time(Verifier *v, long long us, int *ok) {
+    if (us % 1000) { *ok = 0; return 0; }
     long long ms = us / 1000 + 946684800000LL; /* since 1970 */
     long long days = ms / 86400000, rem = ms % 86400000;
     if (rem < 0) { rem += 86400000; days -= 1; }
@@ -141,75 +155,71 @@ static int put_time(Verifier *v, PyObject *o, int *ok) {
 
 static int sha256(Verifier *v, const void *a, size_t an, const void *b, size_t bn,
                   unsigned char *out) {
-    if (!EVP_DigestInit_ex2(v->ctx, v->md, NULL) || !EVP_DigestUpdate(v->ctx, a, an) ||
-        !EVP_DigestUpdate(v->ctx, b, bn) || !EVP_DigestFinal_ex(v->ctx, out, NULL)) {
-        PyErr_SetString(PyExc_RuntimeError, "OpenSSL SHA-256 failed");
-        return -1;
-    }
-    return 0;
+    return EVP_DigestInit_ex2(v->ctx, v->md, NULL) && EVP_DigestUpdate(v->ctx, a, an) &&
+                   EVP_DigestUpdate(v->ctx, b, bn) && EVP_DigestFinal_ex(v->ctx, out, NULL)
+               ? 0 : -1;
 }
 
-static int is_hash(PyObject *o) { return PyBytes_CheckExact(o) && PyBytes_GET_SIZE(o) == HASH; }
-
-/* Canonical bytes of a hop row into v->buf; *ok = 0 if the row cannot make a hop. */
-static int canonical_hop(Verifier *v, PyObject **f, long long seq, int *ok) {
-    char num[24];
-    v->len = 0;
-    if (PUT_LIT(v, "{\"event_hash\":") || put_field(v, f[3], 0, ok) ||
-        PUT_LIT(v, ",\"from_party\":") || put_field(v, f[5], 1, ok) ||
-        PUT_LIT(v, ",\"kind\":") || put_field(v, f[4], 0, ok) ||
-        PUT_LIT(v, ",\"location\":") || put_field(v, f[7], 1, ok) || PUT_LIT(v, ",\"seq\":"))
-        return -1;
-    int n = 0;
-    for (long long x = seq; x; x /= 10) num[sizeof num - 1 - n++] = (char)('0' + x % 10);
-    if (!n) num[sizeof num - 1 - n++] = '0';
-    if (put(v, num + sizeof num - n, (size_t)n) ||
-        PUT_LIT(v, ",\"time\":") || put_time(v, f[8], ok) ||
-        PUT_LIT(v, ",\"to_party\":") || put_field(v, f[6], 1, ok) ||
-        PUT_LIT(v, ",\"unit\":") || put_field(v, f[0], 0, ok) || PUT_LIT(v, "}"))
-        return -1;
-    return 0;
+static PyObject *failed(void) {
+    PyErr_SetString(PyExc_MemoryError, "verify: out of memory (or OpenSSL's SHA-256 failed)");
+    return NULL;
 }
 
-/* One hop row: 1 if it holds, 0 if not (state unchanged), -1 on error. */
-static int check_hop(Verifier *v, PyObject *row) {
+/* A hop row's fields, read while holding the GIL (the row objects outlive the check). */
+typedef struct {
+    Str unit, event, kind, src, dst, loc;
+    long long seq, time, leaf;
+    const unsigned char *prev, *stored;
+} Hop;
+
+static int get_hop(PyObject *row, Hop *h) {
     if (!PyTuple_CheckExact(row) || PyTuple_GET_SIZE(row) != 12) return 0;
     PyObject **f = &PyTuple_GET_ITEM(row, 0);
-    const char *unit; Py_ssize_t unit_len;
-    int overflow, ok = 1;
-    if (!utf8(f[0], &unit, &unit_len) || !PyLong_CheckExact(f[1]) || !PyLong_CheckExact(f[11]))
-        return 0;
-    long long seq = PyLong_AsLongLongAndOverflow(f[1], &overflow);
-    if (overflow) return 0;
-    long long leaf = PyLong_AsLongLongAndOverflow(f[11], &overflow);
-    if (overflow) return 0;
-    int same = v->has_unit && unit_len == v->unit_len && !memcmp(unit, v->unit, unit_len);
-    int64_t expected = same ? v->seq : 0;
+    return get_str(f[0], 0, &h->unit) && get_int(f[1], &h->seq) && get_str(f[3], 0, &h->event) &&
+           get_str(f[4], 0, &h->kind) && get_str(f[5], 1, &h->src) && get_str(f[6], 1, &h->dst) &&
+           get_str(f[7], 1, &h->loc) && get_int(f[8], &h->time) &&
+           (h->prev = get_hash(f[9])) && (h->stored = get_hash(f[10])) && get_int(f[11], &h->leaf);
+}
+
+/* Canonical bytes of a hop into v->buf (core.canonical_hop_fields); *ok = 0 if it has none. */
+static int canonical_hop(Verifier *v, const Hop *h, int *ok) {
+    char num[24];
+    int n = 0;
+    for (long long x = h->seq; x; x /= 10) num[sizeof num - 1 - n++] = (char)('0' + x % 10);
+    if (!n) num[sizeof num - 1 - n++] = '0';
+    v->len = 0;
+    return PUT_LIT(v, "{\"event_hash\":") || put_str(v, h->event) ||
+           PUT_LIT(v, ",\"from_party\":") || put_str(v, h->src) ||
+           PUT_LIT(v, ",\"kind\":") || put_str(v, h->kind) ||
+           PUT_LIT(v, ",\"location\":") || put_str(v, h->loc) ||
+           PUT_LIT(v, ",\"seq\":") || put(v, num + sizeof num - n, (size_t)n) ||
+           PUT_LIT(v, ",\"time\":") || put_time(v, h->time, ok) ||
+           PUT_LIT(v, ",\"to_party\":") || put_str(v, h->dst) ||
+           PUT_LIT(v, ",\"unit\":") || put_str(v, h->unit) || PUT_LIT(v, "}")
+               ? -1 : 0;
+}
+
+/* One hop: 1 if it holds, 0 if not (state unchanged), -1 out of memory. No GIL needed. */
+static int check_hop(Verifier *v, const Hop *h) {
     static const unsigned char genesis[HASH] = {0};
+    int ok = 1, same = v->has_unit && h->unit.n == v->unit_len &&
+                       !memcmp(h->unit.p, v->unit, (size_t)h->unit.n);
     const unsigned char *prev = same ? v->prev : genesis;
-    if (seq != expected || !is_hash(f[9]) || memcmp(PyBytes_AS_STRING(f[9]), prev, HASH))
-        return 0;
-    if (canonical_hop(v, f, seq, &ok)) return -1;
-    if (!ok) return 0;
     unsigned char computed[HASH];
-    if (sha256(v, v->buf, v->len, prev, HASH, computed)) return -1;
-    if (!is_hash(f[10]) || memcmp(PyBytes_AS_STRING(f[10]), computed, HASH)) return 0;
+    if (h->seq != (same ? v->seq : 0) || memcmp(h->prev, prev, HASH)) return 0;
+    if (canonical_hop(v, h, &ok) || sha256(v, v->buf, v->len, prev, HASH, computed)) return -1;
+    if (!ok || memcmp(h->stored, computed, HASH)) return 0;
     if (!same) {
-        if (reserve(&v->unit, &v->unit_cap, (size_t)unit_len + 1)) return -1;
-        memcpy(v->unit, unit, unit_len);
-        v->unit_len = unit_len;
+        if (reserve((void **)&v->unit, &v->unit_cap, (size_t)h->unit.n + 1)) return -1;
+        memcpy(v->unit, h->unit.p, (size_t)h->unit.n);
+        v->unit_len = h->unit.n;
         v->has_unit = 1;
     }
-    if (v->nrefs == v->refs_cap) {
-        size_t cap = v->refs_cap ? v->refs_cap * 2 : 65536;
-        HopRef *p = PyMem_Realloc(v->refs, cap * sizeof(HopRef));
-        if (!p) { PyErr_NoMemory(); return -1; }
-        v->refs = p; v->refs_cap = cap;
-    }
-    v->refs[v->nrefs].leaf = leaf;
+    if (reserve((void **)&v->refs, &v->refs_cap, (v->nrefs + 1) * sizeof(HopRef))) return -1;
+    v->refs[v->nrefs].leaf = h->leaf;
     memcpy(v->refs[v->nrefs++].hash, computed, HASH);
     v->sorted = 0;
-    v->seq = seq + 1;
+    v->seq = h->seq + 1;
     memcpy(v->prev, computed, HASH);
     return 1;
 }
@@ -217,15 +227,17 @@ static int check_hop(Verifier *v, PyObject *row) {
 static PyObject *Verifier_hops(Verifier *v, PyObject *rows) {
     PyObject *seq = PySequence_Fast(rows, "rows must be a sequence");
     if (!seq) return NULL;
-    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq), i = 0;
-    PyObject **items = PySequence_Fast_ITEMS(seq);
-    for (; i < n; i++) {
-        int r = check_hop(v, items[i]);
-        if (r < 0) { Py_DECREF(seq); return NULL; }
-        if (!r) break;
-    }
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq), got = 0, i = 0;
+    Hop *hops = PyMem_RawMalloc((size_t)(n ? n : 1) * sizeof(Hop));
+    if (!hops) { Py_DECREF(seq); return PyErr_NoMemory(); }
+    while (got < n && get_hop(PySequence_Fast_ITEMS(seq)[got], &hops[got])) got++;
+    int r = 1;
+    Py_BEGIN_ALLOW_THREADS
+    for (; i < got && (r = check_hop(v, &hops[i])) == 1; i++) {}
+    Py_END_ALLOW_THREADS
+    PyMem_RawFree(hops);
     Py_DECREF(seq);
-    return PyLong_FromSsize_t(i);
+    return r < 0 ? failed() : PyLong_FromSsize_t(i);
 }
 
 static int by_leaf(const void *a, const void *b) {
@@ -243,32 +255,43 @@ static void sort_refs(Verifier *v) {
     while (v->cursor < v->nrefs && v->refs[v->cursor].leaf < v->next_leaf) v->cursor++;
 }
 
-/* One leaf row: 1 if it holds, 0 if not, -1 on error. */
-static int check_leaf(Verifier *v, PyObject *row) {
-    static const char hex[] = "0123456789abcdef";
+/* A leaf row's fields, read while holding the GIL. */
+typedef struct {
+    long long index;
+    const unsigned char *stored;
+    const char *data;
+    size_t data_len;
+    Str event;
+} Leaf;
+
+static int get_leaf(PyObject *row, Leaf *l) {
     if (!PyTuple_CheckExact(row) || PyTuple_GET_SIZE(row) != 4) return 0;
     PyObject **f = &PyTuple_GET_ITEM(row, 0);
-    int overflow;
-    const char *event; Py_ssize_t event_len;
-    if (!PyLong_CheckExact(f[0]) || PyLong_AsLongLongAndOverflow(f[0], &overflow) != v->next_leaf
-        || overflow || !is_hash(f[1]) || !PyBytes_CheckExact(f[2]) || !utf8(f[3], &event, &event_len))
+    if (!get_int(f[0], &l->index) || !(l->stored = get_hash(f[1])) || !PyBytes_CheckExact(f[2]) ||
+        !get_str(f[3], 0, &l->event))
         return 0;
-    const char *data = PyBytes_AS_STRING(f[2]);
-    size_t data_len = (size_t)PyBytes_GET_SIZE(f[2]);
+    l->data = PyBytes_AS_STRING(f[2]);
+    l->data_len = (size_t)PyBytes_GET_SIZE(f[2]);
+    return 1;
+}
+
+/* One leaf: 1 if it holds, 0 if not, -1 out of memory. No GIL needed. */
+static int check_leaf(Verifier *v, const Leaf *l) {
+    static const char hex[] = "0123456789abcdef";
     unsigned char computed[HASH], zero = 0;
-    if (sha256(v, &zero, 1, data, data_len, computed)) return -1;
-    if (memcmp(computed, PyBytes_AS_STRING(f[1]), HASH)) return 0;
+    if (l->index != v->next_leaf) return 0;
+    if (sha256(v, &zero, 1, l->data, l->data_len, computed)) return -1;
+    if (memcmp(computed, l->stored, HASH)) return 0;
     size_t first = v->cursor, last = first;
     while (last < v->nrefs && v->refs[last].leaf == v->next_leaf) last++;
     /* hop hashes sorted, as leaf_data_prefix sorts their hex */
     if (last - first > 1) qsort(&v->refs[first], last - first, sizeof(HopRef), by_hash);
     v->len = 0;
-    if (PUT_LIT(v, "{\"event_hash\":") || put_json_string(v, event, event_len) ||
-        PUT_LIT(v, ",\"hop_hashes\":["))
+    if (PUT_LIT(v, "{\"event_hash\":") || put_str(v, l->event) || PUT_LIT(v, ",\"hop_hashes\":[") ||
+        reserve((void **)&v->buf, &v->cap, v->len + (last - first) * (2 * HASH + 3)))
         return -1;
+    char *o = v->buf + v->len;
     for (size_t k = first; k < last; k++) {
-        if (reserve(&v->buf, &v->cap, v->len + 2 * HASH + 3)) return -1;
-        char *o = v->buf + v->len;
         if (k > first) *o++ = ',';
         *o++ = '"';
         for (int b = 0; b < HASH; b++) {
@@ -276,12 +299,11 @@ static int check_leaf(Verifier *v, PyObject *row) {
             *o++ = hex[v->refs[k].hash[b] & 15];
         }
         *o++ = '"';
-        v->len = (size_t)(o - v->buf);
     }
+    v->len = (size_t)(o - v->buf);
     if (PUT_LIT(v, "],\"partner\":")) return -1;
-    if (data_len < v->len || memcmp(data, v->buf, v->len)) return 0;
-    size_t need = (size_t)(v->next_leaf + 1) * HASH;
-    if (reserve((char **)&v->leaves, &v->leaves_cap, need)) return -1;
+    if (l->data_len < v->len || memcmp(l->data, v->buf, v->len)) return 0;
+    if (reserve((void **)&v->leaves, &v->leaves_cap, (size_t)(v->next_leaf + 1) * HASH)) return -1;
     memcpy(v->leaves + v->next_leaf * HASH, computed, HASH);
     v->next_leaf++;
     v->cursor = last;
@@ -291,16 +313,18 @@ static int check_leaf(Verifier *v, PyObject *row) {
 static PyObject *Verifier_leaves(Verifier *v, PyObject *rows) {
     PyObject *seq = PySequence_Fast(rows, "rows must be a sequence");
     if (!seq) return NULL;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq), got = 0, i = 0;
+    Leaf *leaves = PyMem_RawMalloc((size_t)(n ? n : 1) * sizeof(Leaf));
+    if (!leaves) { Py_DECREF(seq); return PyErr_NoMemory(); }
+    while (got < n && get_leaf(PySequence_Fast_ITEMS(seq)[got], &leaves[got])) got++;
+    int r = 1;
+    Py_BEGIN_ALLOW_THREADS
     sort_refs(v);
-    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq), i = 0;
-    PyObject **items = PySequence_Fast_ITEMS(seq);
-    for (; i < n; i++) {
-        int r = check_leaf(v, items[i]);
-        if (r < 0) { Py_DECREF(seq); return NULL; }
-        if (!r) break;
-    }
+    for (; i < got && (r = check_leaf(v, &leaves[i])) == 1; i++) {}
+    Py_END_ALLOW_THREADS
+    PyMem_RawFree(leaves);
     Py_DECREF(seq);
-    return PyLong_FromSsize_t(i);
+    return r < 0 ? failed() : PyLong_FromSsize_t(i);
 }
 
 static PyObject *Verifier_hops_of(Verifier *v, PyObject *arg) {
@@ -357,10 +381,10 @@ static PyObject *Verifier_new(PyTypeObject *type, PyObject *args, PyObject *kwds
 static void Verifier_dealloc(Verifier *v) {
     EVP_MD_free(v->md);
     EVP_MD_CTX_free(v->ctx);
-    PyMem_Free(v->unit);
-    PyMem_Free(v->refs);
-    PyMem_Free(v->leaves);
-    PyMem_Free(v->buf);
+    PyMem_RawFree(v->unit);
+    PyMem_RawFree(v->refs);
+    PyMem_RawFree(v->leaves);
+    PyMem_RawFree(v->buf);
     Py_TYPE(v)->tp_free((PyObject *)v);
 }
 

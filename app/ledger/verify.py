@@ -10,8 +10,9 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import defaultdict
-from collections.abc import Callable
-from contextlib import aclosing
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import aclosing, closing
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from hashlib import sha256
@@ -194,7 +195,7 @@ async def _hops_and_leaves(
         read = repo.snapshot_batches(session, snapshot, queries)
         levels = asyncio.create_task(repo.node_levels(session))
         try:
-            await asyncio.to_thread(lambda: [check(number, rows) for number, rows in read()])
+            await asyncio.to_thread(_pipelined, read(), check)
         finally:
             stored_levels = await levels
     else:
@@ -216,6 +217,21 @@ async def _hops_and_leaves(
     if fast:
         return done[0], _Tree(compiled_levels(fast.leaf_hashes())), stored_levels
     return done[0], _Tree(core.subtree_levels(b"".join(walk.hashes))), stored_levels
+
+
+def _pipelined(batches: Iterator[tuple[int, list]], check: Callable[[int, list], None]) -> None:
+    """``check`` each batch on a second thread while this one reads the next.
+
+    The compiled checks let go of the GIL while they format and hash, so the two overlap.
+    """
+    with closing(batches), ThreadPoolExecutor(1) as checker:
+        pending = None
+        for number, rows in batches:
+            if pending:
+                pending.result()
+            pending = checker.submit(check, number, rows)
+        if pending:
+            pending.result()
 
 
 def _check_hops(walk: _Walk, fast: Compiled | None, rows: list) -> None:
