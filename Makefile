@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: demo test check bench bench-smoke system-deps postgres clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml setup.py app/ledger/_accel.c
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[dev]' --config-settings editable_mode=compat

@@ -54,6 +54,7 @@ class VerifyReport:
     counts: dict[str, int] = field(default_factory=dict)
     tree_size: int = 0
     root_hash: str = ""
+    compiled: bool = False  # rows checked by app/ledger/_accel.c, not the Python reference
     mismatch: Mismatch | None = None
 
     @property
@@ -91,7 +92,7 @@ async def verify(
     if compiled is None:
         compiled = Compiled is not None
     fast = Compiled() if compiled and session.bind.dialect.name == "postgresql" else None
-    report = VerifyReport()
+    report = VerifyReport(compiled=fast is not None)
     total = await _totals(session) if progress else defaultdict(int)
     tick = progress or (lambda stage, done, total: None)
     try:
