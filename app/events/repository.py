@@ -40,11 +40,11 @@ def epc_condition(values: tuple[str, ...]):
     """Exact EPC URIs, or EPC patterns (``urn:epc:idpat:sgtin:0312345.060011.*``) as prefixes.
 
     A pattern's ``*`` fields are trailing (TDS), so everything before the first ``*`` is
-    the prefix every matching identifier starts with.
+    the prefix every matching identifier starts with; a pattern without ``*`` names one.
     """
-    exact = [v for v in values if not v.startswith(IDPAT)]
-    prefixes = ["urn:epc:id:" + v[len(IDPAT):].split("*", 1)[0] for v in values
-                if v.startswith(IDPAT)]
+    ids = [("urn:epc:id:" + v[len(IDPAT):]) if v.startswith(IDPAT) else v for v in values]
+    exact = [v for v in ids if "*" not in v]
+    prefixes = [v.split("*", 1)[0] for v in ids if "*" in v]
     return or_(
         *([EventEpc.epc.in_(exact)] if exact else []),
         *(EventEpc.epc.startswith(p, autoescape=True) for p in prefixes),

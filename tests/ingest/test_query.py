@@ -82,6 +82,13 @@ async def test_events_are_epcis_query_documents_filtered_and_paged(client, sessi
     other = await client.get("/events", headers=mfg,
                              params={"MATCH_epc": "urn:epc:idpat:sgtin:0312345.060012.*"})
     assert read_document(other.content).events == ()
+    one = await client.get("/events", headers=mfg,  # every field given: that unit, not serial 3*
+                           params={"MATCH_epc": "urn:epc:idpat:sgtin:0312345.060011.3"})
+    by_uri = await client.get("/events", headers=mfg, params={"MATCH_epc": sgtin(3)})
+    assert hashes(one.content) == hashes(by_uri.content) != []
+    partial = await client.get("/events", headers=mfg,  # a cut-off field is not a wildcard
+                               params={"MATCH_epc": "urn:epc:idpat:sgtin:0312345.06001"})
+    assert read_document(partial.content).events == ()
     transit = await client.get("/events", headers=mfg, params={"EQ_disposition": "in_transit"})
     assert [e.biz_step for e in read_document(transit.content).events] == [CBV + "shipping"]
     at = await client.get("/events", headers=mfg, params={"EQ_bizLocation": WHOLESALER})
