@@ -180,13 +180,10 @@ async def _hops_and_leaves(
     a worker thread on the session's snapshot (see ``repo.snapshot_batches``).
     """
     walk, done, stages = _Walk(), [0, 0], ("hops", "leaves")
-    queries = (HOP_QUERY, LEAF_QUERY)
+    queries, checks = (HOP_QUERY, LEAF_QUERY), (_check_hops, _check_leaves)
 
     def check(number: int, rows: list) -> None:
-        if number == 0:
-            _check_hops(walk, fast, rows)
-        else:
-            _check_leaves(walk, fast, rows)
+        checks[number](walk, fast, rows)
         done[number] += len(rows)
         tick(stages[number], done[number], totals[number])
 
