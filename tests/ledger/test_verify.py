@@ -1,12 +1,13 @@
 """`verify` recomputes everything; tampering with any ledger row is reported at that row."""
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from app.ledger import core, service
+from app.ledger import repository as repo
 from app.ledger.service import HopSpec
 from app.ledger.verify import verify
-from app.models import CustodyHop
+from app.models import CustodyHop, LedgerLeaf
 from tests.ledger.helpers import MFG, T0, WHOLESALER, commission, entry, sgtin, ship
 
 ORIGIN = "custody.test/log"
@@ -217,6 +218,20 @@ async def test_leaf_with_several_hops_verifies(session, ledger):
     report = await verify(session, ledger)
     assert report.ok, report.mismatch
     assert (report.counts["custody_hops"], report.counts["ledger_leaves"]) == (12, 10)
+
+
+async def test_postgresql_hands_over_the_stored_levels_whole(session, ledger):
+    """The fast node check: one row per level, hashes in idx order, equal to the leaves' tree."""
+    if session.bind.dialect.name != "postgresql":
+        assert await repo.node_levels(session) is None
+        return
+    await service.append(session, [commission(30 + i, sgtin(30 + i)) for i in range(40)])
+    leaves = await session.scalars(select(LedgerLeaf.leaf_hash).order_by(LedgerLeaf.leaf_index))
+    levels = core.subtree_levels(b"".join(leaves))
+    assert await repo.node_levels(session) == [
+        (level, len(hashes) // 32, 0, len(hashes) // 32 - 1, hashes)
+        for level, hashes in enumerate(levels[1:], start=1)
+    ]
 
 
 async def test_tampered_hop_text_is_named(session, connection, ledger):
