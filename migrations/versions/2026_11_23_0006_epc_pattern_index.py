@@ -4,8 +4,10 @@ A pattern (``urn:epc:idpat:sgtin:0312345.060011.*``) is queried as ``epc LIKE 'p
 Under any collation but C, PostgreSQL cannot answer that from a plain btree index (the
 collation's order is not byte order), so every pattern query read the whole table. The
 index is rebuilt, under the same name, with ``varchar_pattern_ops``; it still serves
-``=`` and ``IN``, so no second index is needed. The rebuild holds a SHARE lock on
-event_epcs (captures wait) for as long as it takes.
+``=`` and ``IN``, so no second index is needed. The new index is built CONCURRENTLY
+beside the old one, then swapped in by name, so captures and queries go on during the
+build; an interrupted build leaves an invalid ``ix_event_epcs_epc_new``, which the next
+run drops and builds again.
 
 SQLite: nothing. Its LIKE is case-insensitive by default, and its LIKE optimisation wants
 case-sensitive LIKE and a pattern that is a plain literal or parameter (ours is
@@ -31,8 +33,14 @@ depends_on: str | Sequence[str] | None = None
 def _epc_index(**ops: str) -> None:
     if op.get_bind().dialect.name != 'postgresql':
         return
-    op.drop_index('ix_event_epcs_epc', table_name='event_epcs')
-    op.create_index('ix_event_epcs_epc', 'event_epcs', ['epc'], postgresql_ops=ops)
+    # CREATE/DROP INDEX CONCURRENTLY cannot run inside a transaction.
+    with op.get_context().autocommit_block():
+        op.drop_index('ix_event_epcs_epc_new', table_name='event_epcs', if_exists=True,
+                      postgresql_concurrently=True)
+        op.create_index('ix_event_epcs_epc_new', 'event_epcs', ['epc'], postgresql_ops=ops,
+                        postgresql_concurrently=True)
+        op.drop_index('ix_event_epcs_epc', table_name='event_epcs', postgresql_concurrently=True)
+        op.execute('ALTER INDEX ix_event_epcs_epc_new RENAME TO ix_event_epcs_epc')
 
 
 def upgrade() -> None:

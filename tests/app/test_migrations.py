@@ -96,3 +96,22 @@ def test_0005_backfills_roles_from_event_bodies(backend, empty_database):
     pairs = "SELECT event_id, epc FROM event_epcs ORDER BY event_id, epc"
     assert asyncio.run(_sql(url, (pairs, {}))) == sorted(
         (i, epc) for i, (_, epcs) in EVENTS.items() for epc in epcs)
+
+
+EPC_INDEXES = ("SELECT indexname, indexdef FROM pg_indexes "
+               "WHERE tablename = 'event_epcs' AND indexname LIKE 'ix_event_epcs_epc%'")
+
+
+def test_0006_builds_beside_the_old_index_and_recovers_an_interrupted_build(empty_database):
+    """PostgreSQL only (0006 changes nothing on SQLite); built CONCURRENTLY, swapped by name."""
+    url = empty_database("postgresql")
+    upgrade(url, "0005")
+    # What a build interrupted after CREATE INDEX CONCURRENTLY started leaves behind.
+    asyncio.run(_sql(url, ("CREATE INDEX ix_event_epcs_epc_new ON event_epcs (role)", {})))
+    upgrade(url, "0006")
+    [(name, definition)] = asyncio.run(_sql(url, (EPC_INDEXES, {})))
+    assert name == "ix_event_epcs_epc"
+    assert definition.endswith("USING btree (epc varchar_pattern_ops)"), definition
+    downgrade(url, "0005")
+    [(name, definition)] = asyncio.run(_sql(url, (EPC_INDEXES, {})))
+    assert (name, definition.endswith("USING btree (epc)")) == ("ix_event_epcs_epc", True)
