@@ -212,9 +212,9 @@ async def canonical_events(
     names = {x: to_urn(x, length_for) for x in links}
 
     def rename(e: Event) -> Event:
+        lists = ("epc_list", "child_epcs", "input_epc_list", "output_epc_list")
         return dataclasses.replace(
-            e, epc_list=tuple(names.get(x, x) for x in e.epc_list),
-            child_epcs=tuple(names.get(x, x) for x in e.child_epcs),
+            e, **{name: tuple(names.get(x, x) for x in getattr(e, name)) for name in lists},
             parent_id=names.get(e.parent_id, e.parent_id) if e.parent_id else None)
 
     return [rename(e) for e in events]

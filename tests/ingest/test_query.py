@@ -239,3 +239,21 @@ async def test_match_parameters_follow_the_role_of_each_identifier(client, sessi
     assert await steps(wholesaler, ("MATCH_anyEPC", sscc(1))) == ["shipping", "receiving"]
     assert await steps(wholesaler, ("MATCH_inputEPC", sgtin(6))) == []
     assert await steps(pharmacy, ("MATCH_anyEPC", f"{sscc(1)}|{sgtin(3)}|{PALLET}")) == []
+
+
+async def test_transformation_inputs_and_outputs_sent_as_links_match_their_urns(
+        client, session, sessions):
+    p = await seed(client, session, sessions)
+    mfg = p["mfg"][1]
+    vial_in = "https://id.gs1.org/01/00312345600112/21/7"  # sgtin(7) as a GS1 Digital Link
+    vial_out = "https://id.gs1.org/01/00312345600112/21/8"
+    await client.post("/capture", content=document(transform([vial_in], [vial_out])), headers=mfg)
+    job = await run_once(sessions)
+    assert job.status == "succeeded", job.errors
+    for param, link, urn in (("MATCH_inputEPC", vial_in, sgtin(7)),
+                             ("MATCH_outputEPC", vial_out, sgtin(8))):
+        for value in (link, urn):
+            response = await client.get("/events", headers=mfg, params={param: value})
+            assert response.status_code == 200, response.text
+            found = read_document(response.content).events
+            assert [e.biz_step for e in found] == [CBV + "transforming"], (param, value)
