@@ -1,9 +1,14 @@
 /* Compiled fast path of `custody verify` on PostgreSQL rows (see app/ledger/verify.py).
  *
- * It recomputes exactly what app/ledger/verify.py recomputes, row for row, and only says
- * how many rows of a batch hold; naming and explaining the first row that does not is
- * left to the Python code, which is the definition. tests/ledger/test_accel.py holds the
- * two to the same answers. SHA-256 comes from OpenSSL's libcrypto.
+ * It recomputes exactly what app/ledger/verify.py recomputes and says where the first row
+ * that does not hold is; naming and explaining it is left to the Python code, which is the
+ * definition. tests/ledger/test_accel.py holds the two to the same answers. SHA-256 comes
+ * from OpenSSL's libcrypto.
+ *
+ * Hops may come in any order (as the table stores them: an index walk in (unit, seq) order
+ * reads a table of random serials at random). Each hop is hashed as it comes, from its own
+ * prev_hop_hash; links() then sorts what it kept of them by (unit, seq) and walks the chains
+ * as the reference does, so the first hop that fails is the reference's first.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -18,11 +23,26 @@ typedef struct {
     unsigned char hash[HASH];
 } HopRef;
 
+/* What links() needs of a hop: 120 bytes or so each, plus its unit, until links() runs. */
+typedef struct {
+    const char *unit; /* into Verifier.units; an offset until links() runs */
+    Py_ssize_t unit_len;
+    int64_t seq, id;
+    size_t ordinal; /* the order it was fed in, which breaks ties */
+    unsigned char prev[HASH], hash[HASH];
+    int ok; /* well formed, and hashes to its hop_hash from its own prev_hop_hash */
+} Rec;
+
 typedef struct {
     PyObject_HEAD
     EVP_MD *md;
     EVP_MD_CTX *ctx;
-    /* chain state: the unit being walked, the seq expected next, the last hop's hash */
+    /* hops taken so far, and their units back to back */
+    Rec *recs;
+    size_t nrecs, recs_cap;
+    char *units;
+    size_t units_len, units_cap;
+    /* chain state after links(): the unit walked, the seq expected next, the last hash */
     char *unit;
     Py_ssize_t unit_len;
     size_t unit_cap;
@@ -168,17 +188,23 @@ static PyObject *failed(void) {
 /* A hop row's fields, read while holding the GIL (the row objects outlive the check). */
 typedef struct {
     Str unit, event, kind, src, dst, loc;
-    long long seq, time, leaf;
+    long long seq, id, time, leaf;
     const unsigned char *prev, *stored;
+    int formed; /* the columns the canonical bytes need have their types */
 } Hop;
 
+/* 0 if a column links() needs is not of its type: PostgreSQL cannot store such a row. */
 static int get_hop(PyObject *row, Hop *h) {
     if (!PyTuple_CheckExact(row) || PyTuple_GET_SIZE(row) != 12) return 0;
     PyObject **f = &PyTuple_GET_ITEM(row, 0);
-    return get_str(f[0], 0, &h->unit) && get_int(f[1], &h->seq) && get_str(f[3], 0, &h->event) &&
-           get_str(f[4], 0, &h->kind) && get_str(f[5], 1, &h->src) && get_str(f[6], 1, &h->dst) &&
-           get_str(f[7], 1, &h->loc) && get_int(f[8], &h->time) &&
-           (h->prev = get_hash(f[9])) && (h->stored = get_hash(f[10])) && get_int(f[11], &h->leaf);
+    if (!get_str(f[0], 0, &h->unit) || !get_int(f[1], &h->seq) || !get_int(f[2], &h->id) ||
+        !(h->prev = get_hash(f[9])) || !(h->stored = get_hash(f[10])) || !get_int(f[11], &h->leaf))
+        return 0;
+    h->formed = get_str(f[3], 0, &h->event) && get_str(f[4], 0, &h->kind) &&
+                get_str(f[5], 1, &h->src) && get_str(f[6], 1, &h->dst) &&
+                get_str(f[7], 1, &h->loc) && get_int(f[8], &h->time);
+    PyErr_Clear();
+    return 1;
 }
 
 /* Canonical bytes of a hop into v->buf (core.canonical_hop_fields); *ok = 0 if it has none. */
@@ -199,29 +225,32 @@ static int canonical_hop(Verifier *v, const Hop *h, int *ok) {
                ? -1 : 0;
 }
 
-/* One hop: 1 if it holds, 0 if not (state unchanged), -1 out of memory. No GIL needed. */
-static int check_hop(Verifier *v, const Hop *h) {
-    static const unsigned char genesis[HASH] = {0};
-    int ok = 1, same = v->has_unit && h->unit.n == v->unit_len &&
-                       !memcmp(h->unit.p, v->unit, (size_t)h->unit.n);
-    const unsigned char *prev = same ? v->prev : genesis;
+/* Hash one hop from its own prev_hop_hash and keep what links() needs. 0, or -1 out of
+ * memory. No GIL needed. */
+static int take_hop(Verifier *v, const Hop *h) {
     unsigned char computed[HASH];
-    if (h->seq != (same ? v->seq : 0) || memcmp(h->prev, prev, HASH)) return 0;
-    if (canonical_hop(v, h, &ok) || sha256(v, v->buf, v->len, prev, HASH, computed)) return -1;
-    if (!ok || memcmp(h->stored, computed, HASH)) return 0;
-    if (!same) {
-        if (reserve((void **)&v->unit, &v->unit_cap, (size_t)h->unit.n + 1)) return -1;
-        memcpy(v->unit, h->unit.p, (size_t)h->unit.n);
-        v->unit_len = h->unit.n;
-        v->has_unit = 1;
-    }
-    if (reserve((void **)&v->refs, &v->refs_cap, (v->nrefs + 1) * sizeof(HopRef))) return -1;
+    int ok = h->formed;
+    if (ok && (canonical_hop(v, h, &ok) || sha256(v, v->buf, v->len, h->prev, HASH, computed)))
+        return -1;
+    if (reserve((void **)&v->units, &v->units_cap, v->units_len + (size_t)h->unit.n + 1) ||
+        reserve((void **)&v->recs, &v->recs_cap, (v->nrecs + 1) * sizeof(Rec)) ||
+        reserve((void **)&v->refs, &v->refs_cap, (v->nrefs + 1) * sizeof(HopRef)))
+        return -1;
+    Rec *r = &v->recs[v->nrecs];
+    r->unit = (const char *)(uintptr_t)v->units_len;
+    r->unit_len = h->unit.n;
+    r->seq = h->seq;
+    r->id = h->id;
+    r->ordinal = v->nrecs++;
+    memcpy(r->prev, h->prev, HASH);
+    memcpy(r->hash, h->stored, HASH);
+    r->ok = ok && !memcmp(computed, h->stored, HASH);
+    memcpy(v->units + v->units_len, h->unit.p, (size_t)h->unit.n);
+    v->units_len += (size_t)h->unit.n;
     v->refs[v->nrefs].leaf = h->leaf;
-    memcpy(v->refs[v->nrefs++].hash, computed, HASH);
+    memcpy(v->refs[v->nrefs++].hash, h->stored, HASH);
     v->sorted = 0;
-    v->seq = h->seq + 1;
-    memcpy(v->prev, computed, HASH);
-    return 1;
+    return 0;
 }
 
 static PyObject *Verifier_hops(Verifier *v, PyObject *rows) {
@@ -231,13 +260,111 @@ static PyObject *Verifier_hops(Verifier *v, PyObject *rows) {
     Hop *hops = PyMem_RawMalloc((size_t)(n ? n : 1) * sizeof(Hop));
     if (!hops) { Py_DECREF(seq); return PyErr_NoMemory(); }
     while (got < n && get_hop(PySequence_Fast_ITEMS(seq)[got], &hops[got])) got++;
-    int r = 1;
+    int r = 0;
     Py_BEGIN_ALLOW_THREADS
-    for (; i < got && (r = check_hop(v, &hops[i])) == 1; i++) {}
+    for (; i < got && (r = take_hop(v, &hops[i])) == 0; i++) {}
     Py_END_ALLOW_THREADS
     PyMem_RawFree(hops);
     Py_DECREF(seq);
     return r < 0 ? failed() : PyLong_FromSsize_t(i);
+}
+
+/* Units in byte order (code point order of their text): <0, 0, >0. */
+static int unit_order(const Rec *x, const Rec *y) {
+    Py_ssize_t n = x->unit_len < y->unit_len ? x->unit_len : y->unit_len;
+    int c = memcmp(x->unit, y->unit, (size_t)n);
+    return c ? c : (x->unit_len > y->unit_len) - (x->unit_len < y->unit_len);
+}
+
+/* A hop in sorting order: its unit's FNV-1a hash first, so that most comparisons are one
+ * integer; chains only need to be contiguous and in seq order, not in unit order. */
+typedef struct {
+    uint64_t key;
+    const Rec *rec;
+} Order;
+
+static uint64_t fnv1a(const char *p, Py_ssize_t n) {
+    uint64_t h = 14695981039346656037ULL;
+    for (Py_ssize_t i = 0; i < n; i++) h = (h ^ (unsigned char)p[i]) * 1099511628211ULL;
+    return h;
+}
+
+static int by_chain(const void *a, const void *b) {
+    const Order *x = a, *y = b;
+    if (x->key != y->key) return x->key > y->key ? 1 : -1;
+    int c = unit_order(x->rec, y->rec);
+    if (c) return c;
+    if (x->rec->seq != y->rec->seq) return (x->rec->seq > y->rec->seq) - (x->rec->seq < y->rec->seq);
+    return (x->rec->ordinal > y->rec->ordinal) - (x->rec->ordinal < y->rec->ordinal);
+}
+
+/* Walk every chain in seq order. Chains are independent, so the reference's first failure
+ * (it walks units in byte order) is the failure of the smallest unit. Sets *bad to it or
+ * NULL, and *before to the hop before it in its chain, or (no failure) the last hop of the
+ * greatest unit, where the reference ends. 0, or -1 out of memory. No GIL needed. */
+static int walk_chains(Verifier *v, const Rec **bad, const Rec **before) {
+    static const unsigned char genesis[HASH] = {0};
+    size_t n = v->nrecs;
+    Order *order = PyMem_RawMalloc((n ? n : 1) * sizeof(Order));
+    if (!order) return -1;
+    for (size_t k = 0; k < n; k++) {
+        Rec *r = &v->recs[k];
+        r->unit = v->units + (uintptr_t)r->unit;
+        order[k].key = fnv1a(r->unit, r->unit_len);
+        order[k].rec = r;
+    }
+    qsort(order, n, sizeof(Order), by_chain);
+    const Rec *greatest = NULL;
+    *bad = *before = NULL;
+    for (size_t k = 0, e; k < n; k = e) {
+        const Rec *prev = NULL, *fail = NULL, *head = order[k].rec;
+        for (e = k; e < n && order[e].key == order[k].key && !unit_order(order[e].rec, head); e++) {
+            const Rec *r = order[e].rec;
+            if (fail) continue;
+            if (r->seq != (prev ? prev->seq + 1 : 0) || !r->ok ||
+                memcmp(r->prev, prev ? prev->hash : genesis, HASH))
+                fail = r;
+            else
+                prev = r;
+        }
+        if (fail && (!*bad || unit_order(fail, *bad) < 0)) { *bad = fail; *before = prev; }
+        if (!fail && (!greatest || unit_order(head, greatest) > 0)) greatest = prev;
+    }
+    if (!*bad) *before = greatest;
+    PyMem_RawFree(order);
+    return 0;
+}
+
+/* links() -> None, or (ordinal, id) of the first hop that does not hold; state is then the
+ * chain state just before it (else at the end of the last chain). Call once, after every hop. */
+static PyObject *Verifier_links(Verifier *v, PyObject *unused) {
+    const Rec *bad, *before;
+    int r;
+    Py_BEGIN_ALLOW_THREADS
+    r = walk_chains(v, &bad, &before);
+    Py_END_ALLOW_THREADS
+    PyObject *out = NULL;
+    const Rec *at = bad ? bad : before; /* the unit the state is in */
+    v->has_unit = 0;
+    v->seq = before ? before->seq + 1 : 0;
+    memcpy(v->prev, before ? before->hash : (const unsigned char[HASH]){0}, HASH);
+    if (r || (at && reserve((void **)&v->unit, &v->unit_cap, (size_t)at->unit_len + 1))) {
+        failed();
+    } else {
+        if (at) {
+            memcpy(v->unit, at->unit, (size_t)at->unit_len);
+            v->unit_len = at->unit_len;
+            v->has_unit = 1;
+        }
+        out = bad ? Py_BuildValue("(nL)", (Py_ssize_t)bad->ordinal, (long long)bad->id)
+                  : Py_NewRef(Py_None);
+    }
+    PyMem_RawFree(v->recs);
+    PyMem_RawFree(v->units);
+    v->recs = NULL;
+    v->units = NULL;
+    v->nrecs = v->recs_cap = v->units_len = v->units_cap = 0;
+    return out;
 }
 
 static int by_leaf(const void *a, const void *b) {
@@ -382,6 +509,8 @@ static void Verifier_dealloc(Verifier *v) {
     EVP_MD_free(v->md);
     EVP_MD_CTX_free(v->ctx);
     PyMem_RawFree(v->unit);
+    PyMem_RawFree(v->recs);
+    PyMem_RawFree(v->units);
     PyMem_RawFree(v->refs);
     PyMem_RawFree(v->leaves);
     PyMem_RawFree(v->buf);
@@ -390,7 +519,9 @@ static void Verifier_dealloc(Verifier *v) {
 
 static PyMethodDef Verifier_methods[] = {
     {"hops", (PyCFunction)Verifier_hops, METH_O,
-     "Check hop rows in (unit, seq) order; return how many hold before the first that does not."},
+     "Hash hop rows, in any order; return how many were taken (fewer: a row of wrong types)."},
+    {"links", (PyCFunction)Verifier_links, METH_NOARGS,
+     "After every hop: None if every chain holds, else (ordinal, id) of the first hop that does not."},
     {"leaves", (PyCFunction)Verifier_leaves, METH_O,
      "Check leaf rows in index order, after every hop; return how many hold."},
     {"hops_of", (PyCFunction)Verifier_hops_of, METH_O, "The hop hashes recorded for a leaf."},

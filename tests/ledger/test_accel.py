@@ -3,8 +3,10 @@
 On PostgreSQL ``custody verify`` checks hop and leaf rows with the compiled ``Verifier`` and
 asks the pure-Python ``_Walk`` only to name the row where it stops, so the two must agree on
 every row: generated chains and leaves, corrupted in the ways verify must catch, are fed to
-both. Then verify runs end to end on a committed database, where it reads the rows on the
-session's exported snapshot, and on SQLite, where ``compiled=True`` falls back to the reference.
+both, the hops to the compiled checks in any order (as the table stores them) and to the
+reference in (unit, seq) order. Then verify runs end to end on a committed database, where it
+reads the rows on the session's exported snapshot, and on SQLite, where ``compiled=True``
+falls back to the reference.
 """
 
 import asyncio
@@ -276,15 +278,34 @@ def split(hashes: bytes) -> list[bytes]:
     return sorted(hashes[i : i + core.HASH_SIZE] for i in range(0, len(hashes), core.HASH_SIZE))
 
 
-def assert_same_rows_hold(hops: list, leaves: list, batch: int) -> str:
-    """Both hold the same hops, then the same leaves; returns where they stopped."""
+def storable(row: tuple) -> bool:
+    """PostgreSQL holds a text unit and BIGINT seq in every row (NOT NULL columns)."""
+    return isinstance(row[UNIT], str) and -(2**63) <= row[SEQ] < 2**63
+
+
+def assert_same_rows_hold(hops: list, leaves: list, batch: int, stored: list) -> str:
+    """Both hold the same hops, then the same leaves; returns where they stopped.
+
+    ``stored`` is the order the compiled checks get the hops in; the reference walks them
+    in (unit, seq) order, ties in stored order.
+    """
     walk, fast = _Walk(), Verifier()
-    held = compiled_holds(fast.hops, hops, batch)
-    assert held == reference_holds(walk.hop, hops), ("hops", held, hops)
-    if held < len(hops):
+    taken = compiled_holds(fast.hops, stored, batch)
+    if not all(map(storable, hops)):
+        assert taken < len(stored)  # refused outright: verify raises, never passes it
+        assert reference_holds(walk.hop, hops) < len(hops)
+        return "refused a row PostgreSQL cannot hold"
+    assert taken == len(stored)
+    chains = sorted(stored, key=lambda row: (row[UNIT].encode("utf-8", "surrogatepass"), row[SEQ]))
+    held, stopped = reference_holds(walk.hop, chains), fast.links()
+    if held < len(chains):
+        assert stopped is not None, ("hops", held, chains)
+        ordinal, row_id = stopped
+        assert stored[ordinal] is chains[held] and row_id == chains[held][ID]
         with pytest.raises(_Found):  # where the compiled checks stop, the reference names the row
-            _Walk(*fast.state).hop(hops[held])
+            _Walk(*fast.state).hop(chains[held])
         return "stopped at a hop"
+    assert stopped is None, ("hops", stopped, chains)
     assert fast.state[:3] == (walk.unit, walk.seq, walk.prev)
     for leaf, hashes in walk.by_leaf.items():
         assert sorted(fast.hops_of(leaf)) == split(hashes)
@@ -315,7 +336,8 @@ def test_compiled_holds_the_rows_the_reference_holds(corrupt, data, batch):
     hops, leaves = data.draw(ledgers())
     if corrupt:
         corrupt_one(data.draw, corrupt, hops, leaves)
-    event(assert_same_rows_hold(hops, leaves, batch))
+    stored = data.draw(st.sampled_from([hops, hops[::-1]]) | st.permutations(hops))
+    event(assert_same_rows_hold(hops, leaves, batch, list(stored)))
 
 
 @pytest.mark.parametrize("leaf", [-1, 1])
@@ -323,8 +345,46 @@ def test_a_hop_of_no_leaf_is_the_orphan_for_both(leaf):
     row = hop(sgtin(1), 0, 1, ("e", "commission", None, MFG, None, 0), core.GENESIS, leaf)
     fast, walk = Verifier(), _Walk()
     assert fast.hops([row]) == reference_holds(walk.hop, [row]) == 1
+    assert fast.links() is None
     assert fast.leaves([]) == 0
     assert fast.orphan() == min(walk.by_leaf) == leaf
+
+
+FIELDS = ("e", "commission", None, MFG, None, 0)
+
+
+def test_a_rehashed_hop_that_skips_a_seq_ends_its_chain_for_both():
+    """Its prev_hop_hash links and its hash holds: only the seq check catches it."""
+    first = hop("u", 0, 1, FIELDS, core.GENESIS, 0)
+    skipped = hop("u", 2, 2, FIELDS, first[HASH], 0)
+    fast = Verifier()
+    assert fast.hops([skipped, first]) == 2
+    assert fast.links() == (0, 2)
+    with pytest.raises(_Found) as found:
+        _Walk(*fast.state).hop(skipped)
+    assert found.value.mismatch.message == "gap in the chain"
+    assert reference_holds(_Walk().hop, [first, skipped]) == 1
+
+
+def test_of_two_broken_chains_both_name_the_one_of_the_smaller_unit():
+    """Chains are walked apart; the reference meets the unit first in code point order first."""
+    a, b, z = (hop(u, 1, n, FIELDS, core.GENESIS, 0) for n, u in enumerate("abé", 1))
+    for stored in ([a, b, z], [z, b, a], [b, z, a]):
+        fast = Verifier()
+        assert fast.hops(stored) == 3
+        assert fast.links() == (stored.index(a), a[ID])
+        assert fast.state[:3] == ("a", 0, core.GENESIS)
+    assert reference_holds(_Walk().hop, [a, b, z]) == 0
+
+
+def test_two_hops_at_one_seq_fail_at_the_one_stored_second():
+    a = hop("u", 0, 1, FIELDS, core.GENESIS, 0)
+    b = hop("u", 0, 2, ("f", *FIELDS[1:]), core.GENESIS, 0)
+    for stored in ([a, b], [b, a]):
+        fast = Verifier()
+        assert fast.hops(stored) == 2
+        assert fast.links() == (1, stored[1][ID])
+        assert reference_holds(_Walk().hop, stored) == 1
 
 
 @settings(max_examples=300, deadline=None)
@@ -337,7 +397,9 @@ def test_a_time_holds_for_both_exactly_when_it_is_valid(us, wrap):
     row = put(hop("u", 0, 1, ("e", "k", None, None, None, 0), core.GENESIS, 0), TIME, us)
     row = put(row, HASH, hop_digest(row, lax_time_text(us, wrap)))
     valid = us % 1000 == 0 and FIRST <= us <= LAST
-    assert Verifier().hops([row]) == reference_holds(_Walk().hop, [row]) == valid
+    fast = Verifier()
+    assert fast.hops([row]) == 1
+    assert (fast.links() is None) == reference_holds(_Walk().hop, [row]) == valid
 
 
 def test_levels_equal_the_reference_for_sizes_0_to_70():
