@@ -180,8 +180,9 @@ async def _hops_and_leaves(
 ) -> tuple[int, _Tree]:
     """Walk every chain in (unit, seq) order, then every leaf in index order.
 
-    With the compiled checks on a session that has written nothing, the rows are read in
-    a worker thread on the session's snapshot (see ``repo.snapshot_batches``).
+    The compiled checks take the hops in stored order and walk the chains once all are in
+    (``Verifier.links``). On a session that has written nothing, they read the rows in a
+    worker thread on the session's snapshot (see ``repo.snapshot_batches``).
     """
     walk, done, stages = _Walk(), [0, 0], ("hops", "leaves")
     queries = (STORED_HOPS if fast else HOP_QUERY, LEAF_QUERY)
