@@ -166,8 +166,9 @@ HOP_QUERY = select(
 ).order_by(CustodyHop.unit, CustodyHop.seq)
 
 
-# The compiled checks take hops as the table stores them: walking the (unit, seq) index
-# reads a table of random serials at random, twice the time of the whole verify.
+# The compiled checks take hops as the table stores them. Walking the (unit, seq) index
+# reads a table of randomized serials at random: 3.8 s of server time at 1M hops against
+# 0.8 s for a scan (decision 0007).
 STORED_HOPS = HOP_QUERY.order_by(None)
 
 LEAF_QUERY = select(
