@@ -23,7 +23,7 @@ typedef struct {
     unsigned char hash[HASH];
 } HopRef;
 
-/* What links() needs of a hop: 120 bytes or so each, plus its unit, until links() runs. */
+/* What links() needs of a hop: 112 bytes each, plus its unit, until links() runs. */
 typedef struct {
     const char *unit; /* into Verifier.units; an offset until links() runs */
     Py_ssize_t unit_len;

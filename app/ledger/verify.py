@@ -178,7 +178,7 @@ LEAF_QUERY = select(
 
 async def _hops_and_leaves(
     session: AsyncSession, fast: Compiled | None, totals: tuple[int, int], tick: Progress
-) -> tuple[int, _Tree]:
+) -> tuple[int, _Tree, list | None]:
     """Walk every chain in (unit, seq) order, then every leaf in index order.
 
     The compiled checks take the hops in stored order and walk the chains once all are in
@@ -188,11 +188,19 @@ async def _hops_and_leaves(
     walk, done, stages = _Walk(), [0, 0], ("hops", "leaves")
     queries = (STORED_HOPS if fast else HOP_QUERY, LEAF_QUERY)
     checks = (_check_hops, _check_leaves)
-    linked = []
+    linked = False
+
+    def link() -> None:
+        """Walk the chains of every hop the compiled checks took: once, before any leaf."""
+        nonlocal linked
+        if fast and not linked:
+            linked = True
+            if (stopped := fast.links()) is not None:
+                raise _Unlinked(stopped[1])
 
     def check(number: int, rows: list) -> None:
-        if number and fast and not linked:
-            linked.append(_link(fast))
+        if number:
+            link()
         checks[number](walk, fast, rows)
         done[number] += len(rows)
         tick(stages[number], done[number], totals[number])
@@ -212,8 +220,7 @@ async def _hops_and_leaves(
                 async with aclosing(repo.batches(session, query, keys=2 - number)) as batches:
                     async for rows in batches:
                         check(number, rows)
-        if fast and not linked:  # no leaves at all
-            linked.append(_link(fast))
+        link()  # if there were no leaves
     except _Unlinked as unlinked:
         row = (await session.execute(HOP_QUERY.where(CustodyHop.id == unlinked.row_id))).one()
         _Walk(*fast.state).hop(tuple(row))  # names the row (raises _Found)
@@ -262,13 +269,6 @@ class _Unlinked(Exception):
 
     def __init__(self, row_id: int) -> None:
         self.row_id = row_id
-
-
-def _link(fast: Compiled) -> bool:
-    """Walk the chains of every hop taken (once, before the first leaf)."""
-    if (stopped := fast.links()) is not None:
-        raise _Unlinked(stopped[1])
-    return True
 
 
 def _check_leaves(walk: _Walk, fast: Compiled | None, rows: list) -> None:
