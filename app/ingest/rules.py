@@ -33,6 +33,7 @@ MDA_NS = "urn:epcglobal:cbv:mda"
 _DL_GLN = re.compile(r"/41[47]/(\d{12})\d(?:/|$)")
 SGTIN = "urn:epc:id:sgtin:"
 OWNED = ("sgtin", "sscc")  # schemes whose company prefix names the brand owner
+NOT_SHIPPED = "NOT_SHIPPED_TO_RECEIVER"
 
 
 @dataclass(slots=True)
@@ -128,17 +129,18 @@ class State:
             if parent is not None:
                 self.children.setdefault(parent, []).append(child)
 
-    def expand(self, identifiers: tuple[str, ...], out: Outcome) -> list[UnitRow]:
-        """The named units and everything inside them; unknown ones become problems."""
+    def expand(
+        self, identifiers: tuple[str, ...], out: Outcome, ctx: Context, code: str
+    ) -> list[UnitRow]:
+        """The named units and everything inside them; unknown ones become problems
+        (:func:`unseen`, reported under ``code`` unless the sender owns the brand)."""
         found: list[UnitRow] = []
         stack = list(reversed(identifiers))
         while stack:
             ident = stack.pop()
             unit = self.units.get(ident)
             if unit is None:
-                out.problems.append(
-                    Problem("UNKNOWN_UNIT", f"unit {ident} was never commissioned", ident)
-                )
+                out.problems.append(unseen(ident, ctx, code))
                 continue
             found.append(unit)
             stack.extend(reversed(self.children.get(ident, [])))
@@ -190,17 +192,29 @@ def _move(unit: UnitRow, new: UnitStatus, out: Outcome) -> bool:
 
 
 def _held_by(unit: UnitRow, party: int, ctx: Context, out: Outcome, code: str = "NOT_CUSTODIAN") -> bool:
+    """True when ``party`` holds ``unit``; else a problem that never names the holder."""
     if unit.custodian_id == party:
         return True
-    out.problems.append(
-        Problem(
-            code,
-            f"unit {unit.identifier} is held by {ctx.label(unit.custodian_id)}, "
-            f"not {ctx.label(party)}",
-            unit.identifier,
-        )
-    )
+    out.problems.append(_not_held(unit.identifier, party, ctx, code))
     return False
+
+
+def _not_held(ident: str, party: int, ctx: Context, code: str) -> Problem:
+    if code == NOT_SHIPPED:
+        return Problem(code, f"unit {ident} is not in a shipment to {ctx.label(party)}", ident)
+    return Problem(code, f"unit {ident} is not held by {ctx.label(party)}", ident)
+
+
+def unseen(ident: str, ctx: Context, code: str) -> Problem:
+    """The problem for a unit the ledger does not hold.
+
+    Only its brand owner (or the owner's agent) learns that it was never commissioned; anyone
+    else gets the answer a unit held by another partner gets, so errors confirm nothing about
+    other partners' units.
+    """
+    if company_prefix(ident, OWNED) in ctx.commissions_under(ctx.submitter):
+        return Problem("UNKNOWN_UNIT", f"unit {ident} was never commissioned", ident)
+    return _not_held(ident, ctx.submitter, ctx, code)
 
 
 def _identity(identifier: str) -> tuple[str, str | None, str | None]:
@@ -253,12 +267,7 @@ def commission(state: State, event: Event, ctx: Context) -> Outcome:
     me, label, owned = ctx.submitter, ctx.label(ctx.submitter), ctx.commissions_under(ctx.submitter)
     where, lot, when = _location(event), _lot(event), event.event_time
     location = ctx.locations.get(where or "")
-    for ident in event.epc_list:
-        if ident in state.units:
-            out.problems.append(
-                Problem("ALREADY_COMMISSIONED", f"unit {ident} is already commissioned", ident)
-            )
-            continue
+    for ident in event.epc_list:  # brand ownership first: only the owner learns what exists
         prefix = company_prefix(ident, OWNED)
         if ident.startswith("http"):  # a Digital Link no known company prefix could resolve
             out.problems.append(Problem(
@@ -275,6 +284,11 @@ def commission(state: State, event: Event, ctx: Context) -> Outcome:
                 "only the brand owner or its agent commissions it",
                 ident,
             ))
+            continue
+        if ident in state.units:
+            out.problems.append(
+                Problem("ALREADY_COMMISSIONED", f"unit {ident} is already commissioned", ident)
+            )
             continue
         out.creates.append(_new_unit(ident, lot, me, location))
         out.hops.append(HopSpec(ident, "commission", None, label, where, when))
@@ -296,7 +310,7 @@ def pack(state: State, event: Event, ctx: Context) -> Outcome:
     for ident in event.child_epcs:
         unit = state.units.get(ident)
         if unit is None:
-            out.problems.append(Problem("UNKNOWN_UNIT", f"unit {ident} was never commissioned", ident))
+            out.problems.append(unseen(ident, ctx, "NOT_CUSTODIAN"))
             continue
         if _held_by(unit, me, ctx, out) and _move(unit, S.PACKED, out):
             out.changes.append((ident, {"status": S.PACKED, "parent": parent}))
@@ -308,8 +322,11 @@ def unpack(state: State, event: Event, ctx: Context) -> Outcome:
     """Take children (all of them when none are named) out of a parent container."""
     out = Outcome()
     me, parent = ctx.submitter, event.parent_id
-    if not parent or parent not in state.units:
-        out.problems.append(Problem("UNKNOWN_UNIT", f"container {parent} was never commissioned", parent))
+    if not parent:
+        out.problems.append(Problem("MISSING_PARENT", "an AggregationEvent DELETE needs a parentID"))
+        return out
+    if parent not in state.units:
+        out.problems.append(unseen(parent, ctx, "NOT_CUSTODIAN"))
         return out
     _held_by(state.units[parent], me, ctx, out)
     for ident in event.child_epcs or tuple(state.children.get(parent, ())):
@@ -345,7 +362,7 @@ def ship(state: State, event: Event, ctx: Context) -> Outcome:
             "DESTINATION_NOT_AUTHORIZED",
             f"destination {ctx.label(destination)} is not an authorized trading partner",
         ))
-    for unit in state.expand(event.epc_list, out):
+    for unit in state.expand(event.epc_list, out, ctx, "SHIPPER_NOT_CUSTODIAN"):
         held = _held_by(unit, shipper, ctx, out, "SHIPPER_NOT_CUSTODIAN") if shipper else False
         if held and _move(unit, S.SHIPPED, out) and destination is not None:
             out.changes.append((unit.identifier, {"status": S.SHIPPED, "destination_id": destination}))
@@ -355,25 +372,21 @@ def ship(state: State, event: Event, ctx: Context) -> Outcome:
 
 
 def receive(state: State, event: Event, ctx: Context) -> Outcome:
-    """The destination completes the hop (or a dispenser takes a dispensed unit back)."""
+    """The destination completes a shipment addressed to it (or a dispenser takes a dispensed
+    unit back). Receiving anything else is ``NOT_SHIPPED_TO_RECEIVER``, whatever its status."""
     out = Outcome()
     me = ctx.submitter
     returned = (event.disposition or "").endswith("returned")
     loc = ctx.locations.get(_location(event) or "")
-    for unit in state.expand(event.epc_list, out):
+    for unit in state.expand(event.epc_list, out, ctx, NOT_SHIPPED):
         before = unit.custodian_id
         if returned and unit.status == S.DISPENSED:
             if _held_by(unit, me, ctx, out):
                 out.changes.append((unit.identifier, {"status": S.RETURNED}))
                 out.hops.append(_hop(unit, "return", None, ctx.label(me), event))
             continue
-        if unit.destination_id != me and unit.status == S.SHIPPED:
-            out.problems.append(Problem(
-                "RECEIVER_NOT_DESTINATION",
-                f"unit {unit.identifier} was shipped to {ctx.label(unit.destination_id)}, "
-                f"not {ctx.label(me)}",
-                unit.identifier,
-            ))
+        if unit.status != S.SHIPPED or unit.destination_id != me:
+            out.problems.append(_not_held(unit.identifier, me, ctx, NOT_SHIPPED))
         elif _move(unit, S.RECEIVED, out):
             out.changes.append((unit.identifier, {
                 "status": S.RECEIVED, "custodian_id": me, "destination_id": None, "location_id": loc,
@@ -389,7 +402,7 @@ def status_change(new: UnitStatus, kind: str) -> Callable[[State, Event, Context
     def rule(state: State, event: Event, ctx: Context) -> Outcome:
         out = Outcome()
         me = ctx.submitter
-        for unit in state.expand(event.epc_list, out):
+        for unit in state.expand(event.epc_list, out, ctx, "NOT_CUSTODIAN"):
             if _held_by(unit, me, ctx, out) and _move(unit, new, out):
                 out.changes.append((unit.identifier, {"status": new}))
                 out.hops.append(_hop(unit, kind, ctx.label(me), None, event))

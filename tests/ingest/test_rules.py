@@ -111,7 +111,7 @@ async def test_contradictions_reject_the_document_with_reason_codes(client, sess
     assert await rejected(client, session, sessions, mfg, commission([sgtin(1)], minutes=9)) == [
         (0, "ALREADY_COMMISSIONED", f"unit {sgtin(1)} is already commissioned")]
     assert await rejected(client, session, sessions, wh, ship([sgtin(1)], WHOLESALER, PHARMACY)) == [
-        (0, "SHIPPER_NOT_CUSTODIAN", f"unit {sgtin(1)} is held by {MFG_GLN}, not {WHOLESALER_GLN}")]
+        (0, "SHIPPER_NOT_CUSTODIAN", f"unit {sgtin(1)} is not held by {WHOLESALER_GLN}")]
     assert await rejected(client, session, sessions, wh, ship([sgtin(1)], MFG, WHOLESALER, 9)) == [
         (0, "SENDER_NOT_SHIPPER", f"{WHOLESALER_GLN} cannot report a shipment by {MFG}")]
     assert await rejected(client, session, sessions, mfg, ship([sgtin(1)], MFG, WHOLESALER),
@@ -119,8 +119,7 @@ async def test_contradictions_reject_the_document_with_reason_codes(client, sess
         (0, "TS_MISSING", "no DSCSA transaction statement in the event or the document header")]
     await capture(client, sessions, mfg, document(ship([sgtin(1)], MFG, WHOLESALER)))
     assert await rejected(client, session, sessions, ph, receive([sgtin(1)], PHARMACY)) == [
-        (0, "RECEIVER_NOT_DESTINATION", f"unit {sgtin(1)} was shipped to {WHOLESALER_GLN}, "
-                                        f"not {PHARMACY_GLN}")]
+        (0, "NOT_SHIPPED_TO_RECEIVER", f"unit {sgtin(1)} is not in a shipment to {PHARMACY_GLN}")]
     await capture(client, sessions, wh, document(receive([sgtin(1)], WHOLESALER)))
     await capture(client, sessions, wh, document(ship([sgtin(1)], WHOLESALER, PHARMACY, minutes=5)))
     await capture(client, sessions, ph, document(receive([sgtin(1)], PHARMACY, minutes=6),
@@ -133,7 +132,7 @@ async def test_contradictions_reject_the_document_with_reason_codes(client, sess
     codes = (await session.scalars(select(CustodyException.reason_code)
                                    .order_by(CustodyException.id))).all()
     assert codes == ["NOT_BRAND_OWNER", "UNKNOWN_UNIT", "ALREADY_COMMISSIONED",
-                     "SHIPPER_NOT_CUSTODIAN", "SENDER_NOT_SHIPPER", "TS_MISSING", "RECEIVER_NOT_DESTINATION",
+                     "SHIPPER_NOT_CUSTODIAN", "SENDER_NOT_SHIPPER", "TS_MISSING", "NOT_SHIPPED_TO_RECEIVER",
                      "ALREADY_DISPENSED"]
 
 
@@ -206,7 +205,7 @@ async def test_status_rules_and_their_contradictions(client, session, sessions):
     await capture(client, sessions, mfg, document(commission(items), pack(sscc(1), items[:2])))
     assert await rejected(client, session, sessions, wh, observe([sgtin(3)], "destroying",
                                                                  where=WHOLESALER)) == [
-        (0, "NOT_CUSTODIAN", f"unit {sgtin(3)} is held by {MFG_GLN}, not {WHOLESALER_GLN}")]
+        (0, "NOT_CUSTODIAN", f"unit {sgtin(3)} is not held by {WHOLESALER_GLN}")]
     assert await rejected(client, session, sessions, mfg, ship([sgtin(3)], MFG, PHARMACY.replace(
         "0370002", "0399999"))) == [
         (0, "UNKNOWN_PARTY", "destination urn:epc:id:sgln:0399999.00000.0 is not a known trading partner"),
@@ -220,7 +219,7 @@ async def test_status_rules_and_their_contradictions(client, session, sessions):
                           pack(sscc(1), [sgtin(3)], minutes=5, action=Action.DELETE)) == [
         (0, "NOT_IN_CONTAINER", f"unit {sgtin(3)} is not in {sscc(1)}")]
     assert await rejected(client, session, sessions, mfg, receive([sgtin(3)], MFG)) == [
-        (0, "INVALID_TRANSITION", f"unit {sgtin(3)} cannot go from commissioned to received")]
+        (0, "NOT_SHIPPED_TO_RECEIVER", f"unit {sgtin(3)} is not in a shipment to {MFG_GLN}")]
 
     job = await capture(client, sessions, mfg, document(
         observe([sgtin(3)], "decommissioning", where=MFG, action=Action.DELETE),
@@ -298,3 +297,48 @@ async def test_an_agent_of_the_brand_owner_commissions_under_its_prefix(client, 
         "legal_name": "Nobody's agent", "kind": "3pl", "agent_for": [gln("039999900000")]})
     assert unknown.status_code == 422
     assert unknown.json()["field"] == "agent_for"
+
+
+async def test_receiving_takes_custody_only_of_a_shipment_addressed_to_the_receiver(
+        client, session, sessions):
+    # The wave-1 probe: a unit another partner holds as `returned` was received by a stranger.
+    p = await chain_partners(session)
+    mfg, wh = p["mfg"][1], p["wholesaler"][1]
+    items = [sgtin(n) for n in range(1, 4)]
+    job = await capture(client, sessions, mfg, document(
+        commission(items), observe([sgtin(1)], "dispensing", minutes=1, where=MFG),
+        receive([sgtin(1)], MFG, minutes=2, disposition="returned"),
+        ship([sgtin(3)], MFG, PHARMACY, minutes=3)))
+    assert job["status"] == "succeeded", job["errors"]
+    before = await units(session)
+    assert before[sgtin(1)] == (S.RETURNED, p["mfg"][0], None)
+    not_shipped = f"is not in a shipment to {WHOLESALER_GLN}"
+    for unit in items:  # returned, commissioned, shipped to someone else: one answer for all
+        for disposition in ("in_progress", "returned"):
+            assert await rejected(client, session, sessions, wh, receive(
+                [unit], WHOLESALER, minutes=9, disposition=disposition)) == [
+                (0, "NOT_SHIPPED_TO_RECEIVER", f"unit {unit} {not_shipped}")]
+    assert await units(session) == before
+
+
+async def test_errors_never_name_the_holder_nor_confirm_another_partners_unit(
+        client, session, sessions):
+    p = await chain_partners(session)
+    mfg, wh = p["mfg"][1], p["wholesaler"][1]
+    await capture(client, sessions, mfg, document(commission([sgtin(1)])))
+    # A unit the manufacturer holds and one that was never commissioned read alike to others...
+    for unit in (sgtin(1), sgtin(2)):
+        assert await rejected(client, session, sessions, wh, ship([unit], WHOLESALER, PHARMACY)) == [
+            (0, "SHIPPER_NOT_CUSTODIAN", f"unit {unit} is not held by {WHOLESALER_GLN}")]
+        assert await rejected(client, session, sessions, wh,
+                              observe([unit], "destroying", where=WHOLESALER)) == [
+            (0, "NOT_CUSTODIAN", f"unit {unit} is not held by {WHOLESALER_GLN}")]
+        assert await rejected(client, session, sessions, wh, commission([unit], where=WHOLESALER)) == [
+            (0, "NOT_BRAND_OWNER", f"{WHOLESALER_GLN} does not own company prefix 0312345 of "
+                                   f"{unit}; only the brand owner or its agent commissions it")]
+    # ...while the brand owner learns what its own prefix holds.
+    assert await rejected(client, session, sessions, mfg, ship([sgtin(2)], MFG, WHOLESALER)) == [
+        (0, "UNKNOWN_UNIT", f"unit {sgtin(2)} was never commissioned")]
+    jobs = (await client.get("/capture", headers=wh)).json()
+    assert len(jobs) == 6 and all(j["status"] == "failed" for j in jobs)
+    assert MFG_GLN not in str(jobs)
