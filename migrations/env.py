@@ -8,6 +8,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
 import app.models  # noqa: F401  (registers every table)
+from app.dialect import is_sqlite
 from app.models.base import Base, UTCDateTime
 
 config = context.config
@@ -35,7 +36,7 @@ def do_run_migrations(connection: Connection) -> None:
         render_item=render_item,
         connection=connection,
         target_metadata=target_metadata,
-        render_as_batch=connection.dialect.name == "sqlite",
+        render_as_batch=is_sqlite(connection),
         compare_type=True,
     )
     with context.begin_transaction():

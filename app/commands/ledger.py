@@ -95,10 +95,11 @@ async def _verify(
     from rich.progress import Progress
 
     from app.db import check_database, create_engine, session_factory
+    from app.dialect import is_postgresql
     from app.ledger.verify import verify as run
 
     engine = create_engine(settings.database_url)
-    if engine.dialect.name == "postgresql":
+    if is_postgresql(engine):
         # One snapshot for every check: appends committed meanwhile would otherwise show
         # as leaves whose hops were never read.
         engine = engine.execution_options(isolation_level="REPEATABLE READ")

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from app.db import check_database
+from app.dialect import backend
 
 router = APIRouter(tags=["operations"])
 
@@ -18,7 +19,7 @@ async def healthz() -> dict[str, str]:
 @router.get("/readyz", summary="Readiness: the database answers")
 async def readyz(request: Request) -> dict[str, str]:
     await check_database(request.app.state.engine)
-    return {"status": "ready", "database": request.app.state.engine.dialect.name}
+    return {"status": "ready", "database": backend(request.app.state.engine)}
 
 
 @router.get("/metrics", summary="Prometheus metrics", response_class=Response)

@@ -9,16 +9,13 @@ from typing import Any
 
 import psycopg
 from psycopg import sql as psql
-from sqlalchemy import and_, func, insert, select, text, tuple_, update
-from sqlalchemy.dialects import postgresql
+from sqlalchemy import and_, func, select, text, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql.schema import Table
 
+from app.bulk import IN_CHUNK
+from app.dialect import is_postgresql
 from app.ledger.core import HASH_SIZE, Range, subtree_coords
 from app.models import CustodyHop, LedgerCheckpoint, LedgerLeaf, LedgerNode, LedgerState
-
-CHUNK = 2000  # identifiers per IN (...) list
-COPY_MIN_ROWS = 200  # below this, a plain multi-row INSERT is as fast as COPY
 
 
 def split_frontier(blob: bytes) -> list[bytes]:
@@ -57,62 +54,19 @@ async def save_state(
     )
 
 
-async def insert_rows(
-    session: AsyncSession, table: Table, rows: Sequence, columns: Sequence[str] | None = None
-) -> None:
-    """Bulk insert: COPY on PostgreSQL for large batches, executemany otherwise.
-
-    ``rows`` are dicts keyed by column name, or tuples in the order of ``columns``.
-    """
-    if not rows:
-        return
-    if session.bind.dialect.name != "postgresql" or len(rows) < COPY_MIN_ROWS:
-        if columns is not None:
-            rows = [dict(zip(columns, row, strict=True)) for row in rows]
-        await session.execute(insert(table), rows)
-        return
-    if columns is None:
-        columns = list(rows[0])
-        rows = [[row[c] for c in columns] for row in rows]
-    connection = await session.connection()
-    raw = (await connection.get_raw_connection()).driver_connection
-    statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)"
-    async with raw.cursor() as cursor, cursor.copy(statement) as copy:
-        copy.set_types([_pg_type(table.c[name].type) for name in columns])
-        for row in rows:
-            await copy.write_row(row)
-
-
-_PG_TYPES = {
-    "BIGINT": "int8",
-    "INTEGER": "int4",
-    "SMALLINT": "int2",
-    "BYTEA": "bytea",
-    "TIMESTAMP WITH TIME ZONE": "timestamptz",
-    "TEXT": "text",
-    "BOOLEAN": "bool",
-}
-
-
-def _pg_type(column_type) -> str:
-    """The PostgreSQL type name binary COPY needs for a column (exact, or COPY fails)."""
-    name = column_type.compile(dialect=postgresql.dialect()).split("(")[0]
-    return _PG_TYPES.get(name, name.lower())
-
-
 async def hop_heads(session: AsyncSession, units: Iterable[str]) -> dict[str, tuple[int, bytes]]:
     """For each unit that has hops: ``(seq, hop_hash)`` of its latest hop."""
     heads: dict[str, tuple[int, bytes]] = {}
     units = sorted(set(units))
-    if units and session.bind.dialect.name == "postgresql":
+    if units and is_postgresql(session):
         query = text(
             "SELECT DISTINCT ON (unit) unit, seq, hop_hash FROM custody_hops "
             "WHERE unit = ANY(:units) ORDER BY unit, seq DESC"
         )
         rows = await session.execute(query, {"units": units})
         return {unit: (seq, bytes(hop_hash)) for unit, seq, hop_hash in rows}
-    for i in range(0, len(units), CHUNK):
-        chunk = units[i : i + CHUNK]
+    for i in range(0, len(units), IN_CHUNK):
+        chunk = units[i : i + IN_CHUNK]
         latest = (
             select(CustodyHop.unit, func.max(CustodyHop.seq).label("seq"))
             .where(CustodyHop.unit.in_(chunk))
@@ -186,7 +140,7 @@ async def node_levels(session: AsyncSession) -> list[tuple[int, int, int, int, b
 
     One aggregate query on PostgreSQL; ``None`` elsewhere (SQLite cannot order an aggregate).
     """
-    if session.bind.dialect.name != "postgresql":
+    if not is_postgresql(session):
         return None
     # Aggregating rows the index already hands over in order halves the time of an
     # ``ORDER BY`` inside ``string_agg``, which sorts each level again (spilling to disk).
@@ -212,7 +166,7 @@ async def batches(
     (see :func:`_load_raw_times`). Elsewhere keyset pages: the first ``keys`` selected
     columns must be the query's unique ordering key.
     """
-    if session.bind.dialect.name != "postgresql":
+    if not is_postgresql(session):
         key_columns = list(query.selected_columns)[:keys]
         last = None
         while True:
@@ -262,7 +216,7 @@ async def export_snapshot(session: AsyncSession) -> str | None:
     The id is valid while the session's transaction lasts.
     """
     connection = await session.connection()
-    if connection.dialect.name != "postgresql" or connection.in_nested_transaction():
+    if not is_postgresql(connection) or connection.in_nested_transaction():
         return None  # a savepoint cannot export its snapshot
     query = text("SELECT pg_current_xact_id_if_assigned() IS NULL, pg_export_snapshot()")
     clean, snapshot = (await session.execute(query)).one()

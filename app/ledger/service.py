@@ -13,6 +13,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.bulk import insert_rows
 from app.errors import NotFound, ValidationFailed
 from app.ledger import core
 from app.ledger import repository as repo
@@ -108,9 +109,9 @@ async def append(session: AsyncSession, entries: Sequence[Entry]) -> list[Append
         if end - start > 1
         for level, idx in [core.subtree_coords(start, end)]
     ]
-    await repo.insert_rows(session, LedgerLeaf.__table__, leaves, LEAF_COLUMNS)
-    await repo.insert_rows(session, LedgerNode.__table__, node_rows, NODE_COLUMNS)
-    await repo.insert_rows(session, CustodyHop.__table__, hop_rows, HOP_COLUMNS)
+    await insert_rows(session, LedgerLeaf.__table__, leaves, LEAF_COLUMNS)
+    await insert_rows(session, LedgerNode.__table__, node_rows, NODE_COLUMNS)
+    await insert_rows(session, CustodyHop.__table__, hop_rows, HOP_COLUMNS)
     await repo.save_state(session, size + len(entries), frontier, core.fold_subtrees(frontier))
     return results
 

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from app.dialect import backend
 from app.models.append_only import append_only_ddl, drop_append_only_ddl
 
 
@@ -247,13 +248,13 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_scans'))
     )
     # ### end Alembic commands ###
-    for statement in append_only_ddl("audit_log", op.get_bind().dialect.name):
+    for statement in append_only_ddl("audit_log", backend(op.get_bind())):
         op.execute(statement)
 
 
 def downgrade() -> None:
     """Downgrade schema."""
-    dialect = op.get_bind().dialect.name
+    dialect = backend(op.get_bind())
     for statement in drop_append_only_ddl("audit_log", dialect):
         op.execute(statement)
     if dialect == "postgresql":

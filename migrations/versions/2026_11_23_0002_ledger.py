@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from app.dialect import backend
 from app.models.append_only import append_only_ddl, drop_append_only_ddl
 
 APPEND_ONLY = (
@@ -94,7 +95,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('unit', 'seq', name=op.f('uq_custody_hops_unit_seq'))
     )
     # ### end Alembic commands ###
-    dialect = op.get_bind().dialect.name
+    dialect = backend(op.get_bind())
     for table in APPEND_ONLY:
         for statement in append_only_ddl(table, dialect):
             op.execute(statement)
@@ -102,7 +103,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     """Downgrade schema."""
-    dialect = op.get_bind().dialect.name
+    dialect = backend(op.get_bind())
     for table in APPEND_ONLY:
         for statement in drop_append_only_ddl(table, dialect):
             op.execute(statement)

@@ -23,6 +23,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
+from app.dialect import is_postgresql
+
 # revision identifiers, used by Alembic.
 revision: str = '0006'
 down_revision: str | Sequence[str] | None = '0005'
@@ -31,7 +33,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def _epc_index(**ops: str) -> None:
-    if op.get_bind().dialect.name != 'postgresql':
+    if not is_postgresql(op.get_bind()):
         return
     # CREATE/DROP INDEX CONCURRENTLY cannot run inside a transaction.
     with op.get_context().autocommit_block():

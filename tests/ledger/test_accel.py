@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 
 from app.db import create_engine, session_factory
+from app.dialect import is_postgresql
 from app.ledger import core, service
 from app.ledger import repository as repo
 from app.ledger.service import HopSpec
@@ -608,5 +609,5 @@ async def test_compiled_verify_outside_the_snapshot_path_matches_the_reference(s
     compiled = await verify(session, None, compiled=True)
     assert compiled.ok, compiled.mismatch
     assert (compiled.counts["custody_hops"], compiled.counts["ledger_leaves"]) == (4, 4)
-    assert compiled.compiled is (session.bind.dialect.name == "postgresql")
+    assert compiled.compiled is is_postgresql(session)
     assert replace(compiled, compiled=False) == await verify(session, None, compiled=False)

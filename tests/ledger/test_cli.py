@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from app.cli import cli
 from app.db import create_engine, session_factory
+from app.dialect import is_postgresql
 from app.ledger import core, service
 from app.ledger.verify import Compiled
 from app.migrate import upgrade
@@ -33,7 +34,7 @@ async def fill(url: str, batches: range) -> None:
 async def tamper(url: str) -> None:
     engine = create_engine(url)
     async with engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
+        if is_postgresql(conn):
             await conn.execute(
                 text("ALTER TABLE ledger_leaves DISABLE TRIGGER ledger_leaves_append_only")
             )

@@ -3,6 +3,7 @@
 import pytest
 from sqlalchemy import select, text
 
+from app.dialect import backend, is_postgresql
 from app.ledger import core, service
 from app.ledger import repository as repo
 from app.ledger.service import HopSpec
@@ -106,7 +107,7 @@ FLIP_ONE_BYTE = {
 async def test_tampered_byte_is_named(
     session, connection, ledger, table, column, where, row, message
 ):
-    dialect = connection.dialect.name
+    dialect = backend(connection)
     await unlock(connection, dialect, table)
     flip = FLIP_ONE_BYTE[dialect].format(col=column)
     changed = await connection.execute(text(f"UPDATE {table} SET {column} = {flip} WHERE {where}"))
@@ -173,7 +174,7 @@ async def test_tampered_byte_is_named(
 async def test_missing_or_moved_row_is_named(
     session, connection, ledger, table, change, found, row, message
 ):
-    await unlock(connection, connection.dialect.name, table)
+    await unlock(connection, backend(connection), table)
     await connection.execute(text(change))
     if "{id}" in row:
         hop = "unit = 'urn:epc:id:sgtin:0312345.060011.1' AND seq = 1"
@@ -222,7 +223,7 @@ async def test_leaf_with_several_hops_verifies(session, ledger):
 
 async def test_postgresql_hands_over_the_stored_levels_whole(session, ledger):
     """The fast node check: one row per level, hashes in idx order, equal to the leaves' tree."""
-    if session.bind.dialect.name != "postgresql":
+    if not is_postgresql(session):
         assert await repo.node_levels(session) is None
         return
     await service.append(session, [commission(30 + i, sgtin(30 + i)) for i in range(40)])
@@ -235,7 +236,7 @@ async def test_postgresql_hands_over_the_stored_levels_whole(session, ledger):
 
 
 async def test_tampered_hop_text_is_named(session, connection, ledger):
-    await unlock(connection, connection.dialect.name, "custody_hops")
+    await unlock(connection, backend(connection), "custody_hops")
     await connection.execute(
         text(
             "UPDATE custody_hops SET to_party = 'urn:epc:id:pgln:0999999.00000' "
@@ -256,7 +257,7 @@ async def test_tampered_hop_text_is_named(session, connection, ledger):
 
 
 async def test_rewritten_checkpoint_note_is_named(session, connection, ledger):
-    await unlock(connection, connection.dialect.name, "ledger_checkpoints")
+    await unlock(connection, backend(connection), "ledger_checkpoints")
     await connection.execute(
         text(
             "UPDATE ledger_checkpoints SET note = replace(note, '/log\n9\n', '/log\n8\n') WHERE tree_size = 9"
@@ -328,7 +329,7 @@ async def test_event_hash_recomputed_from_stored_event(session, connection, ledg
     report = await verify(session, ledger)
     assert report.ok, report.mismatch
     assert report.counts["epcis_events"] == 1
-    await unlock(connection, connection.dialect.name, "epcis_events")
+    await unlock(connection, backend(connection), "epcis_events")
     await connection.execute(
         text("UPDATE epcis_events SET body = replace(body, 'shipping', 'receiving')")
     )

@@ -1,0 +1,77 @@
+"""Bulk reads and writes: binary COPY and array parameters on PostgreSQL, batches elsewhere."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Row, Select, insert
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.schema import Table
+
+from app.dialect import in_values, is_postgresql
+
+COPY_MIN_ROWS = 200  # below this, a plain multi-row INSERT is as fast as COPY
+IN_CHUNK = 2000  # values per IN (...) list, a placeholder each
+ARRAY_CHUNK = 20_000  # values per PostgreSQL array parameter
+
+
+async def insert_rows(
+    session: AsyncSession, table: Table, rows: Sequence, columns: Sequence[str] | None = None
+) -> None:
+    """Bulk insert: COPY on PostgreSQL for large batches, executemany otherwise.
+
+    ``rows`` are dicts keyed by column name, or tuples in the order of ``columns``.
+    """
+    if not rows:
+        return
+    if not is_postgresql(session) or len(rows) < COPY_MIN_ROWS:
+        if columns is not None:
+            rows = [dict(zip(columns, row, strict=True)) for row in rows]
+        await session.execute(insert(table), rows)
+        return
+    if columns is None:
+        columns = list(rows[0])
+        rows = [[row[c] for c in columns] for row in rows]
+    connection = await session.connection()
+    raw = (await connection.get_raw_connection()).driver_connection
+    statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)"
+    async with raw.cursor() as cursor, cursor.copy(statement) as copy:
+        copy.set_types([_pg_type(table.c[name].type) for name in columns])
+        for row in rows:
+            await copy.write_row(row)
+
+
+_PG_TYPES = {
+    "BIGINT": "int8",
+    "INTEGER": "int4",
+    "SMALLINT": "int2",
+    "BYTEA": "bytea",
+    "TIMESTAMP WITH TIME ZONE": "timestamptz",
+    "TEXT": "text",
+    "BOOLEAN": "bool",
+}
+
+
+def _pg_type(column_type) -> str:
+    """The PostgreSQL type name binary COPY needs for a column (exact, or COPY fails)."""
+    name = column_type.compile(dialect=postgresql.dialect()).split("(")[0]
+    return _PG_TYPES.get(name, name.lower())
+
+
+async def select_in(
+    session: AsyncSession, query: Select[Any], key: Any, values: Sequence
+) -> list[Row[Any]]:
+    """Rows of ``query`` whose ``key`` is among ``values``, a chunk of values at a time.
+
+    Duplicates in ``values`` are looked up once; PostgreSQL takes a chunk as one array
+    parameter (:func:`app.dialect.in_values`), so its chunks are larger.
+    """
+    values = list(dict.fromkeys(values))
+    size = ARRAY_CHUNK if is_postgresql(session) else IN_CHUNK
+    rows: list[Row[Any]] = []
+    for start in range(0, len(values), size):
+        where = in_values(session, key, values[start : start + size])
+        rows.extend(await session.execute(query.where(where)))
+    return rows
