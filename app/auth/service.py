@@ -6,13 +6,14 @@ import hmac
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.auth import repository
 from app.auth.keys import SCOPES, digest, new_key, split_key
 from app.errors import NotFound, Unauthorized, ValidationFailed
-from app.models import ApiKey, AuditEntry, TradingPartner
+from app.models import ApiKey, AuditEntry
 from app.models.base import utcnow
+from app.partners.repository import find_partner
 
 KEY_FORMAT = "Authorization: Bearer ck_<prefix>_<secret>"
 
@@ -60,7 +61,7 @@ async def issue(
 ) -> tuple[ApiKey, str]:
     """Store a new key for ``partner_id`` and return it with its plaintext (shown once)."""
     scopes = check_scopes(scopes)
-    if partner_id is not None and await session.get(TradingPartner, partner_id) is None:
+    if partner_id is not None and await find_partner(session, partner_id) is None:
         raise NotFound(f"no trading partner with id {partner_id}", field="partner_id")
     made = new_key()
     key = ApiKey(
@@ -81,7 +82,7 @@ async def issue(
 
 async def revoke(session: AsyncSession, prefix: str, actor: str) -> ApiKey:
     """Revoke the key with ``prefix`` (revoking twice keeps the first time)."""
-    key = await session.scalar(select(ApiKey).where(ApiKey.prefix == prefix))
+    key = await repository.key_by_prefix(session, prefix)
     if key is None:
         raise NotFound(f"no API key with prefix {prefix!r}", field="prefix")
     if key.revoked_at is None:
@@ -99,7 +100,7 @@ async def authenticate(session: AsyncSession, authorization: str | None) -> Call
     prefix = split_key(token.strip()) if scheme.lower() == "bearer" else None
     if prefix is None:
         raise Unauthorized(f"malformed API key; expected header {KEY_FORMAT}")
-    key = await session.scalar(select(ApiKey).where(ApiKey.prefix == prefix))
+    key = await repository.key_by_prefix(session, prefix)
     if key is None or not hmac.compare_digest(key.key_hash, digest(token.strip())):
         raise Unauthorized(f"unknown API key ck_{prefix}_...")
     if key.revoked_at is not None:

@@ -7,11 +7,13 @@ import io
 import uuid
 from dataclasses import dataclass
 
-from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.capture import repository
+from app.dialect import write_lock  # noqa: F401  (the router takes it before capture())
 from app.errors import Conflict, CustodyError, NotFound, ValidationFailed
-from app.models import CaptureJob, RawDocument, TradingPartner
+from app.models import CaptureJob, RawDocument
+from app.partners.repository import find_partner
 from epcis.errors import EpcisError, HostileDocumentError
 from epcis.read import detect_format
 from epcis.safexml import root_start
@@ -39,18 +41,6 @@ class DocumentRefused(CustodyError):
 class Captured:
     job: CaptureJob
     created: bool
-
-
-async def write_lock(session: AsyncSession) -> None:
-    """SQLite: take the database write lock first, so the busy timeout waits for it.
-
-    A transaction that reads and then writes cannot wait: if another writer committed in
-    between, SQLite fails it at once ("database is locked"). A first statement that writes
-    (here, one touching no row) makes the transaction a writer from the start. PostgreSQL
-    needs nothing.
-    """
-    if session.bind.dialect.name == "sqlite":
-        await session.execute(text("UPDATE capture_jobs SET attempts = attempts WHERE 0"))
 
 
 def sniff(body: bytes, content_type: str | None) -> str:
@@ -98,7 +88,7 @@ async def capture(
     behaviour = check_behaviour(behaviour)
     fmt = sniff(body, content_type)
     digest = hashlib.sha256(body).hexdigest()
-    existing = await session.scalar(select(RawDocument).where(RawDocument.content_hash == digest))
+    existing = await repository.document_by_hash(session, digest)
     if existing is not None:
         if existing.partner_id != partner_id:
             raise Conflict(
@@ -106,7 +96,7 @@ async def capture(
                 field="body",
                 found=digest,
             )
-        job = await session.scalar(select(CaptureJob).where(CaptureJob.document_id == existing.id))
+        job = await repository.job_of(session, existing.id)
         return Captured(job, False)  # type: ignore[arg-type]
     doc = RawDocument(
         content_hash=digest, media_type=MEDIA_TYPES[fmt], size=len(body), body=body,
@@ -115,7 +105,7 @@ async def capture(
     session.add(doc)
     await session.flush()
     if behaviour is None and partner_id is not None:  # the partner's policy decides
-        partner = await session.get(TradingPartner, partner_id)
+        partner = await find_partner(session, partner_id)
         behaviour = partner.exception_policy if partner else None
     job = CaptureJob(id=str(uuid.uuid4()), document_id=doc.id, partner_id=partner_id,
                      error_behaviour=behaviour, errors=[])
@@ -126,7 +116,7 @@ async def capture(
 
 async def get_job(session: AsyncSession, job_id: str, partner_id: int | None, everything: bool):
     """The job if the caller may see it (its own, or any for admins), else NotFound."""
-    job = await session.get(CaptureJob, job_id)
+    job = await repository.get_job(session, job_id)
     if job is None or not (everything or job.partner_id == partner_id):
         raise NotFound(f"no capture job {job_id}", field="captureID")
     return job
@@ -134,7 +124,4 @@ async def get_job(session: AsyncSession, job_id: str, partner_id: int | None, ev
 
 async def list_jobs(session: AsyncSession, partner_id: int | None, everything: bool, limit: int):
     """Newest jobs first: the caller's own, or everyone's for admins and regulators."""
-    query = select(CaptureJob).order_by(CaptureJob.created_at.desc(), CaptureJob.id).limit(limit)
-    if not everything:
-        query = query.where(CaptureJob.partner_id == partner_id)
-    return list(await session.scalars(query))
+    return await repository.list_jobs(session, limit, partner_id, everything)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from app.models import TradingPartner
+from app.models import Licence, Location, PartnerGln, TradingPartner
 
 _FULL = (
     selectinload(TradingPartner.glns),
@@ -25,4 +27,34 @@ async def list_partners(session: AsyncSession) -> list[TradingPartner]:
 async def get_partner(session: AsyncSession, partner_id: int) -> TradingPartner | None:
     """One partner with its details, or None."""
     query = select(TradingPartner).options(*_FULL).where(TradingPartner.id == partner_id)
+    return await session.scalar(query)
+
+
+async def find_partner(session: AsyncSession, partner_id: int) -> TradingPartner | None:
+    """The partner row alone (no details loaded), or None."""
+    return await session.get(TradingPartner, partner_id)
+
+
+async def find_gln(session: AsyncSession, gln: str) -> PartnerGln | None:
+    """The partner identifier ``gln``, or None."""
+    return await session.get(PartnerGln, gln)
+
+
+async def first_gln_taken(session: AsyncSession, glns: Sequence[str]) -> PartnerGln | None:
+    """One of ``glns`` that already identifies a partner, or None."""
+    return await session.scalar(select(PartnerGln).where(PartnerGln.gln.in_(glns)))
+
+
+async def first_location_taken(session: AsyncSession, sglns: Sequence[str]) -> Location | None:
+    """One of ``sglns`` that already belongs to a partner, or None."""
+    return await session.scalar(select(Location).where(Location.sgln.in_(sglns)))
+
+
+async def find_licence(
+    session: AsyncSession, kind: str, jurisdiction: str, number: str
+) -> Licence | None:
+    """The licence of ``kind`` numbered ``number`` in ``jurisdiction``, whoever holds it."""
+    query = select(Licence).where(
+        Licence.kind == kind, Licence.jurisdiction == jurisdiction, Licence.number == number
+    )
     return await session.scalar(query)

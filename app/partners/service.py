@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import Conflict, ValidationFailed
@@ -120,7 +119,7 @@ async def create_partner(session: AsyncSession, spec: PartnerSpec, actor: str) -
             validate_gln(gln)
         except GS1Error as exc:
             raise ValidationFailed(str(exc), field="glns", found=gln) from None
-    taken = await session.scalar(select(PartnerGln).where(PartnerGln.gln.in_(spec.glns)))
+    taken = await repository.first_gln_taken(session, spec.glns)
     if taken is not None:
         raise Conflict(
             f"GLN {taken.gln} already identifies trading partner {taken.partner_id}",
@@ -129,7 +128,7 @@ async def create_partner(session: AsyncSession, spec: PartnerSpec, actor: str) -
         )
     principals = {}
     for gln in dict.fromkeys(spec.agent_for):
-        principal = await session.get(PartnerGln, gln)
+        principal = await repository.find_gln(session, gln)
         if principal is None:
             raise ValidationFailed(
                 f"agent_for {gln!r}: expected the GLN of an onboarded brand owner, "
@@ -149,8 +148,7 @@ async def create_partner(session: AsyncSession, spec: PartnerSpec, actor: str) -
                 found=x.number,
             )
         seen.add(key)
-        held = await session.scalar(select(Licence).where(
-            Licence.kind == x.kind, Licence.jurisdiction == x.jurisdiction, Licence.number == x.number))
+        held = await repository.find_licence(session, x.kind, x.jurisdiction, x.number)
         if held is not None:
             raise Conflict(
                 f"licence {x.kind}:{x.jurisdiction}:{x.number} is already held by trading partner "
@@ -163,7 +161,7 @@ async def create_partner(session: AsyncSession, spec: PartnerSpec, actor: str) -
     if twice is not None:
         raise ValidationFailed(f"location {twice} is listed twice; expected each location once",
                                field="locations", found=twice)
-    used = await session.scalar(select(Location).where(Location.sgln.in_(sglns)))
+    used = await repository.first_location_taken(session, sglns)
     if used is not None:
         raise Conflict(f"location {used.sgln} already belongs to trading partner {used.partner_id}",
                        field="locations", found=used.sgln)
