@@ -3,7 +3,7 @@
 A rule reads the event and the in-memory :class:`State` of the units the document names and
 returns an :class:`Outcome`: the problems (contradictions of custody, each with a reason
 code) or, when there are none, the unit changes and the custody hops the event causes. The
-runner applies an outcome only when it has no problems, so an event either has its whole
+service applies an outcome only when it has no problems, so an event either has its whole
 effect or none.
 
 Events on a container (SSCC) apply to its contents as aggregated when the event happens:
@@ -74,7 +74,7 @@ class Outcome:
 
 
 class Context:
-    """What rules need to know about partners; built by the runner from the database."""
+    """What rules need to know about partners; built by the service from the database."""
 
     def __init__(
         self,

@@ -17,12 +17,21 @@ from contextlib import asynccontextmanager, contextmanager, suppress
 from datetime import timedelta
 
 import structlog
-from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from app.capture.service import write_lock
-from app.errors import PROBLEM_BASE
-from app.ingest.runner import EVENT_LIMIT, Prepared, Progress, Refused, prepare_job, run_job
+from app.capture.repository import get_job
+from app.dialect import write_lock
+from app.errors import CustodyError
+from app.ingest import repository
+from app.ingest.service import (
+    EVENT_LIMIT,
+    Prepared,
+    Progress,
+    Refused,
+    finish,
+    prepare_job,
+    run_job,
+)
 from app.models import CaptureJob, JobStatus
 from app.models.base import utcnow
 
@@ -31,32 +40,17 @@ MAX_ATTEMPTS = 3
 log = structlog.get_logger("custody.worker")
 
 
-def _locking(session: AsyncSession, query):
-    if session.bind.dialect.name == "postgresql":
-        return query.with_for_update(skip_locked=True)
-    return query  # SQLite: one writer at a time, a plain select is enough
-
-
-def _waiting(job_id: str | None, lease: timedelta = LEASE):
-    stale = utcnow() - lease
-    query = select(CaptureJob).where(
-        or_(CaptureJob.status == JobStatus.PENDING,
-            and_(CaptureJob.status == JobStatus.RUNNING, CaptureJob.started_at < stale))
-    ).order_by(CaptureJob.created_at).limit(1)
-    return query if job_id is None else query.where(CaptureJob.id == job_id)
-
-
 async def has_work(session: AsyncSession, job_id: str | None = None,
                    lease: timedelta = LEASE) -> bool:
     """A read-only look at the queue (idle polling never takes SQLite's write lock)."""
-    return await session.scalar(_waiting(job_id, lease).with_only_columns(CaptureJob.id)) is not None
+    return await repository.has_waiting(session, job_id, utcnow() - lease)
 
 
 async def claim(session: AsyncSession, job_id: str | None = None,
                 lease: timedelta = LEASE) -> tuple[str, int] | None:
     """Mark the oldest waiting job (or ``job_id``) running; return (id, attempt) or None."""
     await write_lock(session)
-    job = await session.scalar(_locking(session, _waiting(job_id, lease)))
+    job = await repository.next_waiting(session, job_id, utcnow() - lease)
     if job is None:
         return None
     job.status, job.attempts, job.started_at = JobStatus.RUNNING, job.attempts + 1, utcnow()
@@ -69,12 +63,8 @@ async def process(session: AsyncSession, job_id: str, attempt: int,
                   prepared: Prepared | Refused | None = None) -> CaptureJob | None:
     """Run a claimed job if this worker still owns that attempt (``prepared``: parsed already)."""
     await write_lock(session)
-    query = select(CaptureJob).where(CaptureJob.id == job_id, CaptureJob.attempts == attempt,
-                                     CaptureJob.status == JobStatus.RUNNING)
-    if session.bind.dialect.name == "postgresql":
-        # Wait (never skip): another worker's claim may be looking at this row this instant.
-        query = query.with_for_update()
-    job = await session.scalar(query)
+    # Wait for the row lock (never skip): another worker's claim may be looking at this row.
+    job = await repository.running_job(session, job_id, attempt)
     if job is None:
         return None
     await run_job(session, job, progress, prepared)
@@ -123,14 +113,12 @@ async def run_once(sessions: async_sessionmaker[AsyncSession], job_id: str | Non
         log.exception("capture job crashed", job_id=claimed[0], attempt=claimed[1])
         async with sessions() as session, session.begin():
             await write_lock(session)
-            job = await session.get(CaptureJob, claimed[0])
+            job = await get_job(session, claimed[0])
             if job is not None and job.attempts == claimed[1]:
                 if job.attempts >= MAX_ATTEMPTS:
-                    job.status, job.finished_at = JobStatus.FAILED, utcnow()
-                    job.errors = [{
-                        "type": PROBLEM_BASE + "internal-error", "title": "Internal error",
-                        "detail": f"processing failed {job.attempts} times; see the logs",
-                        "reason": "INTERNAL_ERROR"}]
+                    failed = CustodyError(f"processing failed {job.attempts} times; see the logs",
+                                          reason="INTERNAL_ERROR")
+                    finish(job, JobStatus.FAILED, job.event_count, [failed])
                 else:
                     job.status = JobStatus.PENDING
             return job

@@ -109,7 +109,7 @@ async def test_a_crashed_job_logs_frames_but_not_their_locals(session, sessions,
         assert all(frame.keys() == {"filename", "lineno", "name"} for frame in error["frames"])
     else:
         assert "capture job crashed" in logged
-        assert 'runner.py", line' in logged and ", in run_job" in logged
+        assert 'ingest/service.py", line' in logged and ", in run_job" in logged
         assert "RuntimeError: capture job" in logged
     assert "urn:epc:id:sgtin:" not in logged
     assert len(body) > 500_000 and len(logged) < 5_000

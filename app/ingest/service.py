@@ -1,0 +1,267 @@
+"""Run one capture job: parse, hash, apply the rules, store events and ledger leaves.
+
+Everything happens in the caller's transaction. Parsing, hashing and writing each event's
+JSON-LD body run in a worker thread (:func:`prepare`); the database work follows. A document
+is all-or-nothing: with the ``rollback`` behaviour any contradiction rejects it (nothing is
+stored but the exceptions and the failed job); with ``proceed`` the contradicting events are
+stored without effect and each contradiction becomes a :class:`CustodyException`. Events
+whose hash is already stored are skipped, so replaying a document changes nothing.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import anyio
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.capture.service import DocumentRefused
+from app.errors import CustodyError
+from app.ingest import repository
+from app.ingest.errors import Contradiction, TooManyEvents, job_error, unreadable
+from app.ingest.identifiers import company_prefix, prefix_length, to_urn
+from app.ingest.rules import Context, Outcome, Problem, rule_for
+from app.ledger import service as ledger
+from app.models import CaptureJob, EpcRole, JobStatus
+from app.models.base import utcnow
+from app.partners.repository import find_partner
+from epcis.dscsa import SHIPPING, extract_transactions
+from epcis.errors import EpcisError
+from epcis.hashing import event_hash
+from epcis.jsonld_write import to_jsonld
+from epcis.model import Document, Event
+from epcis.read import read_document
+
+EVENT_LIMIT = 500_000  # default of CUSTODY_CAPTURE_EVENT_LIMIT
+Progress = Callable[[int, int], None]
+# Containers packed and lots given in an earlier document: Custody holds them already.
+IGNORED_FINDINGS = frozenset({"TI_NO_PRODUCTS", "TI_MISSING_LOT"})
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A parsed document with each event's hash, JSON-LD body and DSCSA findings."""
+
+    events: tuple[Event, ...]
+    hashes: list[str]
+    bodies: list[str]
+    findings: dict[int, list[Problem]]
+
+
+Refused = TooManyEvents | DocumentRefused  # what a job gets for a document it will not run
+
+
+def prepare(body: bytes, event_limit: int = EVENT_LIMIT) -> Prepared:
+    """Parse and hash (CPU work, run in a thread). Raises EpcisError naming the event, or
+    :class:`TooManyEvents` (before hashing anything) when there are more than ``event_limit``.
+
+    Bodies are compact JSON (the C encoder; the indented form takes longer than the parse).
+    """
+    doc = read_document(body)
+    if len(doc.events) > event_limit:
+        raise TooManyEvents(len(doc.events), event_limit)
+    hashes, bodies = [], []
+    for index, event in enumerate(doc.events):
+        try:
+            hashes.append(event_hash(event))
+            one = to_jsonld(Document("2.0", creation_date=event.event_time, events=(event,)))
+            bodies.append(json.dumps(one, ensure_ascii=False, separators=(",", ":")))
+        except EpcisError as exc:
+            exc.event_index = index if exc.event_index in (None, 0) else exc.event_index
+            raise
+    findings: dict[int, list[Problem]] = {}
+    if any(e.biz_step == SHIPPING for e in doc.events):
+        for tx in extract_transactions(doc):
+            for f in tx.findings:
+                if f.severity == "error" and f.code not in IGNORED_FINDINGS:
+                    findings.setdefault(tx.event_index, []).append(Problem(f.code, f.message))
+    return Prepared(doc.events, hashes, bodies, findings)
+
+
+@dataclass
+class Rejected(Exception):
+    """The document contradicts custody and its behaviour is ``rollback``."""
+
+    problems: list[tuple[int, Problem]]
+
+
+async def load_context(session: AsyncSession, submitter: int) -> Context:
+    """Partners, their GLNs, company prefixes, locations and authorization today."""
+    found = await repository.directory(session)
+    principals: dict[int, set[int]] = {}
+    for agent, principal in found.agents:
+        principals.setdefault(agent, set()).add(principal)
+    today = date.today()
+    licensed = {x.partner_id for x in found.licences if x.is_valid_on(today)}
+    labels: dict[int, str] = {}
+    by_gln: dict[str, int] = {}
+    prefixes: dict[int, set[str]] = {}
+    for gln, pid in found.glns:
+        labels.setdefault(pid, gln)
+        by_gln[gln[:12]] = pid
+        prefixes.setdefault(pid, set()).update(gln[:n] for n in range(6, 13))
+    for _, gln, _, pid in found.locations:
+        by_gln.setdefault(gln[:12], pid)
+    return Context(
+        submitter,
+        labels,
+        by_gln,
+        prefixes,
+        {sgln: lid for lid, _, sgln, _ in found.locations},
+        {pid for pid, ok in found.partners if ok and pid in licensed},
+        principals,
+    )
+
+
+async def canonical_events(
+    session: AsyncSession, ctx: Context, events: Sequence[Event]
+) -> Sequence[Event]:
+    """The events with Digital Link SGTINs/SSCCs renamed to EPC URNs where the prefix is known."""
+    links = {x for e in events for x in e.all_epcs if x.startswith("http")}
+    if not links:
+        return events
+    lengths = await repository.prefix_lengths(session)
+    # Only exact company prefixes (products, and EPC URNs: known SGLNs, the document's EPCs
+    # and locations). A GLN alone does not say where its company prefix ends; a guessed
+    # length would mint a wrong URN, possibly another company's.
+    urns = [*ctx.locations, *(x for e in events for x in e.all_epcs),
+            *(loc.id for e in events for loc in (e.read_point, e.biz_location) if loc)]
+    known = {gtin[1 : 1 + n] for gtin, n in lengths.items()} | set(map(company_prefix, urns))
+    known.discard(None)
+
+    def length_for(kind: str, key: str) -> int | None:
+        return lengths.get(key) if kind == "gtin" and key in lengths else prefix_length(key[1:], known)
+
+    names = {x: to_urn(x, length_for) for x in links}
+
+    def rename(e: Event) -> Event:
+        lists = ("epc_list", "child_epcs", "input_epc_list", "output_epc_list")
+        return dataclasses.replace(
+            e, **{name: tuple(names.get(x, x) for x in getattr(e, name)) for name in lists},
+            parent_id=names.get(e.parent_id, e.parent_id) if e.parent_id else None)
+
+    return [rename(e) for e in events]
+
+
+async def prepare_job(session: AsyncSession, job_id: str,
+                      event_limit: int = EVENT_LIMIT) -> Prepared | Refused:
+    """Read a job's document and parse it in a thread (no lock needed: documents never change)."""
+    body = await repository.document_of(session, job_id)
+    try:
+        return await anyio.to_thread.run_sync(prepare, body, event_limit)
+    except TooManyEvents as exc:
+        return exc
+    except EpcisError as exc:
+        return unreadable(exc)
+
+
+async def run_job(session: AsyncSession, job: CaptureJob, progress: Progress | None = None,
+                  prepared: Prepared | Refused | None = None) -> None:
+    """Process ``job`` in the caller's transaction and set its final status and errors."""
+    if prepared is None:
+        prepared = await prepare_job(session, job.id)
+    if isinstance(prepared, CustodyError):
+        count = prepared.count if isinstance(prepared, TooManyEvents) else None
+        finish(job, JobStatus.FAILED, count, [prepared])
+        return
+    if job.partner_id is None:
+        raise RuntimeError(f"capture job {job.id} has no submitting partner")
+    partner = await find_partner(session, job.partner_id)
+    behaviour = job.error_behaviour or partner.exception_policy
+    savepoint = await session.begin_nested()
+    try:
+        problems = await _apply(session, job, prepared, behaviour, progress)
+    except Rejected as rejected:
+        await savepoint.rollback()
+        await repository.add_exceptions(session, job, rejected.problems, {})
+        finish(job, JobStatus.FAILED, len(prepared.events), _located(prepared, rejected.problems))
+        return
+    await savepoint.commit()
+    finish(job, JobStatus.SUCCEEDED, len(prepared.events), _located(prepared, problems))
+
+
+def epc_roles(event: Event) -> Iterator[tuple[str, str]]:
+    """Each identifier ``event`` names, with the role its ``MATCH_*`` query parameter matches."""
+    if event.parent_id:
+        yield event.parent_id, EpcRole.PARENT.value
+    for role, epcs in ((EpcRole.EPC, event.epc_list + event.child_epcs),
+                       (EpcRole.INPUT, event.input_epc_list),
+                       (EpcRole.OUTPUT, event.output_epc_list)):
+        for epc in epcs:
+            yield epc, role.value
+
+
+def finish(job: CaptureJob, status: JobStatus, count: int | None,
+           errors: Sequence[CustodyError]) -> None:
+    """Set ``job``'s final status, event count and errors (see :func:`job_error`)."""
+    job.status, job.event_count, job.finished_at = status, count, utcnow()
+    job.errors = [job_error(e) for e in errors]
+
+
+def _located(prepared: Prepared, problems: list[tuple[int, Problem]]) -> list[Contradiction]:
+    return [Contradiction(i, prepared.hashes[i], p) for i, p in problems]
+
+
+async def _apply(
+    session: AsyncSession,
+    job: CaptureJob,
+    prepared: Prepared,
+    behaviour: str,
+    progress: Progress | None,
+) -> list[tuple[int, Problem]]:
+    """Apply the rules to the events not stored yet, store them; return the problems found.
+
+    Raises :class:`Rejected` instead when there are problems and ``behaviour`` is not proceed.
+    """
+    written, hashes = prepared.events, prepared.hashes
+    ctx = await load_context(session, job.partner_id)
+    events = await canonical_events(session, ctx, written)  # what the rules see
+    # Units first, then stored hashes: a concurrent job whose units we see has committed, so
+    # its events are seen too (READ COMMITTED) and are skipped, not re-applied.
+    state = await repository.load_state(session, [epc for e in events for epc in e.all_epcs])
+    stored = await repository.stored_hashes(session, hashes)
+    accepted: list[tuple[int, Outcome, list[Problem]]] = []
+    problems: list[tuple[int, Problem]] = []
+    for index, event in enumerate(events):
+        if progress:
+            progress(index + 1, len(events))
+        if hashes[index] in stored:
+            continue
+        stored.add(hashes[index])
+        found = []
+        if job.partner_id not in ctx.authorized:
+            found.append(Problem("SENDER_NOT_AUTHORIZED",
+                                 f"sender {ctx.label(job.partner_id)} is not an authorized "
+                                 "trading partner with a valid licence"))
+        rule = rule_for(event)
+        out = rule(state, event, ctx) if rule and not found else Outcome()
+        found += out.problems + prepared.findings.get(index, [])  # custody first, then TI/TS
+        if not found:
+            state.apply(out)
+        problems.extend((index, p) for p in found)
+        accepted.append((index, out, found))
+    if problems and behaviour != "proceed":
+        raise Rejected(problems)
+    now = utcnow()
+    ids = await repository.store_units(session, state, now)
+    rows = await repository.add_events(session, job, now, (
+        (index, events[index], hashes[index], prepared.bodies[index]) for index, _, _ in accepted))
+    epc_rows, party_rows = [], []
+    for index, out, found in accepted:
+        event_id = rows[index]
+        named = dict.fromkeys((*epc_roles(events[index]), *epc_roles(written[index])))
+        epc_rows += [(event_id, e, r) for e, r in named]
+        parties = {job.partner_id, *([] if found else out.parties)}
+        party_rows += [(event_id, p) for p in parties if p is not None]
+    await repository.add_names(session, epc_rows, party_rows)
+    await repository.add_exceptions(session, job, problems, rows, ids)
+    label = ctx.label(job.partner_id)
+    await ledger.append(session, [
+        ledger.Entry(hashes[i], now, label, tuple(out.hops) if not found else ())
+        for i, out, found in accepted
+    ])
+    return problems
