@@ -12,7 +12,7 @@ from app.models.base import Base, str_enum, utcnow
 
 
 class UnitStatus(StrEnum):
-    """Where a unit is in its life (``app.units.status`` says which may follow which)."""
+    """Where a unit is in its life."""
 
     COMMISSIONED = "commissioned"
     PACKED = "packed"
