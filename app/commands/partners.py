@@ -35,9 +35,9 @@ def run_in_session(work: Callable[..., Awaitable[T]]) -> T:
 
 
 def _show(partner) -> dict:
-    from app.partners.router import _out
+    from app.partners.schemas import PartnerOut
 
-    return _out(partner).model_dump(mode="json")
+    return PartnerOut.of(partner).model_dump(mode="json")
 
 
 @app.command("add")

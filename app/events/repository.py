@@ -2,36 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-
 from sqlalchemy import exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.events.query import EventFilter
 from app.models import EpcisEvent, EpcRole, EventEpc, EventParty
-
-
-@dataclass(frozen=True)
-class EventFilter:
-    event_types: tuple[str, ...] = ()
-    ge_time: datetime | None = None
-    lt_time: datetime | None = None
-    biz_steps: tuple[str, ...] = ()
-    dispositions: tuple[str, ...] = ()
-    biz_locations: tuple[str, ...] = ()
-    epcs: tuple[str, ...] = ()  # MATCH_epc: epcList, childEPCs
-    parent_ids: tuple[str, ...] = ()  # MATCH_parentID
-    input_epcs: tuple[str, ...] = ()  # MATCH_inputEPC
-    output_epcs: tuple[str, ...] = ()  # MATCH_outputEPC
-    any_epcs: tuple[str, ...] = ()  # MATCH_anyEPC: any of the above
-
-    def named(self) -> list[tuple[EpcRole | None, tuple[str, ...]]]:
-        """The identifier filters given, each with its role (None: any role)."""
-        pairs = ((EpcRole.EPC, self.epcs), (EpcRole.PARENT, self.parent_ids),
-                 (EpcRole.INPUT, self.input_epcs), (EpcRole.OUTPUT, self.output_epcs),
-                 (None, self.any_epcs))
-        return [(role, values) for role, values in pairs if values]
-
 
 IDPAT = "urn:epc:idpat:"
 

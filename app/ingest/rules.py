@@ -20,7 +20,8 @@ from typing import Any
 
 from app.ingest.identifiers import company_prefix
 from app.ledger.service import HopSpec
-from app.units.status import UnitStatus, can_transition
+from app.models import UnitStatus
+from app.units.status import can_transition
 from epcis.dscsa import gln_of
 from epcis.model import Action, Event, EventType
 from gs1.errors import GS1Error

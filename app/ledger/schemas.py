@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from pydantic import BaseModel, Field
+
+from app.ledger.service import InclusionProof
+from app.models import CustodyHop, LedgerLeaf
 
 
 class InclusionProofOut(BaseModel):
@@ -13,6 +17,16 @@ class InclusionProofOut(BaseModel):
     leaf_hash: str = Field(description="RFC 6962 leaf hash, hex")
     hashes: list[str] = Field(description="audit path, hex, leaf side first")
     checkpoint: str | None = Field(description="signed note of the tree the proof is against")
+
+    @classmethod
+    def of(cls, proof: InclusionProof) -> InclusionProofOut:
+        return cls(
+            leaf_index=proof.leaf_index,
+            tree_size=proof.tree_size,
+            leaf_hash=proof.leaf_hash.hex(),
+            hashes=[h.hex() for h in proof.hashes],
+            checkpoint=proof.checkpoint,
+        )
 
 
 class ConsistencyProofOut(BaseModel):
@@ -27,6 +41,15 @@ class LeafOut(BaseModel):
     data: dict = Field(description="the canonical leaf data, decoded")
     data_hex: str = Field(description="the exact bytes that were hashed")
 
+    @classmethod
+    def of(cls, leaf: LedgerLeaf) -> LeafOut:
+        return cls(
+            leaf_index=leaf.leaf_index,
+            leaf_hash=leaf.leaf_hash.hex(),
+            data=json.loads(leaf.data),
+            data_hex=leaf.data.hex(),
+        )
+
 
 class HopOut(BaseModel):
     seq: int
@@ -40,6 +63,22 @@ class HopOut(BaseModel):
     hop_hash: str
     leaf_index: int
     inclusion: InclusionProofOut
+
+    @classmethod
+    def of(cls, hop: CustodyHop, proof: InclusionProof) -> HopOut:
+        return cls(
+            seq=hop.seq,
+            event_hash=hop.event_hash,
+            kind=hop.kind,
+            from_party=hop.from_party,
+            to_party=hop.to_party,
+            location=hop.location,
+            time=hop.time,
+            prev_hop_hash=hop.prev_hop_hash.hex(),
+            hop_hash=hop.hop_hash.hex(),
+            leaf_index=hop.leaf_index,
+            inclusion=InclusionProofOut.of(proof),
+        )
 
 
 class ChainOut(BaseModel):

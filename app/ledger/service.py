@@ -10,6 +10,7 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import islice
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -181,11 +182,38 @@ async def inclusion_proof(
             expected=f"0..{tree_size - 1}",
             found=leaf_index,
         )
-    ranges = core.inclusion_proof_ranges(leaf_index, tree_size)
-    hashes = await _hashes(session, ranges + [(leaf_index, leaf_index + 1)])
-    return InclusionProof(
-        leaf_index, tree_size, hashes[-1], hashes[:-1], checkpoint.note if checkpoint else None
-    )
+    note = checkpoint.note if checkpoint else None
+    return (await _inclusion_proofs(session, [leaf_index], tree_size, note))[0]
+
+
+async def unit_chain(session: AsyncSession, unit: str) -> list[tuple[CustodyHop, InclusionProof]]:
+    """A unit's hops in chain order, each with its inclusion proof against the current tree.
+
+    The same few queries however long the chain: the hops, the tree size, the checkpoint of
+    that size (its note goes with every proof; None when that size was never signed) and one
+    read of the stored hashes all the proofs are built from.
+    """
+    hops = await repo.unit_hops(session, unit)
+    if not hops:
+        raise NotFound(f"no custody hops recorded for unit {unit!r}", field="identifier")
+    size = await current_size(session)
+    checkpoint = await repo.latest_checkpoint(session, size)
+    note = checkpoint.note if checkpoint else None
+    proofs = await _inclusion_proofs(session, [hop.leaf_index for hop in hops], size, note)
+    return list(zip(hops, proofs, strict=True))
+
+
+async def _inclusion_proofs(
+    session: AsyncSession, indexes: Sequence[int], size: int, note: str | None
+) -> list[InclusionProof]:
+    """The inclusion proofs of leaves ``indexes`` in the tree of ``size``, from one read."""
+    paths = [core.inclusion_proof_ranges(i, size) for i in indexes]
+    hashes = await _hashes(session, [(i, i + 1) for i in indexes] + [r for p in paths for r in p])
+    leaves, audit = hashes[: len(indexes)], iter(hashes[len(indexes) :])
+    return [
+        InclusionProof(i, size, leaf, list(islice(audit, len(path))), note)
+        for i, leaf, path in zip(indexes, leaves, paths, strict=True)
+    ]
 
 
 async def consistency_proof(session: AsyncSession, first: int, second: int) -> list[bytes]:
@@ -202,6 +230,22 @@ async def consistency_proof(session: AsyncSession, first: int, second: int) -> l
     if first == 0:
         return []  # every tree extends the empty tree: nothing to prove
     return await _hashes(session, core.consistency_proof_ranges(first, second))
+
+
+async def checkpoint_note(session: AsyncSession) -> str:
+    """The signed note of the latest checkpoint."""
+    checkpoint = await repo.latest_checkpoint(session)
+    if checkpoint is None:
+        raise NotFound("no checkpoint has been signed yet; run `custody checkpoint`")
+    return checkpoint.note
+
+
+async def get_leaf(session: AsyncSession, leaf_index: int) -> LedgerLeaf:
+    """The log leaf at ``leaf_index``."""
+    leaf = await repo.get_leaf(session, leaf_index)
+    if leaf is None:
+        raise NotFound(f"no leaf {leaf_index} in the log", field="leaf_index")
+    return leaf
 
 
 def _check_size(name: str, size: int, current: int) -> None:

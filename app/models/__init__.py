@@ -27,7 +27,7 @@ from app.models.partners import (
     TradingPartner,
 )
 from app.models.products import Lot, Product
-from app.models.units import Unit
+from app.models.units import Unit, UnitStatus
 
 __all__ = [
     "ApiKey",
@@ -56,4 +56,5 @@ __all__ = [
     "Scan",
     "TradingPartner",
     "Unit",
+    "UnitStatus",
 ]

@@ -3,12 +3,27 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, str_enum, utcnow
-from app.units.status import UnitStatus
+
+
+class UnitStatus(StrEnum):
+    """Where a unit is in its life."""
+
+    COMMISSIONED = "commissioned"
+    PACKED = "packed"
+    SHIPPED = "shipped"
+    RECEIVED = "received"
+    DISPENSED = "dispensed"
+    RETURNED = "returned"
+    QUARANTINED = "quarantined"
+    RECALLED = "recalled"
+    DECOMMISSIONED = "decommissioned"
+    DESTROYED = "destroyed"
 
 
 class Unit(Base):

@@ -7,7 +7,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
-from app.models.partners import PartnerKind
+from app.models.partners import PartnerKind, TradingPartner
+from app.partners.service import LicenceSpec, LocationSpec, PartnerSpec
 
 Text = Annotated[str, StringConstraints(pattern=r"^[^\x00-\x1f\x7f]*$")]
 """Printable text: names and addresses carry no control characters (nor NUL, which
@@ -52,6 +53,26 @@ class PartnerOut(AddressOut):
     locations: list[LocationOut]
     agent_for: list[str] = Field(description="GLNs of the brand owners it commissions for")
 
+    @classmethod
+    def of(cls, partner: TradingPartner) -> PartnerOut:
+        """The partner as the API and CLI show it (its details loaded, see the repository)."""
+        return cls(
+            id=partner.id,
+            legal_name=partner.legal_name,
+            kind=partner.kind,
+            authorized=partner.authorized,
+            exception_policy=partner.exception_policy,
+            street=partner.street,
+            city=partner.city,
+            state=partner.state,
+            postal_code=partner.postal_code,
+            country=partner.country,
+            glns=[g.gln for g in partner.glns],
+            licences=[LicenceOut.model_validate(x) for x in partner.licences],
+            locations=[LocationOut.model_validate(x) for x in partner.locations],
+            agent_for=sorted(min(g.gln for g in p.glns) for p in partner.principals if p.glns),
+        )
+
 
 class LicenceIn(BaseModel):
     kind: Text = Field(min_length=1, max_length=50)
@@ -83,3 +104,13 @@ class PartnerIn(BaseModel):
         default_factory=list,
         description="GLNs of brand owners this partner commissions units for, as their agent",
     )
+
+    def spec(self) -> PartnerSpec:
+        """What the service needs to onboard the partner."""
+        return PartnerSpec(
+            **self.model_dump(exclude={"licences", "glns", "locations", "agent_for"}),
+            glns=tuple(self.glns),
+            agent_for=tuple(self.agent_for),
+            licences=tuple(LicenceSpec(**x.model_dump()) for x in self.licences),
+            locations=tuple(LocationSpec(**x.model_dump()) for x in self.locations),
+        )

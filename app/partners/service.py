@@ -7,7 +7,7 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.errors import Conflict, ValidationFailed
+from app.errors import Conflict, NotFound, ValidationFailed
 from app.models import (
     AuditEntry,
     Licence,
@@ -54,6 +54,19 @@ class PartnerSpec:
     postal_code: str | None = None
     country: str = "US"
     agent_for: tuple[str, ...] = ()  # GLNs of brand owners this partner commissions for
+
+
+async def list_partners(session: AsyncSession) -> list[TradingPartner]:
+    """Every partner with its details, by id."""
+    return await repository.list_partners(session)
+
+
+async def get_partner(session: AsyncSession, partner_id: int) -> TradingPartner:
+    """The partner with ``partner_id``, with its details."""
+    partner = await repository.get_partner(session, partner_id)
+    if partner is None:
+        raise NotFound(f"no trading partner with id {partner_id}", field="partner_id")
+    return partner
 
 
 def parse_location(text: str) -> LocationSpec:

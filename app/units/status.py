@@ -5,25 +5,8 @@ Pure domain rules; the ingest rules and staff actions call :func:`transition`.
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from app.errors import InvalidTransition
-
-
-class UnitStatus(StrEnum):
-    """Where a unit is in its life."""
-
-    COMMISSIONED = "commissioned"
-    PACKED = "packed"
-    SHIPPED = "shipped"
-    RECEIVED = "received"
-    DISPENSED = "dispensed"
-    RETURNED = "returned"
-    QUARANTINED = "quarantined"
-    RECALLED = "recalled"
-    DECOMMISSIONED = "decommissioned"
-    DESTROYED = "destroyed"
-
+from app.models import UnitStatus
 
 S = UnitStatus
 _HELD = {S.PACKED, S.SHIPPED, S.DISPENSED, S.QUARANTINED, S.RECALLED, S.DECOMMISSIONED, S.DESTROYED}

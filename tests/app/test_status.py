@@ -3,7 +3,8 @@
 import pytest
 
 from app.errors import InvalidTransition
-from app.units.status import ALLOWED, UnitStatus, can_transition, transition
+from app.models import UnitStatus
+from app.units.status import ALLOWED, can_transition, transition
 
 S = UnitStatus
 

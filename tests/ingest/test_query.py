@@ -1,7 +1,10 @@
 """GET /events, /events/{hash} and /units/{id}: EPCIS 2.0 JSON-LD, filters, paging, isolation."""
 
+import threading
 from urllib.parse import quote
 
+from app.events import router as events_router
+from app.events.schemas import xml_document
 from app.ingest.worker import run_once
 from epcis.hashing import event_hash
 from epcis.model import Event, EventType
@@ -171,6 +174,20 @@ async def test_xml_by_accept(client, session, sessions):
     first = hashes(as_json.content)[0]
     one = await client.get(f"/events/{quote(first, safe='')}", headers={**mfg, "Accept": "text/xml"})
     assert hashes(one.content) == [first]
+
+
+async def test_xml_is_written_in_a_worker_thread(client, session, sessions, monkeypatch):
+    p = await seed(client, session, sessions)
+    threads = []
+
+    def recording(rows):
+        threads.append(threading.current_thread())
+        return xml_document(rows)
+
+    monkeypatch.setattr(events_router, "xml_document", recording)
+    response = await client.get("/events", headers={**p["mfg"][1], "Accept": "application/xml"})
+    assert response.status_code == 200
+    assert threads and threading.main_thread() not in threads
 
 
 def transform(inputs, outputs, minutes=40) -> Event:

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from app.ingest.worker import run_once
 from app.ledger.verify import verify
 from app.models import CustodyException, CustodyHop, EpcisEvent, LedgerLeaf, Unit
-from app.units.status import UnitStatus as S
+from app.models import UnitStatus as S
 from epcis.model import Action
 from tests.ingest.chain import (
     MFG,

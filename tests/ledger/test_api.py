@@ -2,8 +2,10 @@
 
 import base64
 
+from sqlalchemy import event
+
 from app.ledger import core, service
-from tests.ledger.helpers import MFG, WHOLESALER, commission, event_hash, sgtin, ship
+from tests.ledger.helpers import MFG, PHARMACY, WHOLESALER, commission, event_hash, sgtin, ship
 
 ORIGIN = "custody.test/log"
 
@@ -78,6 +80,41 @@ async def test_unit_chain_with_proofs(client, session):
             [bytes.fromhex(h) for h in proof["hashes"]],
             root,
         )
+
+
+async def test_unit_chain_reads_the_same_few_rows_however_long_the_chain(
+    client, session, connection
+):
+    parties = (MFG, WHOLESALER, PHARMACY)
+    await service.append(session, [commission(0, sgtin(0)), commission(1, sgtin(1))])
+    await service.append(session, [ship(n, sgtin(1), parties[n % 3], parties[(n + 1) % 3])
+                                   for n in range(2, 14)])
+    await session.commit()
+    root = await service.root_at(session, 14)
+
+    async def chain(unit):
+        statements = []
+
+        def record(conn, cursor, statement, parameters, context, executemany):
+            statements.append(statement)
+
+        event.listen(connection.sync_connection, "before_cursor_execute", record)
+        try:
+            response = await client.get(f"/units/{unit}/chain")
+        finally:
+            event.remove(connection.sync_connection, "before_cursor_execute", record)
+        assert response.status_code == 200
+        return response.json()["hops"], statements
+
+    short, few = await chain(sgtin(0))
+    long, same = await chain(sgtin(1))
+    assert (len(short), len(long)) == (1, 13)
+    assert len(same) == len(few)
+    for hop in short + long:  # every proof still checks against the tree head
+        proof = hop["inclusion"]
+        assert proof["tree_size"] == 14
+        core.verify_inclusion(bytes.fromhex(proof["leaf_hash"]), hop["leaf_index"], 14,
+                              [bytes.fromhex(h) for h in proof["hashes"]], root)
 
 
 async def test_errors_are_problems(client, session):
