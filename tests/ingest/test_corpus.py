@@ -5,8 +5,9 @@ from sqlalchemy import func, select
 from app.ingest.worker import run_once
 from app.models import Unit
 from app.models.partners import PartnerKind
+from app.world.partners import gln
 from tests.corpus import corpus_path
-from tests.partners.helpers import gln, make_key, make_partner
+from tests.partners.helpers import make_key, make_partner
 
 PHARMA = ("epcis", "openepcis-test-resources", "1.2", "EPCIS", "XML", "Capture", "Documents",
           "GS1_US_Pharma_Example_2_2_1_1.xml")

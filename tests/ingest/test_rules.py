@@ -8,6 +8,7 @@ from app.ingest.worker import run_once
 from app.ledger.verify import verify
 from app.models import CustodyException, CustodyHop, EpcisEvent, LedgerLeaf, Unit
 from app.models import UnitStatus as S
+from app.world.partners import gln
 from epcis.model import Action
 from tests.ingest.chain import (
     MFG,
@@ -22,14 +23,7 @@ from tests.ingest.chain import (
     ship,
     sscc,
 )
-from tests.partners.helpers import (
-    MFG_GLN,
-    PHARMACY_GLN,
-    WHOLESALER_GLN,
-    chain_partners,
-    gln,
-    make_key,
-)
+from tests.partners.helpers import MFG_GLN, PHARMACY_GLN, WHOLESALER_GLN, chain_partners, make_key
 
 
 async def capture(client, sessions, headers, body, **extra):

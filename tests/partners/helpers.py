@@ -1,28 +1,25 @@
-"""Builders shared by the capture, ingest, auth and partner tests."""
+"""Partners and keys for the capture, ingest, auth and partner tests, on the demo's GLNs."""
 
 from __future__ import annotations
 
 from datetime import date
 
 from app.auth import service as keys
+from app.demo import ATLAS, HARBOR, NORTHWIND
 from app.models import PartnerKind
-from app.partners.service import LicenceSpec, LocationSpec, PartnerSpec, create_partner
-from gs1.checkdigit import check_digit
+from app.partners.service import LicenceSpec, create_partner
+from app.world.partners import Party
+
+MFG_GLN, WHOLESALER_GLN, PHARMACY_GLN = NORTHWIND.gln, ATLAS.gln, HARBOR.gln
 
 
-def gln(body12: str) -> str:
-    return body12 + check_digit(body12)
-
-
-MFG_GLN, WHOLESALER_GLN, PHARMACY_GLN = gln("031234500000"), gln("036000100000"), gln("037000200000")
-LICENCE = LicenceSpec("state_licence", "KY", "L-1", date(2024, 1, 1), date(2030, 12, 31))
+def _party(name: str, gln_: str, kind: PartnerKind, site_name: str | None = None) -> Party:
+    licence = LicenceSpec("state_licence", "KY", f"L-{gln_}", date(2024, 1, 1), date(2030, 12, 31))
+    return Party(name, kind, gln_, licence, site_name)
 
 
 async def make_partner(session, name: str, gln_: str, kind=PartnerKind.WHOLESALER, **changes):
-    licence = LicenceSpec(LICENCE.kind, LICENCE.jurisdiction, f"L-{gln_}", LICENCE.valid_from,
-                          LICENCE.valid_to)
-    spec = PartnerSpec(legal_name=name, kind=kind, glns=(gln_,), licences=(licence,), **changes)
-    return await create_partner(session, spec, "test")
+    return await create_partner(session, _party(name, gln_, kind).spec(**changes), "test")
 
 
 async def make_key(session, partner_id: int | None, *scopes: str) -> dict[str, str]:
@@ -36,8 +33,8 @@ async def chain_partners(session, **policy) -> dict[str, tuple[int, dict[str, st
     for name, gln_, kind in (("mfg", MFG_GLN, PartnerKind.MANUFACTURER),
                              ("wholesaler", WHOLESALER_GLN, PartnerKind.WHOLESALER),
                              ("pharmacy", PHARMACY_GLN, PartnerKind.DISPENSER)):
-        site = LocationSpec(f"urn:epc:id:sgln:{gln_[:7]}.{gln_[7:12]}.0", f"{name} site")
-        partner = await make_partner(session, name, gln_, kind, locations=(site,), **policy)
+        party = _party(name, gln_, kind, f"{name} site")
+        partner = await create_partner(session, party.spec(**policy), "test")
         out[name] = (partner.id, await make_key(session, partner.id, "capture", "query"))
     await session.commit()
     return out
