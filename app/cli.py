@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
 import sys
 
 import typer
 
 from app import __version__
-from app.commands import epcis, ingest, label, ledger, partners, scan
+from app.commands import epcis, ingest, keys, label, ledger, partners, scan
+from app.commands._runtime import run
 from app.config import Settings, load_settings
 from app.errors import CustodyError
 
@@ -20,7 +20,7 @@ cli = typer.Typer(
 cli.add_typer(scan.app, name="scan", help="Decode and parse GS1 barcodes.")
 cli.add_typer(label.app, name="label", help="Render GS1 DataMatrix and SSCC labels.")
 cli.add_typer(epcis.app, name="epcis", help="Validate, hash and convert EPCIS documents.")
-cli.add_typer(ledger.keys_app, name="keys", help="Checkpoint signing keys and API keys.")
+cli.add_typer(keys.app, name="keys", help="Checkpoint signing keys and API keys.")
 cli.add_typer(partners.app, name="partners", help="Trading partners.")
 cli.command()(ledger.checkpoint)
 cli.command()(ledger.verify)
@@ -69,11 +69,12 @@ def demo(
     port: int | None = typer.Option(None, help="Port (default CUSTODY_PORT)."),
 ) -> None:
     """Migrate, seed demo partners, locations and products, then serve. Safe to run twice."""
+    from app.demo import load
     from app.migrate import upgrade
 
     config = settings()
     upgrade(config.database_url)
-    created = asyncio.run(_seed(config))
+    created = run(config, load)
     typer.echo(
         f"demo data ready: {created['partners']} partners and {created['products']} products "
         f"created (existing ones kept)"
@@ -88,23 +89,6 @@ def demo(
     )
     if serve_after:
         _serve(config, host, port)
-
-
-async def _seed(config: Settings) -> dict[str, int]:
-    from app.db import check_database, create_engine, session_factory
-    from app.demo import ingest_chain, issue_demo_key, seed
-
-    engine = create_engine(config.database_url)
-    try:
-        await check_database(engine)
-        async with session_factory(engine)() as session, session.begin():
-            created = await seed(session)
-        created |= await ingest_chain(session_factory(engine))
-        async with session_factory(engine)() as session, session.begin():
-            created["key"] = await issue_demo_key(session)
-        return created
-    finally:
-        await engine.dispose()
 
 
 def _serve(config: Settings, host: str | None, port: int | None, worker: bool = True) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
@@ -14,6 +15,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from app.dialect import is_postgresql
 from app.errors import DatabaseUnavailableError
 
 
@@ -64,3 +66,23 @@ async def session_scope(factory: async_sessionmaker[AsyncSession]) -> AsyncItera
     """Yield a session inside a transaction; commit on success, roll back on error."""
     async with factory() as session, session.begin():
         yield session
+
+
+@asynccontextmanager
+async def database(
+    url: str, *, snapshot: bool = False
+) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    """Sessions on ``url`` for one command or script: checked first, the engine disposed after.
+
+    With ``snapshot`` every transaction reads one snapshot (REPEATABLE READ on PostgreSQL;
+    SQLite's transactions are serializable already).
+    """
+    engine = create_engine(url)
+    try:
+        await check_database(engine)
+        if snapshot and is_postgresql(engine):
+            yield session_factory(engine.execution_options(isolation_level="REPEATABLE READ"))
+        else:
+            yield session_factory(engine)
+    finally:
+        await engine.dispose()

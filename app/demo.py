@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.models import PartnerGln, PartnerKind, Product
 from app.partners.service import LicenceSpec, create_partner
@@ -195,3 +195,13 @@ async def issue_demo_key(session: AsyncSession) -> str:
         session, None, ["admin", "regulator", "query"], DEMO_KEY_NAME, actor=ACTOR
     )
     return plaintext
+
+
+async def load(sessions: async_sessionmaker[AsyncSession]) -> dict[str, int | str]:
+    """Seed, ingest the chain and issue a fresh demo key: what ``custody demo`` reports."""
+    async with sessions.begin() as session:
+        created: dict[str, int | str] = {**await seed(session)}
+    created |= await ingest_chain(sessions)
+    async with sessions.begin() as session:
+        created["key"] = await issue_demo_key(session)
+    return created

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import typer
 
-from app.config import Settings, load_settings
+from app.commands._runtime import run
+from app.config import load_settings
 from app.logging import configure_logging
 
 
@@ -25,7 +26,8 @@ def ingest(
     """Capture FILE for a partner and process it now, through the same pipeline as the API."""
     settings = load_settings()
     configure_logging(settings.log_level, settings.log_json)
-    job = asyncio.run(_ingest(settings, file, partner, behaviour, sys.stderr.isatty()))
+    job = run(settings, _ingest, file, partner, behaviour, sys.stderr.isatty(),
+              settings.capture_event_limit)
     typer.echo(f"job {job.id}: {job.status}, {job.event_count or 0} events, "
                f"{len(job.errors or [])} errors")
     for error in job.errors or []:
@@ -33,32 +35,26 @@ def ingest(
     raise typer.Exit(0 if job.status == "succeeded" else 1)
 
 
-async def _ingest(settings: Settings, file: Path, partner: int, behaviour: str | None, bar: bool):
+async def _ingest(sessions, file: Path, partner: int, behaviour: str | None, bar: bool,
+                  event_limit: int):
     from rich.progress import Progress
 
     from app.capture.service import capture
-    from app.db import check_database, create_engine, session_factory
     from app.ingest.worker import run_once
     from app.models import CaptureJob
 
-    engine = create_engine(settings.database_url)
-    try:
-        await check_database(engine)
-        sessions = session_factory(engine)
-        async with sessions() as session, session.begin():
-            made = await capture(session, file.read_bytes(), None, partner, behaviour)
-            job_id = made.job.id
-        with Progress(transient=True, disable=not bar) as progress:
-            task = progress.add_task(f"ingesting {file.name}", total=None)
-            done = await run_once(sessions, job_id,
-                                  lambda n, total: progress.update(task, completed=n, total=total),
-                                  event_limit=settings.capture_event_limit)
-        if done is None:  # already processed (same bytes ingested before)
-            async with sessions() as session:
-                done = await session.get(CaptureJob, job_id)
-        return done
-    finally:
-        await engine.dispose()
+    async with sessions() as session, session.begin():
+        made = await capture(session, file.read_bytes(), None, partner, behaviour)
+        job_id = made.job.id
+    with Progress(transient=True, disable=not bar) as progress:
+        task = progress.add_task(f"ingesting {file.name}", total=None)
+        done = await run_once(sessions, job_id,
+                              lambda n, total: progress.update(task, completed=n, total=total),
+                              event_limit=event_limit)
+    if done is None:  # already processed (same bytes ingested before)
+        async with sessions() as session:
+            done = await session.get(CaptureJob, job_id)
+    return done
 
 
 def worker(
@@ -67,22 +63,16 @@ def worker(
     """Process capture jobs until interrupted (run as many as you like: PostgreSQL is the queue)."""
     settings = load_settings()
     configure_logging(settings.log_level, settings.log_json)
-    asyncio.run(_work(settings, poll))
+    lease = timedelta(seconds=settings.job_lease_seconds)
+    run(settings, _work, poll, lease, settings.capture_event_limit)
 
 
-async def _work(settings: Settings, poll: float) -> None:
-    from app.db import check_database, create_engine, session_factory
+async def _work(sessions, poll: float, lease: timedelta, event_limit: int) -> None:
     from app.ingest.worker import work
 
-    engine = create_engine(settings.database_url)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    try:
-        await check_database(engine)
-        typer.echo("custody worker: processing capture jobs (Ctrl-C to stop)", err=True)
-        lease = timedelta(seconds=settings.job_lease_seconds)
-        await work(session_factory(engine), stop, poll, lease, settings.capture_event_limit)
-    finally:
-        await engine.dispose()
+    typer.echo("custody worker: processing capture jobs (Ctrl-C to stop)", err=True)
+    await work(sessions, stop, poll, lease, event_limit)

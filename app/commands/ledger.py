@@ -1,51 +1,25 @@
-"""``custody keys``, ``custody checkpoint`` and ``custody verify``."""
+"""``custody checkpoint`` and ``custody verify``."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
 from pathlib import Path
 
 import typer
 
+from app.commands._runtime import run, run_in_transaction
 from app.config import Settings, load_settings
-
-keys_app = typer.Typer(help="Checkpoint signing keys.", no_args_is_help=True)
-
-
-@keys_app.command("generate")
-def generate_keys(
-    force: bool = typer.Option(False, "--force", help="Replace an existing key pair."),
-) -> None:
-    """Write an Ed25519 key pair to CUSTODY_KEY_DIR and print the public (verifier) key."""
-    from app.ledger import keys
-
-    settings = load_settings()
-    verifier = keys.generate(settings.key_dir, settings.log_origin, force=force)
-    typer.echo(
-        f"private key written to {settings.key_dir / keys.SIGNER_FILE} (mode 0600)", err=True
-    )
-    typer.echo(verifier)
 
 
 def checkpoint() -> None:
     """Sign the current tree head and store the checkpoint; print the signed note."""
-    settings = load_settings()
-    typer.echo(asyncio.run(_checkpoint(settings)), nl=False)
-
-
-async def _checkpoint(settings: Settings) -> str:
-    from app.db import create_engine, session_factory
     from app.ledger import keys, service
 
+    settings = load_settings()
     signer = keys.load_signer(settings.key_dir)
-    engine = create_engine(settings.database_url)
-    try:
-        async with session_factory(engine)() as session, session.begin():
-            return await service.sign_checkpoint(session, signer, settings.log_origin)
-    finally:
-        await engine.dispose()
+    note = run_in_transaction(settings, service.sign_checkpoint, signer, settings.log_origin)
+    typer.echo(note, nl=False)
 
 
 def verify(
@@ -61,9 +35,8 @@ def verify(
     settings = load_settings()
     verifier = _verifier(settings, key)
     show_progress = not as_json and sys.stderr.isatty()
-    report = asyncio.run(
-        _verify(settings, verifier, show_progress, compiled=False if pure_python else None)
-    )
+    compiled = False if pure_python else None
+    report = run(settings, _verify, verifier, show_progress, compiled, snapshot=True)
     if as_json:
         typer.echo(json.dumps(report.to_dict(), indent=2))
     elif report.ok:
@@ -89,33 +62,20 @@ def _verifier(settings: Settings, key: str | None) -> str | None:
     return path.read_text().strip() if path.exists() else key
 
 
-async def _verify(
-    settings: Settings, verifier: str | None, show_progress: bool, compiled: bool | None
-):
+async def _verify(sessions, verifier: str | None, show_progress: bool, compiled: bool | None):
     from rich.progress import Progress
 
-    from app.db import check_database, create_engine, session_factory
-    from app.dialect import is_postgresql
-    from app.ledger.verify import verify as run
+    from app.ledger.verify import verify as verify_ledger
 
-    engine = create_engine(settings.database_url)
-    if is_postgresql(engine):
-        # One snapshot for every check: appends committed meanwhile would otherwise show
-        # as leaves whose hops were never read.
-        engine = engine.execution_options(isolation_level="REPEATABLE READ")
-    try:
-        await check_database(engine)
-        async with session_factory(engine)() as session:
-            if not show_progress:
-                return await run(session, verifier, compiled=compiled)
-            with Progress(transient=True) as bar:
-                tasks: dict[str, int] = {}
+    async with sessions() as session:
+        if not show_progress:
+            return await verify_ledger(session, verifier, compiled=compiled)
+        with Progress(transient=True) as bar:
+            tasks: dict[str, int] = {}
 
-                def tick(stage: str, done: int, total: int) -> None:
-                    if stage not in tasks:
-                        tasks[stage] = bar.add_task(f"verifying {stage}", total=total or 1)
-                    bar.update(tasks[stage], completed=done)
+            def tick(stage: str, done: int, total: int) -> None:
+                if stage not in tasks:
+                    tasks[stage] = bar.add_task(f"verifying {stage}", total=total or 1)
+                bar.update(tasks[stage], completed=done)
 
-                return await run(session, verifier, tick, compiled=compiled)
-    finally:
-        await engine.dispose()
+            return await verify_ledger(session, verifier, tick, compiled=compiled)
