@@ -144,6 +144,10 @@ def generate_signer(name: str) -> tuple[str, str]:
 def _check_text(text: str, what: str) -> None:
     if any(c < " " and c != "\n" for c in text):
         raise NoteError(f"{what} contains an ASCII control character other than newline")
+    try:
+        text.encode()
+    except UnicodeEncodeError as exc:  # a lone surrogate: a note is UTF-8 text
+        raise NoteError(f"{what} is not valid UTF-8 text: {exc.reason} at {exc.start}") from None
 
 
 def sign_note(text: str, signer_key: str) -> str:
