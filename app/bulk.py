@@ -36,6 +36,7 @@ async def insert_rows(
         rows = [[row[c] for c in columns] for row in rows]
     connection = await session.connection()
     raw = (await connection.get_raw_connection()).driver_connection
+    assert raw is not None, "a pooled connection always has its driver connection"
     statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)"
     async with raw.cursor() as cursor, cursor.copy(statement) as copy:
         copy.set_types([_pg_type(table.c[name].type) for name in columns])
