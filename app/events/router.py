@@ -19,7 +19,7 @@ from app.events.schemas import query_document, stored_document, xml_document
 from app.models import EpcisEvent
 
 router = APIRouter(tags=["query"])
-QUERY = require("query")
+QUERY = require("query", "regulator")
 JSONLD = "application/ld+json"
 HEADERS = {"GS1-EPCIS-Version": "2.0.0"}
 
