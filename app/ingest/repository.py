@@ -18,6 +18,7 @@ from app.models import (
     EpcisEvent,
     EventEpc,
     EventParty,
+    EventReference,
     JobStatus,
     Licence,
     Location,
@@ -34,6 +35,7 @@ NEW_UNIT = ("identifier", "kind", "gtin", "serial", "lot", "status", "custodian_
             "destination_id", "location_id")
 CHANGED_UNIT = ("status", "custodian_id", "destination_id", "location_id", "parent_id")
 EPC_COLUMNS = ("event_id", "epc", "role")
+REFERENCE_COLUMNS = ("event_id", "field", "type", "value")
 PARTY_COLUMNS = ("event_id", "partner_id")
 
 # --- the queue ------------------------------------------------------------------------------
@@ -173,10 +175,13 @@ async def add_events(
 
 
 async def add_names(
-    session: AsyncSession, epcs: Sequence[tuple[int, str, str]], parties: Sequence[tuple[int, int]]
+    session: AsyncSession, epcs: Sequence[tuple[int, str, str]],
+    references: Sequence[tuple[int, str, str, str]], parties: Sequence[tuple[int, int]],
 ) -> None:
-    """Store who and what events name: ``(event id, epc, role)`` and ``(event id, partner id)``."""
+    """Store who and what events name: ``(event id, epc, role)``, ``(event id, field, type,
+    value)`` and ``(event id, partner id)``."""
     await insert_rows(session, EventEpc.__table__, epcs, EPC_COLUMNS)
+    await insert_rows(session, EventReference.__table__, references, REFERENCE_COLUMNS)
     await insert_rows(session, EventParty.__table__, parties, PARTY_COLUMNS)
 
 

@@ -195,6 +195,17 @@ def epc_roles(event: Event) -> Iterator[tuple[str, str]]:
             yield epc, role.value
 
 
+def references(event: Event) -> Iterator[tuple[str, str, str]]:
+    """``(field, type, value)`` of the read point, business transactions, sources and
+    destinations ``event`` names, for the ``EQ_`` query parameters ('': no type)."""
+    if event.read_point:
+        yield "readPoint", "", event.read_point.id
+    for field, entries in (("bizTransaction", event.biz_transactions),
+                           ("source", event.sources), ("destination", event.destinations)):
+        for entry in entries:
+            yield field, entry.type or "", entry.value
+
+
 def finish(job: CaptureJob, status: JobStatus, count: int | None,
            errors: Sequence[CustodyError]) -> None:
     """Set ``job``'s final status, event count and errors (see :func:`job_error`)."""
@@ -250,14 +261,15 @@ async def _apply(
     ids = await repository.store_units(session, state, now)
     rows = await repository.add_events(session, job, now, (
         (index, events[index], hashes[index], prepared.bodies[index]) for index, _, _ in accepted))
-    epc_rows, party_rows = [], []
+    epc_rows, reference_rows, party_rows = [], [], []
     for index, out, found in accepted:
         event_id = rows[index]
         named = dict.fromkeys((*epc_roles(events[index]), *epc_roles(written[index])))
         epc_rows += [(event_id, e, r) for e, r in named]
+        reference_rows += [(event_id, *r) for r in dict.fromkeys(references(written[index]))]
         parties = {job.partner_id, *([] if found else out.parties)}
         party_rows += [(event_id, p) for p in parties if p is not None]
-    await repository.add_names(session, epc_rows, party_rows)
+    await repository.add_names(session, epc_rows, reference_rows, party_rows)
     await repository.add_exceptions(session, job, problems, rows, ids)
     label = ctx.label(job.partner_id)
     await ledger.append(session, [
