@@ -32,6 +32,8 @@ from typing import Literal
 
 from epcis import cbv
 from epcis.model import BizTransaction, Document, Element, Event, EventType
+from gs1.checkdigit import check_digit, is_valid
+from gs1.identifiers import NDC_SEGMENTS, gtin_to_ndc10, ndc11
 
 USHC_NS = "http://epcis.gs1us.org/hc/ns"
 MDA_ATTR = "urn:epcglobal:cbv:mda#"
@@ -138,6 +140,8 @@ def gtin_of(identifier: str) -> str | None:
     '10300010123452'
     >>> gtin_of("https://id.gs1.org/01/00300010123455/21/7"), gtin_of("urn:epc:id:sscc:030001.41234567890")
     ('00300010123455', None)
+    >>> gtin_of("https://id.gs1.org/01/00300010123456/21/7") is None  # wrong check digit
+    True
     """
     for prefix in ("urn:epc:id:sgtin:", "urn:epc:class:lgtin:", "urn:epc:idpat:sgtin:"):
         if identifier.startswith(prefix):
@@ -145,14 +149,9 @@ def gtin_of(identifier: str) -> str | None:
             if len(parts) < 2 or not (parts[0] + parts[1]).isdigit() or len(parts[0] + parts[1]) != 13:
                 return None
             body = parts[1][:1] + parts[0] + parts[1][1:]
-            return body + _check_digit(body)
+            return body + check_digit(body)
     match = _DL_GTIN.match(identifier)
-    return match.group(1) if match else None
-
-
-def _check_digit(body: str) -> str:
-    total = sum(int(d) * (3 if i % 2 == 0 else 1) for i, d in enumerate(reversed(body)))
-    return str((10 - total % 10) % 10)
+    return match.group(1) if match and is_valid(match.group(1)) else None
 
 
 def gln_of(identifier: str) -> str | None:
@@ -184,23 +183,13 @@ def lot_of(epc_class: str) -> str | None:
     return match.group(1) if match and _DL_GTIN.match(epc_class) else None
 
 
-def ndc_from_gtin(gtin: str) -> str | None:
-    """The unhyphenated NDC10 inside a GTIN-14 of the US ``03`` range.
-
-    >>> ndc_from_gtin("00300010123455"), ndc_from_gtin("04012345000009")
-    ('0001012345', None)
-    """
-    return gtin[3:13] if gtin[1:3] == "03" else None
-
-
 def _ndc_matches(declared: str, derived10: str) -> bool:
+    """Whether a declared NDC (10 digits, or the 11-digit billing form of any segmentation,
+    hyphens ignored) is the NDC10 inside the GTIN."""
     digits = declared.replace("-", "").strip()
     if len(digits) == 10:
         return digits == derived10
-    if len(digits) == 11:  # 5-4-2: some 4-4-2 / 5-3-2 / 5-4-1 form of the NDC10 pads one zero
-        return digits in {"0" + derived10, derived10[:5] + "0" + derived10[5:],
-                          derived10[:9] + "0" + derived10[9:]}
-    return False
+    return len(digits) == 11 and digits in {ndc11(derived10, s) for s in NDC_SEGMENTS}
 
 
 # -- master data -------------------------------------------------------------------
@@ -383,7 +372,7 @@ def _products(event: Event, index: int, state: _State, md: _MasterData,
                                         f"no {label} ({md_name}) in master data for {key}"))
         declared = attrs.get("additionalTradeItemIdentification")
         ndc_type = attrs.get("additionalTradeItemIdentificationTypeCode")
-        derived = ndc_from_gtin(gtin) if gtin else None
+        derived = gtin_to_ndc10(gtin) if gtin else None
         ndc = declared if declared and (ndc_type in NDC_TYPES) else None
         if ndc and derived and not _ndc_matches(ndc, derived):
             findings.append(Finding("TI_NDC_MISMATCH", index, "EPCClass/additionalTradeItemIdentification",
