@@ -194,6 +194,18 @@ def gln_of(identifier: str) -> str | None:
     return None
 
 
+def company_prefix_of(identifier: str) -> str | None:
+    """The GS1 company prefix of an SGTIN, LGTIN or sgtin pattern URI (its first field).
+
+    >>> company_prefix_of("urn:epc:idpat:sgtin:030001.0012345.*"), company_prefix_of("https://id.gs1.org/01/1")
+    ('030001', None)
+    """
+    for prefix in ("urn:epc:id:sgtin:", "urn:epc:class:lgtin:", "urn:epc:idpat:sgtin:"):
+        if identifier.startswith(prefix):
+            return identifier[len(prefix):].split(".", 1)[0]
+    return None
+
+
 def lot_of(epc_class: str) -> str | None:
     """The lot of an LGTIN class URI or a Digital Link with AI 10.
 
@@ -276,6 +288,7 @@ class _MasterData:
         self.classes: dict[str, dict[str, str | None]] = {}
         self.by_gtin: dict[str, dict[str, str | None]] = {}
         self.places: dict[str, dict[str, str | None]] = {}
+        self.prefixes: dict[str, str] = {}  # GTIN -> the company prefix of the URI that named it
         for vocab in doc.master_data:
             is_class = vocab.type.endswith("EPCClass")
             for ve in vocab.elements:
@@ -288,13 +301,16 @@ class _MasterData:
                     gtin = gtin_of(ve.id)
                     if gtin:
                         self.by_gtin.setdefault(gtin, attrs)
+                        self.prefixes.setdefault(gtin, company_prefix_of(ve.id) or "")
                 else:
                     self.places[ve.id] = attrs
         for event in doc.events:
             self.company_records(event.extensions)
             attrs = _ilmd_trade_item(event) if event.ilmd else {}
-            for gtin in filter(None, map(gtin_of, _classes(event) if attrs else ())):
-                self.by_gtin.setdefault(gtin, attrs)
+            for uri in _classes(event) if attrs else ():
+                if gtin := gtin_of(uri):
+                    self.by_gtin.setdefault(gtin, attrs)
+                    self.prefixes.setdefault(gtin, company_prefix_of(uri) or "")
         self.company_records(doc.header_extensions)
         self.by_gln = {g: a for pid, a in self.places.items() if (g := gln_of(pid))}
 
@@ -337,6 +353,7 @@ class ProductMaster:
     dosage_form: str | None
     container_size: str | None
     manufacturer: str | None
+    company_prefix: str | None = None
 
 
 def _declared_ndc(attrs: dict[str, str | None]) -> str | None:
@@ -348,12 +365,12 @@ def product_masters(doc: Document) -> dict[str, ProductMaster]:
     """The product master data of ``doc`` by GTIN: EPCClass vocabulary first, then the
     ``gs1ushc:tradeItemMasterData`` of commissioning ILMD. The NDC is the declared one, else the
     one inside a GTIN of the ``03`` range."""
-    out = {}
-    for gtin, attrs in _MasterData(doc).by_gtin.items():
-        out[gtin] = ProductMaster(gtin, _declared_ndc(attrs) or gtin_to_ndc10(gtin), attrs.get("regulatedProductName"),
-                                  attrs.get("strengthDescription"), attrs.get("dosageFormType"),
-                                  attrs.get("netContentDescription"), attrs.get("manufacturerOfTradeItemPartyName"))
-    return out
+    md = _MasterData(doc)
+    return {gtin: ProductMaster(gtin, _declared_ndc(attrs) or gtin_to_ndc10(gtin), attrs.get("regulatedProductName"),
+                                attrs.get("strengthDescription"), attrs.get("dosageFormType"),
+                                attrs.get("netContentDescription"), attrs.get("manufacturerOfTradeItemPartyName"),
+                                md.prefixes.get(gtin) or None)
+            for gtin, attrs in md.by_gtin.items()}
 
 
 def guideline_version(doc: Document) -> int | None:

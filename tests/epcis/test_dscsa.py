@@ -262,7 +262,7 @@ def test_gs1ushc_ilmd_gives_lot_expiry_and_trade_item_master_data():
     gtin = gtin_of(doc.events[0].epc_list[0])
     assert product_masters(doc) == {gtin: ProductMaster(
         "10355555999994", "5555599999", "Hydrocodone Bitartrate and Acetaminophen Tablets, USP CII", "10mg",
-        "Tablet", "400  cc", "Camber")}
+        "Tablet", "400  cc", "Camber", "0355555")}
     # Shipped from the same document, its units carry that lot and expiry into the TI.
     shipped = dataclasses.replace(doc, events=(doc.events[0], dataclasses.replace(
         doc.events[-1], epc_list=doc.events[0].epc_list[:2])))
