@@ -30,7 +30,7 @@ from app.errors import CustodyError
 from app.ingest import repository
 from app.ingest.errors import Contradiction, TooManyEvents, job_error, unreadable
 from app.ingest.identifiers import company_prefix, prefix_length, to_urn
-from app.ingest.rules import Context, Outcome, Problem, rule_for
+from app.ingest.rules import Context, Outcome, Problem, State, UnitRow, rule_for
 from app.ledger import service as ledger
 from app.models import CaptureJob, EpcRole, JobStatus, Product
 from app.models.base import utcnow
@@ -275,7 +275,7 @@ def licence_problems(ctx: Context, tx: Transaction) -> list[Problem]:
     return out
 
 
-def unheld(state, held: Sequence[Held]) -> dict[int, list[Problem]]:
+def unheld(state: State, held: Sequence[Held]) -> dict[int, list[Problem]]:
     """The missing lots and expiry dates that the units Custody holds do not supply either
     (a unit Custody does not hold at all is the rules' problem, not reported twice)."""
     out: dict[int, list[Problem]] = {}
@@ -287,7 +287,7 @@ def unheld(state, held: Sequence[Held]) -> dict[int, list[Problem]]:
 
 
 async def store_master_data(session: AsyncSession, ctx: Context, masters: dict[str, ProductMaster],
-                            created: Sequence) -> None:
+                            created: Sequence[UnitRow]) -> None:
     """Products from the submitter's own master data, then the lots of the units it created.
 
     Only the brand owner (or its agent) names a product: master data for a GTIN under another
@@ -299,6 +299,8 @@ async def store_master_data(session: AsyncSession, ctx: Context, masters: dict[s
              for prefix in ctx.prefixes.get(pid, ())}
     mine = {g: m for g, m in masters.items() if m.company_prefix in owner and m.name and m.ndc}
     lots = {(u.gtin, u.lot): u.expiry for u in created if u.gtin and u.lot and u.expiry}
+    if not mine and not lots:
+        return
     products = await repository.products(session, {*mine, *(g for g, _ in lots)})
     names = await repository.partner_names(session, {owner[m.company_prefix] for m in mine.values()})
     for gtin, m in mine.items():
