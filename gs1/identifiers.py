@@ -33,7 +33,8 @@ _URI_ESCAPE = {c: f"%{ord(c):02X}" for c in "\"%&/<>?"}
 _URI_PLAIN = re.compile(r"[!'()*+,\-.0-9:;=A-Z_a-z]*")
 _AI82_PLAIN = re.compile(r"[!\"%&'()*+,\-./0-9:;<=>?A-Z_a-z]*")
 _DIGITS = frozenset("0123456789")
-_NDC_SEGMENTS = {"4-4-2": (4, 4, 2), "5-3-2": (5, 3, 2), "5-4-1": (5, 4, 1)}
+#: The NDC10 segmentations (labeler-product-package digit counts).
+NDC_SEGMENTS = {"4-4-2": (4, 4, 2), "5-3-2": (5, 3, 2), "5-4-1": (5, 4, 1)}
 
 
 def _check_key(name: str, value: str, length: int) -> str:
@@ -499,14 +500,14 @@ for an unhyphenated NDC
                 " for an unhyphenated NDC",
                 value=ndc10,
             )
-    if segmentation not in _NDC_SEGMENTS:
+    if segmentation not in NDC_SEGMENTS:
         raise GS1Error(
             f"NDC {ndc10!r}: expected segmentation 4-4-2, 5-3-2 or 5-4-1, got {segmentation}",
             value=ndc10,
         )
     if len(digits) != 10 or not set(digits) <= _DIGITS:
         raise GS1Error(f"NDC {ndc10!r}: expected 10 digits", value=ndc10)
-    a, b, _ = _NDC_SEGMENTS[segmentation]
+    a, b, _ = NDC_SEGMENTS[segmentation]
     labeler, product, package = digits[:a], digits[a : a + b], digits[a + b :]
     return labeler.rjust(5, "0") + product.rjust(4, "0") + package.rjust(2, "0")
 

@@ -75,6 +75,7 @@ def job_out(job: CaptureJob) -> dict[str, Any]:
         "createdAt": _time(job.created_at),
         **({"finishedAt": _time(job.finished_at)} if job.finished_at else {}),
         "errors": job.errors or [],
+        "warnings": job.warnings or [],
     }
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum, StrEnum
 from pathlib import Path
@@ -40,6 +40,8 @@ def jsonable(value: Any) -> Any:
         from epcis.xml_write import format_time
 
         return format_time(value)
+    if isinstance(value, date):
+        return value.isoformat()
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else str(value)
     if isinstance(value, Enum):
@@ -161,7 +163,8 @@ def dscsa(file: Path = FILE, as_json: bool = JSON_OPT) -> None:
                 typer.echo(f"  {role}: {party.id if party else '-'} {name or ''}".rstrip())
             for p in tx.products:
                 typer.echo(f"  {jsonable(p.number_of_containers)} x {p.product_name or '?'} {p.strength or ''} "
-                           f"{p.dosage_form or ''} NDC {p.ndc or '?'} lots {', '.join(p.lots) or '?'}")
+                           f"{p.dosage_form or ''} NDC {p.ndc or '?'} lots {', '.join(p.lots) or '?'} "
+                           f"expiry {', '.join(d.isoformat() for d in p.expiries) or '?'}")
             affirmed = tx.statement is not None and tx.statement.affirmed
             typer.echo(f"  statement: {'affirmed' if affirmed else 'missing or not affirmed'}")
         for f in findings:

@@ -6,6 +6,12 @@ is all-or-nothing: with the ``rollback`` behaviour any contradiction rejects it 
 stored but the exceptions and the failed job); with ``proceed`` the contradicting events are
 stored without effect and each contradiction becomes a :class:`CustodyException`. Events
 whose hash is already stored are skipped, so replaying a document changes nothing.
+
+DSCSA findings (:mod:`epcis.dscsa`; decision XXXX-dscsa-findings) of severity ``error``
+contradict like the rules' problems; a missing lot or expiry is one only when Custody does not
+hold it for the units either (they may have been commissioned by an earlier document). Warnings are reported
+on the job. The submitting brand owner's master data fills products, and the lots of the
+units it commissions are recorded with their expiry.
 """
 
 from __future__ import annotations
@@ -24,12 +30,21 @@ from app.errors import CustodyError
 from app.ingest import repository
 from app.ingest.errors import Contradiction, TooManyEvents, job_error, unreadable
 from app.ingest.identifiers import company_prefix, prefix_length, to_urn
-from app.ingest.rules import Context, Outcome, Problem, rule_for
+from app.ingest.rules import Context, Outcome, Problem, State, UnitRow, rule_for
 from app.ledger import service as ledger
-from app.models import CaptureJob, EpcRole, JobStatus
+from app.models import CaptureJob, EpcRole, JobStatus, Product
 from app.models.base import utcnow
 from app.partners.repository import find_partner
-from epcis.dscsa import SHIPPING, extract_transactions
+from epcis.dscsa import (
+    SHIPPING,
+    Finding,
+    ProductMaster,
+    Transaction,
+    document_findings,
+    extract_transactions,
+    ilmd_findings,
+    product_masters,
+)
 from epcis.errors import EpcisError
 from epcis.hashing import event_hash
 from epcis.jsonld_write import to_jsonld
@@ -38,18 +53,34 @@ from epcis.read import read_document
 
 EVENT_LIMIT = 500_000  # default of CUSTODY_CAPTURE_EVENT_LIMIT
 Progress = Callable[[int, int], None]
-# Containers packed and lots given in an earlier document: Custody holds them already.
-IGNORED_FINDINGS = frozenset({"TI_NO_PRODUCTS", "TI_MISSING_LOT"})
+# Containers packed in an earlier document: Custody holds their contents already.
+IGNORED_FINDINGS = frozenset({"TI_NO_PRODUCTS"})
+# Lot and expiry given in an earlier document: the units Custody holds may carry them.
+HELD = {"TI_MISSING_LOT": "lot", "TI_MISSING_EXPIRY": "expiry"}
+
+
+@dataclass(frozen=True)
+class Held:
+    """A missing lot or expiry that Custody may hold for the units: ``column`` of each unit."""
+
+    index: int
+    problem: Problem
+    column: str
+    identifiers: tuple[str, ...]
 
 
 @dataclass(frozen=True)
 class Prepared:
-    """A parsed document with each event's hash, JSON-LD body and DSCSA findings."""
+    """A parsed document with each event's hash, JSON-LD body, DSCSA findings and master data."""
 
     events: tuple[Event, ...]
     hashes: list[str]
     bodies: list[str]
     findings: dict[int, list[Problem]]
+    warnings: list[Finding] = dataclasses.field(default_factory=list)
+    held: list[Held] = dataclasses.field(default_factory=list)
+    transactions: list[Transaction] = dataclasses.field(default_factory=list)
+    masters: dict[str, ProductMaster] = dataclasses.field(default_factory=dict)
 
 
 Refused = TooManyEvents | DocumentRefused  # what a job gets for a document it will not run
@@ -74,12 +105,27 @@ def prepare(body: bytes, event_limit: int = EVENT_LIMIT) -> Prepared:
             exc.event_index = index if exc.event_index in (None, 0) else exc.event_index
             raise
     findings: dict[int, list[Problem]] = {}
-    if any(e.biz_step == SHIPPING for e in doc.events):
-        for tx in extract_transactions(doc):
-            for f in tx.findings:
-                if f.severity == "error" and f.code not in IGNORED_FINDINGS:
-                    findings.setdefault(tx.event_index, []).append(Problem(f.code, f.message))
-    return Prepared(doc.events, hashes, bodies, findings)
+    for index, event in enumerate(doc.events):
+        for f in ilmd_findings(event, index):
+            findings.setdefault(index, []).append(Problem(f.code, f.message))
+    transactions = extract_transactions(doc) if any(e.biz_step == SHIPPING for e in doc.events) else []
+    warnings = document_findings(doc) if transactions else []
+    held = []
+    for tx in transactions:
+        for f in tx.findings:
+            if f.code in IGNORED_FINDINGS:
+                continue
+            if f.severity == "warning":
+                warnings.append(f)
+            elif f.code in HELD:
+                column = HELD[f.code]
+                lacking = [p for p in tx.products if not (p.lots if column == "lot" else p.expiries)]
+                ids = () if any(not p.identifiers for p in lacking) else tuple(
+                    i for p in lacking for i in p.identifiers)
+                held.append(Held(tx.event_index, Problem(f.code, f.message), column, ids))
+            else:
+                findings.setdefault(tx.event_index, []).append(Problem(f.code, f.message))
+    return Prepared(doc.events, hashes, bodies, findings, warnings, held, transactions, product_masters(doc))
 
 
 @dataclass
@@ -106,6 +152,9 @@ async def load_context(session: AsyncSession, submitter: int) -> Context:
         prefixes.setdefault(pid, set()).update(gln[:n] for n in range(6, 13))
     for _, gln, _, pid in found.locations:
         by_gln.setdefault(gln[:12], pid)
+    licences: dict[int, list] = {}
+    for x in found.licences:
+        licences.setdefault(x.partner_id, []).append(x)
     return Context(
         submitter,
         labels,
@@ -114,6 +163,7 @@ async def load_context(session: AsyncSession, submitter: int) -> Context:
         {sgln: lid for lid, _, sgln, _ in found.locations},
         {pid for pid, ok in found.partners if ok and pid in licensed},
         principals,
+        licences,
     )
 
 
@@ -178,10 +228,11 @@ async def run_job(session: AsyncSession, job: CaptureJob, progress: Progress | N
     except Rejected as rejected:
         await savepoint.rollback()
         await repository.add_exceptions(session, job, rejected.problems, {})
-        finish(job, JobStatus.FAILED, len(prepared.events), _located(prepared, rejected.problems))
+        finish(job, JobStatus.FAILED, len(prepared.events), _located(prepared, rejected.problems),
+               prepared.warnings)
         return
     await savepoint.commit()
-    finish(job, JobStatus.SUCCEEDED, len(prepared.events), _located(prepared, problems))
+    finish(job, JobStatus.SUCCEEDED, len(prepared.events), _located(prepared, problems), prepared.warnings)
 
 
 def epc_roles(event: Event) -> Iterator[tuple[str, str]]:
@@ -207,10 +258,77 @@ def references(event: Event) -> Iterator[tuple[str, str, str]]:
 
 
 def finish(job: CaptureJob, status: JobStatus, count: int | None,
-           errors: Sequence[CustodyError]) -> None:
-    """Set ``job``'s final status, event count and errors (see :func:`job_error`)."""
+           errors: Sequence[CustodyError], warnings: Sequence[Finding] = ()) -> None:
+    """Set ``job``'s final status, event count, errors (see :func:`job_error`) and the DSCSA
+    warnings it reports."""
     job.status, job.event_count, job.finished_at = status, count, utcnow()
     job.errors = [job_error(e) for e in errors]
+    job.warnings = [job_warning(f) for f in warnings]
+
+
+def job_warning(finding: Finding) -> dict[str, object]:
+    """A DSCSA warning as a capture job reports it: reason code, event, field and detail."""
+    where = {} if finding.event_index is None else {"eventIndex": finding.event_index}
+    return {"reason": finding.code, **where, "field": finding.field, "detail": finding.message}
+
+
+def licence_problems(ctx: Context, tx: Transaction) -> list[Problem]:
+    """The seller and the buyer each hold a licence valid on the transaction date (FD&C 582:
+    trading partners are authorized); a party Custody does not know is the rules' concern."""
+    day = tx.transaction_date.date()
+    out = []
+    for role, party in (("seller", tx.seller), ("buyer", tx.buyer)):
+        partner = ctx.resolve(party.id) if party else None
+        if partner is not None and not ctx.licensed_on(partner, day):
+            out.append(Problem(f"{role.upper()}_LICENCE_NOT_VALID",
+                               f"{role} {ctx.label(partner)} holds no licence valid on the transaction "
+                               f"date {day.isoformat()}"))
+    return out
+
+
+def unheld(state: State, held: Sequence[Held]) -> dict[int, list[Problem]]:
+    """The missing lots and expiry dates that the units Custody holds do not supply either
+    (a unit Custody does not hold at all is the rules' problem, not reported twice)."""
+    out: dict[int, list[Problem]] = {}
+    for h in held:
+        units = [state.units.get(i) for i in h.identifiers]
+        if not units or any(u is not None and getattr(u, h.column) is None for u in units):
+            out.setdefault(h.index, []).append(h.problem)
+    return out
+
+
+async def store_master_data(session: AsyncSession, ctx: Context, masters: dict[str, ProductMaster],
+                            created: Sequence[UnitRow]) -> None:
+    """Products from the submitter's own master data, then the lots of the units it created.
+
+    Only the brand owner (or its agent) names a product: master data for a GTIN under another
+    company's prefix (a distributor forwarding the TI) is not stored. A product needs a name
+    and an NDC; the manufacturer is the one master data names, else the prefix owner. A lot is
+    recorded once, with the expiry of its first commissioning, for a product Custody knows.
+    """
+    owner = {prefix: pid for pid in (ctx.submitter, *ctx.principals.get(ctx.submitter, ()))
+             for prefix in ctx.prefixes.get(pid, ())}
+    mine = {g: m for g, m in masters.items() if m.company_prefix in owner and m.name and m.ndc}
+    lots = {(u.gtin, u.lot): u.expiry for u in created if u.gtin and u.lot and u.expiry}
+    if not mine and not lots:
+        return
+    products = await repository.products(session, {*mine, *(g for g, _ in lots)})
+    names = await repository.partner_names(session, {owner[m.company_prefix] for m in mine.values()})
+    for gtin, m in mine.items():
+        made_by = owner[m.company_prefix]
+        values = {"ndc": m.ndc, "proprietary_name": m.name, "strength": m.strength,
+                  "dosage_form": m.dosage_form, "container_size": m.container_size,
+                  "manufacturer_id": made_by, "manufacturer_name": m.manufacturer or names[made_by],
+                  "company_prefix_length": len(m.company_prefix or "")}
+        product = products.get(gtin)
+        if product is None:
+            products[gtin] = product = Product(gtin=gtin)
+            session.add(product)
+        for key, value in values.items():
+            if value is not None:
+                setattr(product, key, value)
+    await session.flush()
+    await repository.add_lots(session, {k: v for k, v in lots.items() if k[0] in products})
 
 
 def _located(prepared: Prepared, problems: list[tuple[int, Problem]]) -> list[Contradiction]:
@@ -235,6 +353,9 @@ async def _apply(
     # its events are seen too (READ COMMITTED) and are skipped, not re-applied.
     state = await repository.load_state(session, [epc for e in events for epc in e.all_epcs])
     stored = await repository.stored_hashes(session, hashes)
+    dscsa = unheld(state, prepared.held)  # before the rules run: what Custody held already
+    for tx in prepared.transactions:
+        dscsa.setdefault(tx.event_index, []).extend(licence_problems(ctx, tx))
     accepted: list[tuple[int, Outcome, list[Problem]]] = []
     problems: list[tuple[int, Problem]] = []
     for index, event in enumerate(events):
@@ -250,7 +371,7 @@ async def _apply(
                                  "trading partner with a valid licence"))
         rule = rule_for(event)
         out = rule(state, event, ctx) if rule and not found else Outcome()
-        found += out.problems + prepared.findings.get(index, [])  # custody first, then TI/TS
+        found += out.problems + prepared.findings.get(index, []) + dscsa.get(index, [])  # custody, TI/TS
         if not found:
             state.apply(out)
         problems.extend((index, p) for p in found)
@@ -259,6 +380,7 @@ async def _apply(
         raise Rejected(problems)
     now = utcnow()
     ids = await repository.store_units(session, state, now)
+    await store_master_data(session, ctx, prepared.masters, state.created)
     rows = await repository.add_events(session, job, now, (
         (index, events[index], hashes[index], prepared.bodies[index]) for index, _, _ in accepted))
     epc_rows, reference_rows, party_rows = [], [], []

@@ -53,6 +53,7 @@ class CaptureJob(Base):
     error_behaviour: Mapped[str | None] = mapped_column(String(10))  # GS1-Capture-Error-Behaviour
     event_count: Mapped[int | None]
     errors: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    warnings: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)  # findings that do not refuse
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]

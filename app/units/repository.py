@@ -17,7 +17,7 @@ _HOP_COLUMNS = (CustodyHop.seq, CustodyHop.kind, CustodyHop.from_party, CustodyH
 _UNIT = (
     select(
         *(Unit.__table__.c[name] for name in ("identifier", "kind", "gtin", "serial", "lot",
-                                              "status", "custodian_id", "destination_id")),
+                                              "expiry", "status", "custodian_id", "destination_id")),
         Location.sgln.label("location"),
         _container.identifier.label("container"),
         select(func.count()).where(_content.parent_id == Unit.id).scalar_subquery().label("contents"),
