@@ -23,7 +23,7 @@ Each shipping event (``bizStep`` shipping) is one transaction, read the way the 
 * **TS**: ``gs1ushc:dscsaTransactionStatement`` in the event or the document header.
 
 Missing or inconsistent elements become :class:`Finding` values with stable codes, each at
-its field. Severity follows decision XXXX-dscsa-findings: an ``error`` is a part of the TI/TS the law
+its field. Severity follows decision 0010: an ``error`` is a part of the TI/TS the law
 requires, or an event whose custody meaning is ambiguous; a ``warning`` is a guideline
 convention whose absence leaves the TI complete. The guideline release a document follows
 (``gs1ushc:guidelineVersion``, R1.2 or R1.3) decides the few rules that differ.

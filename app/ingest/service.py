@@ -7,7 +7,7 @@ stored but the exceptions and the failed job); with ``proceed`` the contradictin
 stored without effect and each contradiction becomes a :class:`CustodyException`. Events
 whose hash is already stored are skipped, so replaying a document changes nothing.
 
-DSCSA findings (:mod:`epcis.dscsa`; decision XXXX-dscsa-findings) of severity ``error``
+DSCSA findings (:mod:`epcis.dscsa`; decision 0010) of severity ``error``
 contradict like the rules' problems; a missing lot or expiry is one only when Custody does not
 hold it for the units either (they may have been commissioned by an earlier document). Warnings are reported
 on the job. The submitting brand owner's master data fills products, and the lots of the

@@ -5,7 +5,7 @@ until now only the lot was kept. A capture job's ``warnings`` hold the findings 
 not refuse a document (decision XXXX-dscsa-findings).
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0010
 Create Date: 2026-12-06 10:00:00
 
 """
@@ -16,7 +16,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = '0008'
-down_revision: str | Sequence[str] | None = '0006'
+down_revision: str | Sequence[str] | None = '0010'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,5 +1,5 @@
 """DSCSA findings and master data in capture: what refuses a document, what the job reports,
-and what products, lots and units hold afterwards (decision XXXX-dscsa-findings)."""
+and what products, lots and units hold afterwards (decision 0010)."""
 
 import dataclasses
 from datetime import date
