@@ -49,7 +49,9 @@ async def test_each_new_filter_applies(client, session, sessions):
                                      ORDER.value)) == ["shipping"]
     assert await steps(client, mfg, ("EQ_bizTransaction_desadv", ORDER.value)) == []
     assert await steps(client, mfg, ("EQ_source_owning_party", MFG)) == ["shipping"]
-    assert await steps(client, mfg, ("EQ_source_location", MFG)) == []
+    assert await steps(client, mfg, ("EQ_source_location", MFG)) == ["shipping"]
+    assert await steps(client, mfg, ("EQ_source_location", WHOLESALER)) == []
+    assert await steps(client, mfg, ("EQ_destination_location", WHOLESALER)) == ["shipping"]
     assert await steps(client, mfg, ("EQ_destination_owning_party", WHOLESALER)) == ["shipping"]
     assert await steps(client, mfg, ("EQ_destination_owning_party", MFG)) == []
     # Conditions add up; values of one parameter are alternatives.
