@@ -34,7 +34,7 @@ from epcis.model import (
     Vocabulary,
     VocabularyElement,
 )
-from epcis.xml_read import _OFFSET, lenient_time, mda_id, parse_time
+from epcis.values import OFFSET, lenient_time, mda_id, parse_time
 
 EVENT_TYPES = {t.value: t for t in EventType}
 _ACTIONS = {a.value: a for a in Action}
@@ -328,7 +328,7 @@ class _JsonEvent:
 
     def offset(self, f: dict, v: Any, k: str) -> None:
         value = self.text(v, k)
-        if not _OFFSET.match(value):
+        if not OFFSET.match(value):
             raise self.error("bad eventTimeZoneOffset", k, field=k,
                              expected="+HH:MM or -HH:MM", found=value)
         f["event_time_zone_offset"] = value
