@@ -16,6 +16,10 @@ Canonical encodings (defined once, here):
 * A log leaf is the same JSON style over ``event_hash``, ``hop_hashes`` (lowercase hex,
   sorted), ``partner`` and ``record_time``; its Merkle leaf hash is
   ``SHA-256(0x00 || leaf_data)``.
+
+The hop encoding has a second copy: ``_accel.c`` writes the same bytes in C for
+``custody verify``'s compiled checks. This module is the definition; the copy is held to
+it by ``tests/ledger/test_accel.py``, so a change here must be made there too.
 """
 
 from __future__ import annotations
