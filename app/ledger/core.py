@@ -76,7 +76,7 @@ from .note import (
 
 __all__ = [
     "EMPTY_ROOT", "GENESIS", "HASH_SIZE", "ChainError", "Checkpoint", "Hop", "LedgerCoreError",
-    "MerkleTree", "NoteError", "NoteSignature", "ProofError", "Range", "SubtreeHash",
+    "HopSpec", "MerkleTree", "NoteError", "NoteSignature", "ProofError", "Range", "SubtreeHash",
     "SubtreeSource", "Verifier", "canonical_hop", "canonical_hop_fields", "complete_subtrees", "consistency_proof",
     "consistency_proof_ranges", "extend_frontier", "fold_subtrees", "format_time",
     "generate_signer", "hop_hash", "inclusion_proof", "inclusion_proof_ranges", "key_id",
@@ -124,6 +124,18 @@ _s = json.encoder.encode_basestring  # a JSON string literal, non-ASCII kept raw
 
 def _canonical_json(obj: dict) -> bytes:
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+@dataclass(frozen=True)
+class HopSpec:
+    """One custody change an event causes for one unit; appending assigns its seq and links."""
+
+    unit: str
+    kind: str
+    from_party: str | None
+    to_party: str | None
+    location: str | None
+    time: datetime
 
 
 @dataclass(frozen=True)

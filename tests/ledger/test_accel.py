@@ -27,7 +27,7 @@ from app.dialect import is_postgresql
 from app.ledger import core, service
 from app.ledger import repository as repo
 from app.ledger.checks import PG_EPOCH, Walk
-from app.ledger.service import HopSpec
+from app.ledger.core import HopSpec
 from app.ledger.verify import verify
 from app.migrate import upgrade
 from tests.conftest import BACKENDS
