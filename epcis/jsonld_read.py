@@ -239,6 +239,7 @@ class JsonReader:
 
     # -- events --------------------------------------------------------------------
     def event_list(self) -> tuple[list, str]:
+        """The raw event objects and the JSON pointer of their list."""
         body = self.data.get("epcisBody")
         if not isinstance(body, dict):
             raise EpcisError("missing epcisBody", pointer="/epcisBody", field="epcisBody",
@@ -255,11 +256,13 @@ class JsonReader:
                          expected="epcisBody.eventList")
 
     def events(self) -> Iterator[Event]:
+        """Each event, read as it is reached."""
         events, base = self.event_list()
         for i, ev in enumerate(events):
             yield _JsonEvent(self, i, f"{base}/{i}").build(ev)
 
     def document(self) -> Document:
+        """The whole document, every event read."""
         return Document(
             schema_version=self.schema_version, creation_date=self.creation_date,
             sbdh=self.sbdh, master_data=self.master_data,
