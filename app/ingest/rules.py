@@ -20,7 +20,7 @@ from functools import lru_cache
 from typing import Any
 
 from app.ingest.identifiers import company_prefix
-from app.ledger.service import HopSpec
+from app.ledger.core import HopSpec
 from app.models import Licence, UnitStatus
 from app.units.status import can_transition
 from epcis.dscsa import gln_of, ilmd_lot
