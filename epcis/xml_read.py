@@ -69,8 +69,12 @@ XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
 
 
 def parse_time(text: str | None, field: str, *, line: int | None = None,
-               pointer: str | None = None, event_index: int | None = None) -> datetime:
+               pointer: str | None = None, event_index: int | None = None,
+               zoneless: bool = False) -> datetime:
     """Parse an EPCIS ``dateTime`` (ISO 8601 with a time zone) into an aware datetime.
+
+    With ``zoneless`` a date-time without a zone is returned naive (an EPCIS 1.2 XML
+    ``eventTime`` is an ``xsd:dateTime``, whose zone is optional: see :func:`local_time`).
 
     >>> parse_time("2020-03-04T11:00:30.000+01:00", "eventTime").isoformat()
     '2020-03-04T11:00:30+01:00'
@@ -85,13 +89,25 @@ def parse_time(text: str | None, field: str, *, line: int | None = None,
         parsed = datetime.fromisoformat(value)
     except ValueError:
         parsed = None
-    if parsed is None or parsed.tzinfo is None:
+    if parsed is None or (parsed.tzinfo is None and not zoneless):
         raise EpcisError(
             "bad timestamp", field=field,
             expected="an ISO 8601 date-time with a time zone offset or Z",
             found=value, line=line, pointer=pointer, event_index=event_index,
         )
     return parsed
+
+
+def local_time(naive: datetime, offset: str) -> datetime:
+    """A zone-less ``eventTime`` read as local time in its event's ``eventTimeZoneOffset``.
+
+    EPCIS defines ``eventTimeZoneOffset`` as the offset in effect where the event took
+    place, so it is the only zone the sender can have meant.
+
+    >>> local_time(datetime(2021, 2, 2, 4, 0, 11), "-05:00").isoformat()
+    '2021-02-02T04:00:11-05:00'
+    """
+    return naive.replace(tzinfo=datetime.fromisoformat(f"2000-01-01T00:00:00{offset}").tzinfo)
 
 
 def lenient_time(text: str, field: str, *, line: int | None = None,
@@ -214,9 +230,10 @@ class _EventBuilder:
         line = (el if el is not None else self.elem).sourceline
         return EpcisError(message, line=line, event_index=self.index, **kw)
 
-    def build(self, elem: etree._Element, etype: EventType) -> Event:
+    def build(self, elem: etree._Element, etype: EventType, wrapped: bool = False) -> Event:
+        """Convert ``elem``; ``wrapped`` when the event itself sits in a 1.2 ``<extension>``."""
         self.f = f = event_state(etype)
-        self.etype, self.elem, self.wrapped = etype, elem, False
+        self.etype, self.elem, self.wrapped = etype, elem, wrapped
         handlers = _HANDLERS
         for child in elem:
             handlers[child.tag](self, child)
@@ -227,6 +244,8 @@ class _EventBuilder:
             raise self.error(f"{etype.value} lacks eventTimeZoneOffset",
                              field="eventTimeZoneOffset",
                              expected="an eventTimeZoneOffset element")
+        if f["event_time"].tzinfo is None:  # a 1.2 xsd:dateTime without a zone
+            f["event_time"] = local_time(f["event_time"], f["event_time_zone_offset"])
         if f["action"] is None and etype in _NEEDS_ACTION:
             raise self.error(f"{etype.value} lacks action", field="action",
                              expected="ADD, OBSERVE or DELETE")
@@ -264,7 +283,7 @@ class _EventBuilder:
         except (ValueError, TypeError):
             pass
         self.f["event_time"] = parse_time(text, "eventTime", line=el.sourceline,
-                                          event_index=self.index)
+                                          event_index=self.index, zoneless=True)
 
     def record_time(self, el: etree._Element) -> None:
         self.f["record_time"] = parse_time(el.text, "recordTime", line=el.sourceline,
@@ -349,12 +368,12 @@ class _EventBuilder:
                                  field="sensorElementList", expected="sensorElement",
                                  found=se.tag)
             meta, reports, exts = None, [], []
-            for c in _dissolve(se):
+            for c, local in _dissolve_marked(se):
                 if c.tag == "sensorMetadata":
                     meta = _sensor_report(c, self, "sensorMetadata")
                 elif c.tag == "sensorReport":
                     reports.append(_sensor_report(c, self, "sensorReport"))
-                elif c.tag[0] == "{":
+                elif c.tag[0] == "{" or local or self.wrapped:  # ##local content is lax
                     exts.append(to_element(c, _depth(c), self.limits))
                 else:
                     raise self.error("unknown element in sensorElement", c,
@@ -523,6 +542,18 @@ def _dissolve(el: etree._Element) -> Iterator[etree._Element]:
             yield from _dissolve(c)
         else:
             yield c
+
+
+def _dissolve_marked(el: etree._Element, inside: bool = False) -> Iterator[tuple[etree._Element, bool]]:
+    """Like :func:`_dissolve`, each child with whether it sat in an ``extension`` wrapper."""
+    for c in el:
+        tag = c.tag
+        if not isinstance(tag, str):
+            continue
+        if tag in WRAPPERS:
+            yield from _dissolve_marked(c, True)
+        else:
+            yield c, inside
 
 
 _SENSOR_KIND = {"type", "exception"}
@@ -727,7 +758,7 @@ class XmlReader:
                                            found=f"more than {limits.max_elements}",
                                            line=elem.sourceline)
             builder.index = index
-            yield builder.build(elem, etype)
+            yield builder.build(elem, etype, elem.getparent().tag in WRAPPERS)
             index += 1
             # Free what precedes this event: the previous event, or an unknown element.
             up = elem.getparent()
