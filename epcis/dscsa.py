@@ -485,3 +485,18 @@ def check(doc: Document) -> list[Finding]:
     for tx in transactions:
         findings.extend(tx.findings)
     return findings
+
+
+#: TI findings capture does not refuse for: the containers were packed, and the lots given,
+#: in an earlier document, so Custody holds what the shipment alone does not name.
+CAPTURE_IGNORES = frozenset({"TI_NO_PRODUCTS", "TI_MISSING_LOT"})
+
+
+def refusals(doc: Document) -> list[Finding]:
+    """The findings capture refuses ``doc`` for: each shipment's TI/TS errors, less
+    :data:`CAPTURE_IGNORES`. ``custody epcis validate`` reports these as its errors, so it
+    says what capture will do; every other finding is a warning."""
+    if not any(e.biz_step == SHIPPING for e in doc.events):
+        return []
+    return [f for tx in extract_transactions(doc) for f in tx.findings
+            if f.severity == "error" and f.code not in CAPTURE_IGNORES]

@@ -29,7 +29,7 @@ from app.ledger import service as ledger
 from app.models import CaptureJob, EpcRole, JobStatus
 from app.models.base import utcnow
 from app.partners.repository import find_partner
-from epcis.dscsa import SHIPPING, extract_transactions
+from epcis.dscsa import refusals
 from epcis.errors import EpcisError
 from epcis.hashing import event_hash
 from epcis.jsonld_write import to_jsonld
@@ -38,8 +38,6 @@ from epcis.read import read_document
 
 EVENT_LIMIT = 500_000  # default of CUSTODY_CAPTURE_EVENT_LIMIT
 Progress = Callable[[int, int], None]
-# Containers packed and lots given in an earlier document: Custody holds them already.
-IGNORED_FINDINGS = frozenset({"TI_NO_PRODUCTS", "TI_MISSING_LOT"})
 
 
 @dataclass(frozen=True)
@@ -74,11 +72,8 @@ def prepare(body: bytes, event_limit: int = EVENT_LIMIT) -> Prepared:
             exc.event_index = index if exc.event_index in (None, 0) else exc.event_index
             raise
     findings: dict[int, list[Problem]] = {}
-    if any(e.biz_step == SHIPPING for e in doc.events):
-        for tx in extract_transactions(doc):
-            for f in tx.findings:
-                if f.severity == "error" and f.code not in IGNORED_FINDINGS:
-                    findings.setdefault(tx.event_index, []).append(Problem(f.code, f.message))
+    for f in refusals(doc):
+        findings.setdefault(f.event_index, []).append(Problem(f.code, f.message))
     return Prepared(doc.events, hashes, bodies, findings)
 
 
