@@ -28,8 +28,6 @@ from tests.corpus import CORPUS, corpus_path
 from tests.epcis.test_corpus import documents, rel
 from tests.partners.helpers import make_key, make_partner
 
-# The verdict is the document's, not the database's: one backend is enough.
-pytestmark = pytest.mark.parametrize("database_url", BACKENDS[:1], indirect=True)
 ROOT = CORPUS / "epcis"
 XSD = ("epcis", "gs1-EPCIS", "xsd")
 #: Job errors that are not a rule's verdict on the content.
@@ -104,6 +102,8 @@ def test_the_corpus_is_covered():
     assert not missing
 
 
+# The verdict is the document's, not the database's: one backend is enough.
+@pytest.mark.parametrize("database_url", BACKENDS[:1], indirect=True)
 @pytest.mark.parametrize("path", documents(), ids=rel)
 async def test_capture_and_validate_agree(path, client, session, sessions):
     name = rel(path)
