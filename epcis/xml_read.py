@@ -679,6 +679,17 @@ def _header(el: etree._Element, limits: Limits) -> tuple[Sbdh | None, list, list
     return sbdh, vocabularies, extensions
 
 
+def _not_an_event(el: etree._Element) -> EpcisError:
+    """The error for a child of ``EventList`` that is not an event (or a qualified one)."""
+    ns, local = split_tag(el.tag)
+    if ns in STANDARD_NS and local in EVENT_TAGS:
+        return EpcisError("EPCIS events must not be namespace-qualified", field=local,
+                          expected=f"an unqualified <{local}>",
+                          found=f"{el.prefix}:{local}" if el.prefix else el.tag, line=el.sourceline)
+    return EpcisError("unknown element in EventList", field=el.tag, expected="an EPCIS event",
+                      found=el.tag, line=el.sourceline)
+
+
 class XmlReader:
     """Streaming reader over one XML document: read the header, then iterate events."""
 
@@ -747,9 +758,7 @@ class XmlReader:
                     for c in elem:
                         if isinstance(c.tag, str) and c.tag not in EVENT_TAGS \
                                 and c.tag not in WRAPPERS:
-                            raise EpcisError("unknown element in EventList", field=c.tag,
-                                             expected="an EPCIS event", found=c.tag,
-                                             line=c.sourceline)
+                            raise _not_an_event(c)
                 continue
             count += len(elem)
             if count > limits.max_elements:
@@ -769,9 +778,7 @@ class XmlReader:
                 if prev is not last:
                     ptag = prev.tag
                     if ptag not in EVENT_TAGS and ptag not in WRAPPERS and isinstance(ptag, str):
-                        raise EpcisError("unknown element in EventList", field=ptag,
-                                         expected="an EPCIS event", found=ptag,
-                                         line=prev.sourceline)
+                        raise _not_an_event(prev)
                 del parent[0]
                 prev = elem.getprevious()
             if wrapped:
