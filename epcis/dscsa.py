@@ -720,3 +720,68 @@ def check(doc: Document) -> list[Finding]:
     for tx in transactions:
         findings.extend(tx.findings)
     return findings
+
+
+#: TI findings capture does not refuse for: the containers were packed in an earlier
+#: document, so Custody holds the contents the shipment alone does not name.
+CAPTURE_IGNORES = frozenset({"TI_NO_PRODUCTS"})
+#: TI findings capture refuses only when the units it holds lack the value too (the lot or
+#: expiry was given in an earlier document): the finding's code -> the unit's field.
+HELD_BY_CUSTODY = {"TI_MISSING_LOT": "lot", "TI_MISSING_EXPIRY": "expiry"}
+
+
+@dataclass(frozen=True)
+class Held:
+    """A missing lot or expiry that the units Custody holds may supply: their ``column``."""
+
+    finding: Finding
+    column: str
+    identifiers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What capture does with a document's DSCSA findings (decision 0010).
+
+    ``refusals`` refuse it; ``held`` refuse it unless Custody already holds the named field
+    for the units (:data:`HELD_BY_CUSTODY`); ``warnings`` are reported and accepted.
+    """
+
+    refusals: list[Finding]
+    held: list[Held]
+    warnings: list[Finding]
+    transactions: list[Transaction]
+
+
+def verdict(doc: Document) -> Verdict:
+    """Sort ``doc``'s findings the way capture acts on them.
+
+    ``custody epcis validate`` and capture both call this, so validate says what capture does.
+    """
+    refused = [f for i, e in enumerate(doc.events) for f in ilmd_findings(e, i)]
+    if not any(e.biz_step == SHIPPING for e in doc.events):
+        return Verdict(refused, [], [], [])
+    transactions = extract_transactions(doc)
+    held: list[Held] = []
+    warnings = document_findings(doc)
+    for tx in transactions:
+        for f in tx.findings:
+            if f.code in CAPTURE_IGNORES:
+                continue
+            if f.severity == "warning":
+                warnings.append(f)
+            elif f.code in HELD_BY_CUSTODY and (h := _held(f, tx)):
+                held.append(h)
+            else:
+                refused.append(f)
+    return Verdict(refused, held, warnings, transactions)
+
+
+def _held(f: Finding, tx: Transaction) -> Held | None:
+    """``f`` as a :class:`Held`, or None where a product lacking the value names no units
+    (a lot-level quantity): then nothing Custody holds can supply it."""
+    column = HELD_BY_CUSTODY[f.code]
+    lacking = [p for p in tx.products if not (p.lots if column == "lot" else p.expiries)]
+    if not lacking or any(not p.identifiers for p in lacking):
+        return None
+    return Held(f, column, tuple(i for p in lacking for i in p.identifiers))

@@ -286,6 +286,21 @@ class _JsonEvent:
                              found=json.dumps(value)[:60])
         return json_text(value)
 
+    def unqualified(self, value: Any, key: str) -> list[Element]:
+        """An ``extension`` object: EPCIS 1.2 ``##local`` elements, each without a namespace."""
+        if not isinstance(value, dict):
+            raise self.error("bad value", key, field="extension",
+                             expected="an object of unqualified extension elements",
+                             found=json.dumps(value)[:60])
+        out: list[Element] = []
+        for k, v in value.items():
+            if ":" in k:
+                raise self.error("prefixed key in extension", f"{key}/{_esc(k)}", field=k,
+                                 expected="an unqualified name (namespaced extensions sit "
+                                 "beside the EPCIS fields)", found=k)
+            out.extend(self.r.to_elements(k, v, f"{self.ptr}/{key}/{_esc(k)}"))
+        return out
+
     def build(self, ev: Any) -> Event:
         if not isinstance(ev, dict):
             raise self.error("event is not an object", "", expected="a JSON object",
@@ -305,6 +320,8 @@ class _JsonEvent:
                 continue
             elif ":" in key:
                 exts.extend(self.r.to_elements(key, value, f"{self.ptr}/{_esc(key)}"))
+            elif key == "extension":
+                exts.extend(self.unqualified(value, key))
             else:
                 raise self.error(f"unknown field in {etype.value}", _esc(key), field=key,
                                  expected="an EPCIS field or a prefixed extension", found=key)
@@ -499,6 +516,8 @@ class _JsonEvent:
                     continue
                 elif ":" in key:
                     exts.extend(self.r.to_elements(key, value, f"{self.ptr}/{p}/{_esc(key)}"))
+                elif key == "extension":
+                    exts.extend(self.unqualified(value, f"{p}/{key}"))
                 else:
                     raise self.error("unknown field in sensorElement", f"{p}/{key}", field=key,
                                      expected="sensorMetadata, sensorReport or an extension",

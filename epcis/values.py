@@ -16,8 +16,12 @@ COMMON_OFFSETS = frozenset(f"{s}{h:02d}:{m:02d}" for s in "+-" for h in range(15
 
 
 def parse_time(text: str | None, field: str, *, line: int | None = None,
-               pointer: str | None = None, event_index: int | None = None) -> datetime:
+               pointer: str | None = None, event_index: int | None = None,
+               zoneless: bool = False) -> datetime:
     """Parse an EPCIS ``dateTime`` (ISO 8601 with a time zone) into an aware datetime.
+
+    With ``zoneless`` a date-time without a zone is returned naive (an EPCIS 1.2 XML
+    ``eventTime`` is an ``xsd:dateTime``, whose zone is optional: see :func:`local_time`).
 
     >>> parse_time("2020-03-04T11:00:30.000+01:00", "eventTime").isoformat()
     '2020-03-04T11:00:30+01:00'
@@ -32,13 +36,25 @@ def parse_time(text: str | None, field: str, *, line: int | None = None,
         parsed = datetime.fromisoformat(value)
     except ValueError:
         parsed = None
-    if parsed is None or parsed.tzinfo is None:
+    if parsed is None or (parsed.tzinfo is None and not zoneless):
         raise EpcisError(
             "bad timestamp", field=field,
             expected="an ISO 8601 date-time with a time zone offset or Z",
             found=value, line=line, pointer=pointer, event_index=event_index,
         )
     return parsed
+
+
+def local_time(naive: datetime, offset: str) -> datetime:
+    """A zone-less ``eventTime`` read as local time in its event's ``eventTimeZoneOffset``.
+
+    EPCIS defines ``eventTimeZoneOffset`` as the offset in effect where the event took
+    place, so it is the only zone the sender can have meant.
+
+    >>> local_time(datetime(2021, 2, 2, 4, 0, 11), "-05:00").isoformat()
+    '2021-02-02T04:00:11-05:00'
+    """
+    return naive.replace(tzinfo=datetime.fromisoformat(f"2000-01-01T00:00:00{offset}").tzinfo)
 
 
 def lenient_time(text: str, field: str, *, line: int | None = None,

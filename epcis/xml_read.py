@@ -38,7 +38,7 @@ from epcis.model import (
     VocabularyElement,
 )
 from epcis.safexml import DEFAULT_LIMITS, Limits, check_depth, iterparse, root_start
-from epcis.values import COMMON_OFFSETS, OFFSET, lenient_time, mda_id, parse_time
+from epcis.values import COMMON_OFFSETS, OFFSET, lenient_time, local_time, mda_id, parse_time
 
 NS1 = "urn:epcglobal:epcis:xsd:1"
 NS2 = "urn:epcglobal:epcis:xsd:2"
@@ -149,9 +149,10 @@ class _EventBuilder:
         line = (el if el is not None else self.elem).sourceline
         return EpcisError(message, line=line, event_index=self.index, **kw)
 
-    def build(self, elem: etree._Element, etype: EventType) -> Event:
+    def build(self, elem: etree._Element, etype: EventType, wrapped: bool = False) -> Event:
+        """Convert ``elem``; ``wrapped`` when the event itself sits in a 1.2 ``<extension>``."""
         self.f = f = event_state(etype)
-        self.etype, self.elem, self.wrapped = etype, elem, False
+        self.etype, self.elem, self.wrapped = etype, elem, wrapped
         handlers = _HANDLERS
         for child in elem:
             handlers[child.tag](self, child)
@@ -162,6 +163,8 @@ class _EventBuilder:
             raise self.error(f"{etype.value} lacks eventTimeZoneOffset",
                              field="eventTimeZoneOffset",
                              expected="an eventTimeZoneOffset element")
+        if f["event_time"].tzinfo is None:  # a 1.2 xsd:dateTime without a zone
+            f["event_time"] = local_time(f["event_time"], f["event_time_zone_offset"])
         if f["action"] is None and etype in _NEEDS_ACTION:
             raise self.error(f"{etype.value} lacks action", field="action",
                              expected="ADD, OBSERVE or DELETE")
@@ -199,7 +202,7 @@ class _EventBuilder:
         except (ValueError, TypeError):
             pass
         self.f["event_time"] = parse_time(text, "eventTime", line=el.sourceline,
-                                          event_index=self.index)
+                                          event_index=self.index, zoneless=True)
 
     def record_time(self, el: etree._Element) -> None:
         self.f["record_time"] = parse_time(el.text, "recordTime", line=el.sourceline,
@@ -284,12 +287,12 @@ class _EventBuilder:
                                  field="sensorElementList", expected="sensorElement",
                                  found=se.tag)
             meta, reports, exts = None, [], []
-            for c in _dissolve(se):
+            for c, local in _dissolve_marked(se):
                 if c.tag == "sensorMetadata":
                     meta = _sensor_report(c, self, "sensorMetadata")
                 elif c.tag == "sensorReport":
                     reports.append(_sensor_report(c, self, "sensorReport"))
-                elif c.tag[0] == "{":
+                elif c.tag[0] == "{" or local or self.wrapped:  # ##local content is lax
                     exts.append(to_element(c, _depth(c), self.limits))
                 else:
                     raise self.error("unknown element in sensorElement", c,
@@ -460,6 +463,18 @@ def _dissolve(el: etree._Element) -> Iterator[etree._Element]:
             yield c
 
 
+def _dissolve_marked(el: etree._Element, inside: bool = False) -> Iterator[tuple[etree._Element, bool]]:
+    """Like :func:`_dissolve`, each child with whether it sat in an ``extension`` wrapper."""
+    for c in el:
+        tag = c.tag
+        if not isinstance(tag, str):
+            continue
+        if tag in WRAPPERS:
+            yield from _dissolve_marked(c, True)
+        else:
+            yield c, inside
+
+
 _SENSOR_KIND = {"type", "exception"}
 
 
@@ -583,6 +598,17 @@ def _header(el: etree._Element, limits: Limits) -> tuple[Sbdh | None, list, list
     return sbdh, vocabularies, extensions
 
 
+def _not_an_event(el: etree._Element) -> EpcisError:
+    """The error for a child of ``EventList`` that is not an event (or a qualified one)."""
+    ns, local = split_tag(el.tag)
+    if ns in STANDARD_NS and local in EVENT_TAGS:
+        return EpcisError("EPCIS events must not be namespace-qualified", field=local,
+                          expected=f"an unqualified <{local}>",
+                          found=f"{el.prefix}:{local}" if el.prefix else el.tag, line=el.sourceline)
+    return EpcisError("unknown element in EventList", field=el.tag, expected="an EPCIS event",
+                      found=el.tag, line=el.sourceline)
+
+
 class XmlReader:
     """Streaming reader over one XML document: read the header, then iterate events."""
 
@@ -651,9 +677,7 @@ class XmlReader:
                     for c in elem:
                         if isinstance(c.tag, str) and c.tag not in EVENT_TAGS \
                                 and c.tag not in WRAPPERS:
-                            raise EpcisError("unknown element in EventList", field=c.tag,
-                                             expected="an EPCIS event", found=c.tag,
-                                             line=c.sourceline)
+                            raise _not_an_event(c)
                 continue
             count += len(elem)
             if count > limits.max_elements:
@@ -662,7 +686,7 @@ class XmlReader:
                                            found=f"more than {limits.max_elements}",
                                            line=elem.sourceline)
             builder.index = index
-            yield builder.build(elem, etype)
+            yield builder.build(elem, etype, elem.getparent().tag in WRAPPERS)
             index += 1
             # Free what precedes this event: the previous event, or an unknown element.
             up = elem.getparent()
@@ -673,9 +697,7 @@ class XmlReader:
                 if prev is not last:
                     ptag = prev.tag
                     if ptag not in EVENT_TAGS and ptag not in WRAPPERS and isinstance(ptag, str):
-                        raise EpcisError("unknown element in EventList", field=ptag,
-                                         expected="an EPCIS event", found=ptag,
-                                         line=prev.sourceline)
+                        raise _not_an_event(prev)
                 del parent[0]
                 prev = elem.getprevious()
             if wrapped:

@@ -378,18 +378,8 @@ class _XmlWriter:
                 for e in locals_:
                     self.element(inner, e)
             self.extensions(node, tuple(e for e in event.extensions if e.ns))
-        else:
-            self.namespaced_only(event)
+        else:  # unqualified (1.2 ##local) ones in <extension>, as GS1's 1.2-to-2.0 stylesheet
             self.extensions(node, event.extensions)
-
-    @staticmethod
-    def namespaced_only(event: Event) -> None:
-        """EPCIS 2.0 events take only namespaced extensions (``##other``); 1.2 had ``##local``."""
-        local = next((e for e in event.extensions if not e.ns), None)
-        if local is not None:
-            raise EpcisError("EPCIS 2.0 has no place for an event extension element without a "
-                             "namespace", field=local.name, expected="a namespaced extension element",
-                             found=local.name)
 
     def _object(self, node: etree._Element, event: Event) -> None:
         if event.epc_list or self.v12:
@@ -499,8 +489,6 @@ class _XmlWriter:
         self.source_dest(node, "sourceList", "source", event.sources)
         self.source_dest(node, "destinationList", "destination", event.destinations)
         self._new_in_2(node, event)
-        if not self.v12:
-            self.namespaced_only(event)
         self.extensions(node, event.extensions)
 
     # -- header ---------------------------------------------------------------------

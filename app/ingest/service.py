@@ -36,14 +36,12 @@ from app.models import CaptureJob, EpcRole, JobStatus, Product
 from app.models.base import utcnow
 from app.partners.repository import find_partner
 from epcis.dscsa import (
-    SHIPPING,
     Finding,
+    Held,
     ProductMaster,
     Transaction,
-    document_findings,
-    extract_transactions,
-    ilmd_findings,
     product_masters,
+    verdict,
 )
 from epcis.errors import EpcisError
 from epcis.hashing import event_hash
@@ -53,20 +51,6 @@ from epcis.read import read_document
 
 EVENT_LIMIT = 500_000  # default of CUSTODY_CAPTURE_EVENT_LIMIT
 Progress = Callable[[int, int], None]
-# Containers packed in an earlier document: Custody holds their contents already.
-IGNORED_FINDINGS = frozenset({"TI_NO_PRODUCTS"})
-# Lot and expiry given in an earlier document: the units Custody holds may carry them.
-HELD = {"TI_MISSING_LOT": "lot", "TI_MISSING_EXPIRY": "expiry"}
-
-
-@dataclass(frozen=True)
-class Held:
-    """A missing lot or expiry that Custody may hold for the units: ``column`` of each unit."""
-
-    index: int
-    problem: Problem
-    column: str
-    identifiers: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -105,27 +89,11 @@ def prepare(body: bytes, event_limit: int = EVENT_LIMIT) -> Prepared:
             exc.event_index = index if exc.event_index in (None, 0) else exc.event_index
             raise
     findings: dict[int, list[Problem]] = {}
-    for index, event in enumerate(doc.events):
-        for f in ilmd_findings(event, index):
-            findings.setdefault(index, []).append(Problem(f.code, f.message))
-    transactions = extract_transactions(doc) if any(e.biz_step == SHIPPING for e in doc.events) else []
-    warnings = document_findings(doc) if transactions else []
-    held = []
-    for tx in transactions:
-        for f in tx.findings:
-            if f.code in IGNORED_FINDINGS:
-                continue
-            if f.severity == "warning":
-                warnings.append(f)
-            elif f.code in HELD:
-                column = HELD[f.code]
-                lacking = [p for p in tx.products if not (p.lots if column == "lot" else p.expiries)]
-                ids = () if any(not p.identifiers for p in lacking) else tuple(
-                    i for p in lacking for i in p.identifiers)
-                held.append(Held(tx.event_index, Problem(f.code, f.message), column, ids))
-            else:
-                findings.setdefault(tx.event_index, []).append(Problem(f.code, f.message))
-    return Prepared(doc.events, hashes, bodies, findings, warnings, held, transactions, product_masters(doc))
+    v = verdict(doc)
+    for f in v.refusals:
+        findings.setdefault(f.event_index, []).append(Problem(f.code, f.message))
+    return Prepared(doc.events, hashes, bodies, findings, v.warnings, v.held, v.transactions,
+                    product_masters(doc))
 
 
 @dataclass
@@ -292,8 +260,9 @@ def unheld(state: State, held: Sequence[Held]) -> dict[int, list[Problem]]:
     out: dict[int, list[Problem]] = {}
     for h in held:
         units = [state.units.get(i) for i in h.identifiers]
-        if not units or any(u is not None and getattr(u, h.column) is None for u in units):
-            out.setdefault(h.index, []).append(h.problem)
+        if any(u is not None and getattr(u, h.column) is None for u in units):
+            f = h.finding
+            out.setdefault(f.event_index, []).append(Problem(f.code, f.message))
     return out
 
 

@@ -56,6 +56,18 @@ def test_validate_lists_findings_one_per_line_and_exits_1(tmp_path):
         "TI_BUYER_ADDRESS_MISSING", "TS_MISSING"]
 
 
+def test_validate_warns_where_capture_accepts():
+    # Capture stores an event with a bizStep CBV does not define (no rule applies to it), and
+    # nothing else: validate warns, and exits 0 as capture accepts.
+    path = corpus_path("epcis", "openepcis-test-resources", "2.0", "EPCIS", "JSON", "Capture", "Invalid",
+                       "ObjectEvent_with_non_standard_bizStep.json")
+    result = runner.invoke(app, ["validate", str(path)])
+    assert (result.exit_code, result.output.splitlines()[0]) == (0, (
+        "warning: event 0, bizStep: CBV_UNKNOWN_BIZSTEP: urn:epcglobal:cbv:bizstep:transforming is not "
+        "a CBV 2.0 bizStep"))
+    assert result.output.splitlines()[-1].endswith(": 1 events, 0 errors, 2 warnings")
+
+
 def test_unreadable_input_is_one_line_with_position_and_exit_2():
     result = runner.invoke(app, ["validate", str(invalid_action())])
     assert result.exit_code == 2
