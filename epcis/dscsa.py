@@ -179,8 +179,9 @@ def gtin_of(identifier: str) -> str | None:
 
 
 def gln_of(identifier: str) -> str | None:
-    """The GLN (company prefix + location reference, no check digit) of an SGLN or PGLN, so
-    a party named with one SGLN extension matches master data keyed by another.
+    """The GLN (company prefix + location reference, no check digit) of an SGLN or PGLN.
+
+    A party named with one SGLN extension then matches master data keyed by another.
 
     >>> gln_of("urn:epc:id:sgln:0455555.00000.10") == gln_of("urn:epc:id:sgln:0455555.00000.0")
     True
@@ -220,8 +221,11 @@ def lot_of(epc_class: str) -> str | None:
 
 
 def _ndc_matches(declared: str, derived10: str) -> bool:
-    """Whether a declared NDC (10 digits, or the 11-digit billing form of any segmentation,
-    hyphens ignored) is the NDC10 inside the GTIN."""
+    """Whether a declared NDC is the NDC10 inside the GTIN.
+
+    The declared NDC has 10 digits, or is the 11-digit billing form of any segmentation;
+    hyphens are ignored.
+    """
     digits = declared.replace("-", "").strip()
     if len(digits) == 10:
         return digits == derived10
@@ -362,9 +366,11 @@ def _declared_ndc(attrs: dict[str, str | None]) -> str | None:
 
 
 def product_masters(doc: Document) -> dict[str, ProductMaster]:
-    """The product master data of ``doc`` by GTIN: EPCClass vocabulary first, then the
-    ``gs1ushc:tradeItemMasterData`` of commissioning ILMD. The NDC is the declared one, else the
-    one inside a GTIN of the ``03`` range."""
+    """The product master data of ``doc`` by GTIN.
+
+    EPCClass vocabulary first, then the ``gs1ushc:tradeItemMasterData`` of commissioning ILMD.
+    The NDC is the declared one, else the one inside a GTIN of the ``03`` range.
+    """
     md = _MasterData(doc)
     return {gtin: ProductMaster(gtin, _declared_ndc(attrs) or gtin_to_ndc10(gtin), attrs.get("regulatedProductName"),
                                 attrs.get("strengthDescription"), attrs.get("dosageFormType"),
@@ -374,8 +380,10 @@ def product_masters(doc: Document) -> dict[str, ProductMaster]:
 
 
 def guideline_version(doc: Document) -> int | None:
-    """The GS1 US guideline release the header names (``gs1ushc:guidelineVersion``): 2 for
-    R1.2, 3 for R1.3, None when absent or unreadable."""
+    """The GS1 US guideline release the header names (``gs1ushc:guidelineVersion``).
+
+    2 for R1.2, 3 for R1.3, None when absent or unreadable.
+    """
     text = _find_text(doc.header_extensions, "guidelineVersion")
     match = _VERSION.search(text or "")
     return int(match.group(1)) if match else None
@@ -549,8 +557,11 @@ def _products(event: Event, index: int, state: _State, md: _MasterData, version:
 
 
 def _shipping_findings(event: Event, index: int) -> list[Finding]:
-    """The shape of a shipping event: ObjectEvent, OBSERVE, in_transit, typed business transactions
-    in the GS1 form, the buyer's purchase order among them."""
+    """Findings on the shape of a shipping event.
+
+    It is an ObjectEvent, OBSERVE, in_transit, with typed business transactions in the GS1
+    form, the buyer's purchase order among them.
+    """
     out = []
     if event.type is not EventType.OBJECT or event.action is not Action.OBSERVE:
         got = f"{event.type} {event.action or 'without action'}"
@@ -705,8 +716,11 @@ def extract_transactions(doc: Document) -> list[Transaction]:
 
 
 def check(doc: Document) -> list[Finding]:
-    """Every finding for ``doc``: unknown CBV values and unreadable expiry dates, the header's,
-    then each transaction's TI/TS findings."""
+    """Every finding for ``doc``.
+
+    Unknown CBV values and unreadable expiry dates, the header's, then each transaction's
+    TI/TS findings.
+    """
     findings: list[Finding] = []
     for index, event in enumerate(doc.events):
         findings.extend(cbv_findings(event, index))
@@ -778,8 +792,10 @@ def verdict(doc: Document) -> Verdict:
 
 
 def _held(f: Finding, tx: Transaction) -> Held | None:
-    """``f`` as a :class:`Held`, or None where a product lacking the value names no units
-    (a lot-level quantity): then nothing Custody holds can supply it."""
+    """``f`` as a :class:`Held`, or None where nothing Custody holds can supply the value.
+
+    That is where a product lacking it names no units (a lot-level quantity).
+    """
     column = HELD_BY_CUSTODY[f.code]
     lacking = [p for p in tx.products if not (p.lots if column == "lot" else p.expiries)]
     if not lacking or any(not p.identifiers for p in lacking):
