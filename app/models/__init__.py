@@ -19,6 +19,7 @@ from app.models.ledger import (
 )
 from app.models.operations import ApiKey, AuditEntry, CustodyException, Scan
 from app.models.partners import (
+    CompanyPrefix,
     Licence,
     Location,
     PartnerAgent,
@@ -34,6 +35,7 @@ __all__ = [
     "AuditEntry",
     "Base",
     "CaptureJob",
+    "CompanyPrefix",
     "CustodyException",
     "CustodyHop",
     "EpcRole",
