@@ -2,7 +2,9 @@
 
 Checks, in order: every EPCIS event hash from its stored event, every unit's hop chain,
 every leaf (hash, data, hops it lists, no gaps), every stored subtree hash, the tree state,
-and every checkpoint (signature, root at its size, consistency with the one before).
+every checkpoint (signature, root at its size, consistency with the one before), the last
+signed checkpoint kept outside the database (:mod:`app.ledger.anchor`), and every unit's
+stored state against its chain (:mod:`app.ledger.unit_state`).
 """
 
 from __future__ import annotations
@@ -20,9 +22,9 @@ from hashlib import sha256
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.ledger import core
+from app.ledger import anchor, core, unit_state
 from app.ledger import repository as repo
-from app.models import CustodyHop, EpcisEvent, LedgerCheckpoint, LedgerLeaf, LedgerNode
+from app.models import CustodyHop, EpcisEvent, LedgerCheckpoint, LedgerLeaf, LedgerNode, Unit
 from epcis.hashing import event_hash
 from epcis.read import read_document
 
@@ -81,10 +83,12 @@ async def verify(
     progress: Progress | None = None,
     *,
     compiled: bool | None = None,
+    latest: str | None = None,
 ) -> VerifyReport:
     """Run every check; stop at the first mismatch.
 
-    On PostgreSQL the row checks run compiled (``app/ledger/_accel.c``) when it was built;
+    ``latest`` is the last signed checkpoint kept outside the database (``anchor.latest``):
+    the log must still extend it. On PostgreSQL the row checks run compiled (``app/ledger/_accel.c``) when it was built;
     ``compiled=False`` forces the pure-Python reference, ``True`` requires the compiled one.
     """
     if compiled and Compiled is None:
@@ -108,6 +112,13 @@ async def verify(
         report.counts["ledger_checkpoints"] = await _checkpoints(
             session, tree, verifier_key, total["ledger_checkpoints"], tick
         )
+        if latest and (rolled_back := anchor.check(latest, verifier_key, tree.size, tree.root)):
+            raise _Found(Mismatch(*rolled_back))
+        report.counts["units"], differs = await unit_state.first_difference(
+            session, lambda done: tick("units", done, total["units"])
+        )
+        if differs:
+            raise _Found(Mismatch(*differs))
         report.tree_size, report.root_hash = tree.size, tree.root().hex()
     except _Found as found:
         report.mismatch = found.mismatch
@@ -122,6 +133,7 @@ async def _totals(session: AsyncSession) -> dict[str, int]:
             ("epcis_events", EpcisEvent),
             ("custody_hops", CustodyHop),
             ("ledger_checkpoints", LedgerCheckpoint),
+            ("units", Unit),
         )
     }
     size = total["ledger_leaves"] = (await repo.read_state(session)).size
