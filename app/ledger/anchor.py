@@ -4,7 +4,8 @@ Whoever can write the database can delete the log's tail together with the check
 above it; what is left is a smaller log that verifies. ``checkpoint.latest`` beside the
 signing key holds the newest note ``custody checkpoint`` and the scheduler signed, and
 ``custody verify`` checks the log still extends it. It cannot help against someone who
-also replaces that file with an older note, or who holds the signing key (decision 0008).
+also replaces that file with an older note, or who holds the signing key (see the decision
+record on insider edits and rolled-back logs).
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@ who can write the database could set a custodian the chain never reached, and ev
 would still verify. Replaying each unit's hops gives its status, custodian, destination and
 container, which must be what is stored. Hops do not name the container: it is the parent
 its last packing event is indexed under (``event_epcs``), so an insider who rewrites both
-that index and ``units.parent_id`` is not caught here (decision 0008).
+that index and ``units.parent_id`` is not caught here (see the decision record on insider
+edits and rolled-back logs).
 """
 
 from __future__ import annotations
