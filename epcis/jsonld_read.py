@@ -34,7 +34,7 @@ from epcis.model import (
     Vocabulary,
     VocabularyElement,
 )
-from epcis.xml_read import _OFFSET, lenient_time, mda_id, parse_time
+from epcis.values import OFFSET, lenient_time, mda_id, parse_time
 
 EVENT_TYPES = {t.value: t for t in EventType}
 _ACTIONS = {a.value: a for a in Action}
@@ -239,6 +239,7 @@ class JsonReader:
 
     # -- events --------------------------------------------------------------------
     def event_list(self) -> tuple[list, str]:
+        """The raw event objects and the JSON pointer of their list."""
         body = self.data.get("epcisBody")
         if not isinstance(body, dict):
             raise EpcisError("missing epcisBody", pointer="/epcisBody", field="epcisBody",
@@ -255,11 +256,13 @@ class JsonReader:
                          expected="epcisBody.eventList")
 
     def events(self) -> Iterator[Event]:
+        """Each event, read as it is reached."""
         events, base = self.event_list()
         for i, ev in enumerate(events):
             yield _JsonEvent(self, i, f"{base}/{i}").build(ev)
 
     def document(self) -> Document:
+        """The whole document, every event read."""
         return Document(
             schema_version=self.schema_version, creation_date=self.creation_date,
             sbdh=self.sbdh, master_data=self.master_data,
@@ -328,7 +331,7 @@ class _JsonEvent:
 
     def offset(self, f: dict, v: Any, k: str) -> None:
         value = self.text(v, k)
-        if not _OFFSET.match(value):
+        if not OFFSET.match(value):
             raise self.error("bad eventTimeZoneOffset", k, field=k,
                              expected="+HH:MM or -HH:MM", found=value)
         f["event_time_zone_offset"] = value

@@ -256,8 +256,11 @@ class _JsonWriter:
 
     @staticmethod
     def sbdh(s: Sbdh) -> dict[str, Any]:
-        """The SBDH as a JSON-LD object in the SBDH namespace (EPCIS 2.0 JSON has no SBDH of
-        its own; ``sender``/``receiver``/``instanceIdentifier`` carry only part of it)."""
+        """The SBDH as a JSON-LD object in the SBDH namespace.
+
+        EPCIS 2.0 JSON has no SBDH of its own; ``sender``/``receiver``/``instanceIdentifier``
+        carry only part of it.
+        """
         out: dict[str, Any] = {"sbdh:HeaderVersion": "1.0"}
         for role, value in (("Sender", s.sender), ("Receiver", s.receiver)):
             if value is not None:

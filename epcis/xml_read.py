@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-import re
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from operator import attrgetter
 from typing import BinaryIO
@@ -39,6 +38,7 @@ from epcis.model import (
     VocabularyElement,
 )
 from epcis.safexml import DEFAULT_LIMITS, Limits, check_depth, iterparse, root_start
+from epcis.values import COMMON_OFFSETS, OFFSET, lenient_time, mda_id, parse_time
 
 NS1 = "urn:epcglobal:epcis:xsd:1"
 NS2 = "urn:epcglobal:epcis:xsd:2"
@@ -58,76 +58,11 @@ WRAPPERS = frozenset({"extension", "baseExtension"})
 # Every element end is matched against these in order (events first: they are most of the
 # matches); a foreign-namespace EPCISHeader matched by the wildcard is skipped by the reader.
 _TAGS = (*EVENT_TAGS, "EventList", "{*}EPCISHeader", *ROOTS)
-_OFFSET = re.compile(r"[+-](?:0\d|1[0-4]):[0-5]\d\Z")
-_GOOD_OFFSETS = frozenset(f"{s}{h:02d}:{m:02d}" for s in "+-" for h in range(15)
-                          for m in (0, 15, 30, 45))
 _ACTIONS = {a.value: a for a in Action}
 _NEEDS_ACTION = frozenset(
     {EventType.OBJECT, EventType.AGGREGATION, EventType.TRANSACTION, EventType.ASSOCIATION}
 )
 XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
-
-
-def parse_time(text: str | None, field: str, *, line: int | None = None,
-               pointer: str | None = None, event_index: int | None = None) -> datetime:
-    """Parse an EPCIS ``dateTime`` (ISO 8601 with a time zone) into an aware datetime.
-
-    >>> parse_time("2020-03-04T11:00:30.000+01:00", "eventTime").isoformat()
-    '2020-03-04T11:00:30+01:00'
-    >>> parse_time("2020-03-04T11:00:30", "eventTime")
-    Traceback (most recent call last):
-    epcis.errors.EpcisError: bad timestamp [field eventTime]; expected an ISO 8601 date-time with a time zone offset or Z, got '2020-03-04T11:00:30'
-    """
-    value = (text or "").strip()
-    try:
-        if "T" not in value:
-            raise ValueError(value)
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        parsed = None
-    if parsed is None or parsed.tzinfo is None:
-        raise EpcisError(
-            "bad timestamp", field=field,
-            expected="an ISO 8601 date-time with a time zone offset or Z",
-            found=value, line=line, pointer=pointer, event_index=event_index,
-        )
-    return parsed
-
-
-def lenient_time(text: str, field: str, *, line: int | None = None,
-                 pointer: str | None = None) -> datetime:
-    """Like :func:`parse_time`, but a timestamp without offset is read as UTC.
-
-    Used for document-level stamps (``creationDate``, SBDH ``CreationDateAndTime``) that
-    some senders write without a zone; event times stay strict.
-
-    >>> lenient_time("2018-02-27T21:52:16.416129", "creationDate").isoformat()
-    '2018-02-27T21:52:16.416129+00:00'
-    """
-    value = (text or "").strip()
-    try:
-        parsed = datetime.fromisoformat(value) if "T" in value else None
-    except ValueError:
-        parsed = None
-    if parsed is not None and parsed.tzinfo is None:
-        return parsed.replace(tzinfo=UTC)
-    return parse_time(value, field, line=line, pointer=pointer)
-
-
-def mda_id(raw: str) -> str:
-    """Canonicalise a master-data attribute id to the EPCIS 1.2 XML form.
-
-    >>> mda_id("cbvmda:lotNumber"), mda_id("urn:epcglobal:cbv:mda:lotNumber")
-    ('urn:epcglobal:cbv:mda#lotNumber', 'urn:epcglobal:cbv:mda#lotNumber')
-    >>> mda_id("http://example.com/ext1#string")
-    'http://example.com/ext1#string'
-    """
-    text = raw.strip()
-    if text.startswith("cbvmda:"):
-        return f"{cbv.MDA}#{text[7:]}"
-    if text.startswith(cbv.MDA_JSON) and "#" not in text:
-        return f"{cbv.MDA}#{text[len(cbv.MDA_JSON):]}"
-    return text
 
 
 def split_tag(tag: str) -> tuple[str, str]:
@@ -272,9 +207,9 @@ class _EventBuilder:
 
     def offset(self, el: etree._Element) -> None:
         value = el.text
-        if value not in _GOOD_OFFSETS:
+        if value not in COMMON_OFFSETS:
             value = _text(el)
-            if not _OFFSET.match(value):
+            if not OFFSET.match(value):
                 raise self.error("bad eventTimeZoneOffset", el, field="eventTimeZoneOffset",
                                  expected="+HH:MM or -HH:MM", found=value)
         self.f["event_time_zone_offset"] = value

@@ -149,8 +149,11 @@ def assign_prefixes(namespaces: dict[str, str | None], reserved: set[str]) -> di
 
 
 def _xsi_type_prefixes(obj: object, found: set[str] | None = None) -> set[str]:
-    """Prefixes used inside ``xsi:type`` values: the model keeps the QName text, not the
-    declaration, so the writer must declare e.g. ``xsd`` again for the output to validate."""
+    """Prefixes used inside ``xsi:type`` values.
+
+    The model keeps the QName text, not the declaration, so the writer must declare e.g.
+    ``xsd`` again for the output to validate.
+    """
     found = set() if found is None else found
     if isinstance(obj, Element):
         for name, value in obj.attributes:
@@ -198,8 +201,11 @@ class _XmlWriter:
 
     def extensions(self, parent: etree._Element, items: tuple[Element, ...], local_wrapper: bool = True,
                    wrapper: etree._Element | None = None) -> None:
-        """Write extension elements: namespaced ones at ``parent`` (the ##other slot),
-        unqualified ones inside an ``<extension>`` wrapper (the ##local slot)."""
+        """Write extension elements.
+
+        Namespaced ones go at ``parent`` (the ##other slot), unqualified ones inside an
+        ``<extension>`` wrapper (the ##local slot).
+        """
         local = [e for e in items if not e.ns]
         if local:
             target = wrapper if wrapper is not None else self.sub(parent, "extension")
@@ -540,8 +546,11 @@ class _XmlWriter:
                         self.sub(ch, "id", child)
 
     def attribute_value(self, node: etree._Element, value: Element) -> None:
-        """A structured master-data value: readers hand over the ``<attribute>`` element
-        itself (no namespace, name ``attribute``); anything else is its single child."""
+        """Write a structured master-data value.
+
+        Readers hand over the ``<attribute>`` element itself (no namespace, name
+        ``attribute``); anything else is its single child.
+        """
         if value.ns or value.name != "attribute":
             self.element(node, value)
             return

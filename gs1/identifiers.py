@@ -250,8 +250,10 @@ class EpcKey:
         return tuple((ai, v) for ai, v in pairs if v is not None)
 
     def element_string(self, separator: str = "\x1d") -> str:
-        """The GS1 element string; variable-length values are followed by ``separator``
-        (ASCII 29 by default) unless they come last.
+        """The GS1 element string.
+
+        Variable-length values are followed by ``separator`` (ASCII 29 by default) unless
+        they come last.
 
         >>> parse_epc_uri("urn:epc:id:sgtin:0614141.812345.6789").element_string()
         '0180614141123458216789'
@@ -285,8 +287,9 @@ FIXED_LENGTH_AIS = {"00": 18, "01": 14, "02": 14, "11": 6, "12": 6, "13": 6, "15
 
 def element_string(pairs: "tuple[tuple[str, str], ...] | list[tuple[str, str]]",
                    separator: str = "\x1d") -> str:
-    """Join (AI, value) pairs into an element string, ending variable-length values
-    that are not last with ``separator``.
+    """Join (AI, value) pairs into an element string.
+
+    Variable-length values that are not last end with ``separator``.
 
     >>> element_string([("01", "00614141111114"), ("10", "L1"), ("21", "S1")], "|")
     '010061414111111410L1|21S1'
@@ -430,8 +433,10 @@ def pgln_uri(gln: str, company_prefix_length: int) -> str:
 
 
 def epc_key_from_ais(ais: Mapping[str, str], company_prefix_length: int) -> EpcKey:
-    """Build the EPC for already-parsed AI values: SSCC (00), SGTIN (01+21),
-    LGTIN (01+10), SGLN (414 [+254]) or PGLN (417), tried in that order.
+    """Build the EPC for already-parsed AI values.
+
+    Tries SSCC (00), SGTIN (01+21), LGTIN (01+10), SGLN (414 [+254]) and PGLN (417), in
+    that order.
 
     >>> epc_key_from_ais({"01": "80614141123458", "21": "6789", "10": "L1"}, 7).uri
     'urn:epc:id:sgtin:0614141.812345.6789'
@@ -456,8 +461,10 @@ def epc_key_from_ais(ais: Mapping[str, str], company_prefix_length: int) -> EpcK
 
 
 def gtin_to_ndc10(gtin: str) -> str | None:
-    """The 10-digit NDC (unhyphenated) inside a US drug GTIN, or None when the GTIN
-    is not in the GS1 US NDC range (GTIN-14 = indicator, ``03``, NDC10, check digit).
+    """The 10-digit NDC (unhyphenated) inside a US drug GTIN.
+
+    None when the GTIN is not in the GS1 US NDC range (GTIN-14 = indicator, ``03``,
+    NDC10, check digit).
 
     The NDC's 4-4-2 / 5-3-2 / 5-4-1 segmentation cannot be read from the digits; use
     `ndc11` with the segmentation from the FDA NDC directory to get the 11-digit form.

@@ -19,7 +19,7 @@ from functools import lru_cache
 from typing import Any
 
 from app.ingest.identifiers import SGTIN, SSCC, company_prefix, key_fields
-from app.ledger.service import HopSpec
+from app.ledger.core import HopSpec
 from app.models import UnitStatus
 from app.units.status import can_transition
 from epcis.dscsa import gln_of
