@@ -26,22 +26,25 @@ NORTHWIND = Party(
     "Northwind Biologics Inc.", PartnerKind.MANUFACTURER, gln("031234500000"),
     LicenceSpec("fda_establishment_registration", "US-FDA", "3012345678", *LICENSED),
     "Raleigh plant", street="100 Research Pkwy", city="Raleigh", state="NC", postal_code="27601",
+    prefixes=("0312345",),
 )
 ATLAS = Party(
     "Atlas Specialty Distribution LLC", PartnerKind.WHOLESALER, gln("036000100000"),
     LicenceSpec("wholesale_distributor_license", "KY", "WD-44102", *LICENSED),
     "Louisville DC", street="2500 Commerce Dr", city="Louisville", state="KY", postal_code="40218",
+    prefixes=("0360001",),
 )
 HARBOR = Party(
     "Harbor Specialty Pharmacy", PartnerKind.DISPENSER, gln("037000200000"),
     LicenceSpec("pharmacy_license", "MA", "DS-3391", *LICENSED),
     "Boston dispensary", street="18 Harbor St", city="Boston", state="MA", postal_code="02110",
+    prefixes=("0370002",),
 )
 LYON = Party(
     "Pharmacie des Hospices de Lyon", PartnerKind.FOREIGN_RECIPIENT, gln("376000300000"),
     LicenceSpec("hospital_pharmacy_authorisation", "FR-ANSM", "PUI-69-0457", *LICENSED),
     "Central pharmacy", street="3 Quai des Celestins", city="Lyon", postal_code="69002",
-    country="FR",
+    country="FR", prefixes=("3760003",),
 )
 PARTNERS = (NORTHWIND, ATLAS, HARBOR, LYON)
 

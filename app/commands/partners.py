@@ -25,6 +25,10 @@ def add(
     name: str = typer.Option(..., "--name", help="Legal name."),
     kind: PartnerKind = typer.Option(..., "--kind", help="DSCSA role."),
     gln: list[str] = typer.Option([], "--gln", help="Party GLN (13 digits); repeatable."),
+    prefix: list[str] = typer.Option(
+        [], "--prefix",
+        help="GS1 Company Prefix it holds; repeatable (default: those its --location SGLNs encode).",
+    ),
     licence: list[str] = typer.Option(
         [], "--licence", help="kind:jurisdiction:number:valid_from:valid_to; repeatable."
     ),
@@ -45,6 +49,7 @@ def add(
         legal_name=name,
         kind=kind,
         glns=tuple(gln),
+        prefixes=tuple(prefix),
         licences=tuple(service.parse_licence(x) for x in licence),
         locations=tuple(service.parse_location(x) for x in location),
         authorized=authorized,

@@ -14,6 +14,7 @@ from app.dialect import for_update
 from app.ingest.rules import Problem, State, UnitRow
 from app.models import (
     CaptureJob,
+    CompanyPrefix,
     CustodyException,
     EpcisEvent,
     EventEpc,
@@ -32,8 +33,8 @@ from app.models import (
 )
 from epcis.model import Event
 
-NEW_UNIT = ("identifier", "kind", "gtin", "serial", "lot", "expiry", "status", "custodian_id",
-            "destination_id", "location_id")
+NEW_UNIT = ("identifier", "kind", "gtin", "serial", "sscc", "lot", "expiry", "status",
+            "custodian_id", "destination_id", "location_id")
 CHANGED_UNIT = ("status", "custodian_id", "destination_id", "location_id", "parent_id")
 EPC_COLUMNS = ("event_id", "epc", "role")
 REFERENCE_COLUMNS = ("event_id", "field", "type", "value")
@@ -84,25 +85,28 @@ async def document_of(session: AsyncSession, job_id: str) -> bytes | None:
 @dataclass(frozen=True)
 class Directory:
     """The trading partners as rows: ``(id, authorized)``, ``(gln, partner id)`` by GLN,
-    ``(id, gln, sgln, partner id)`` of locations, licences, ``(agent id, principal id)``."""
+    ``(prefix, partner id)`` of company prefixes, ``(id, gln, sgln, partner id)`` of
+    locations, licences, ``(agent id, principal id)``."""
 
     partners: Sequence[tuple[int, bool]]
     glns: Sequence[tuple[str, int]]
+    prefixes: Sequence[tuple[str, int]]
     locations: Sequence[tuple[int, str, str, int]]
     licences: Sequence[Licence]
     agents: Sequence[tuple[int, int]]
 
 
 async def directory(session: AsyncSession) -> Directory:
-    """Every partner with its GLNs, locations, licences and principals."""
+    """Every partner with its GLNs, company prefixes, locations, licences and principals."""
     partners = (await session.execute(select(TradingPartner.id, TradingPartner.authorized))).all()
     glns = (await session.execute(select(PartnerGln.gln, PartnerGln.partner_id)
                                   .order_by(PartnerGln.gln))).all()
+    prefixes = (await session.execute(select(CompanyPrefix.prefix, CompanyPrefix.partner_id))).all()
     locations = (await session.execute(select(Location.id, Location.gln, Location.sgln,
                                               Location.partner_id))).all()
     licences = (await session.scalars(select(Licence))).all()
     agents = (await session.execute(select(PartnerAgent.agent_id, PartnerAgent.principal_id))).all()
-    return Directory(partners, glns, locations, licences, agents)
+    return Directory(partners, glns, prefixes, locations, licences, agents)
 
 
 async def prefix_lengths(session: AsyncSession) -> dict[str, int]:

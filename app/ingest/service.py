@@ -29,8 +29,8 @@ from app.capture.service import DocumentRefused
 from app.errors import CustodyError
 from app.ingest import repository
 from app.ingest.errors import Contradiction, TooManyEvents, job_error, unreadable
-from app.ingest.identifiers import company_prefix, prefix_length, to_urn
-from app.ingest.rules import Context, Outcome, Problem, State, UnitRow, rule_for
+from app.ingest.identifiers import company_prefix, escaped_canonically, prefix_length, to_urn
+from app.ingest.rules import Context, Outcome, Problem, State, UnitRow, misnamed, rule_for
 from app.ledger import service as ledger
 from app.models import CaptureJob, EpcRole, JobStatus, Product
 from app.models.base import utcnow
@@ -104,7 +104,11 @@ class Rejected(Exception):
 
 
 async def load_context(session: AsyncSession, submitter: int) -> Context:
-    """Partners, their GLNs, company prefixes, locations and authorization today."""
+    """Partners, their GLNs, company prefixes, locations and authorization today.
+
+    Brand ownership is the company prefixes a partner holds, never its GLNs' digits: a GLN
+    does not say where its company prefix ends.
+    """
     found = await repository.directory(session)
     principals: dict[int, set[int]] = {}
     for agent, principal in found.agents:
@@ -114,10 +118,11 @@ async def load_context(session: AsyncSession, submitter: int) -> Context:
     labels: dict[int, str] = {}
     by_gln: dict[str, int] = {}
     prefixes: dict[int, set[str]] = {}
+    for prefix, pid in found.prefixes:
+        prefixes.setdefault(pid, set()).add(prefix)
     for gln, pid in found.glns:
         labels.setdefault(pid, gln)
         by_gln[gln[:12]] = pid
-        prefixes.setdefault(pid, set()).update(gln[:n] for n in range(6, 13))
     for _, gln, _, pid in found.locations:
         by_gln.setdefault(gln[:12], pid)
     licences: dict[int, list] = {}
@@ -138,23 +143,17 @@ async def load_context(session: AsyncSession, submitter: int) -> Context:
 async def canonical_events(
     session: AsyncSession, ctx: Context, events: Sequence[Event]
 ) -> Sequence[Event]:
-    """The events with Digital Link SGTINs/SSCCs renamed to EPC URNs where the prefix is known."""
-    links = {x for e in events for x in e.all_epcs if x.startswith("http")}
-    if not links:
+    """The events as the rules see them: one name per unit.
+
+    Digital Link SGTINs/SSCCs become EPC URNs where the company prefix is known, and SGTIN
+    serials are percent-escaped one way (``S%34`` is ``S4``).
+    """
+    odd = {x for e in events for x in e.all_epcs if x.startswith("http") or "%" in x}
+    if not odd:
         return events
-    lengths = await repository.prefix_lengths(session)
-    # Only exact company prefixes (products, and EPC URNs: known SGLNs, the document's EPCs
-    # and locations). A GLN alone does not say where its company prefix ends; a guessed
-    # length would mint a wrong URN, possibly another company's.
-    urns = [*ctx.locations, *(x for e in events for x in e.all_epcs),
-            *(loc.id for e in events for loc in (e.read_point, e.biz_location) if loc)]
-    known = {gtin[1 : 1 + n] for gtin, n in lengths.items()} | set(map(company_prefix, urns))
-    known.discard(None)
-
-    def length_for(kind: str, key: str) -> int | None:
-        return lengths.get(key) if kind == "gtin" and key in lengths else prefix_length(key[1:], known)
-
-    names = {x: to_urn(x, length_for) for x in links}
+    names = {x: escaped_canonically(x) for x in odd if not x.startswith("http")}
+    if links := odd.difference(names):
+        names.update(await _link_names(session, ctx, events, links))
 
     def rename(e: Event) -> Event:
         lists = ("epc_list", "child_epcs", "input_epc_list", "output_epc_list")
@@ -163,6 +162,26 @@ async def canonical_events(
             parent_id=names.get(e.parent_id, e.parent_id) if e.parent_id else None)
 
     return [rename(e) for e in events]
+
+
+async def _link_names(session: AsyncSession, ctx: Context, events: Sequence[Event],
+                      links: set[str]) -> dict[str, str]:
+    """The EPC URN of each Digital Link whose company prefix length is known."""
+    lengths = await repository.prefix_lengths(session)
+    # Only exact company prefixes: held ones first, then products, and EPC URNs (known SGLNs,
+    # the document's EPCs and locations). A GLN alone does not say where its company prefix
+    # ends; a guessed length would mint a wrong URN, possibly another company's.
+    urns = [*ctx.locations, *(x for e in events for x in e.all_epcs),
+            *(loc.id for e in events for loc in (e.read_point, e.biz_location) if loc)]
+    known = {gtin[1 : 1 + n] for gtin, n in lengths.items()} | set(map(company_prefix, urns))
+    known.discard(None)
+
+    def length_for(kind: str, key: str) -> int | None:
+        if held := ctx.registered(key[1:]):
+            return len(held)
+        return lengths.get(key) if kind == "gtin" and key in lengths else prefix_length(key[1:], known)
+
+    return {x: to_urn(x, length_for) for x in links}
 
 
 async def prepare_job(session: AsyncSession, job_id: str,
@@ -338,6 +357,7 @@ async def _apply(
             found.append(Problem("SENDER_NOT_AUTHORIZED",
                                  f"sender {ctx.label(job.partner_id)} is not an authorized "
                                  "trading partner with a valid licence"))
+        found += misnamed(event, ctx)
         rule = rule_for(event)
         out = rule(state, event, ctx) if rule and not found else Outcome()
         found += out.problems + prepared.findings.get(index, []) + dscsa.get(index, [])  # custody, TI/TS

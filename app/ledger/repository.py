@@ -21,6 +21,7 @@ from app.models import (
     LedgerLeaf,
     LedgerNode,
     LedgerState,
+    Unit,
 )
 
 
@@ -184,10 +185,10 @@ async def hop_row(session: AsyncSession, hop_id: int) -> tuple:
 
 
 async def row_counts(session: AsyncSession) -> dict[str, int]:
-    """Rows of the event, hop and checkpoint tables (counting a big table is not free)."""
+    """Rows of the event, hop, checkpoint and unit tables (counting a big table is not free)."""
     return {
         model.__tablename__: await session.scalar(select(func.count()).select_from(model))
-        for model in (EpcisEvent, CustodyHop, LedgerCheckpoint)
+        for model in (EpcisEvent, CustodyHop, LedgerCheckpoint, Unit)
     }
 
 

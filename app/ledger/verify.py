@@ -2,8 +2,9 @@
 
 Checks, in order: every EPCIS event hash from its stored event, every unit's hop chain,
 every leaf (hash, data, hops it lists, no gaps), every stored subtree hash, the tree state,
-and every checkpoint (signature, root at its size, consistency with the one before).
-The checks themselves are pure (``app/ledger/checks.py``) and the reads are the
+every checkpoint (signature, root at its size, consistency with the one before), the last
+signed checkpoint kept outside the database (:mod:`app.ledger.anchor`), and every unit's
+stored state against its chain (:mod:`app.ledger.unit_state`). The checks themselves are pure (``app/ledger/checks.py``) and the reads are the
 repository's; this module runs them in order, on the compiled checks where it can.
 """
 
@@ -20,7 +21,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.dialect import is_postgresql
-from app.ledger import checks, core
+from app.ledger import anchor, checks, core, unit_state
 from app.ledger import repository as repo
 from app.ledger.checks import Mismatch
 
@@ -57,10 +58,12 @@ async def verify(
     progress: Progress | None = None,
     *,
     compiled: bool | None = None,
+    latest: str | None = None,
 ) -> VerifyReport:
     """Run every check; stop at the first mismatch.
 
-    On PostgreSQL the row checks run compiled (``app/ledger/_accel.c``) when it was built;
+    ``latest`` is the last signed checkpoint kept outside the database (``anchor.latest``):
+    the log must still extend it. On PostgreSQL the row checks run compiled (``app/ledger/_accel.c``) when it was built;
     ``compiled=False`` forces the pure-Python reference, ``True`` requires the compiled one.
     """
     if compiled and Compiled is None:
@@ -70,8 +73,9 @@ async def verify(
     fast = Compiled() if compiled and is_postgresql(session) else None
     report = VerifyReport(compiled=fast is not None)
     total = await _totals(session) if progress else defaultdict(int)
-    run = _Run(session, report, fast, verifier_key, total, progress or _no_progress)
-    for stage in (run.events, run.hops_and_leaves, run.nodes, run.state, run.checkpoints):
+    run = _Run(session, report, fast, verifier_key, total, progress or _no_progress, latest)
+    for stage in (run.events, run.hops_and_leaves, run.nodes, run.state, run.checkpoints,
+                  run.anchor, run.units):
         if (found := await stage()) is not None:
             report.mismatch = found
             return report
@@ -102,8 +106,9 @@ class _Run:
         verifier_key: str | None,
         total: dict[str, int],
         tick: Progress,
+        latest: str | None = None,
     ) -> None:
-        self.session, self.counts, self.fast = session, report.counts, fast
+        self.session, self.counts, self.fast, self.latest = session, report.counts, fast, latest
         self.verifier_key, self.total, self.tick = verifier_key, total, tick
         self.tree = checks.Tree([b""])
         self.stored_levels: list | None = None  # read beside the snapshot's rows, if any
@@ -178,6 +183,20 @@ class _Run:
     async def checkpoints(self) -> Mismatch | None:
         walk = checks.CheckpointWalk(self.tree, self.verifier_key)
         return await self._each("checkpoints", repo.CHECKPOINT_ROWS, walk.checkpoint, size=1000)
+
+    async def anchor(self) -> Mismatch | None:
+        """The log must still extend the last signed checkpoint kept outside the database."""
+        if self.latest is None:
+            return None
+        found = anchor.check(self.latest, self.verifier_key, self.tree.size, self.tree.root)
+        return Mismatch(*found) if found else None
+
+    async def units(self) -> Mismatch | None:
+        """Every unit's stored state must be what its chain says."""
+        total = self.total["units"]
+        self.counts["units"], found = await unit_state.first_difference(
+            self.session, lambda done: self.tick("units", done, total))
+        return Mismatch(*found) if found else None
 
     async def _each(
         self,

@@ -20,6 +20,7 @@ from app.models.ledger import (
 )
 from app.models.operations import ApiKey, AuditEntry, CustodyException, Scan
 from app.models.partners import (
+    CompanyPrefix,
     Licence,
     Location,
     PartnerAgent,
@@ -35,6 +36,7 @@ __all__ = [
     "AuditEntry",
     "Base",
     "CaptureJob",
+    "CompanyPrefix",
     "CustodyException",
     "CustodyHop",
     "EpcRole",

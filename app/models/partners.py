@@ -49,6 +49,7 @@ class TradingPartner(Address, Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     glns: Mapped[list[PartnerGln]] = relationship(back_populates="partner", lazy="raise")
+    prefixes: Mapped[list[CompanyPrefix]] = relationship(back_populates="partner", lazy="raise")
     licences: Mapped[list[Licence]] = relationship(back_populates="partner", lazy="raise")
     locations: Mapped[list[Location]] = relationship(back_populates="partner", lazy="raise")
     # Brand owners this partner commissions for (a contract manufacturer or packager acting
@@ -81,6 +82,21 @@ class PartnerGln(Base):
     partner_id: Mapped[int] = mapped_column(ForeignKey("trading_partners.id"), index=True)
 
     partner: Mapped[TradingPartner] = relationship(back_populates="glns", lazy="raise")
+
+
+class CompanyPrefix(Base):
+    """A GS1 Company Prefix a partner holds: the brand owner of every GTIN and SSCC under it.
+
+    Held prefixes are prefix-free (none starts another), as GS1 allocates them, so each GTIN
+    or SSCC has at most one owner and one EPC partition (see ``app/partners/service.py``).
+    """
+
+    __tablename__ = "company_prefixes"
+
+    prefix: Mapped[str] = mapped_column(String(12), primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("trading_partners.id"), index=True)
+
+    partner: Mapped[TradingPartner] = relationship(back_populates="prefixes", lazy="raise")
 
 
 class Licence(Base):

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from app.models import Licence, Location, PartnerGln, TradingPartner
+from app.models import CompanyPrefix, Licence, Location, PartnerGln, TradingPartner
 
 _FULL = (
     selectinload(TradingPartner.glns),
+    selectinload(TradingPartner.prefixes),
     selectinload(TradingPartner.licences),
     selectinload(TradingPartner.locations),
     selectinload(TradingPartner.principals).selectinload(TradingPartner.glns),
@@ -48,6 +49,18 @@ async def first_gln_taken(session: AsyncSession, glns: Sequence[str]) -> Partner
 async def first_location_taken(session: AsyncSession, sglns: Sequence[str]) -> Location | None:
     """One of ``sglns`` that already belongs to a partner, or None."""
     return await session.scalar(select(Location).where(Location.sgln.in_(sglns)))
+
+
+async def first_prefix_overlapping(
+    session: AsyncSession, prefixes: Sequence[str]
+) -> CompanyPrefix | None:
+    """A held company prefix that equals, starts or starts with one of ``prefixes``, or None."""
+    if not prefixes:
+        return None
+    starts = {p[:n] for p in prefixes for n in range(6, len(p) + 1)}
+    query = select(CompanyPrefix).where(or_(
+        CompanyPrefix.prefix.in_(starts), *(CompanyPrefix.prefix.startswith(p) for p in prefixes)))
+    return await session.scalar(query.order_by(CompanyPrefix.prefix).limit(1))
 
 
 async def find_licence(

@@ -49,6 +49,7 @@ class PartnerOut(AddressOut):
     authorized: bool
     exception_policy: str
     glns: list[str]
+    prefixes: list[str] = Field(description="GS1 Company Prefixes it holds (brand ownership)")
     licences: list[LicenceOut]
     locations: list[LocationOut]
     agent_for: list[str] = Field(description="GLNs of the brand owners it commissions for")
@@ -68,6 +69,7 @@ class PartnerOut(AddressOut):
             postal_code=partner.postal_code,
             country=partner.country,
             glns=[g.gln for g in partner.glns],
+            prefixes=sorted(p.prefix for p in partner.prefixes),
             licences=[LicenceOut.model_validate(x) for x in partner.licences],
             locations=[LocationOut.model_validate(x) for x in partner.locations],
             agent_for=sorted(min(g.gln for g in p.glns) for p in partner.principals if p.glns),
@@ -91,6 +93,10 @@ class PartnerIn(BaseModel):
     legal_name: Text = Field(min_length=1, max_length=200)
     kind: PartnerKind
     glns: list[Text] = Field(default_factory=list)
+    prefixes: list[Text] = Field(
+        default_factory=list,
+        description="GS1 Company Prefixes it holds; none: those its locations' SGLNs encode",
+    )
     licences: list[LicenceIn] = Field(default_factory=list)
     locations: list[LocationIn] = Field(default_factory=list)
     authorized: bool = True
@@ -108,8 +114,9 @@ class PartnerIn(BaseModel):
     def spec(self) -> PartnerSpec:
         """What the service needs to onboard the partner."""
         return PartnerSpec(
-            **self.model_dump(exclude={"licences", "glns", "locations", "agent_for"}),
+            **self.model_dump(exclude={"licences", "glns", "prefixes", "locations", "agent_for"}),
             glns=tuple(self.glns),
+            prefixes=tuple(self.prefixes),
             agent_for=tuple(self.agent_for),
             licences=tuple(LicenceSpec(**x.model_dump()) for x in self.licences),
             locations=tuple(LocationSpec(**x.model_dump()) for x in self.locations),

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.models import (
     AuditEntry,
+    CompanyPrefix,
     Licence,
     Location,
     PartnerAgent,
@@ -54,6 +55,7 @@ class PartnerSpec:
     postal_code: str | None = None
     country: str = "US"
     agent_for: tuple[str, ...] = ()  # GLNs of brand owners this partner commissions for
+    prefixes: tuple[str, ...] = ()  # GS1 Company Prefixes; none: those its locations encode
 
 
 async def list_partners(session: AsyncSession) -> list[TradingPartner]:
@@ -178,6 +180,7 @@ async def create_partner(session: AsyncSession, spec: PartnerSpec, actor: str) -
     if used is not None:
         raise Conflict(f"location {used.sgln} already belongs to trading partner {used.partner_id}",
                        field="locations", found=used.sgln)
+    prefixes = await _prefixes(session, spec)
     partner = TradingPartner(
         legal_name=spec.legal_name,
         kind=spec.kind,
@@ -193,6 +196,7 @@ async def create_partner(session: AsyncSession, spec: PartnerSpec, actor: str) -
     await session.flush()
     session.add_all([PartnerGln(gln=g, partner_id=partner.id) for g in dict.fromkeys(spec.glns)])
     session.add_all([PartnerAgent(agent_id=partner.id, principal_id=p) for p in principals])
+    session.add_all([CompanyPrefix(prefix=p, partner_id=partner.id) for p in prefixes])
     session.add_all(
         Licence(
             partner_id=partner.id,
@@ -218,8 +222,41 @@ async def create_partner(session: AsyncSession, spec: PartnerSpec, actor: str) -
             action="partner.create",
             subject=f"partner:{partner.id}",
             detail={"legal_name": spec.legal_name, "kind": str(spec.kind), "glns": list(spec.glns),
+                    "prefixes": prefixes,
                     **({"agent_for": list(principals.values())} if principals else {})},
         )
     )
     await session.flush()
     return await repository.get_partner(session, partner.id)  # type: ignore[return-value]
+
+
+async def _prefixes(session: AsyncSession, spec: PartnerSpec) -> list[str]:
+    """The GS1 Company Prefixes ``spec`` holds: those given, else those its SGLN sites encode.
+
+    Held prefixes stay prefix-free, as GS1 allocates them: a prefix that starts another (or
+    equals it) would make two owners, and two EPC partitions, for one GTIN.
+    """
+    given = bool(spec.prefixes)
+    field = "prefixes" if given else "locations"
+    if given:
+        prefixes = list(dict.fromkeys(spec.prefixes))
+        for p in prefixes:
+            if not (p.isascii() and p.isdigit() and 6 <= len(p) <= 12):
+                raise ValidationFailed(f"company prefix {p!r}: expected 6 to 12 digits",
+                                       field="prefixes", found=p)
+    else:
+        keys = [parse_epc_uri(parse_location(x.sgln).sgln) for x in spec.locations]
+        prefixes = list(dict.fromkeys(k.gln[: k.company_prefix_length] for k in keys))
+    for i, p in enumerate(prefixes):
+        other = next((q for q in prefixes[:i] if p.startswith(q) or q.startswith(p)), None)
+        if other is not None:
+            raise ValidationFailed(
+                f"company prefix {p} overlaps company prefix {other}; expected prefixes none of "
+                "which starts another", field=field, found=p)
+    held = await repository.first_prefix_overlapping(session, prefixes)
+    if held is not None:
+        mine = next(p for p in prefixes if p.startswith(held.prefix) or held.prefix.startswith(p))
+        how = "is already held by" if mine == held.prefix else f"overlaps {held.prefix} of"
+        raise Conflict(f"company prefix {mine} {how} trading partner {held.partner_id}",
+                       field=field, found=mine)
+    return prefixes

@@ -17,7 +17,8 @@ PHARMA = ("epcis", "openepcis-test-resources", "1.2", "EPCIS", "XML", "Capture",
 async def test_gs1_us_pharma_example_ships_every_unit_to_the_buyer(client, session, sessions):
     body = corpus_path(*PHARMA).read_bytes()
     # Licensed on the example's transaction date (2023-04-01), as a shipment's parties must be.
-    seller = await partner(session, "GS1 Pharma", gln("030001111111"), PartnerKind.MANUFACTURER)
+    seller = await partner(session, "GS1 Pharma", gln("030001111111"), PartnerKind.MANUFACTURER,
+                           prefixes=("030001",))
     buyer = await partner(session, "GS1 Drug Distributor", gln("039999999999"))
     headers = await make_key(session, seller.id, "capture", "query")
     await session.commit()

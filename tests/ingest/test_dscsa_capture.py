@@ -25,13 +25,15 @@ PHARMA = ("epcis", "openepcis-test-resources", "1.2", "EPCIS", "XML", "Capture",
 USHC = ("epcis", "serial-lab-quartet_epcis-AGPL", "ushc_commission.xml")
 
 
-async def partner(session, name, gln_, kind=PartnerKind.WHOLESALER, valid_from=date(2020, 1, 1)):
+async def partner(session, name, gln_, kind=PartnerKind.WHOLESALER, valid_from=date(2020, 1, 1),
+                  **changes):
     licence = LicenceSpec("state_licence", "CA", f"L-{gln_}", valid_from, date(2030, 12, 31))
-    return await create_partner(session, Party(name, kind, gln_, licence).spec(), "test")
+    return await create_partner(session, Party(name, kind, gln_, licence).spec(**changes), "test")
 
 
 async def test_gs1_us_example_fills_products_lots_and_units(client, session, sessions):
-    seller = await partner(session, "GS1 Pharma", gln("030001111111"), PartnerKind.MANUFACTURER)
+    seller = await partner(session, "GS1 Pharma", gln("030001111111"), PartnerKind.MANUFACTURER,
+                           prefixes=("030001",))
     await partner(session, "GS1 Drug Distributor", gln("039999999999"))
     headers = await make_key(session, seller.id, "capture", "query")
     await session.commit()
@@ -53,7 +55,7 @@ async def test_gs1_us_example_fills_products_lots_and_units(client, session, ses
 async def test_partners_unlicensed_on_the_transaction_date_refuse_the_shipment(client, session, sessions):
     """The example ships on 2023-04-01; licences valid from 2024 do not cover it (valid today or not)."""
     seller = await partner(session, "GS1 Pharma", gln("030001111111"), PartnerKind.MANUFACTURER,
-                           valid_from=date(2024, 1, 1))
+                           valid_from=date(2024, 1, 1), prefixes=("030001",))
     await partner(session, "GS1 Drug Distributor", gln("039999999999"), valid_from=date(2024, 1, 1))
     headers = await make_key(session, seller.id, "capture", "query")
     await session.commit()
@@ -72,7 +74,8 @@ async def test_gs1ushc_commissioning_gives_the_product_and_the_units_lot_and_exp
     """QU4RTET's SAP ATTP-style commissioning: lot, expiry and product in the gs1ushc namespace."""
     corpus = read_document(corpus_path(*USHC))
     body = write_document(dataclasses.replace(corpus, events=corpus.events[:1]), "1.2-xml")
-    owner = await partner(session, "ToughGuy Pharmaceuticals", gln("035555500000"), PartnerKind.MANUFACTURER)
+    owner = await partner(session, "ToughGuy Pharmaceuticals", gln("035555500000"),
+                          PartnerKind.MANUFACTURER, prefixes=("0355555",))
     headers = await make_key(session, owner.id, "capture", "query")
     await session.commit()
     job = await capture(client, sessions, headers, body, **{"Content-Type": "application/xml"})

@@ -35,6 +35,7 @@ async def test_clean_ledger_verifies(session, ledger):
         "ledger_leaves": 9,
         "ledger_nodes": 7,
         "ledger_checkpoints": 2,
+        "units": 0,
     }
     assert report.tree_size == 9
     assert report.root_hash == (await service.root_at(session, 9)).hex()
