@@ -2,7 +2,7 @@
 
 A unit's lot and expiry come from its commissioning ILMD (``cbvmda:`` or ``gs1ushc:``);
 until now only the lot was kept. A capture job's ``warnings`` hold the findings that do
-not refuse a document (decision XXXX-dscsa-findings).
+not refuse a document (decision 0010).
 
 Revision ID: 0008
 Revises: 0010
