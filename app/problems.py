@@ -6,10 +6,12 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException
 from starlette.routing import Match
 
-from app.errors import PROBLEM_BASE, PROBLEM_JSON, CustodyError
+from app.db import describe_connection_error, is_unreachable
+from app.errors import PROBLEM_BASE, PROBLEM_JSON, CustodyError, DatabaseUnavailableError
 
 log = structlog.get_logger("custody.errors")
 
@@ -66,6 +68,14 @@ async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
     if exc.status_code == 405:
         headers["Allow"] = allowed_methods(request)
     return problem_response(body, exc.status_code, headers)
+
+
+async def _database_error(request: Request, exc: DBAPIError) -> JSONResponse:
+    if not is_unreachable(exc):
+        return await _unexpected(request, exc)
+    url = request.app.state.engine.url
+    log.warning("database unavailable", path=request.url.path)
+    return await _custody_error(request, DatabaseUnavailableError(describe_connection_error(url, exc)))
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -129,4 +139,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(CustodyError, _custody_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(DBAPIError, _database_error)
     app.add_exception_handler(Exception, _unexpected)

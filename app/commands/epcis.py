@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import sys
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum, StrEnum
@@ -141,22 +142,33 @@ def validate(file: Path = FILE, as_json: bool = JSON_OPT) -> None:
 
 @app.command("hash")
 def hash_(file: Path = FILE, as_json: bool = JSON_OPT) -> None:
-    """Print the CBV 2.0 event hash of every event in document order (streams the file)."""
+    """Print the CBV 2.0 event hash of every event in document order (streams the file).
+
+    Output is written as each event is hashed, so memory stays flat however long the
+    document. With ``--json``, an error after the first event closes the array of the
+    hashes read so far and is reported as one line on stderr (exit 2).
+    """
     from epcis.hashing import event_hash
     from epcis.read import iter_events
 
-    out = []
+    out = sys.stdout  # buffered: one flush at the end, not one per event
+    started = False
     try:
         for index, event in enumerate(iter_events(file)):
             value = event_hash(event)
-            if as_json:
-                out.append({"index": index, "eventHash": value})
-            else:
-                typer.echo(f"{index}\t{value}")
+            if not as_json:
+                out.write(f"{index}\t{value}\n")
+                continue
+            out.write(",\n" if started else "[\n")
+            out.write(f'  {{\n    "index": {index},\n    "eventHash": {json.dumps(value)}\n  }}')
+            started = True
     except (EpcisError, OSError) as exc:
-        _unreadable(exc, as_json)
+        if started:
+            out.write("\n]\n")
+        out.flush()
+        _unreadable(exc, as_json and not started)
     if as_json:
-        _echo_json(out)
+        out.write("\n]\n" if started else "[]\n")
 
 
 @app.command()

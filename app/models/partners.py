@@ -61,6 +61,17 @@ class TradingPartner(Address, Base):
         lazy="raise",
     )
 
+    def not_authorized_because(self, day: date) -> str | None:
+        """Why the partner may not trade on ``day``, or None when it may (licences loaded).
+
+        It may when the operator authorized it and it holds a licence valid that day: the
+        rule capture applies (``app.ingest.service``).
+        """
+        reasons = [] if self.authorized else ["authorization withdrawn by the operator"]
+        if not any(x.is_valid_on(day) for x in self.licences):
+            reasons.append(f"no licence valid on {day.isoformat()}")
+        return "; ".join(reasons) or None
+
 
 class PartnerAgent(Base):
     """``agent_id`` acts for brand owner ``principal_id`` (commissions under its prefixes)."""
