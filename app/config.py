@@ -54,6 +54,25 @@ class Settings(BaseSettings):
         "other processes and after a restart.",
     )
 
+    operator_gln: str | None = Field(
+        default=None,
+        description="The GLN (13 digits) of the organisation this instance runs for: a trading "
+        "partner in the ledger whose staff use the web app. `custody demo` sets one up.",
+    )
+
+    @field_validator("operator_gln")
+    @classmethod
+    def _valid_gln(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        from gs1.errors import GS1Error
+        from gs1.identifiers import validate_gln
+
+        try:
+            return validate_gln(value.strip())
+        except GS1Error as exc:
+            raise ValueError(str(exc)) from None
+
     @field_validator("database_url")
     @classmethod
     def _known_database(cls, value: str) -> str:
