@@ -34,7 +34,7 @@ from epcis.model import (
     Vocabulary,
     VocabularyElement,
 )
-from epcis.xml_read import _OFFSET, lenient_time, mda_id, parse_time
+from epcis.values import OFFSET, lenient_time, mda_id, parse_time
 
 EVENT_TYPES = {t.value: t for t in EventType}
 _ACTIONS = {a.value: a for a in Action}
@@ -239,6 +239,7 @@ class JsonReader:
 
     # -- events --------------------------------------------------------------------
     def event_list(self) -> tuple[list, str]:
+        """The raw event objects and the JSON pointer of their list."""
         body = self.data.get("epcisBody")
         if not isinstance(body, dict):
             raise EpcisError("missing epcisBody", pointer="/epcisBody", field="epcisBody",
@@ -255,11 +256,13 @@ class JsonReader:
                          expected="epcisBody.eventList")
 
     def events(self) -> Iterator[Event]:
+        """Each event, read as it is reached."""
         events, base = self.event_list()
         for i, ev in enumerate(events):
             yield _JsonEvent(self, i, f"{base}/{i}").build(ev)
 
     def document(self) -> Document:
+        """The whole document, every event read."""
         return Document(
             schema_version=self.schema_version, creation_date=self.creation_date,
             sbdh=self.sbdh, master_data=self.master_data,
@@ -283,6 +286,21 @@ class _JsonEvent:
                              found=json.dumps(value)[:60])
         return json_text(value)
 
+    def unqualified(self, value: Any, key: str) -> list[Element]:
+        """An ``extension`` object: EPCIS 1.2 ``##local`` elements, each without a namespace."""
+        if not isinstance(value, dict):
+            raise self.error("bad value", key, field="extension",
+                             expected="an object of unqualified extension elements",
+                             found=json.dumps(value)[:60])
+        out: list[Element] = []
+        for k, v in value.items():
+            if ":" in k:
+                raise self.error("prefixed key in extension", f"{key}/{_esc(k)}", field=k,
+                                 expected="an unqualified name (namespaced extensions sit "
+                                 "beside the EPCIS fields)", found=k)
+            out.extend(self.r.to_elements(k, v, f"{self.ptr}/{key}/{_esc(k)}"))
+        return out
+
     def build(self, ev: Any) -> Event:
         if not isinstance(ev, dict):
             raise self.error("event is not an object", "", expected="a JSON object",
@@ -302,6 +320,8 @@ class _JsonEvent:
                 continue
             elif ":" in key:
                 exts.extend(self.r.to_elements(key, value, f"{self.ptr}/{_esc(key)}"))
+            elif key == "extension":
+                exts.extend(self.unqualified(value, key))
             else:
                 raise self.error(f"unknown field in {etype.value}", _esc(key), field=key,
                                  expected="an EPCIS field or a prefixed extension", found=key)
@@ -328,7 +348,7 @@ class _JsonEvent:
 
     def offset(self, f: dict, v: Any, k: str) -> None:
         value = self.text(v, k)
-        if not _OFFSET.match(value):
+        if not OFFSET.match(value):
             raise self.error("bad eventTimeZoneOffset", k, field=k,
                              expected="+HH:MM or -HH:MM", found=value)
         f["event_time_zone_offset"] = value
@@ -496,6 +516,8 @@ class _JsonEvent:
                     continue
                 elif ":" in key:
                     exts.extend(self.r.to_elements(key, value, f"{self.ptr}/{p}/{_esc(key)}"))
+                elif key == "extension":
+                    exts.extend(self.unqualified(value, f"{p}/{key}"))
                 else:
                     raise self.error("unknown field in sensorElement", f"{p}/{key}", field=key,
                                      expected="sensorMetadata, sensorReport or an extension",

@@ -4,28 +4,33 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from pathlib import Path
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.config import Settings
-from app.ledger import keys, repository, service
+from app.ledger import anchor, keys, repository, service
 
 log = structlog.get_logger("custody.checkpoints")
 
 
 async def sign_if_grown(
-    sessions: async_sessionmaker[AsyncSession], signer: str, origin: str
+    sessions: async_sessionmaker[AsyncSession], signer: str, origin: str, key_dir: Path
 ) -> bool:
-    """Sign a checkpoint when the log has grown since the last one; True if one was signed."""
+    """Sign a checkpoint when the log has grown since the last one; True if one was signed.
+
+    Once committed, the note is also kept beside the key (:func:`anchor.remember`).
+    """
     async with sessions() as session, session.begin():
         latest = await repository.latest_checkpoint(session)
         size = await service.current_size(session)
         if size == 0 or (latest is not None and latest.tree_size == size):
             return False
-        await service.sign_checkpoint(session, signer, origin)
-        log.info("checkpoint signed", tree_size=size)
-        return True
+        note = await service.sign_checkpoint(session, signer, origin)
+    anchor.remember(key_dir, note)
+    log.info("checkpoint signed", tree_size=size)
+    return True
 
 
 async def run(sessions: async_sessionmaker[AsyncSession], settings: Settings) -> None:
@@ -34,7 +39,7 @@ async def run(sessions: async_sessionmaker[AsyncSession], settings: Settings) ->
     while True:
         await asyncio.sleep(settings.checkpoint_interval_seconds)
         try:
-            await sign_if_grown(sessions, signer, settings.log_origin)
+            await sign_if_grown(sessions, signer, settings.log_origin, settings.key_dir)
         except Exception:  # keep serving; the next tick tries again
             log.exception("checkpoint signing failed")
 

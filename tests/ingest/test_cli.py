@@ -37,7 +37,7 @@ def test_ingest_a_file_for_a_partner(backend, empty_database, tmp_path, monkeypa
     for name, gln, kind in (("Northwind", "0312345000004", "manufacturer"),
                             ("Atlas", "0360001000004", "wholesaler")):
         made = runner.invoke(cli, ["partners", "add", "--name", name, "--kind", kind, "--gln", gln,
-                                   "--licence", f"licence:KY:{gln}:2024-01-01:2099-12-31"])
+                                   "--prefix", gln[:7], "--licence", f"licence:KY:{gln}:2024-01-01:2099-12-31"])
         assert made.exit_code == 0, made.output
         ids.append(str(json.loads(made.stdout)["id"]))
     items = [sgtin(n) for n in range(5)]

@@ -146,17 +146,19 @@ async def test_ledger_tables_refuse_update_and_delete(session, connection, table
                 await connection.execute(text(statement))
 
 
-async def test_periodic_checkpoint_signs_only_when_grown(sessions, session):
+async def test_periodic_checkpoint_signs_only_when_grown(sessions, session, tmp_path):
     from app.ledger.scheduler import sign_if_grown
 
     signer, verifier = core.generate_signer("custody.test/log")
-    assert await sign_if_grown(sessions, signer, "custody.test/log") is False  # empty log
+    assert await sign_if_grown(sessions, signer, "custody.test/log", tmp_path) is False  # empty
     await service.append(session, [entry(i) for i in range(3)])
     await session.commit()
-    assert await sign_if_grown(sessions, signer, "custody.test/log") is True
-    assert await sign_if_grown(sessions, signer, "custody.test/log") is False  # unchanged
+    assert await sign_if_grown(sessions, signer, "custody.test/log", tmp_path) is True
+    assert await sign_if_grown(sessions, signer, "custody.test/log", tmp_path) is False  # same
     proof = await service.inclusion_proof(session, leaf_index=0)
     assert core.open_checkpoint(proof.checkpoint, verifier).size == 3
+    kept = (tmp_path / "checkpoint.latest").read_text()  # kept outside the database too
+    assert core.open_checkpoint(kept, verifier).size == 3
 
 
 async def test_batches_read_every_row_in_order(session):
