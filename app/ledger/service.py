@@ -155,6 +155,7 @@ async def inclusion_proof(
         leaf_index = await repo.leaf_index_of(session, event_hash)
         if leaf_index is None:
             raise NotFound(f"no ledger leaf records event {event_hash}", field="event_hash")
+    assert leaf_index is not None  # exactly one was given, and a hash was looked up
     current = await current_size(session)
     checkpoint = await repo.latest_checkpoint(session, tree_size)
     if tree_size is None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -122,7 +122,9 @@ async def _parties(session: AsyncSession) -> dict[str, int]:
     return dict((await session.execute(select(PartnerGln.gln, PartnerGln.partner_id))).all())
 
 
-async def _unit_pages(session: AsyncSession) -> AsyncIterator[list[Sequence]]:
+async def _unit_pages(
+    session: AsyncSession,
+) -> AsyncIterator[Sequence[Row[int, str, UnitStatus, int | None, int | None, str]]]:
     """``(id, identifier, status, custodian id, destination id, container identifier)`` of
     every unit, by id, a page at a time."""
     parent = aliased(Unit)
@@ -144,7 +146,7 @@ async def _hops(session: AsyncSession, units: list[str]) -> list[tuple[str, str,
     query = select(CustodyHop.unit, CustodyHop.kind, CustodyHop.to_party, CustodyHop.event_hash,
                    CustodyHop.seq)
     rows = await select_in(session, query, CustodyHop.unit, units)
-    return [tuple(r[:4]) for r in sorted(rows, key=lambda r: (r[0], r[4]))]
+    return [(unit, kind, to, event) for unit, kind, to, event, _ in sorted(rows, key=lambda r: (r[0], r[4]))]
 
 
 async def _pack_parents(session: AsyncSession, hashes: list[str]) -> dict[str, frozenset[str]]:
