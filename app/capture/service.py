@@ -61,9 +61,9 @@ def sniff(body: bytes, content_type: str | None) -> str:
         try:
             root_start(io.BytesIO(body))  # refuses DTDs and entities before anything is stored
         except HostileDocumentError as exc:
-            raise DocumentRefused(str(exc), **exc.to_dict()) from None
+            raise DocumentRefused(str(exc), headers=None, **exc.to_dict()) from None
         except EpcisError as exc:
-            raise DocumentRefused(str(exc), **exc.to_dict()) from None
+            raise DocumentRefused(str(exc), headers=None, **exc.to_dict()) from None
     return fmt
 
 

@@ -72,11 +72,11 @@ async def running_job(session: AsyncSession, job_id: str, attempt: int) -> Captu
     return await session.scalar(for_update(session, query))
 
 
-async def document_of(session: AsyncSession, job_id: str) -> bytes | None:
+async def document_of(session: AsyncSession, job_id: str) -> bytes:
     """The raw document a job captured."""
-    return await session.scalar(
+    return (await session.execute(
         select(RawDocument.body).join(CaptureJob, CaptureJob.document_id == RawDocument.id)
-        .where(CaptureJob.id == job_id))
+        .where(CaptureJob.id == job_id))).scalar_one()
 
 
 # --- what the rules read --------------------------------------------------------------------

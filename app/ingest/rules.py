@@ -444,7 +444,8 @@ def receive(state: State, event: Event, ctx: Context) -> Outcome:
                 "status": S.RECEIVED, "custodian_id": me, "destination_id": None, "location_id": loc,
             }))
             out.hops.append(_hop(unit, "receive", ctx.label(before), ctx.label(me), event))
-            out.parties.add(before)
+            if before is not None:  # a shipped unit has its shipper as custodian
+                out.parties.add(before)
     return out
 
 
@@ -488,7 +489,8 @@ def rule_for(event: Event) -> Rule | None:
     >>> rule_for(e).__name__
     'ship'
     """
-    step = event.biz_step[len(CBV_STEP):] if (event.biz_step or "").startswith(CBV_STEP) else None
+    biz_step = event.biz_step or ""
+    step = biz_step[len(CBV_STEP):] if biz_step.startswith(CBV_STEP) else None
     for key in ((event.type, event.action, step), (event.type, None, step),
                 (event.type, event.action, None)):
         if key in RULES:
