@@ -137,6 +137,7 @@ async def ingest_chain(sessions) -> dict[str, int]:
             made = await capture(session, body, None, partner.partner_id)
         if made.created:
             job = await run_once(sessions, made.job.id)
+            assert job is not None, "the job just captured is there to run"
             if job.status != "succeeded":
                 raise RuntimeError(f"demo document from {gln13} was rejected: {job.errors}")
     async with sessions() as session:

@@ -69,7 +69,7 @@ def _verifier(settings: Settings, key: str | None) -> str | None:
 
 async def _verify(sessions, verifier: str | None, show_progress: bool, compiled: bool | None,
                   latest: str | None):
-    from rich.progress import Progress
+    from rich.progress import Progress, TaskID
 
     from app.ledger.verify import verify as verify_ledger
 
@@ -77,7 +77,7 @@ async def _verify(sessions, verifier: str | None, show_progress: bool, compiled:
         if not show_progress:
             return await verify_ledger(session, verifier, compiled=compiled, latest=latest)
         with Progress(transient=True) as bar:
-            tasks: dict[str, int] = {}
+            tasks: dict[str, TaskID] = {}
 
             def tick(stage: str, done: int, total: int) -> None:
                 if stage not in tasks:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.service import Caller
@@ -19,7 +20,7 @@ from epcis.dl import normalise
 class UnitView:
     """A unit's columns (as :func:`repository.get_unit` reads them) and its hops in order."""
 
-    unit: Mapping[str, Any]
+    unit: RowMapping
     hops: list[dict[str, Any]]
 
 
@@ -37,8 +38,13 @@ def spellings(identifier: str) -> list[str]:
     if not identifier.startswith("http"):
         return [identifier]
     link = normalise(identifier) or identifier
-    urns = (to_urn(link, lambda kind, key, n=n: n) for n in range(6, 13))
+    urns = (to_urn(link, _always(n)) for n in range(6, 13))
     return list(dict.fromkeys((identifier, link, *urns)))
+
+
+def _always(length: int) -> Callable[[str, str], int]:
+    """A company prefix length lookup that answers ``length`` for every key."""
+    return lambda kind, key: length
 
 
 async def get_unit(session: AsyncSession, caller: Caller, identifier: str) -> UnitView:
@@ -50,7 +56,8 @@ async def get_unit(session: AsyncSession, caller: Caller, identifier: str) -> Un
     if unit and not caller.sees_everything and caller.partner_id not in (
         unit["custodian_id"], unit["destination_id"]
     ):
-        mine = set(await repository.partner_glns(session, caller.partner_id))
+        mine = set(await repository.partner_glns(session, caller.partner_id)
+                   if caller.partner_id is not None else ())
         unit = unit if any({h["from_party"], h["to_party"]} & mine for h in hops) else None
     if unit is None:
         raise NotFound(f"no unit {identifier} visible to this key", field="identifier")
