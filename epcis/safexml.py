@@ -39,11 +39,14 @@ class Limits:
         max_bytes: the most bytes read from the source.
         max_depth: the deepest element nesting accepted (the root is depth 1).
         max_elements: the most elements in the document.
+        max_events: the most events in the document (None: no limit); the readers stop at
+            the first event past it (:class:`~epcis.errors.TooManyEventsError`).
     """
 
     max_bytes: int = 4 * 1024**3
     max_depth: int = 64
     max_elements: int = 200_000_000
+    max_events: int | None = None
 
 
 DEFAULT_LIMITS = Limits()
