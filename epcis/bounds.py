@@ -40,6 +40,9 @@ _QUANTITY_LISTS = (("quantity_list", "quantityList"), ("child_quantity_list", "c
                    ("input_quantity_list", "inputQuantityList"),
                    ("output_quantity_list", "outputQuantityList"))
 _WORDS = (("biz_step", "bizStep"), ("disposition", "disposition"), ("parent_id", "parentID"))
+_LOCATIONS = (("read_point", "readPoint"), ("biz_location", "bizLocation"))
+_ABSENT = "-"  # stands for a field the event lacks among the identifiers checked together
+_SAFE_YEARS = (EARLIEST.year, LATEST.year - 1)  # strictly inside: no offset reaches a bound
 _TIME_RANGE = f"a time from {EARLIEST:%Y-%m-%d} to {LATEST.year - 1}-12-31 (UTC)"
 _IDENTIFIER = f"an identifier of 1 to {MAX_IDENTIFIER} characters"
 _QUANTITY = (f"a finite decimal of at most {MAX_DIGITS} significant digits, "
@@ -80,6 +83,55 @@ def flaw(event: Event) -> Flaw | None:
     >>> flaw(Event(EventType.OBJECT, ok.event_time, "+00:00", epc_list=("urn:a", "")))
     Flaw(path=('epcList', 1), message='empty identifier', expected='an identifier of 1 to 200 characters', found='')
     """
+    # Every event is checked: the common case is a few C-level passes, no Python loop.
+    if not _SAFE_YEARS[0] < event.event_time.year < _SAFE_YEARS[1] or event.record_time \
+            or event.error_declaration:
+        bad = _time_flaw(event)
+        if bad is not None:
+            return bad
+    step, disposition, parent = event.biz_step, event.disposition, event.parent_id
+    read_point, biz_location = event.read_point, event.biz_location
+    texts = event.epc_list + event.child_epcs + event.input_epc_list + event.output_epc_list + (
+        _ABSENT if step is None else step, _ABSENT if disposition is None else disposition,
+        _ABSENT if parent is None else parent, read_point.id if read_point else _ABSENT,
+        biz_location.id if biz_location else _ABSENT)
+    if not all(texts) or max(map(len, texts)) > MAX_IDENTIFIER:
+        return _identifier_flaw(event)
+    if event.quantity_list or event.child_quantity_list or event.input_quantity_list \
+            or event.output_quantity_list:
+        bad = _quantity_flaw(event)
+        if bad is not None:
+            return bad
+    return _sensor_flaw(event) if event.sensor_elements else None
+
+
+def _identifier_flaw(event: Event) -> Flaw | None:
+    for attr, name in _EPC_LISTS:
+        for index, value in enumerate(getattr(event, attr)):
+            if not 0 < len(value) <= MAX_IDENTIFIER:
+                return _identifier((name, index), value)
+    for attr, name in _WORDS:
+        value = getattr(event, attr)
+        if value is not None and not 0 < len(value) <= MAX_IDENTIFIER:
+            return _identifier((name,), value)
+    for attr, name in _LOCATIONS:
+        loc: Location | None = getattr(event, attr)
+        if loc is not None and not 0 < len(loc.id) <= MAX_IDENTIFIER:
+            return _identifier((name, "id"), loc.id)
+    return None
+
+
+def _quantity_flaw(event: Event) -> Flaw | None:
+    for attr, name in _QUANTITY_LISTS:
+        items: tuple[QuantityElement, ...] = getattr(event, attr)
+        for i, q in enumerate(items):
+            if q.quantity is not None and not _exact(q.quantity):
+                return Flaw((name, i, "quantity"), "quantity out of range", _QUANTITY,
+                            _shown(str(q.quantity)))
+    return None
+
+
+def _time_flaw(event: Event) -> Flaw | None:
     times = [(("eventTime",), event.event_time)]
     if event.record_time is not None:
         times.append((("recordTime",), event.record_time))
@@ -89,26 +141,7 @@ def flaw(event: Event) -> Flaw | None:
     for path, when in times:
         if not EARLIEST <= when < LATEST:
             return Flaw(path, "time out of range", _TIME_RANGE, when.isoformat())
-    for attr, name in _EPC_LISTS:
-        values = getattr(event, attr)
-        if values and ("" in values or len(max(values, key=len)) > MAX_IDENTIFIER):
-            index = next(i for i, v in enumerate(values) if not 0 < len(v) <= MAX_IDENTIFIER)
-            return _identifier((name, index), values[index])
-    for attr, name in _WORDS:
-        value = getattr(event, attr)
-        if value is not None and not 0 < len(value) <= MAX_IDENTIFIER:
-            return _identifier((name,), value)
-    for attr, name in (("read_point", "readPoint"), ("biz_location", "bizLocation")):
-        loc: Location | None = getattr(event, attr)
-        if loc is not None and len(loc.id) > MAX_IDENTIFIER:
-            return _identifier((name, "id"), loc.id)
-    for attr, name in _QUANTITY_LISTS:
-        items: tuple[QuantityElement, ...] = getattr(event, attr)
-        for i, q in enumerate(items):
-            if q.quantity is not None and not _exact(q.quantity):
-                return Flaw((name, i, "quantity"), "quantity out of range", _QUANTITY,
-                            _shown(str(q.quantity)))
-    return _sensor_flaw(event) if event.sensor_elements else None
+    return None
 
 
 def _identifier(path: tuple[str | int, ...], value: str) -> Flaw:

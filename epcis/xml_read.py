@@ -728,6 +728,7 @@ class XmlReader:
         builder = _EventBuilder(0, limits)
         last = parent = None  # the previous event and its parent (identity checks)
         wrapped = False
+        flaw = bounds.flaw
 
         for _, elem in itertools.chain(pending, self._it):
             tag = elem.tag
@@ -751,7 +752,7 @@ class XmlReader:
                 raise TooManyEventsError(index, event_index=index, line=elem.sourceline)
             builder.index = index
             event = builder.build(elem, etype)
-            bad = bounds.flaw(event)
+            bad = flaw(event)
             if bad is not None:
                 raise bad.error(line=_locate(elem, bad.path).sourceline, event_index=index)
             yield event
