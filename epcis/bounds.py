@@ -229,8 +229,8 @@ def loads(data: bytes, max_depth: int) -> Any:
                          event_index=_event_index(pointer))
     if _BAD_CHAR_BYTES.search(data) or json.detect_encoding(data) != "utf-8":
         bad = next(_bad_text(doc, ""), None)
-        if bad is not None:
-            pointer, text = bad
+        if bad is not None:  # named as JSON escapes: the error itself is stored and served
+            pointer, text = map(_escaped, bad)
             raise EpcisError("text holds a character XML cannot carry", field=_field(pointer),
                              pointer=pointer, event_index=_event_index(pointer),
                              expected="no control character (but tab, LF, CR), lone "
@@ -244,6 +244,15 @@ def too_deep(pointer: str, max_depth: int, **where: Any) -> HostileDocumentError
         "JSON nesting too deep", field=_field(pointer), pointer=pointer,
         event_index=_event_index(pointer), expected=f"at most {max_depth} levels",
         found=f"more than {max_depth} levels", **where)
+
+
+def _escaped(text: str) -> str:
+    r"""``text`` with each character XML cannot carry written as a JSON escape.
+
+    >>> _escaped("L\x001")
+    'L\\u00001'
+    """
+    return _BAD_CHAR.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def _int(text: str) -> int | Decimal:

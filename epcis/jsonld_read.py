@@ -126,7 +126,7 @@ class JsonReader:
 
     def to_elements(self, key: str, value: Any, pointer: str) -> list[Element]:
         """One JSON member -> elements (a list value gives one element per item)."""
-        if pointer.count("/") > self.limits.max_depth:
+        if pointer.count("/") >= self.limits.max_depth:
             raise bounds.too_deep(pointer, self.limits.max_depth)
         ns, name, prefix = self._qname(key, pointer)
         if isinstance(value, list):
