@@ -184,10 +184,11 @@ def _double(text: str) -> bool:
 # -- JSON ----------------------------------------------------------------------------------
 # What XML 1.0 cannot carry (a document is served back as XML too) and PostgreSQL text cannot
 # hold (NUL): C0 controls but tab, LF and CR; lone surrogates; U+FFFE and U+FFFF. In JSON
-# bytes they appear only as escapes, or U+FFFE/U+FFFF written raw.
+# bytes they appear only as escapes (\b and \f too), or U+FFFE/U+FFFF written raw.
 _BAD_CHAR = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _BAD_CHAR_BYTES = re.compile(
-    rb"\\u(?:00[01][0-9a-fA-F]|[dD][89a-fA-F][0-9a-fA-F]{2}|[fF]{3}[eEfF])|\xef\xbf[\xbe\xbf]")
+    rb"\\(?:[bf]|u(?:00[01][0-9a-fA-F]|[dD][89a-fA-F][0-9a-fA-F]{2}|[fF]{3}[eEfF]))"
+    rb"|\xef\xbf[\xbe\xbf]")
 _EVENT = re.compile(r"/epcisBody/(?:queryResults/resultsBody/eventList|eventList|event)/(\d+)")
 _TOKEN = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}:,]')
 _MAX_INT = 4300  # Python's limit on the digits of an int read from text

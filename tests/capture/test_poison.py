@@ -10,14 +10,24 @@ import json
 import logging
 from decimal import Decimal
 
+from xml.sax.saxutils import escape as xml_escape
+
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 from app.commands.epcis import app as epcis_cli
+from app.events.schemas import query_document, xml_document
+from app.ingest.errors import unreadable
+from app.ingest.service import prepare
 from app.ingest.worker import run_once
 from app.models import CaptureJob, EpcisEvent, Unit
+from epcis.errors import EpcisError
+from epcis.hashing import event_hash
 from epcis.model import QuantityElement
+from epcis.read import read_document
 from tests.ingest.chain import commission, document, sgtin
 from tests.partners.helpers import chain_partners
 
@@ -42,13 +52,13 @@ def _base(fmt: str) -> str:
 def _json(old: str, new: str) -> bytes:
     text = _base("2.0-jsonld")
     assert text.count(old) == 1, old
-    return text.replace(old, new).encode()
+    return text.replace(old, new).encode("utf-8", "surrogatepass")  # bytes as sent
 
 
 def _xml(old: str, new: str) -> bytes:
     text = _base("1.2-xml")
     assert text.count(old) == 1, old
-    return text.replace(old, new).encode()
+    return text.replace(old, new).encode("utf-8", "surrogatepass")
 
 
 def _line(body: bytes, needle: str) -> int:
@@ -91,6 +101,9 @@ JSON_CASES = {
     "NUL in an EPC": (_json(f'"{EPC}"', f'"{EPC}\\u0000"'),
                       "text holds a character XML cannot carry", "epcList", f"{EPC}\\u0000",
                       CHARACTER, f"{EVENT}/epcList/0"),
+    "a backspace written \\b": (_json('"cbvmda:lotNumber": "L1"', '"cbvmda:lotNumber": "L\\b1"'),
+                               "text holds a character XML cannot carry", "cbvmda:lotNumber",
+                               "L\\u00081", CHARACTER, f"{EVENT}/ilmd/cbvmda:lotNumber"),
     "a lone surrogate": (_json('"cbvmda:lotNumber": "L1"', '"cbvmda:lotNumber": "L\\ud800"'),
                          "text holds a character XML cannot carry", "cbvmda:lotNumber", "L\\ud800",
                          CHARACTER, f"{EVENT}/ilmd/cbvmda:lotNumber"),
@@ -252,3 +265,56 @@ async def test_deeper_xml_is_refused_by_the_parser_at_capture(client, session, l
         400, f"line {line}, column {column}: document is not well-formed XML, got {found!r}")
     assert await session.scalar(select(func.count()).select_from(CaptureJob)) == 0
     _validate_says_the_same(tmp_path, deeper, refused.json())
+
+
+# -- Hypothesis: hostile values at both readers ---------------------------------------------
+HOSTILE_TEXT = st.one_of(
+    st.text(max_size=300),  # every code point: controls, lone surrogates, U+FFFE ...
+    st.sampled_from(["", " ", "NaN", "-Infinity", "1e999", "-1e-999", "9" * 5000, "0" * 300,
+                     "1E+15", "999999999999999", "0.000000000000001", "sNaN", "\ufffe"]),
+    st.integers().map(str), st.floats().map(repr),
+)
+FIELDS = {  # field -> (JSON text to replace, XML text to replace), both holding "{}"
+    "quantity": ('"quantity": 7', "<quantity>7</quantity>", '"quantity": {}', "<quantity>{}</quantity>"),
+    "epc": (f'"{EPC}"', f"<epc>{EPC}</epc>", "{}", "<epc>{}</epc>"),
+    "bizStep": ('"bizStep": "commissioning"', "<bizStep>urn:epcglobal:cbv:bizstep:commissioning</bizStep>",
+                '"bizStep": {}', "<bizStep>{}</bizStep>"),
+    "lot": ('"cbvmda:lotNumber": "L1"', "<cbvmda:lotNumber>L1</cbvmda:lotNumber>",
+            '"cbvmda:lotNumber": {}', "<cbvmda:lotNumber>{}</cbvmda:lotNumber>"),
+    "eventTime": ('"eventTime": "2026-11-02T08:00:00Z"', "<eventTime>2026-11-02T08:00:00Z</eventTime>",
+                  '"eventTime": {}', "<eventTime>{}</eventTime>"),
+}
+
+
+def _served(prepared) -> None:
+    """What storing and serving back ``prepared`` takes: UTF-8 text without NUL, identifiers
+    within their columns, a JSON answer without NaN, the same hash read back, an XML answer."""
+    for event, digest, body in zip(prepared.events, prepared.hashes, prepared.bodies, strict=True):
+        assert "\x00" not in body
+        body.encode("utf-8")
+        for value in (*event.all_epcs, event.biz_step, event.disposition,
+                      *(loc.id for loc in (event.read_point, event.biz_location) if loc)):
+            assert value is None or 0 < len(value) <= EpcisEvent.__table__.c.biz_step.type.length
+        row = EpcisEvent(event_hash=digest, body=body, record_time=event.event_time)
+        json.dumps(query_document([row]), allow_nan=False).encode("utf-8")
+        [back] = read_document(body.encode(), format="2.0-jsonld").events
+        assert event_hash(back) == digest
+        xml_document([row])
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(field=st.sampled_from(sorted(FIELDS)), value=HOSTILE_TEXT, as_xml=st.booleans())
+def test_a_hostile_value_is_a_clean_epcis_error_or_served_back(field, value, as_xml):
+    json_old, xml_old, json_new, xml_new = FIELDS[field]
+    if as_xml:
+        body = _xml(xml_old, xml_new.format(xml_escape(value)))
+    elif field == "quantity":
+        body = _json(json_old, json_new.format(value))  # raw: a number, NaN or not JSON at all
+    else:
+        body = _json(json_old, json_new.format(json.dumps(value)))
+    try:
+        prepared = prepare(body)
+    except EpcisError as exc:
+        json.dumps(unreadable(exc).problem(), allow_nan=False).encode("utf-8")  # stored, served
+        return
+    _served(prepared)
