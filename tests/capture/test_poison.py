@@ -9,7 +9,6 @@ import dataclasses
 import json
 import logging
 from decimal import Decimal
-
 from xml.sax.saxutils import escape as xml_escape
 
 import pytest
