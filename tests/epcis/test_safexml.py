@@ -110,3 +110,16 @@ def test_iterparse_and_root_start_directly() -> None:
     assert attrib["schemaVersion"] == "2.0"
     tags = [el.tag for _, el in iterparse(stream, tag="ObjectEvent")]
     assert tags == ["ObjectEvent"]
+
+
+def test_event_limit_stops_at_the_first_event_past_it() -> None:
+    """Nothing after the limit is read: a broken tail is never reached."""
+    from epcis.errors import TooManyEventsError
+
+    data = doc(events=3).replace(b"</EventList>",
+                                 b"<ObjectEvent><action>NOPE</action></ObjectEvent></EventList>")
+    with pytest.raises(TooManyEventsError) as info:
+        read_document(data, limits=Limits(max_events=2))
+    assert str(info.value) == ("event 2, line 1: document holds more events than the limit; "
+                               "expected at most 2 events, got 'more than 2'")
+    assert len(read_document(doc(events=3), limits=Limits(max_events=3)).events) == 3
