@@ -23,6 +23,7 @@ from app.ingest.errors import unreadable
 from app.ingest.service import prepare
 from app.ingest.worker import run_once
 from app.models import CaptureJob, EpcisEvent, Unit
+from epcis.bounds import MAX_IDENTIFIER
 from epcis.errors import EpcisError
 from epcis.hashing import event_hash
 from epcis.model import QuantityElement
@@ -317,3 +318,13 @@ def test_a_hostile_value_is_a_clean_epcis_error_or_served_back(field, value, as_
         json.dumps(unreadable(exc).problem(), allow_nan=False).encode("utf-8")  # stored, served
         return
     _served(prepared)
+
+
+def test_every_column_holding_an_identifier_is_as_wide_as_the_readers_bound():
+    from app.models import CustodyHop as Hop
+    from app.models import EventEpc
+
+    columns = (EpcisEvent.biz_step, EpcisEvent.disposition, EpcisEvent.biz_location,
+               EventEpc.epc, Unit.identifier, Hop.unit, Hop.location)
+    assert {c.key: c.type.length >= MAX_IDENTIFIER for c in columns} == {
+        c.key: True for c in columns}
