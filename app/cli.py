@@ -68,7 +68,7 @@ def demo(
     host: str | None = typer.Option(None, help="Bind address (default CUSTODY_HOST)."),
     port: int | None = typer.Option(None, help="Port (default CUSTODY_PORT)."),
 ) -> None:
-    """Migrate, seed demo partners, locations and products, then serve. Safe to run twice."""
+    """Migrate, seed demo partners and locations, capture their chain, then serve. Safe to run twice."""
     from app.demo import load
     from app.migrate import upgrade
 
@@ -76,12 +76,12 @@ def demo(
     upgrade(config.database_url)
     created = run(config, load)
     typer.echo(
-        f"demo data ready: {created['partners']} partners and {created['products']} products "
-        f"created (existing ones kept)"
+        f"demo data ready: {created['partners']} partners created (existing ones kept)"
     )
     typer.echo(
         f"demo chain ingested (manufacturer -> wholesaler -> specialty pharmacy -> hospital "
-        f"pharmacy): {created['events']} events, {created['units']} units in the ledger"
+        f"pharmacy): {created['events']} events, {created['units']} units in the ledger, "
+        f"{created['products']} products from its master data"
     )
     typer.echo(
         f"demo API key (admin, regulator; shown once): {created['key']}\n"

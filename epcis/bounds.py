@@ -195,8 +195,7 @@ _MAX_INT = 4300  # Python's limit on the digits of an int read from text
 
 
 def loads(data: bytes, max_depth: int) -> Any:
-    """Decode JSON strictly: no key twice in an object, no text XML cannot carry, no
-    nesting deeper than ``max_depth``.
+    """Decode JSON strictly: each key once, text XML can carry, nesting within ``max_depth``.
 
     Numbers stay exact where floats cannot: an integer of more than 4,300 digits or a
     float that overflows (``1e999``) is decoded as a :class:`~decimal.Decimal`, which
@@ -315,8 +314,10 @@ def _bad_text(value: Any, pointer: str) -> Iterator[tuple[str, str]]:
 
 
 def _too_deep(data: bytes, max_depth: int) -> HostileDocumentError:
-    """Locate the first array or object nested deeper than ``max_depth`` (on the error path:
-    the decoder gave up without saying where)."""
+    """Locate the first array or object nested deeper than ``max_depth``.
+
+    Only on the error path: the decoder gave up without saying where.
+    """
     path: list[list] = []  # per open container: [is object, member name or index]
     after_key_position = False
     for match in _TOKEN.finditer(data):

@@ -75,8 +75,10 @@ class UnsupportedFormatError(EpcisError):
 
 
 class TooManyEventsError(EpcisError):
-    """The document holds more events than :attr:`Limits.max_events <epcis.safexml.Limits>`;
-    raised at the first event past the limit, before it is read."""
+    """The document holds more events than :attr:`Limits.max_events <epcis.safexml.Limits>`.
+
+    Raised at the first event past the limit, before it is read.
+    """
 
     def __init__(self, limit: int, **where: object) -> None:
         super().__init__("document holds more events than the limit",

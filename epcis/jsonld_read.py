@@ -36,7 +36,7 @@ from epcis.model import (
     VocabularyElement,
 )
 from epcis.safexml import DEFAULT_LIMITS, Limits
-from epcis.xml_read import _OFFSET, lenient_time, mda_id, parse_time
+from epcis.values import OFFSET, lenient_time, mda_id, parse_time
 
 EVENT_TYPES = {t.value: t for t in EventType}
 _ACTIONS = {a.value: a for a in Action}
@@ -244,6 +244,7 @@ class JsonReader:
 
     # -- events --------------------------------------------------------------------
     def event_list(self) -> tuple[list, str]:
+        """The raw event objects and the JSON pointer of their list."""
         body = self.data.get("epcisBody")
         if not isinstance(body, dict):
             raise EpcisError("missing epcisBody", pointer="/epcisBody", field="epcisBody",
@@ -260,6 +261,7 @@ class JsonReader:
                          expected="epcisBody.eventList")
 
     def events(self) -> Iterator[Event]:
+        """Each event, read as it is reached."""
         events, base = self.event_list()
         limit = self.limits.max_events
         for i, ev in enumerate(events):
@@ -274,6 +276,7 @@ class JsonReader:
             yield event
 
     def document(self) -> Document:
+        """The whole document, every event read."""
         return Document(
             schema_version=self.schema_version, creation_date=self.creation_date,
             sbdh=self.sbdh, master_data=self.master_data,
@@ -297,6 +300,21 @@ class _JsonEvent:
                              found=json.dumps(value)[:60])
         return json_text(value)
 
+    def unqualified(self, value: Any, key: str) -> list[Element]:
+        """An ``extension`` object: EPCIS 1.2 ``##local`` elements, each without a namespace."""
+        if not isinstance(value, dict):
+            raise self.error("bad value", key, field="extension",
+                             expected="an object of unqualified extension elements",
+                             found=json.dumps(value)[:60])
+        out: list[Element] = []
+        for k, v in value.items():
+            if ":" in k:
+                raise self.error("prefixed key in extension", f"{key}/{_esc(k)}", field=k,
+                                 expected="an unqualified name (namespaced extensions sit "
+                                 "beside the EPCIS fields)", found=k)
+            out.extend(self.r.to_elements(k, v, f"{self.ptr}/{key}/{_esc(k)}"))
+        return out
+
     def build(self, ev: Any) -> Event:
         if not isinstance(ev, dict):
             raise self.error("event is not an object", "", expected="a JSON object",
@@ -316,6 +334,8 @@ class _JsonEvent:
                 continue
             elif ":" in key:
                 exts.extend(self.r.to_elements(key, value, f"{self.ptr}/{_esc(key)}"))
+            elif key == "extension":
+                exts.extend(self.unqualified(value, key))
             else:
                 raise self.error(f"unknown field in {etype.value}", _esc(key), field=key,
                                  expected="an EPCIS field or a prefixed extension", found=key)
@@ -342,7 +362,7 @@ class _JsonEvent:
 
     def offset(self, f: dict, v: Any, k: str) -> None:
         value = self.text(v, k)
-        if not _OFFSET.match(value):
+        if not OFFSET.match(value):
             raise self.error("bad eventTimeZoneOffset", k, field=k,
                              expected="+HH:MM or -HH:MM", found=value)
         f["event_time_zone_offset"] = value
@@ -510,6 +530,8 @@ class _JsonEvent:
                     continue
                 elif ":" in key:
                     exts.extend(self.r.to_elements(key, value, f"{self.ptr}/{p}/{_esc(key)}"))
+                elif key == "extension":
+                    exts.extend(self.unqualified(value, f"{p}/{key}"))
                 else:
                     raise self.error("unknown field in sensorElement", f"{p}/{key}", field=key,
                                      expected="sensorMetadata, sensorReport or an extension",

@@ -15,12 +15,11 @@ from app.errors import Forbidden
 bearer = HTTPBearer(auto_error=False, description="An API key: `ck_<prefix>_<secret>`")
 
 
-def require(scope: Scope | str):
-    """A dependency giving the :class:`Caller`; 401 without a valid key, 403 without ``scope``.
-
-    A ``regulator`` key may query (read every partner's events and units) without ``query``.
-    """
-    scope = Scope(scope)
+def require(scope: Scope | str, *alternatives: Scope | str):
+    """A dependency giving the :class:`Caller`; 401 without a valid key, 403 unless the key
+    holds ``scope`` or one of ``alternatives`` (``require("query", "regulator")``: a regulator
+    reads every partner's events without holding ``query``)."""
+    accepted = [Scope(s).value for s in (scope, *alternatives)]
 
     async def dependency(
         session: SessionDep,
@@ -28,12 +27,12 @@ def require(scope: Scope | str):
         _: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)] = None,  # for /docs
     ) -> Caller:
         caller = await authenticate(session, request.headers.get("authorization"))
-        implied = scope is Scope.QUERY and Scope.REGULATOR.value in caller.scopes
-        if scope.value not in caller.scopes and not implied:
+        if not caller.scopes.intersection(accepted):
             held = ", ".join(sorted(caller.scopes))
+            wanted = " or ".join(repr(s) for s in accepted)
             raise Forbidden(
-                f"API key ck_{caller.prefix}_... lacks scope {scope.value!r}; it has {held}",
-                required=scope.value,
+                f"API key ck_{caller.prefix}_... lacks scope {wanted}; it has {held}",
+                required=accepted[0],
             )
         return caller
 

@@ -29,6 +29,14 @@ class TooManyEvents(CustodyError):
         self.limit = limit
 
 
+class JobCrashed(CustodyError):
+    """Processing raised unexpectedly on every attempt; the logs hold the tracebacks."""
+
+    def __init__(self, attempts: int) -> None:
+        super().__init__(f"processing failed {attempts} times; see the logs",
+                         reason="INTERNAL_ERROR")
+
+
 class Contradiction(Conflict):
     """An event contradicts custody: a rule's :class:`~app.ingest.rules.Problem`, located."""
 
@@ -51,8 +59,9 @@ def job_error(error: CustodyError) -> dict[str, Any]:
     A job's errors are not HTTP answers (the job itself is served with 200), so they carry
     no status of their own.
 
-    >>> job_error(CustodyError("processing failed; see the logs", reason="INTERNAL_ERROR"))["title"]
-    'Internal error'
+    >>> job_error(JobCrashed(3))
+    {'type': 'https://custody.dev/problems/internal-error', 'title': 'Internal error', \
+'detail': 'processing failed 3 times; see the logs', 'reason': 'INTERNAL_ERROR'}
     >>> list(job_error(Contradiction(2, "ni:///sha-256;ab", Problem("UNKNOWN_UNIT", "unit X"))))
     ['type', 'title', 'detail', 'reason', 'eventIndex', 'eventHash']
     """

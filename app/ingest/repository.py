@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,9 +18,11 @@ from app.models import (
     EpcisEvent,
     EventEpc,
     EventParty,
+    EventReference,
     JobStatus,
     Licence,
     Location,
+    Lot,
     PartnerAgent,
     PartnerGln,
     Product,
@@ -30,10 +32,11 @@ from app.models import (
 )
 from epcis.model import Event
 
-NEW_UNIT = ("identifier", "kind", "gtin", "serial", "lot", "status", "custodian_id",
+NEW_UNIT = ("identifier", "kind", "gtin", "serial", "lot", "expiry", "status", "custodian_id",
             "destination_id", "location_id")
 CHANGED_UNIT = ("status", "custodian_id", "destination_id", "location_id", "parent_id")
 EPC_COLUMNS = ("event_id", "epc", "role")
+REFERENCE_COLUMNS = ("event_id", "field", "type", "value")
 PARTY_COLUMNS = ("event_id", "partner_id")
 
 # --- the queue ------------------------------------------------------------------------------
@@ -173,10 +176,13 @@ async def add_events(
 
 
 async def add_names(
-    session: AsyncSession, epcs: Sequence[tuple[int, str, str]], parties: Sequence[tuple[int, int]]
+    session: AsyncSession, epcs: Sequence[tuple[int, str, str]],
+    references: Sequence[tuple[int, str, str, str]], parties: Sequence[tuple[int, int]],
 ) -> None:
-    """Store who and what events name: ``(event id, epc, role)`` and ``(event id, partner id)``."""
+    """Store who and what events name: ``(event id, epc, role)``, ``(event id, field, type,
+    value)`` and ``(event id, partner id)``."""
     await insert_rows(session, EventEpc.__table__, epcs, EPC_COLUMNS)
+    await insert_rows(session, EventReference.__table__, references, REFERENCE_COLUMNS)
     await insert_rows(session, EventParty.__table__, parties, PARTY_COLUMNS)
 
 
@@ -223,3 +229,25 @@ async def add_exceptions(
         for i, p in problems
     )
     await session.flush()
+
+
+async def products(session: AsyncSession, gtins: Iterable[str]) -> dict[str, Product]:
+    """The stored products among ``gtins``, by GTIN."""
+    found = await session.scalars(select(Product).where(Product.gtin.in_(list(gtins))))
+    return {p.gtin: p for p in found}
+
+
+async def partner_names(session: AsyncSession, ids: Iterable[int]) -> dict[int, str]:
+    """Legal names of the partners ``ids``."""
+    query = select(TradingPartner.id, TradingPartner.legal_name).where(TradingPartner.id.in_(list(ids)))
+    return dict((await session.execute(query)).all())
+
+
+async def add_lots(session: AsyncSession, lots: dict[tuple[str, str], date]) -> None:
+    """Record each ``(gtin, lot) -> expiry`` not recorded yet (the first expiry stays)."""
+    if not lots:
+        return
+    have = set((await session.execute(select(Lot.gtin, Lot.lot).where(
+        Lot.gtin.in_({g for g, _ in lots})))).all())
+    await insert_rows(session, Lot.__table__, [
+        {"gtin": g, "lot": lot, "expiry": expiry} for (g, lot), expiry in lots.items() if (g, lot) not in have])

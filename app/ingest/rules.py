@@ -15,14 +15,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 from typing import Any
 
 from app.ingest.identifiers import company_prefix
-from app.ledger.service import HopSpec
-from app.models import UnitStatus
+from app.ledger.core import HopSpec
+from app.models import Licence, UnitStatus
 from app.units.status import can_transition
-from epcis.dscsa import gln_of
+from epcis.dscsa import gln_of, ilmd_lot
 from epcis.model import Action, Event, EventType
 from gs1.errors import GS1Error
 from gs1.identifiers import parse_epc_uri, uri_unescape, validate_ai82
@@ -30,7 +31,6 @@ from gs1.identifiers import parse_epc_uri, uri_unescape, validate_ai82
 S = UnitStatus
 CBV_STEP = "urn:epcglobal:cbv:bizstep:"
 OWNING = ("urn:epcglobal:cbv:sdt:owning_party", "owning_party")
-MDA_NS = "urn:epcglobal:cbv:mda"
 _DL_GLN = re.compile(r"/41[47]/(\d{12})\d(?:/|$)")
 SGTIN = "urn:epc:id:sgtin:"
 OWNED = ("sgtin", "sscc")  # schemes whose company prefix names the brand owner
@@ -52,6 +52,7 @@ class UnitRow:
     destination_id: int | None = None
     id: int | None = None
     parent_id: int | None = None
+    expiry: date | None = None
 
 
 @dataclass(frozen=True)
@@ -86,6 +87,7 @@ class Context:
         locations: dict[str, int],
         authorized: set[int],
         principals: dict[int, set[int]] | None = None,
+        licences: dict[int, list[Licence]] | None = None,
     ) -> None:
         self.submitter = submitter
         self.labels = labels
@@ -94,6 +96,11 @@ class Context:
         self.locations = locations  # SGLN -> location id
         self.authorized = authorized  # partners authorized (and licensed) today
         self.principals = principals or {}  # agent id -> brand owners it commissions for
+        self.licences = licences or {}  # partner id -> its licences
+
+    def licensed_on(self, partner_id: int, day: date) -> bool:
+        """Whether ``partner_id`` holds a licence valid on ``day``."""
+        return any(x.is_valid_on(day) for x in self.licences.get(partner_id, ()))
 
     def commissions_under(self, partner_id: int) -> set[str]:
         """Company prefixes ``partner_id`` may commission: its own and its principals'."""
@@ -245,14 +252,17 @@ def _sgtin_class(prefix: str, reference: str) -> str:
     return parse_epc_uri(f"{SGTIN}{prefix}.{reference}.0").gtin or ""
 
 
-def _new_unit(identifier: str, lot: str | None, custodian: int, location: int | None) -> UnitRow:
-    return UnitRow(identifier, *_identity(identifier), lot, S.COMMISSIONED, custodian, location)
+def _new_unit(identifier: str, custodian: int, location: int | None, lot: str | None = None,
+              expiry: date | None = None) -> UnitRow:
+    return UnitRow(identifier, *_identity(identifier), lot, S.COMMISSIONED, custodian, location,
+                   expiry=expiry)
 
 
-def _lot(event: Event) -> str | None:
-    """The ILMD lot number (GS1 AI 10 holds at most 20 characters; longer ones are not kept)."""
-    lot = next((e.text for e in event.ilmd if e.ns == MDA_NS and e.name == "lotNumber"), None)
-    return lot.strip() if lot and len(lot.strip()) <= 20 else None
+def _lot(event: Event) -> tuple[str | None, date | None]:
+    """The ILMD lot number and expiry (``cbvmda:`` or ``gs1ushc:``). GS1 AI 10 holds at most 20
+    characters; a longer lot is not kept."""
+    lot, expiry = ilmd_lot(event)
+    return (lot if lot and len(lot) <= 20 else None), expiry
 
 
 def _hop(unit: UnitRow | str, kind: str, src: str | None, dst: str | None, event: Event) -> HopSpec:
@@ -266,7 +276,7 @@ def commission(state: State, event: Event, ctx: Context) -> Outcome:
     once each."""
     out = Outcome()
     me, label, owned = ctx.submitter, ctx.label(ctx.submitter), ctx.commissions_under(ctx.submitter)
-    where, lot, when = _location(event), _lot(event), event.event_time
+    where, (lot, expiry), when = _location(event), _lot(event), event.event_time
     location = ctx.locations.get(where or "")
     for ident in event.epc_list:  # brand ownership first: only the owner learns what exists
         prefix = company_prefix(ident, OWNED)
@@ -291,7 +301,7 @@ def commission(state: State, event: Event, ctx: Context) -> Outcome:
                 Problem("ALREADY_COMMISSIONED", f"unit {ident} is already commissioned", ident)
             )
             continue
-        out.creates.append(_new_unit(ident, lot, me, location))
+        out.creates.append(_new_unit(ident, me, location, lot, expiry))
         out.hops.append(HopSpec(ident, "commission", None, label, where, when))
     return out
 
@@ -306,7 +316,7 @@ def pack(state: State, event: Event, ctx: Context) -> Outcome:
     if parent in state.units:
         _held_by(state.units[parent], me, ctx, out)
     else:
-        out.creates.append(_new_unit(parent, None, me, ctx.locations.get(_location(event) or "")))
+        out.creates.append(_new_unit(parent, me, ctx.locations.get(_location(event) or "")))
         out.hops.append(_hop(parent, "commission", None, ctx.label(me), event))
     for ident in event.child_epcs:
         unit = state.units.get(ident)

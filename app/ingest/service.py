@@ -6,6 +6,12 @@ is all-or-nothing: with the ``rollback`` behaviour any contradiction rejects it 
 stored but the exceptions and the failed job); with ``proceed`` the contradicting events are
 stored without effect and each contradiction becomes a :class:`CustodyException`. Events
 whose hash is already stored are skipped, so replaying a document changes nothing.
+
+DSCSA findings (:mod:`epcis.dscsa`; decision 0010) of severity ``error``
+contradict like the rules' problems; a missing lot or expiry is one only when Custody does not
+hold it for the units either (they may have been commissioned by an earlier document). Warnings are reported
+on the job. The submitting brand owner's master data fills products, and the lots of the
+units it commissions are recorded with their expiry.
 """
 
 from __future__ import annotations
@@ -24,12 +30,19 @@ from app.errors import CustodyError
 from app.ingest import repository
 from app.ingest.errors import Contradiction, TooManyEvents, job_error, unreadable
 from app.ingest.identifiers import company_prefix, prefix_length, to_urn
-from app.ingest.rules import Context, Outcome, Problem, rule_for
+from app.ingest.rules import Context, Outcome, Problem, State, UnitRow, rule_for
 from app.ledger import service as ledger
-from app.models import CaptureJob, EpcRole, JobStatus
+from app.models import CaptureJob, EpcRole, JobStatus, Product
 from app.models.base import utcnow
 from app.partners.repository import find_partner
-from epcis.dscsa import SHIPPING, extract_transactions
+from epcis.dscsa import (
+    Finding,
+    Held,
+    ProductMaster,
+    Transaction,
+    product_masters,
+    verdict,
+)
 from epcis.errors import EpcisError, TooManyEventsError
 from epcis.hashing import event_hash
 from epcis.jsonld_write import to_jsonld
@@ -39,18 +52,20 @@ from epcis.safexml import DEFAULT_LIMITS
 
 EVENT_LIMIT = 500_000  # default of CUSTODY_CAPTURE_EVENT_LIMIT
 Progress = Callable[[int, int], None]
-# Containers packed and lots given in an earlier document: Custody holds them already.
-IGNORED_FINDINGS = frozenset({"TI_NO_PRODUCTS", "TI_MISSING_LOT"})
 
 
 @dataclass(frozen=True)
 class Prepared:
-    """A parsed document with each event's hash, JSON-LD body and DSCSA findings."""
+    """A parsed document with each event's hash, JSON-LD body, DSCSA findings and master data."""
 
     events: tuple[Event, ...]
     hashes: list[str]
     bodies: list[str]
     findings: dict[int, list[Problem]]
+    warnings: list[Finding] = dataclasses.field(default_factory=list)
+    held: list[Held] = dataclasses.field(default_factory=list)
+    transactions: list[Transaction] = dataclasses.field(default_factory=list)
+    masters: dict[str, ProductMaster] = dataclasses.field(default_factory=dict)
 
 
 Refused = TooManyEvents | DocumentRefused  # what a job gets for a document it will not run
@@ -76,12 +91,11 @@ def prepare(body: bytes, event_limit: int = EVENT_LIMIT) -> Prepared:
             exc.event_index = index if exc.event_index in (None, 0) else exc.event_index
             raise
     findings: dict[int, list[Problem]] = {}
-    if any(e.biz_step == SHIPPING for e in doc.events):
-        for tx in extract_transactions(doc):
-            for f in tx.findings:
-                if f.severity == "error" and f.code not in IGNORED_FINDINGS:
-                    findings.setdefault(tx.event_index, []).append(Problem(f.code, f.message))
-    return Prepared(doc.events, hashes, bodies, findings)
+    v = verdict(doc)
+    for f in v.refusals:
+        findings.setdefault(f.event_index, []).append(Problem(f.code, f.message))
+    return Prepared(doc.events, hashes, bodies, findings, v.warnings, v.held, v.transactions,
+                    product_masters(doc))
 
 
 @dataclass
@@ -108,6 +122,9 @@ async def load_context(session: AsyncSession, submitter: int) -> Context:
         prefixes.setdefault(pid, set()).update(gln[:n] for n in range(6, 13))
     for _, gln, _, pid in found.locations:
         by_gln.setdefault(gln[:12], pid)
+    licences: dict[int, list] = {}
+    for x in found.licences:
+        licences.setdefault(x.partner_id, []).append(x)
     return Context(
         submitter,
         labels,
@@ -116,6 +133,7 @@ async def load_context(session: AsyncSession, submitter: int) -> Context:
         {sgln: lid for lid, _, sgln, _ in found.locations},
         {pid for pid, ok in found.partners if ok and pid in licensed},
         principals,
+        licences,
     )
 
 
@@ -179,10 +197,11 @@ async def run_job(session: AsyncSession, job: CaptureJob, progress: Progress | N
     except Rejected as rejected:
         await savepoint.rollback()
         await repository.add_exceptions(session, job, rejected.problems, {})
-        finish(job, JobStatus.FAILED, len(prepared.events), _located(prepared, rejected.problems))
+        finish(job, JobStatus.FAILED, len(prepared.events), _located(prepared, rejected.problems),
+               prepared.warnings)
         return
     await savepoint.commit()
-    finish(job, JobStatus.SUCCEEDED, len(prepared.events), _located(prepared, problems))
+    finish(job, JobStatus.SUCCEEDED, len(prepared.events), _located(prepared, problems), prepared.warnings)
 
 
 def epc_roles(event: Event) -> Iterator[tuple[str, str]]:
@@ -196,11 +215,90 @@ def epc_roles(event: Event) -> Iterator[tuple[str, str]]:
             yield epc, role.value
 
 
+def references(event: Event) -> Iterator[tuple[str, str, str]]:
+    """``(field, type, value)`` of the read point, business transactions, sources and
+    destinations ``event`` names, for the ``EQ_`` query parameters ('': no type)."""
+    if event.read_point:
+        yield "readPoint", "", event.read_point.id
+    for field, entries in (("bizTransaction", event.biz_transactions),
+                           ("source", event.sources), ("destination", event.destinations)):
+        for entry in entries:
+            yield field, entry.type or "", entry.value
+
+
 def finish(job: CaptureJob, status: JobStatus, count: int | None,
-           errors: Sequence[CustodyError]) -> None:
-    """Set ``job``'s final status, event count and errors (see :func:`job_error`)."""
+           errors: Sequence[CustodyError], warnings: Sequence[Finding] = ()) -> None:
+    """Set ``job``'s final status, event count, errors (see :func:`job_error`) and the DSCSA
+    warnings it reports."""
     job.status, job.event_count, job.finished_at = status, count, utcnow()
     job.errors = [job_error(e) for e in errors]
+    job.warnings = [job_warning(f) for f in warnings]
+
+
+def job_warning(finding: Finding) -> dict[str, object]:
+    """A DSCSA warning as a capture job reports it: reason code, event, field and detail."""
+    where = {} if finding.event_index is None else {"eventIndex": finding.event_index}
+    return {"reason": finding.code, **where, "field": finding.field, "detail": finding.message}
+
+
+def licence_problems(ctx: Context, tx: Transaction) -> list[Problem]:
+    """The seller and the buyer each hold a licence valid on the transaction date (FD&C 582:
+    trading partners are authorized); a party Custody does not know is the rules' concern."""
+    day = tx.transaction_date.date()
+    out = []
+    for role, party in (("seller", tx.seller), ("buyer", tx.buyer)):
+        partner = ctx.resolve(party.id) if party else None
+        if partner is not None and not ctx.licensed_on(partner, day):
+            out.append(Problem(f"{role.upper()}_LICENCE_NOT_VALID",
+                               f"{role} {ctx.label(partner)} holds no licence valid on the transaction "
+                               f"date {day.isoformat()}"))
+    return out
+
+
+def unheld(state: State, held: Sequence[Held]) -> dict[int, list[Problem]]:
+    """The missing lots and expiry dates that the units Custody holds do not supply either
+    (a unit Custody does not hold at all is the rules' problem, not reported twice)."""
+    out: dict[int, list[Problem]] = {}
+    for h in held:
+        units = [state.units.get(i) for i in h.identifiers]
+        if any(u is not None and getattr(u, h.column) is None for u in units):
+            f = h.finding
+            out.setdefault(f.event_index, []).append(Problem(f.code, f.message))
+    return out
+
+
+async def store_master_data(session: AsyncSession, ctx: Context, masters: dict[str, ProductMaster],
+                            created: Sequence[UnitRow]) -> None:
+    """Products from the submitter's own master data, then the lots of the units it created.
+
+    Only the brand owner (or its agent) names a product: master data for a GTIN under another
+    company's prefix (a distributor forwarding the TI) is not stored. A product needs a name
+    and an NDC; the manufacturer is the one master data names, else the prefix owner. A lot is
+    recorded once, with the expiry of its first commissioning, for a product Custody knows.
+    """
+    owner = {prefix: pid for pid in (ctx.submitter, *ctx.principals.get(ctx.submitter, ()))
+             for prefix in ctx.prefixes.get(pid, ())}
+    mine = {g: m for g, m in masters.items() if m.company_prefix in owner and m.name and m.ndc}
+    lots = {(u.gtin, u.lot): u.expiry for u in created if u.gtin and u.lot and u.expiry}
+    if not mine and not lots:
+        return
+    products = await repository.products(session, {*mine, *(g for g, _ in lots)})
+    names = await repository.partner_names(session, {owner[m.company_prefix] for m in mine.values()})
+    for gtin, m in mine.items():
+        made_by = owner[m.company_prefix]
+        values = {"ndc": m.ndc, "proprietary_name": m.name, "strength": m.strength,
+                  "dosage_form": m.dosage_form, "container_size": m.container_size,
+                  "manufacturer_id": made_by, "manufacturer_name": m.manufacturer or names[made_by],
+                  "company_prefix_length": len(m.company_prefix or "")}
+        product = products.get(gtin)
+        if product is None:
+            products[gtin] = product = Product(gtin=gtin)
+            session.add(product)
+        for key, value in values.items():
+            if value is not None:
+                setattr(product, key, value)
+    await session.flush()
+    await repository.add_lots(session, {k: v for k, v in lots.items() if k[0] in products})
 
 
 def _located(prepared: Prepared, problems: list[tuple[int, Problem]]) -> list[Contradiction]:
@@ -225,6 +323,9 @@ async def _apply(
     # its events are seen too (READ COMMITTED) and are skipped, not re-applied.
     state = await repository.load_state(session, [epc for e in events for epc in e.all_epcs])
     stored = await repository.stored_hashes(session, hashes)
+    dscsa = unheld(state, prepared.held)  # before the rules run: what Custody held already
+    for tx in prepared.transactions:
+        dscsa.setdefault(tx.event_index, []).extend(licence_problems(ctx, tx))
     accepted: list[tuple[int, Outcome, list[Problem]]] = []
     problems: list[tuple[int, Problem]] = []
     for index, event in enumerate(events):
@@ -240,7 +341,7 @@ async def _apply(
                                  "trading partner with a valid licence"))
         rule = rule_for(event)
         out = rule(state, event, ctx) if rule and not found else Outcome()
-        found += out.problems + prepared.findings.get(index, [])  # custody first, then TI/TS
+        found += out.problems + prepared.findings.get(index, []) + dscsa.get(index, [])  # custody, TI/TS
         if not found:
             state.apply(out)
         problems.extend((index, p) for p in found)
@@ -249,16 +350,18 @@ async def _apply(
         raise Rejected(problems)
     now = utcnow()
     ids = await repository.store_units(session, state, now)
+    await store_master_data(session, ctx, prepared.masters, state.created)
     rows = await repository.add_events(session, job, now, (
         (index, events[index], hashes[index], prepared.bodies[index]) for index, _, _ in accepted))
-    epc_rows, party_rows = [], []
+    epc_rows, reference_rows, party_rows = [], [], []
     for index, out, found in accepted:
         event_id = rows[index]
         named = dict.fromkeys((*epc_roles(events[index]), *epc_roles(written[index])))
         epc_rows += [(event_id, e, r) for e, r in named]
+        reference_rows += [(event_id, *r) for r in dict.fromkeys(references(written[index]))]
         parties = {job.partner_id, *([] if found else out.parties)}
         party_rows += [(event_id, p) for p in parties if p is not None]
-    await repository.add_names(session, epc_rows, party_rows)
+    await repository.add_names(session, epc_rows, reference_rows, party_rows)
     await repository.add_exceptions(session, job, problems, rows, ids)
     label = ctx.label(job.partner_id)
     await ledger.append(session, [

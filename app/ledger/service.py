@@ -18,19 +18,8 @@ from app.bulk import insert_rows
 from app.errors import NotFound, ValidationFailed
 from app.ledger import core
 from app.ledger import repository as repo
+from app.ledger.core import HopSpec
 from app.models import CustodyHop, LedgerLeaf, LedgerNode
-
-
-@dataclass(frozen=True)
-class HopSpec:
-    """One custody change an event causes for one unit (seq and links are assigned here)."""
-
-    unit: str
-    kind: str
-    from_party: str | None
-    to_party: str | None
-    location: str | None
-    time: datetime
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from app.models.events import (
     EpcRole,
     EventEpc,
     EventParty,
+    EventReference,
     JobStatus,
     RawDocument,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "EpcisEvent",
     "EventEpc",
     "EventParty",
+    "EventReference",
     "JobStatus",
     "LedgerCheckpoint",
     "LedgerLeaf",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import ForeignKey, String
@@ -37,6 +37,7 @@ class Unit(Base):
     gtin: Mapped[str | None] = mapped_column(String(14), index=True)
     serial: Mapped[str | None] = mapped_column(String(20))
     lot: Mapped[str | None] = mapped_column(String(20))
+    expiry: Mapped[date | None]
     status: Mapped[UnitStatus] = mapped_column(str_enum(UnitStatus))
     custodian_id: Mapped[int | None] = mapped_column(ForeignKey("trading_partners.id"), index=True)
     location_id: Mapped[int | None] = mapped_column(ForeignKey("locations.id"))

@@ -17,7 +17,7 @@ _HOP_COLUMNS = (CustodyHop.seq, CustodyHop.kind, CustodyHop.from_party, CustodyH
 _UNIT = (
     select(
         *(Unit.__table__.c[name] for name in ("identifier", "kind", "gtin", "serial", "lot",
-                                              "status", "custodian_id", "destination_id")),
+                                              "expiry", "status", "custodian_id", "destination_id")),
         Location.sgln.label("location"),
         _container.identifier.label("container"),
         select(func.count()).where(_content.parent_id == Unit.id).scalar_subquery().label("contents"),
@@ -27,9 +27,11 @@ _UNIT = (
 )
 
 
-async def get_unit(session: AsyncSession, identifier: str) -> RowMapping | None:
-    """The unit's columns with ``location`` (SGLN), ``container`` and ``contents``: one query."""
-    return (await session.execute(_UNIT.where(Unit.identifier == identifier))).mappings().first()
+async def get_unit(session: AsyncSession, identifiers: list[str]) -> RowMapping | None:
+    """The first unit stored under one of ``identifiers``, with ``location`` (SGLN),
+    ``container`` and ``contents``: one query."""
+    query = _UNIT.where(Unit.identifier.in_(identifiers)).order_by(Unit.id)
+    return (await session.execute(query)).mappings().first()
 
 
 async def partner_glns(session: AsyncSession, partner_id: int) -> list[str]:

@@ -10,7 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.service import Caller
 from app.errors import NotFound
+from app.ingest.identifiers import to_urn
 from app.units import repository
+from epcis.dl import normalise
 
 
 @dataclass(frozen=True)
@@ -21,11 +23,30 @@ class UnitView:
     hops: list[dict[str, Any]]
 
 
+def spellings(identifier: str) -> list[str]:
+    """The identifiers a unit named by ``identifier`` may be stored under.
+
+    An EPC URN is itself. A GS1 Digital Link (``https://id.gs1.org/01/<GTIN>/21/<serial>``,
+    ``/00/<SSCC>``) is stored as the EPC URN its company prefix gives, which the link does not
+    say: one URN per prefix length (6 to 12 digits), and the link as written for a unit whose
+    prefix was unknown at capture.
+
+    >>> spellings("https://id.gs1.org/00/003123450000000011")[:2]
+    ['https://id.gs1.org/00/003123450000000011', 'urn:epc:id:sscc:031234.05000000001']
+    """
+    if not identifier.startswith("http"):
+        return [identifier]
+    link = normalise(identifier) or identifier
+    urns = (to_urn(link, lambda kind, key, n=n: n) for n in range(6, 13))
+    return list(dict.fromkeys((identifier, link, *urns)))
+
+
 async def get_unit(session: AsyncSession, caller: Caller, identifier: str) -> UnitView:
-    """The unit, if ``caller`` may see it: its custodian, the partner it is in transit to, or
-    a partner named on its chain (regulators and admins see every unit)."""
-    unit = await repository.get_unit(session, identifier)
-    hops = await repository.hops(session, identifier) if unit else []
+    """The unit named by ``identifier`` (an EPC URN or a GS1 Digital Link), if ``caller`` may
+    see it: its custodian, the partner it is in transit to, or a partner named on its chain
+    (regulators and admins see every unit)."""
+    unit = await repository.get_unit(session, spellings(identifier))
+    hops = await repository.hops(session, unit["identifier"]) if unit else []
     if unit and not caller.sees_everything and caller.partner_id not in (
         unit["custodian_id"], unit["destination_id"]
     ):
