@@ -22,7 +22,8 @@ from epcis.errors import EpcisError, HostileDocumentError
 from epcis.model import Event, Location, QuantityElement
 
 MAX_IDENTIFIER = 200
-"""Most characters in an EPC, parentID, bizStep, disposition, readPoint or bizLocation."""
+"""Most characters in an EPC, parentID, bizStep, disposition, readPoint or bizLocation, and in
+a business transaction, source or destination and their types."""
 MAX_DIGITS = 15
 """Most significant digits in a quantity, and its largest decimal exponent: what an IEEE
 double, the JSON number a quantity is served back as, carries exactly."""
@@ -41,6 +42,9 @@ _QUANTITY_LISTS = (("quantity_list", "quantityList"), ("child_quantity_list", "c
                    ("output_quantity_list", "outputQuantityList"))
 _WORDS = (("biz_step", "bizStep"), ("disposition", "disposition"), ("parent_id", "parentID"))
 _LOCATIONS = (("read_point", "readPoint"), ("biz_location", "bizLocation"))
+_REFERENCES = (("biz_transactions", "bizTransactionList", "bizTransaction"),
+               ("sources", "sourceList", "source"),
+               ("destinations", "destinationList", "destination"))
 _ABSENT = "-"  # stands for a field the event lacks among the identifiers checked together
 _SAFE_YEARS = (EARLIEST.year, LATEST.year - 1)  # strictly inside: no offset reaches a bound
 _TIME_RANGE = f"a time from {EARLIEST:%Y-%m-%d} to {LATEST.year - 1}-12-31 (UTC)"
@@ -97,6 +101,10 @@ def flaw(event: Event) -> Flaw | None:
         biz_location.id if biz_location else _ABSENT)
     if not all(texts) or max(map(len, texts)) > MAX_IDENTIFIER:
         return _identifier_flaw(event)
+    if event.biz_transactions or event.sources or event.destinations:
+        bad = _reference_flaw(event)
+        if bad is not None:
+            return bad
     if event.quantity_list or event.child_quantity_list or event.input_quantity_list \
             or event.output_quantity_list:
         bad = _quantity_flaw(event)
@@ -118,6 +126,16 @@ def _identifier_flaw(event: Event) -> Flaw | None:
         loc: Location | None = getattr(event, attr)
         if loc is not None and not 0 < len(loc.id) <= MAX_IDENTIFIER:
             return _identifier((name, "id"), loc.id)
+    return None
+
+
+def _reference_flaw(event: Event) -> Flaw | None:
+    for attr, name, key in _REFERENCES:
+        for index, ref in enumerate(getattr(event, attr)):
+            if not 0 < len(ref.value) <= MAX_IDENTIFIER:
+                return _identifier((name, index, key), ref.value)
+            if ref.type is not None and not 0 < len(ref.type) <= MAX_IDENTIFIER:
+                return _identifier((name, index, "type"), ref.type)
     return None
 
 

@@ -322,9 +322,28 @@ def test_a_hostile_value_is_a_clean_epcis_error_or_served_back(field, value, as_
 
 def test_every_column_holding_an_identifier_is_as_wide_as_the_readers_bound():
     from app.models import CustodyHop as Hop
-    from app.models import EventEpc
+    from app.models import EventEpc, EventReference
 
     columns = (EpcisEvent.biz_step, EpcisEvent.disposition, EpcisEvent.biz_location,
-               EventEpc.epc, Unit.identifier, Hop.unit, Hop.location)
+               EventEpc.epc, Unit.identifier, Hop.unit, Hop.location, EventReference.type,
+               EventReference.value)
     assert {c.key: c.type.length >= MAX_IDENTIFIER for c in columns} == {
         c.key: True for c in columns}
+
+
+@pytest.mark.parametrize(("member", "entry", "key"), [
+    ("bizTransactionList", {"type": "po", "bizTransaction": "urn:epcglobal:cbv:bt:x:" + "9" * 600},
+     "bizTransaction"),
+    ("sourceList", {"type": "owning_party", "source": "urn:epc:id:sgln:" + "0" * 600}, "source"),
+    ("destinationList", {"type": "x" * 300, "destination": "urn:epc:id:sgln:0614141.00001.0"},
+     "type"),
+])
+def test_references_over_their_column_are_refused_at_the_reader(member, entry, key):
+    """Business transactions, sources and destinations fill event_references: over its columns
+    they made PostgreSQL refuse the insert and the job crash."""
+    doc = json.loads(_base("2.0-jsonld"))
+    doc["epcisBody"]["eventList"][0][member] = [entry]
+    with pytest.raises(EpcisError) as caught:
+        read_document(json.dumps(doc).encode())
+    assert (caught.value.message, caught.value.field, caught.value.pointer) == (
+        "identifier too long", f"{member}/{key}", f"{EVENT}/{member}/0/{key}")
