@@ -17,8 +17,13 @@ from typing import Any
 
 from lxml import etree
 
-from epcis import cbv
-from epcis.errors import EpcisError, HostileDocumentError, UnsupportedFormatError
+from epcis import bounds, cbv
+from epcis.errors import (
+    EpcisError,
+    HostileDocumentError,
+    TooManyEventsError,
+    UnsupportedFormatError,
+)
 from epcis.model import (
     Action,
     BizTransaction,
@@ -493,6 +498,24 @@ def _dissolve_marked(el: etree._Element, inside: bool = False) -> Iterator[tuple
 _SENSOR_KIND = {"type", "exception"}
 
 
+def _locate(elem: etree._Element, path: tuple[str | int, ...]) -> etree._Element:
+    """The element a :class:`~epcis.bounds.Flaw` path names inside event ``elem``.
+
+    Names are child tags, numbers the n-th element child; the deepest one found is returned.
+    """
+    for step in path:
+        kids = [c for c in _dissolve(elem) if isinstance(step, int) or c.tag == step]
+        if isinstance(step, int) and step < len(kids):
+            elem = kids[step]
+        elif isinstance(step, str) and kids:
+            elem = kids[0]
+        elif isinstance(step, str) and step in elem.attrib:
+            break  # a sensor report's attribute: its element's line
+        else:
+            break
+    return elem
+
+
 def _sensor_report(el: etree._Element, b: _EventBuilder, name: str) -> SensorReport:
     fields = []
     for k, v in attributes(el):
@@ -689,6 +712,7 @@ class XmlReader:
         last: etree._Element | None = None
         parent: etree._Element | None = None
         wrapped = False
+        flaw = bounds.flaw
 
         for _, elem in itertools.chain(pending, self._it):
             tag = elem.tag
@@ -706,10 +730,16 @@ class XmlReader:
                                            expected=f"at most {limits.max_elements}",
                                            found=f"more than {limits.max_elements}",
                                            line=line_of(elem))
+            if index == limits.max_events:
+                raise TooManyEventsError(index, event_index=index, line=line_of(elem))
             up = elem.getparent()
             assert up is not None  # an event is never the root: root_start admits EPCIS roots only
             builder.index = index
-            yield builder.build(elem, etype, up.tag in WRAPPERS)
+            event = builder.build(elem, etype, up.tag in WRAPPERS)
+            bad = flaw(event)
+            if bad is not None:
+                raise bad.error(line=line_of(_locate(elem, bad.path)), event_index=index)
+            yield event
             index += 1
             # Free what precedes this event: the previous event, or an unknown element.
             if up is not parent:
