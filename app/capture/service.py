@@ -95,7 +95,8 @@ async def capture(
     existing = await repository.document_by_hash(session, partner_id, digest)
     if existing is not None:
         job = await repository.job_of(session, existing.id)
-        return Captured(job, False)  # type: ignore[arg-type]
+        assert job is not None, "a stored document has its capture job"
+        return Captured(job, False)
     doc = RawDocument(
         content_hash=digest, media_type=MEDIA_TYPES[fmt], size=len(body), body=body,
         partner_id=partner_id,

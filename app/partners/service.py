@@ -292,7 +292,7 @@ async def create_partner(session: AsyncSession, spec: PartnerSpec, actor: str) -
         )
     )
     await session.flush()
-    return await repository.get_partner(session, partner.id)  # type: ignore[return-value]
+    return await _written(session, partner.id)
 
 
 async def _prefixes(session: AsyncSession, spec: PartnerSpec) -> list[str]:
@@ -379,7 +379,7 @@ async def update_partner(
         for name, old, new in changed
     )
     await session.flush()
-    return await repository.get_partner(session, partner_id)  # type: ignore[return-value]
+    return await _written(session, partner_id)
 
 
 def _plain(value: Any) -> Any:
@@ -444,3 +444,10 @@ async def _replace_locations(session, partner: TradingPartner, locations: Sequen
         await session.delete(row)
         changed.append((f"locations[{sgln}]", row.name, None))
     return changed
+
+
+async def _written(session: AsyncSession, partner_id: int) -> TradingPartner:
+    """The partner just written (flushed), with its details as stored now."""
+    partner = await repository.get_partner(session, partner_id)
+    assert partner is not None, "a partner just written is there"
+    return partner
