@@ -15,10 +15,12 @@ from app.errors import Forbidden
 bearer = HTTPBearer(auto_error=False, description="An API key: `ck_<prefix>_<secret>`")
 
 
-def require(scope: Scope | str):
+def require(scope: Scope | str, *, optional: bool = False):
     """A dependency giving the :class:`Caller`; 401 without a valid key, 403 without ``scope``.
 
     A ``regulator`` key may query (read every partner's events and units) without ``query``.
+    With ``optional`` a request without ``Authorization`` gets ``None`` (public reads that
+    show more to a key); a key that is sent is checked all the same.
     """
     scope = Scope(scope)
 
@@ -26,8 +28,11 @@ def require(scope: Scope | str):
         session: SessionDep,
         request: Request,
         _: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)] = None,  # for /docs
-    ) -> Caller:
-        caller = await authenticate(session, request.headers.get("authorization"))
+    ) -> Caller | None:
+        header = request.headers.get("authorization")
+        if optional and header is None:
+            return None
+        caller = await authenticate(session, header)
         implied = scope is Scope.QUERY and Scope.REGULATOR.value in caller.scopes
         if scope.value not in caller.scopes and not implied:
             held = ", ".join(sorted(caller.scopes))

@@ -64,15 +64,16 @@ def worker(
     settings = load_settings()
     configure_logging(settings.log_level, settings.log_json)
     lease = timedelta(seconds=settings.job_lease_seconds)
-    run(settings, _work, poll, lease, settings.capture_event_limit)
+    run(settings, _work, poll, lease, settings)
 
 
-async def _work(sessions, poll: float, lease: timedelta, event_limit: int) -> None:
+async def _work(sessions, poll: float, lease: timedelta, settings) -> None:
     from app.ingest.worker import work
+    from app.ledger.scheduler import Signer
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     typer.echo("custody worker: processing capture jobs (Ctrl-C to stop)", err=True)
-    await work(sessions, stop, poll, lease, event_limit)
+    await work(sessions, stop, poll, lease, settings.capture_event_limit, Signer.load(settings))
