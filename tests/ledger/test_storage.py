@@ -1,7 +1,6 @@
 """The ledger on a real database: appends, stored subtree hashes, proofs, hop chains."""
 
 from contextlib import aclosing
-
 from datetime import timedelta
 
 import pytest
