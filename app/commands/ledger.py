@@ -75,8 +75,9 @@ def _verifier(settings: Settings, key: str | None) -> str | None:
     try:
         core.parse_verifier(text)
     except core.NoteError as exc:
-        what = "key file" if path.exists() else "neither a key file nor a verifier key"
-        raise ConfigurationError(f"{source}: {shown} is {what}: {exc}") from None
+        what = "holds no verifier key" if path.exists() else (
+            "is neither a key file nor a verifier key")
+        raise ConfigurationError(f"{source}: {shown} {what}: {exc}") from None
     return text
 
 

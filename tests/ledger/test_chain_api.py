@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from app.capture.service import capture
 from app.demo import CASE, LYON, MASTER_DATA, PARTNERS, VIALS, ZENTERVA, ingest_chain, seed
@@ -218,3 +218,23 @@ async def test_every_proof_of_a_chain_verifies_offline_while_the_log_runs_ahead(
     assert chain["next_checkpoint_due"] is None
     assert len(proofs) == 3 * len(chain["hops"]) == 30
     assert verify_offline(chain, proofs, world.verifier) == {12}
+
+
+async def test_a_chain_reads_the_same_few_rows_however_long(client, world, connection):
+    async def chain(unit):
+        statements = []
+
+        def record(conn, cursor, statement, parameters, context, executemany):
+            statements.append(statement)
+
+        event.listen(connection.sync_connection, "before_cursor_execute", record)
+        try:
+            response = await client.get(f"/units/{unit}/chain", headers=world.keys["regulator"])
+        finally:
+            event.remove(connection.sync_connection, "before_cursor_execute", record)
+        return response.json()["hops"], statements
+
+    short, few = await chain(VIALS[5])
+    long, same = await chain(VIALS[0])
+    assert (len(short), len(long)) == (5, 10)
+    assert len(same) == len(few)
