@@ -19,8 +19,9 @@ def require(scope: Scope | str, *, optional: bool = False):
     """A dependency giving the :class:`Caller`; 401 without a valid key, 403 without ``scope``.
 
     A ``regulator`` key may query (read every partner's events and units) without ``query``.
-    With ``optional`` a request without ``Authorization`` gets ``None`` (public reads that
-    show more to a key); a key that is sent is checked all the same.
+    With ``optional`` (public reads that show more to a key) a request without
+    ``Authorization``, or with a valid key lacking ``scope``, gets ``None``; an invalid key
+    is still a 401.
     """
     scope = Scope(scope)
 
@@ -35,6 +36,8 @@ def require(scope: Scope | str, *, optional: bool = False):
         caller = await authenticate(session, header)
         implied = scope is Scope.QUERY and Scope.REGULATOR.value in caller.scopes
         if scope.value not in caller.scopes and not implied:
+            if optional:
+                return None
             held = ", ".join(sorted(caller.scopes))
             raise Forbidden(
                 f"API key ck_{caller.prefix}_... lacks scope {scope.value!r}; it has {held}",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import signal
 import sys
 from datetime import timedelta
@@ -26,6 +27,7 @@ def ingest(
     """Capture FILE for a partner and process it now, through the same pipeline as the API."""
     settings = load_settings()
     configure_logging(settings.log_level, settings.log_json)
+    logging.getLogger("custody.worker").setLevel("WARNING")  # the job's line is printed below
     job = run(settings, _ingest, file, partner, behaviour, sys.stderr.isatty(),
               settings.capture_event_limit)
     typer.echo(f"job {job.id}: {job.status}, {job.event_count or 0} events, "
