@@ -3,7 +3,7 @@
 Whoever holds the signing key signs: ``custody serve`` on a timer, and each capture worker
 after each job. Each signs only when the log has grown since the latest checkpoint and the
 interval has passed since it was signed, so a leaf is in a signed tree within about the
-interval (decision 0008).
+interval (docs/decisions: signed proofs).
 """
 
 from __future__ import annotations

@@ -195,7 +195,7 @@ async def inclusion_proof(
 async def _leaf_of_visible_event(session: AsyncSession, caller: Caller | None, event_hash: str) -> int:
     if caller is None:
         raise Unauthorized(
-            f"a proof by event_hash needs an API key that may see the event ({KEY_FORMAT}); "
+            f"a proof by event_hash needs a query API key that may see the event ({KEY_FORMAT}); "
             "without one, ask by leaf_index"
         )
     try:

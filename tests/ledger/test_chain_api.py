@@ -112,7 +112,7 @@ async def test_a_proof_by_event_hash_is_for_callers_who_may_see_the_event(client
     anonymous = await client.get(url, params={"event_hash": mine})
     assert anonymous.status_code == 401
     assert anonymous.json()["detail"] == (
-        "a proof by event_hash needs an API key that may see the event "
+        "a proof by event_hash needs a query API key that may see the event "
         "(Authorization: Bearer ck_<prefix>_<secret>); without one, ask by leaf_index"
     )
     nothing = await client.get(url, params={"event_hash": made_up}, headers=world.keys["outsider"])
