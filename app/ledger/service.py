@@ -188,7 +188,7 @@ async def inclusion_proof(
         if checkpoint is None or leaf_index >= checkpoint.tree_size:
             if leaf_index >= await current_size(session):
                 raise NotFound(f"no leaf {leaf_index} in the log", field="leaf_index")
-            raise not_yet_signed(leaf_index, checkpoint, interval)
+            raise _not_yet_signed(leaf_index, checkpoint, interval)
     return (await _inclusion_proofs(session, [leaf_index], checkpoint))[0]
 
 
@@ -231,7 +231,7 @@ def next_checkpoint_due(latest: LedgerCheckpoint | None, interval: timedelta) ->
     return max(now, latest.created_at + interval) if latest else now
 
 
-def not_yet_signed(
+def _not_yet_signed(
     leaf_index: int, latest: LedgerCheckpoint | None, interval: timedelta
 ) -> NotYetSigned:
     """The answer for a leaf in the log that no signed checkpoint covers yet."""
