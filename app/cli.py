@@ -1,35 +1,70 @@
-"""The ``custody`` command line."""
+"""The ``custody`` command line.
+
+Start-up is part of every command's cost, so this module imports only Typer: each
+subcommand's module (and with it SQLAlchemy, FastAPI, lxml or the barcode libraries) is
+imported when that command runs (:class:`LazyGroup`).
+"""
 
 from __future__ import annotations
 
+import importlib
 import sys
+from typing import TYPE_CHECKING
 
 import typer
+from typer.core import TyperGroup
 
 from app import __version__
-from app.commands import epcis, ingest, keys, label, ledger, partners, scan
-from app.commands._runtime import run
-from app.config import Settings, load_settings
 from app.errors import CustodyError
 
+if TYPE_CHECKING:
+    from app.config import Settings
+
+LAZY = {
+    "scan": "app.commands.scan:app",
+    "label": "app.commands.label:app",
+    "epcis": "app.commands.epcis:app",
+    "keys": "app.commands.keys:app",
+    "partners": "app.commands.partners:app",
+    "checkpoint": "app.commands.ledger:checkpoint",
+    "verify": "app.commands.ledger:verify",
+    "ingest": "app.commands.ingest:ingest",
+    "worker": "app.commands.ingest:worker",
+}
+"""Commands defined elsewhere: name -> ``module:attribute`` (a Typer app or a function)."""
+
+
+class LazyGroup(TyperGroup):
+    """A command group that imports a subcommand's module only when it is asked for."""
+
+    def list_commands(self, ctx) -> list[str]:
+        return sorted([*super().list_commands(ctx), *LAZY])
+
+    def get_command(self, ctx, cmd_name: str):
+        if cmd_name not in LAZY:
+            return super().get_command(ctx, cmd_name)
+        module, _, attribute = LAZY[cmd_name].partition(":")
+        target = getattr(importlib.import_module(module), attribute)
+        if not isinstance(target, typer.Typer):
+            target = typer.Typer(pretty_exceptions_enable=False)
+            target.command(cmd_name)(getattr(importlib.import_module(module), attribute))
+        command = typer.main.get_command(target)
+        command.name = cmd_name
+        return command
+
+
 cli = typer.Typer(
+    cls=LazyGroup,
     help="Custody: the DSCSA chain-of-custody ledger.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-cli.add_typer(scan.app, name="scan", help="Decode and parse GS1 barcodes.")
-cli.add_typer(label.app, name="label", help="Render GS1 DataMatrix and SSCC labels.")
-cli.add_typer(epcis.app, name="epcis", help="Validate, hash and convert EPCIS documents.")
-cli.add_typer(keys.app, name="keys", help="Checkpoint signing keys and API keys.")
-cli.add_typer(partners.app, name="partners", help="Trading partners.")
-cli.command()(ledger.checkpoint)
-cli.command()(ledger.verify)
-cli.command()(ingest.ingest)
-cli.command()(ingest.worker)
 
 
 def settings() -> Settings:
     """Settings for a command (errors surface as one line through :func:`main`)."""
+    from app.config import load_settings
+
     return load_settings()
 
 
@@ -68,7 +103,8 @@ def demo(
     host: str | None = typer.Option(None, help="Bind address (default CUSTODY_HOST)."),
     port: int | None = typer.Option(None, help="Port (default CUSTODY_PORT)."),
 ) -> None:
-    """Migrate, seed demo partners, locations and products, then serve. Safe to run twice."""
+    """Migrate, seed demo partners and locations, capture their chain, then serve. Safe to run twice."""
+    from app.commands._runtime import run
     from app.demo import load
     from app.migrate import upgrade
 
@@ -76,12 +112,12 @@ def demo(
     upgrade(config.database_url)
     created = run(config, load, config)
     typer.echo(
-        f"demo data ready: {created['partners']} partners and {created['products']} products "
-        f"created (existing ones kept)"
+        f"demo data ready: {created['partners']} partners created (existing ones kept)"
     )
     typer.echo(
         f"demo chain ingested (manufacturer -> wholesaler -> specialty pharmacy -> hospital "
-        f"pharmacy): {created['events']} events, {created['units']} units in the ledger"
+        f"pharmacy): {created['events']} events, {created['units']} units in the ledger, "
+        f"{created['products']} products from its master data"
     )
     typer.echo(
         f"checkpoint signed at tree size {created['signed']} "
@@ -99,19 +135,24 @@ def demo(
 def _serve(config: Settings, host: str | None, port: int | None, worker: bool = True) -> None:
     import uvicorn
 
+    from app.commands._runtime import run
+    from app.ingest.worker import embed
     from app.main import create_app
 
+    run(config, _reachable)  # an unreachable database stops here, in one line
     host, port = host or config.host, port or config.port
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     typer.echo(
         f"Custody is running at http://{shown}:{port}  (API docs: http://{shown}:{port}/docs)"
     )
-    from app.ingest.worker import embed
-
     app = create_app(config)
     if worker:
         embed(app)  # embedded mode: this process also works the capture-job queue
     uvicorn.run(app, host=host, port=port, log_config=None)
+
+
+async def _reachable(_sessions) -> None:
+    """Nothing: :func:`app.commands._runtime.run` checks the database before calling it."""
 
 
 def main() -> None:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import secrets
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -49,6 +50,31 @@ class Settings(BaseSettings):
         default=300, gt=0, description="A running capture job whose worker has been silent this "
         "long is taken over by another worker."
     )
+    page_token_secret: SecretStr = Field(
+        default_factory=lambda: SecretStr(secrets.token_urlsafe(32)),
+        description="Signs the nextPageToken of event queries. Production sets it, the same on "
+        "every API process: unset, each process makes its own at start, and its tokens fail on "
+        "other processes and after a restart.",
+    )
+
+    operator_gln: str | None = Field(
+        default=None,
+        description="The GLN (13 digits) of the organisation this instance runs for: a trading "
+        "partner in the ledger whose staff use the web app. `custody demo` sets one up.",
+    )
+
+    @field_validator("operator_gln")
+    @classmethod
+    def _valid_gln(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        from gs1.errors import GS1Error
+        from gs1.identifiers import validate_gln
+
+        try:
+            return validate_gln(value.strip())
+        except GS1Error as exc:
+            raise ValueError(str(exc)) from None
 
     @field_validator("database_url")
     @classmethod
@@ -70,6 +96,13 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"expected a driver among {', '.join(SUPPORTED_DRIVERS)}, got {driver!r}"
             )
+        return value
+
+    @field_validator("page_token_secret")
+    @classmethod
+    def _long_secret(cls, value: SecretStr) -> SecretStr:
+        if len(value.get_secret_value()) < 16:
+            raise ValueError("expected at least 16 characters (secrets.token_urlsafe(32) makes one)")
         return value
 
     @field_validator("log_level")

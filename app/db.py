@@ -55,6 +55,22 @@ async def check_database(engine: AsyncEngine) -> None:
         raise DatabaseUnavailableError(describe_connection_error(engine.url, exc)) from None
 
 
+def is_unreachable(exc: DBAPIError) -> bool:
+    """True when ``exc`` means the database cannot be reached, not that a statement failed.
+
+    That is a connection lost mid-use, a connection refused or rejected while opening (psycopg
+    reports those without an SQLSTATE; SQLSTATE classes 08 and 57P are the server's own
+    connection failures and shutdowns), or a SQLite file that cannot be opened.
+    """
+    if exc.connection_invalidated:
+        return True
+    orig = exc.orig
+    if hasattr(orig, "sqlstate"):
+        state = orig.sqlstate
+        return state is None or state.startswith(("08", "57P"))
+    return getattr(orig, "sqlite_errorname", None) == "SQLITE_CANTOPEN"
+
+
 def describe_connection_error(url, exc: BaseException) -> str:
     """One line naming the setting and the safe part of the URL, without a traceback."""
     reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]

@@ -1,7 +1,9 @@
-"""Demo data: a small, realistic set of trading partners, locations and products.
+"""Demo data: a small, realistic set of trading partners and locations, and a custody chain.
 
-Seeding is idempotent: records are found by their natural keys (GLN, GTIN) and created
-only when missing, so running ``custody demo`` twice is harmless.
+Seeding is idempotent: partners are found by their GLNs and created only when missing, so
+running ``custody demo`` twice is harmless. Products and lots are not seeded: the
+manufacturer's EPCIS master data and commissioning ILMD create them when the chain is
+captured, as a partner's documents would.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.config import Settings
-from app.models import PartnerGln, PartnerKind, Product
+from app.models import PartnerGln, PartnerKind
 from app.partners.service import LicenceSpec, create_partner
 from app.world.documents import document, location_master, master_data, product_master
 from app.world.events import commission, dispense, pack, purchase_order, receive, ship, unpack
@@ -25,22 +27,25 @@ NORTHWIND = Party(
     "Northwind Biologics Inc.", PartnerKind.MANUFACTURER, gln("031234500000"),
     LicenceSpec("fda_establishment_registration", "US-FDA", "3012345678", *LICENSED),
     "Raleigh plant", street="100 Research Pkwy", city="Raleigh", state="NC", postal_code="27601",
+    prefixes=("0312345",),
 )
 ATLAS = Party(
     "Atlas Specialty Distribution LLC", PartnerKind.WHOLESALER, gln("036000100000"),
     LicenceSpec("wholesale_distributor_license", "KY", "WD-44102", *LICENSED),
     "Louisville DC", street="2500 Commerce Dr", city="Louisville", state="KY", postal_code="40218",
+    prefixes=("0360001",),
 )
 HARBOR = Party(
     "Harbor Specialty Pharmacy", PartnerKind.DISPENSER, gln("037000200000"),
     LicenceSpec("pharmacy_license", "MA", "DS-3391", *LICENSED),
     "Boston dispensary", street="18 Harbor St", city="Boston", state="MA", postal_code="02110",
+    prefixes=("0370002",),
 )
 LYON = Party(
     "Pharmacie des Hospices de Lyon", PartnerKind.FOREIGN_RECIPIENT, gln("376000300000"),
     LicenceSpec("hospital_pharmacy_authorisation", "FR-ANSM", "PUI-69-0457", *LICENSED),
     "Central pharmacy", street="3 Quai des Celestins", city="Lyon", postal_code="69002",
-    country="FR",
+    country="FR", prefixes=("3760003",),
 )
 PARTNERS = (NORTHWIND, ATLAS, HARBOR, LYON)
 
@@ -50,22 +55,12 @@ PRODUCTS = (ZENTERVA, CORLUMAB)
 
 
 async def seed(session: AsyncSession) -> dict[str, int]:
-    """Create whatever demo records are missing; return how many of each were created."""
-    created = {"partners": 0, "products": 0}
-    manufacturer_id: int | None = None
+    """Create whatever demo partners are missing; return how many were created."""
+    created = {"partners": 0}
     for party in PARTNERS:
-        existing = await session.get(PartnerGln, party.gln)
-        if existing is not None:
-            partner_id = existing.partner_id
-        else:
-            partner_id = (await create_partner(session, party.spec(), actor=ACTOR)).id
+        if await session.get(PartnerGln, party.gln) is None:
+            await create_partner(session, party.spec(), actor=ACTOR)
             created["partners"] += 1
-        if party.kind is PartnerKind.MANUFACTURER:
-            manufacturer_id = partner_id
-    for item in PRODUCTS:
-        if await session.get(Product, item.gtin) is None:
-            session.add(item.record(manufacturer_id, NORTHWIND.legal_name))
-            created["products"] += 1
     await session.flush()
     return created
 
@@ -74,10 +69,10 @@ async def seed(session: AsyncSession) -> dict[str, int]:
 T0 = datetime(2026, 11, 2, 14, 0, tzinfo=UTC)
 VIALS = tuple(ZENTERVA.sgtin(f"ZT{n:05d}") for n in range(1, 7))
 CASE = "urn:epc:id:sscc:0312345.0000002611"
-#: The TI every demo shipment carries: the product and the four parties' sites (Lyon's
-#: address names its region where a US address has a state).
+#: The TI every demo shipment carries: the manufacturer's products and the four parties'
+#: sites (Lyon's address names its region where a US address has a state).
 MASTER_DATA = master_data(
-    (product_master(ZENTERVA, NORTHWIND.legal_name),),
+    tuple(product_master(item, NORTHWIND.legal_name) for item in PRODUCTS),
     (
         location_master(p.sgln, p.legal_name, street=p.street, city=p.city,
                         state=p.state or "Rhone", postal_code=p.postal_code, country=p.country)
@@ -135,7 +130,7 @@ async def ingest_chain(sessions) -> dict[str, int]:
 
     from app.capture.service import capture
     from app.ingest.worker import run_once
-    from app.models import EpcisEvent, Unit
+    from app.models import EpcisEvent, Product, Unit
 
     for gln13, body in chain_documents():
         async with sessions() as session, session.begin():
@@ -148,7 +143,8 @@ async def ingest_chain(sessions) -> dict[str, int]:
     async with sessions() as session:
         events = await session.scalar(select(func.count()).select_from(EpcisEvent))
         units = await session.scalar(select(func.count()).select_from(Unit))
-    return {"events": events, "units": units}
+        products = await session.scalar(select(func.count()).select_from(Product))
+    return {"events": events, "units": units, "products": products}
 
 
 DEMO_KEY_NAME = "demo"
@@ -169,7 +165,7 @@ async def issue_demo_key(session: AsyncSession) -> str:
 async def sign_checkpoint(sessions: async_sessionmaker[AsyncSession], settings: Settings) -> int:
     """Make the checkpoint signing key if there is none, and sign the log if it has grown since
     the latest checkpoint; return the size of the latest signed tree."""
-    from app.ledger import keys, repository, service
+    from app.ledger import anchor, keys, repository, service
 
     if not (settings.key_dir / keys.SIGNER_FILE).exists():
         keys.generate(settings.key_dir, settings.log_origin)
@@ -177,7 +173,9 @@ async def sign_checkpoint(sessions: async_sessionmaker[AsyncSession], settings: 
         await service.sign_if_due(
             session, keys.load_signer(settings.key_dir), settings.log_origin, timedelta(0)
         )
-        return (await repository.latest_checkpoint(session)).tree_size
+        latest = await repository.latest_checkpoint(session)
+    anchor.remember(settings.key_dir, latest.note)
+    return latest.tree_size
 
 
 async def load(

@@ -88,9 +88,12 @@ class InvalidTransition(Conflict):
 
 
 class Unauthorized(CustodyError):
-    """No valid API key was presented."""
+    """No valid API key was presented; the answer names the scheme (RFC 9110 section 11.6.1)."""
 
     status, slug, title = 401, "unauthorized", "Authentication required"
+
+    def __init__(self, detail: str, **extensions: Any) -> None:
+        super().__init__(detail, headers={"WWW-Authenticate": "Bearer"}, **extensions)
 
 
 class Forbidden(CustodyError):

@@ -20,6 +20,7 @@ from app.middleware import RequestContext
 from app.partners.router import router as partners_router
 from app.products.router import router as products_router
 from app.units.router import router as units_router
+from app.web import router as web
 
 DESCRIPTION = """Custody proves where every serialized prescription-drug unit has been:
 EPCIS capture, GS1 scanning, hash-linked custody chains and a verifiable Merkle log.
@@ -39,7 +40,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await app.state.engine.dispose()
 
     app = FastAPI(title="Custody", version=__version__, description=DESCRIPTION, lifespan=lifespan,
-                  dependencies=[Depends(refuse_nul)])
+                  dependencies=[Depends(refuse_nul)], docs_url=None, redoc_url=None)
     app.state.settings = settings
     app.state.engine = create_engine(settings.database_url)
     app.state.sessions = session_factory(app.state.engine)
@@ -53,6 +54,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         capture_router,
         events_router,
         units_router,  # after ledger_router: /units/{id}/chain is the ledger's
+        web.router,  # / and /docs (Swagger UI from app/web/static, no CDN)
     ):
         app.include_router(router)
+    app.mount("/static", web.static, name="static")
     return app

@@ -6,9 +6,12 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
-from app.errors import PROBLEM_BASE, PROBLEM_JSON, CustodyError
+from app.db import describe_connection_error, is_unreachable
+from app.errors import PROBLEM_BASE, PROBLEM_JSON, CustodyError, DatabaseUnavailableError
 
 log = structlog.get_logger("custody.errors")
 
@@ -42,6 +45,16 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> JS
     return problem_response(body, 422)
 
 
+METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
+
+
+def allowed_methods(request: Request) -> str:
+    """The methods some route serves at the request's path (one route holds only some)."""
+    routes = request.app.router.routes
+    return ", ".join(m for m in METHODS if any(
+        route.matches({**request.scope, "method": m})[0] is Match.FULL for route in routes))
+
+
 async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
     slug = {404: "not-found", 405: "method-not-allowed"}.get(exc.status_code, "http-error")
     body = {
@@ -51,7 +64,18 @@ async def _http_error(request: Request, exc: HTTPException) -> JSONResponse:
         "detail": f"{request.method} {request.url.path}: {exc.detail}",
         "instance": request.url.path,
     }
-    return problem_response(body, exc.status_code)
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = allowed_methods(request)
+    return problem_response(body, exc.status_code, headers)
+
+
+async def _database_error(request: Request, exc: DBAPIError) -> JSONResponse:
+    if not is_unreachable(exc):
+        return await _unexpected(request, exc)
+    url = request.app.state.engine.url
+    log.warning("database unavailable", path=request.url.path)
+    return await _custody_error(request, DatabaseUnavailableError(describe_connection_error(url, exc)))
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -115,4 +139,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(CustodyError, _custody_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(DBAPIError, _database_error)
     app.add_exception_handler(Exception, _unexpected)

@@ -45,7 +45,7 @@ def entries(start: int, count: int, random: bool = False) -> list[service.Entry]
             T0 + timedelta(milliseconds=n),
             "urn:epc:id:pgln:0312345.00000",
             (
-                service.HopSpec(
+                core.HopSpec(
                     f"urn:epc:id:sgtin:0312345.060011.{serial(n, random)}",
                     "commission",
                     None,

@@ -251,7 +251,7 @@ def _sensors(elements: tuple[SensorElement, ...], leftovers: list[str]) -> str:
 
 
 def _typed(list_name: str, key: str, items: Iterable[tuple[str, str | None]]) -> str:
-    """bizTransaction / source / destination entries: ``type=T`` first, then the value.
+    """Render bizTransaction, source or destination entries: ``type=T`` first, then the value.
 
     An entry without a type renders as ``key=V`` alone (Custody's decision; the reference
     crashes on it).

@@ -56,6 +56,16 @@ def _number(text: str, field: str) -> int | float | Decimal:
     return int(value) if value == value.to_integral_value() and "." not in text else float(value)
 
 
+def _add(target: dict[str, Any], key: str, value: Any) -> None:
+    """Set ``key``; a repeated key becomes a list."""
+    if key in target:
+        if not isinstance(target[key], list):
+            target[key] = [target[key]]
+        target[key].append(value)
+    else:
+        target[key] = value
+
+
 class _JsonWriter:
     def __init__(self, doc: Document) -> None:
         used = collect_namespaces(doc)
@@ -96,19 +106,19 @@ class _JsonWriter:
         return self.element_value(value) if (value.children or value.attributes) else {}
 
     def extensions(self, target: dict[str, Any], items: tuple[Element, ...]) -> None:
+        """Write namespaced extensions as prefixed keys, unqualified ones in ``extension``.
+
+        Unqualified elements are EPCIS 1.2 ``##local`` content; GS1's 1.2-to-2.0 stylesheet
+        puts them in an ``extension`` object.
+        """
+        local = [el for el in items if not el.ns]
+        if local:
+            wrapper: dict[str, Any] = target.setdefault("extension", {})
+            for el in local:
+                _add(wrapper, el.name, self.element_value(el))
         for el in items:
-            if not el.ns:
-                raise EpcisError("JSON-LD cannot carry a top-level extension element without a "
-                                 "namespace", field=el.name, expected="a namespaced extension element",
-                                 found=el.name)
-            key = self.name(el.ns, el.name)
-            value = self.element_value(el)
-            if key in target:
-                if not isinstance(target[key], list):
-                    target[key] = [target[key]]
-                target[key].append(value)
-            else:
-                target[key] = value
+            if el.ns:
+                _add(target, self.name(el.ns, el.name), self.element_value(el))
 
     @staticmethod
     def quantities(items: tuple[QuantityElement, ...]) -> list[dict[str, Any]]:
@@ -256,8 +266,11 @@ class _JsonWriter:
 
     @staticmethod
     def sbdh(s: Sbdh) -> dict[str, Any]:
-        """The SBDH as a JSON-LD object in the SBDH namespace (EPCIS 2.0 JSON has no SBDH of
-        its own; ``sender``/``receiver``/``instanceIdentifier`` carry only part of it)."""
+        """The SBDH as a JSON-LD object in the SBDH namespace.
+
+        EPCIS 2.0 JSON has no SBDH of its own; ``sender``/``receiver``/``instanceIdentifier``
+        carry only part of it.
+        """
         out: dict[str, Any] = {"sbdh:HeaderVersion": "1.0"}
         for role, value in (("Sender", s.sender), ("Receiver", s.receiver)):
             if value is not None:

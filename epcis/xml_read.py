@@ -9,17 +9,21 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
-import re
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from operator import attrgetter
 from typing import BinaryIO
 
 from lxml import etree
 
-from epcis import cbv
-from epcis.errors import EpcisError, HostileDocumentError, UnsupportedFormatError
+from epcis import bounds, cbv
+from epcis.errors import (
+    EpcisError,
+    HostileDocumentError,
+    TooManyEventsError,
+    UnsupportedFormatError,
+)
 from epcis.model import (
     Action,
     BizTransaction,
@@ -39,6 +43,7 @@ from epcis.model import (
     VocabularyElement,
 )
 from epcis.safexml import DEFAULT_LIMITS, Limits, check_depth, iterparse, root_start
+from epcis.values import COMMON_OFFSETS, OFFSET, lenient_time, local_time, mda_id, parse_time
 
 NS1 = "urn:epcglobal:epcis:xsd:1"
 NS2 = "urn:epcglobal:epcis:xsd:2"
@@ -58,76 +63,11 @@ WRAPPERS = frozenset({"extension", "baseExtension"})
 # Every element end is matched against these in order (events first: they are most of the
 # matches); a foreign-namespace EPCISHeader matched by the wildcard is skipped by the reader.
 _TAGS = (*EVENT_TAGS, "EventList", "{*}EPCISHeader", *ROOTS)
-_OFFSET = re.compile(r"[+-](?:0\d|1[0-4]):[0-5]\d\Z")
-_GOOD_OFFSETS = frozenset(f"{s}{h:02d}:{m:02d}" for s in "+-" for h in range(15)
-                          for m in (0, 15, 30, 45))
 _ACTIONS = {a.value: a for a in Action}
 _NEEDS_ACTION = frozenset(
     {EventType.OBJECT, EventType.AGGREGATION, EventType.TRANSACTION, EventType.ASSOCIATION}
 )
 XSI_TYPE = "{http://www.w3.org/2001/XMLSchema-instance}type"
-
-
-def parse_time(text: str | None, field: str, *, line: int | None = None,
-               pointer: str | None = None, event_index: int | None = None) -> datetime:
-    """Parse an EPCIS ``dateTime`` (ISO 8601 with a time zone) into an aware datetime.
-
-    >>> parse_time("2020-03-04T11:00:30.000+01:00", "eventTime").isoformat()
-    '2020-03-04T11:00:30+01:00'
-    >>> parse_time("2020-03-04T11:00:30", "eventTime")
-    Traceback (most recent call last):
-    epcis.errors.EpcisError: bad timestamp [field eventTime]; expected an ISO 8601 date-time with a time zone offset or Z, got '2020-03-04T11:00:30'
-    """
-    value = (text or "").strip()
-    try:
-        if "T" not in value:
-            raise ValueError(value)
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        parsed = None
-    if parsed is None or parsed.tzinfo is None:
-        raise EpcisError(
-            "bad timestamp", field=field,
-            expected="an ISO 8601 date-time with a time zone offset or Z",
-            found=value, line=line, pointer=pointer, event_index=event_index,
-        )
-    return parsed
-
-
-def lenient_time(text: str, field: str, *, line: int | None = None,
-                 pointer: str | None = None) -> datetime:
-    """Like :func:`parse_time`, but a timestamp without offset is read as UTC.
-
-    Used for document-level stamps (``creationDate``, SBDH ``CreationDateAndTime``) that
-    some senders write without a zone; event times stay strict.
-
-    >>> lenient_time("2018-02-27T21:52:16.416129", "creationDate").isoformat()
-    '2018-02-27T21:52:16.416129+00:00'
-    """
-    value = (text or "").strip()
-    try:
-        parsed = datetime.fromisoformat(value) if "T" in value else None
-    except ValueError:
-        parsed = None
-    if parsed is not None and parsed.tzinfo is None:
-        return parsed.replace(tzinfo=UTC)
-    return parse_time(value, field, line=line, pointer=pointer)
-
-
-def mda_id(raw: str) -> str:
-    """Canonicalise a master-data attribute id to the EPCIS 1.2 XML form.
-
-    >>> mda_id("cbvmda:lotNumber"), mda_id("urn:epcglobal:cbv:mda:lotNumber")
-    ('urn:epcglobal:cbv:mda#lotNumber', 'urn:epcglobal:cbv:mda#lotNumber')
-    >>> mda_id("http://example.com/ext1#string")
-    'http://example.com/ext1#string'
-    """
-    text = raw.strip()
-    if text.startswith("cbvmda:"):
-        return f"{cbv.MDA}#{text[7:]}"
-    if text.startswith(cbv.MDA_JSON) and "#" not in text:
-        return f"{cbv.MDA}#{text[len(cbv.MDA_JSON):]}"
-    return text
 
 
 def split_tag(tag: str) -> tuple[str, str]:
@@ -214,9 +154,10 @@ class _EventBuilder:
         line = (el if el is not None else self.elem).sourceline
         return EpcisError(message, line=line, event_index=self.index, **kw)
 
-    def build(self, elem: etree._Element, etype: EventType) -> Event:
+    def build(self, elem: etree._Element, etype: EventType, wrapped: bool = False) -> Event:
+        """Convert ``elem``; ``wrapped`` when the event itself sits in a 1.2 ``<extension>``."""
         self.f = f = event_state(etype)
-        self.etype, self.elem, self.wrapped = etype, elem, False
+        self.etype, self.elem, self.wrapped = etype, elem, wrapped
         handlers = _HANDLERS
         for child in elem:
             handlers[child.tag](self, child)
@@ -227,6 +168,8 @@ class _EventBuilder:
             raise self.error(f"{etype.value} lacks eventTimeZoneOffset",
                              field="eventTimeZoneOffset",
                              expected="an eventTimeZoneOffset element")
+        if f["event_time"].tzinfo is None:  # a 1.2 xsd:dateTime without a zone
+            f["event_time"] = local_time(f["event_time"], f["event_time_zone_offset"])
         if f["action"] is None and etype in _NEEDS_ACTION:
             raise self.error(f"{etype.value} lacks action", field="action",
                              expected="ADD, OBSERVE or DELETE")
@@ -264,7 +207,7 @@ class _EventBuilder:
         except (ValueError, TypeError):
             pass
         self.f["event_time"] = parse_time(text, "eventTime", line=el.sourceline,
-                                          event_index=self.index)
+                                          event_index=self.index, zoneless=True)
 
     def record_time(self, el: etree._Element) -> None:
         self.f["record_time"] = parse_time(el.text, "recordTime", line=el.sourceline,
@@ -272,9 +215,9 @@ class _EventBuilder:
 
     def offset(self, el: etree._Element) -> None:
         value = el.text
-        if value not in _GOOD_OFFSETS:
+        if value not in COMMON_OFFSETS:
             value = _text(el)
-            if not _OFFSET.match(value):
+            if not OFFSET.match(value):
                 raise self.error("bad eventTimeZoneOffset", el, field="eventTimeZoneOffset",
                                  expected="+HH:MM or -HH:MM", found=value)
         self.f["event_time_zone_offset"] = value
@@ -349,12 +292,12 @@ class _EventBuilder:
                                  field="sensorElementList", expected="sensorElement",
                                  found=se.tag)
             meta, reports, exts = None, [], []
-            for c in _dissolve(se):
+            for c, local in _dissolve_marked(se):
                 if c.tag == "sensorMetadata":
                     meta = _sensor_report(c, self, "sensorMetadata")
                 elif c.tag == "sensorReport":
                     reports.append(_sensor_report(c, self, "sensorReport"))
-                elif c.tag[0] == "{":
+                elif c.tag[0] == "{" or local or self.wrapped:  # ##local content is lax
                     exts.append(to_element(c, _depth(c), self.limits))
                 else:
                     raise self.error("unknown element in sensorElement", c,
@@ -525,7 +468,37 @@ def _dissolve(el: etree._Element) -> Iterator[etree._Element]:
             yield c
 
 
+def _dissolve_marked(el: etree._Element, inside: bool = False) -> Iterator[tuple[etree._Element, bool]]:
+    """Like :func:`_dissolve`, each child with whether it sat in an ``extension`` wrapper."""
+    for c in el:
+        tag = c.tag
+        if not isinstance(tag, str):
+            continue
+        if tag in WRAPPERS:
+            yield from _dissolve_marked(c, True)
+        else:
+            yield c, inside
+
+
 _SENSOR_KIND = {"type", "exception"}
+
+
+def _locate(elem: etree._Element, path: tuple[str | int, ...]) -> etree._Element:
+    """The element a :class:`~epcis.bounds.Flaw` path names inside event ``elem``.
+
+    Names are child tags, numbers the n-th element child; the deepest one found is returned.
+    """
+    for step in path:
+        kids = [c for c in _dissolve(elem) if isinstance(step, int) or c.tag == step]
+        if isinstance(step, int) and step < len(kids):
+            elem = kids[step]
+        elif isinstance(step, str) and kids:
+            elem = kids[0]
+        elif isinstance(step, str) and step in elem.attrib:
+            break  # a sensor report's attribute: its element's line
+        else:
+            break
+    return elem
 
 
 def _sensor_report(el: etree._Element, b: _EventBuilder, name: str) -> SensorReport:
@@ -648,6 +621,17 @@ def _header(el: etree._Element, limits: Limits) -> tuple[Sbdh | None, list, list
     return sbdh, vocabularies, extensions
 
 
+def _not_an_event(el: etree._Element) -> EpcisError:
+    """The error for a child of ``EventList`` that is not an event (or a qualified one)."""
+    ns, local = split_tag(el.tag)
+    if ns in STANDARD_NS and local in EVENT_TAGS:
+        return EpcisError("EPCIS events must not be namespace-qualified", field=local,
+                          expected=f"an unqualified <{local}>",
+                          found=f"{el.prefix}:{local}" if el.prefix else el.tag, line=el.sourceline)
+    return EpcisError("unknown element in EventList", field=el.tag, expected="an EPCIS event",
+                      found=el.tag, line=el.sourceline)
+
+
 class XmlReader:
     """Streaming reader over one XML document: read the header, then iterate events."""
 
@@ -707,6 +691,7 @@ class XmlReader:
         builder = _EventBuilder(0, limits)
         last = parent = None  # the previous event and its parent (identity checks)
         wrapped = False
+        flaw = bounds.flaw
 
         for _, elem in itertools.chain(pending, self._it):
             tag = elem.tag
@@ -716,9 +701,7 @@ class XmlReader:
                     for c in elem:
                         if isinstance(c.tag, str) and c.tag not in EVENT_TAGS \
                                 and c.tag not in WRAPPERS:
-                            raise EpcisError("unknown element in EventList", field=c.tag,
-                                             expected="an EPCIS event", found=c.tag,
-                                             line=c.sourceline)
+                            raise _not_an_event(c)
                 continue
             count += len(elem)
             if count > limits.max_elements:
@@ -726,8 +709,14 @@ class XmlReader:
                                            expected=f"at most {limits.max_elements}",
                                            found=f"more than {limits.max_elements}",
                                            line=elem.sourceline)
+            if index == limits.max_events:
+                raise TooManyEventsError(index, event_index=index, line=elem.sourceline)
             builder.index = index
-            yield builder.build(elem, etype)
+            event = builder.build(elem, etype, elem.getparent().tag in WRAPPERS)
+            bad = flaw(event)
+            if bad is not None:
+                raise bad.error(line=_locate(elem, bad.path).sourceline, event_index=index)
+            yield event
             index += 1
             # Free what precedes this event: the previous event, or an unknown element.
             up = elem.getparent()
@@ -738,9 +727,7 @@ class XmlReader:
                 if prev is not last:
                     ptag = prev.tag
                     if ptag not in EVENT_TAGS and ptag not in WRAPPERS and isinstance(ptag, str):
-                        raise EpcisError("unknown element in EventList", field=ptag,
-                                         expected="an EPCIS event", found=ptag,
-                                         line=prev.sourceline)
+                        raise _not_an_event(prev)
                 del parent[0]
                 prev = elem.getprevious()
             if wrapped:

@@ -149,8 +149,11 @@ def assign_prefixes(namespaces: dict[str, str | None], reserved: set[str]) -> di
 
 
 def _xsi_type_prefixes(obj: object, found: set[str] | None = None) -> set[str]:
-    """Prefixes used inside ``xsi:type`` values: the model keeps the QName text, not the
-    declaration, so the writer must declare e.g. ``xsd`` again for the output to validate."""
+    """Prefixes used inside ``xsi:type`` values.
+
+    The model keeps the QName text, not the declaration, so the writer must declare e.g.
+    ``xsd`` again for the output to validate.
+    """
     found = set() if found is None else found
     if isinstance(obj, Element):
         for name, value in obj.attributes:
@@ -198,8 +201,11 @@ class _XmlWriter:
 
     def extensions(self, parent: etree._Element, items: tuple[Element, ...], local_wrapper: bool = True,
                    wrapper: etree._Element | None = None) -> None:
-        """Write extension elements: namespaced ones at ``parent`` (the ##other slot),
-        unqualified ones inside an ``<extension>`` wrapper (the ##local slot)."""
+        """Write extension elements.
+
+        Namespaced ones go at ``parent`` (the ##other slot), unqualified ones inside an
+        ``<extension>`` wrapper (the ##local slot).
+        """
         local = [e for e in items if not e.ns]
         if local:
             target = wrapper if wrapper is not None else self.sub(parent, "extension")
@@ -372,18 +378,8 @@ class _XmlWriter:
                 for e in locals_:
                     self.element(inner, e)
             self.extensions(node, tuple(e for e in event.extensions if e.ns))
-        else:
-            self.namespaced_only(event)
+        else:  # unqualified (1.2 ##local) ones in <extension>, as GS1's 1.2-to-2.0 stylesheet
             self.extensions(node, event.extensions)
-
-    @staticmethod
-    def namespaced_only(event: Event) -> None:
-        """EPCIS 2.0 events take only namespaced extensions (``##other``); 1.2 had ``##local``."""
-        local = next((e for e in event.extensions if not e.ns), None)
-        if local is not None:
-            raise EpcisError("EPCIS 2.0 has no place for an event extension element without a "
-                             "namespace", field=local.name, expected="a namespaced extension element",
-                             found=local.name)
 
     def _object(self, node: etree._Element, event: Event) -> None:
         if event.epc_list or self.v12:
@@ -493,8 +489,6 @@ class _XmlWriter:
         self.source_dest(node, "sourceList", "source", event.sources)
         self.source_dest(node, "destinationList", "destination", event.destinations)
         self._new_in_2(node, event)
-        if not self.v12:
-            self.namespaced_only(event)
         self.extensions(node, event.extensions)
 
     # -- header ---------------------------------------------------------------------
@@ -540,8 +534,11 @@ class _XmlWriter:
                         self.sub(ch, "id", child)
 
     def attribute_value(self, node: etree._Element, value: Element) -> None:
-        """A structured master-data value: readers hand over the ``<attribute>`` element
-        itself (no namespace, name ``attribute``); anything else is its single child."""
+        """Write a structured master-data value.
+
+        Readers hand over the ``<attribute>`` element itself (no namespace, name
+        ``attribute``); anything else is its single child.
+        """
         if value.ns or value.name != "attribute":
             self.element(node, value)
             return

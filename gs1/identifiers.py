@@ -33,7 +33,8 @@ _URI_ESCAPE = {c: f"%{ord(c):02X}" for c in "\"%&/<>?"}
 _URI_PLAIN = re.compile(r"[!'()*+,\-.0-9:;=A-Z_a-z]*")
 _AI82_PLAIN = re.compile(r"[!\"%&'()*+,\-./0-9:;<=>?A-Z_a-z]*")
 _DIGITS = frozenset("0123456789")
-_NDC_SEGMENTS = {"4-4-2": (4, 4, 2), "5-3-2": (5, 3, 2), "5-4-1": (5, 4, 1)}
+#: The NDC10 segmentations (labeler-product-package digit counts).
+NDC_SEGMENTS = {"4-4-2": (4, 4, 2), "5-3-2": (5, 3, 2), "5-4-1": (5, 4, 1)}
 
 
 def _check_key(name: str, value: str, length: int) -> str:
@@ -250,8 +251,10 @@ class EpcKey:
         return tuple((ai, v) for ai, v in pairs if v is not None)
 
     def element_string(self, separator: str = "\x1d") -> str:
-        """The GS1 element string; variable-length values are followed by ``separator``
-        (ASCII 29 by default) unless they come last.
+        """The GS1 element string.
+
+        Variable-length values are followed by ``separator`` (ASCII 29 by default) unless
+        they come last.
 
         >>> parse_epc_uri("urn:epc:id:sgtin:0614141.812345.6789").element_string()
         '0180614141123458216789'
@@ -285,8 +288,9 @@ FIXED_LENGTH_AIS = {"00": 18, "01": 14, "02": 14, "11": 6, "12": 6, "13": 6, "15
 
 def element_string(pairs: "tuple[tuple[str, str], ...] | list[tuple[str, str]]",
                    separator: str = "\x1d") -> str:
-    """Join (AI, value) pairs into an element string, ending variable-length values
-    that are not last with ``separator``.
+    """Join (AI, value) pairs into an element string.
+
+    Variable-length values that are not last end with ``separator``.
 
     >>> element_string([("01", "00614141111114"), ("10", "L1"), ("21", "S1")], "|")
     '010061414111111410L1|21S1'
@@ -430,8 +434,10 @@ def pgln_uri(gln: str, company_prefix_length: int) -> str:
 
 
 def epc_key_from_ais(ais: Mapping[str, str], company_prefix_length: int) -> EpcKey:
-    """Build the EPC for already-parsed AI values: SSCC (00), SGTIN (01+21),
-    LGTIN (01+10), SGLN (414 [+254]) or PGLN (417), tried in that order.
+    """Build the EPC for already-parsed AI values.
+
+    Tries SSCC (00), SGTIN (01+21), LGTIN (01+10), SGLN (414 [+254]) and PGLN (417), in
+    that order.
 
     >>> epc_key_from_ais({"01": "80614141123458", "21": "6789", "10": "L1"}, 7).uri
     'urn:epc:id:sgtin:0614141.812345.6789'
@@ -456,8 +462,10 @@ def epc_key_from_ais(ais: Mapping[str, str], company_prefix_length: int) -> EpcK
 
 
 def gtin_to_ndc10(gtin: str) -> str | None:
-    """The 10-digit NDC (unhyphenated) inside a US drug GTIN, or None when the GTIN
-    is not in the GS1 US NDC range (GTIN-14 = indicator, ``03``, NDC10, check digit).
+    """The 10-digit NDC (unhyphenated) inside a US drug GTIN.
+
+    None when the GTIN is not in the GS1 US NDC range (GTIN-14 = indicator, ``03``,
+    NDC10, check digit).
 
     The NDC's 4-4-2 / 5-3-2 / 5-4-1 segmentation cannot be read from the digits; use
     `ndc11` with the segmentation from the FDA NDC directory to get the 11-digit form.
@@ -499,14 +507,14 @@ for an unhyphenated NDC
                 " for an unhyphenated NDC",
                 value=ndc10,
             )
-    if segmentation not in _NDC_SEGMENTS:
+    if segmentation not in NDC_SEGMENTS:
         raise GS1Error(
             f"NDC {ndc10!r}: expected segmentation 4-4-2, 5-3-2 or 5-4-1, got {segmentation}",
             value=ndc10,
         )
     if len(digits) != 10 or not set(digits) <= _DIGITS:
         raise GS1Error(f"NDC {ndc10!r}: expected 10 digits", value=ndc10)
-    a, b, _ = _NDC_SEGMENTS[segmentation]
+    a, b, _ = NDC_SEGMENTS[segmentation]
     labeler, product, package = digits[:a], digits[a : a + b], digits[a + b :]
     return labeler.rjust(5, "0") + product.rjust(4, "0") + package.rjust(2, "0")
 

@@ -4,6 +4,9 @@ biip's `GS1ApplicationIdentifier` records carry, per AI, the format string
 (``N2+X..20``), whether a separator must follow (the GS1 "predefined length" table)
 and a regular expression for the whole element. We add the two numbers our splitter
 needs: the data length of predefined-length AIs and the maximum data length.
+
+``_GS1_APPLICATION_IDENTIFIERS`` is private to biip, so pyproject.toml pins biip's minor
+version: upgrading it is a deliberate step, checked by the scanner tests.
 """
 
 import re

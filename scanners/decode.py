@@ -159,8 +159,11 @@ class ScanResult:
     error: str | None
 
     def to_json(self) -> dict[str, Any]:
-        """The ``custody scan decode`` JSON object: ``raw`` is the symbol's content without
-        the symbology identifier (that is ``symbology``); ``error`` only when invalid."""
+        """The ``custody scan decode`` JSON object.
+
+        ``raw`` is the symbol's content without the symbology identifier (that is
+        ``symbology``); ``error`` is there only when the symbol is invalid.
+        """
         if self.product is None:
             return {"symbology": self.symbol.symbology, "raw": self.symbol.raw,
                     "error": self.error}

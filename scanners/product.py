@@ -125,8 +125,10 @@ class ProductIdentifier:
         return host.rstrip("/") + path + query
 
     def to_json(self) -> dict[str, Any]:
-        """The JSON object used by ``custody scan``: symbology, raw, gtin, serial, lot,
-        expiry (ISO date), ndc (10 digits), sscc."""
+        """The JSON object ``custody scan`` prints.
+
+        Keys: symbology, raw, gtin, serial, lot, expiry (ISO date), ndc (10 digits), sscc.
+        """
         return {"symbology": self.symbology, "raw": self.raw, "gtin": self.gtin,
                 "serial": self.serial, "lot": self.lot,
                 "expiry": self.expiry.isoformat() if self.expiry else None,

@@ -48,8 +48,11 @@ _HRI_AI = re.compile(r"\((\d{2,4})\)")
 
 @dataclass(frozen=True, slots=True)
 class Element:
-    """One AI and its value; ``position`` is where the AI starts in the input (1-based);
-    ``as_date`` is set for the YYMMDD date AIs (11 to 17)."""
+    """One AI and its value.
+
+    ``position`` is where the AI starts in the input (1-based); ``as_date`` is set for the
+    YYMMDD date AIs (11 to 17).
+    """
 
     ai: str
     value: str
@@ -84,8 +87,9 @@ def _fail(raw: str, message: str, position: int | None = None) -> GS1Error:
 
 
 def expiry_date(raw: str, ai: str, value: str, at: int, this_year: int) -> date:
-    """Turn a YYMMDD value at 0-based offset ``at`` of ``raw`` into a date; day 00 is the
-    last day of the month; the century follows GS1 General Specifications 7.12.
+    """Turn a YYMMDD value at 0-based offset ``at`` of ``raw`` into a date.
+
+    Day 00 is the last day of the month; the century follows GS1 General Specifications 7.12.
 
     >>> expiry_date("17260200", "17", "260200", 2, 2026)
     datetime.date(2026, 2, 28)
@@ -108,8 +112,11 @@ def expiry_date(raw: str, ai: str, value: str, at: int, this_year: int) -> date:
 
 
 def _check(raw: str, spec: AiSpec, value: str, at: int) -> date | None:
-    """Validate ``value`` (found at 0-based offset ``at`` of ``raw``) for ``spec``;
-    return the date of a date AI."""
+    """Validate ``value`` (found at 0-based offset ``at`` of ``raw``) for ``spec``.
+
+    Returns the date of a date AI (None for any other AI); raises a GS1Error naming the
+    position when the value does not fit.
+    """
     if spec.is_date:
         if len(value) == 6 and value.isdigit() and value.isascii():
             return expiry_date(raw, spec.ai, value, at, date.today().year)

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Install the system libraries Custody needs: libzbar0 for the pyzbar barcode backend,
-# libdmtx0b for the pylibdmtx anchor of the scanner benchmark, and (optional) OpenSSL's
+# libdmtx0b for the pylibdmtx anchor of the scanner benchmark, Debian's chromium for the
+# browser tests of /docs and / (tests/web: Playwright drives it; no browser is downloaded),
+# and (optional) OpenSSL's
 # headers for the compiled fast path of `custody verify` (app/ledger/_accel.c).
 set -euo pipefail
 missing=()
 ldconfig -p 2>/dev/null | grep -q 'libzbar.so.0' || missing+=(libzbar0)
 ldconfig -p 2>/dev/null | grep -q 'libdmtx.so.0' || missing+=(libdmtx0b)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 optional=()
 [ -f /usr/include/openssl/evp.h ] || optional+=(libssl-dev)
 command -v cc >/dev/null || optional+=(gcc)

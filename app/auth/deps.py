@@ -15,15 +15,16 @@ from app.errors import Forbidden
 bearer = HTTPBearer(auto_error=False, description="An API key: `ck_<prefix>_<secret>`")
 
 
-def require(scope: Scope | str, *, optional: bool = False):
-    """A dependency giving the :class:`Caller`; 401 without a valid key, 403 without ``scope``.
+def require(scope: Scope | str, *alternatives: Scope | str, optional: bool = False):
+    """A dependency giving the :class:`Caller`; 401 without a valid key, 403 unless the key
+    holds ``scope`` or one of ``alternatives`` (``require("query", "regulator")``: a regulator
+    reads every partner's events without holding ``query``).
 
-    A ``regulator`` key may query (read every partner's events and units) without ``query``.
     With ``optional`` (public reads that show more to a key) a request without
-    ``Authorization``, or with a valid key lacking ``scope``, gets ``None``; an invalid key
-    is still a 401.
+    ``Authorization``, or with a valid key holding none of the scopes, gets ``None``; an
+    invalid key is still a 401.
     """
-    scope = Scope(scope)
+    accepted = [Scope(s).value for s in (scope, *alternatives)]
 
     async def dependency(
         session: SessionDep,
@@ -34,14 +35,14 @@ def require(scope: Scope | str, *, optional: bool = False):
         if optional and header is None:
             return None
         caller = await authenticate(session, header)
-        implied = scope is Scope.QUERY and Scope.REGULATOR.value in caller.scopes
-        if scope.value not in caller.scopes and not implied:
+        if not caller.scopes.intersection(accepted):
             if optional:
                 return None
             held = ", ".join(sorted(caller.scopes))
+            wanted = " or ".join(repr(s) for s in accepted)
             raise Forbidden(
-                f"API key ck_{caller.prefix}_... lacks scope {scope.value!r}; it has {held}",
-                required=scope.value,
+                f"API key ck_{caller.prefix}_... lacks scope {wanted}; it has {held}",
+                required=accepted[0],
             )
         return caller
 

@@ -56,11 +56,36 @@ def check_scopes(scopes: Iterable[str]) -> list[str]:
     return out
 
 
+def check_operator_scopes(scopes: list[str]) -> None:
+    """Refuse scopes an operator key (one issued to no partner) could never use.
+
+    >>> check_operator_scopes(["capture"])
+    Traceback (most recent call last):
+    app.errors.ValidationFailed: scope 'capture' needs a key issued to a trading partner (captured events are submitted by one); an operator key cannot capture
+    >>> check_operator_scopes(["query", "regulator"])
+    """
+    if "capture" in scopes:
+        raise ValidationFailed(
+            "scope 'capture' needs a key issued to a trading partner (captured events are "
+            "submitted by one); an operator key cannot capture",
+            field="scopes", found="capture",
+        )
+    if "query" in scopes and not {"admin", "regulator"} & set(scopes):
+        raise ValidationFailed(
+            "scope 'query' needs a key issued to a trading partner, or admin or regulator "
+            "beside it; an operator key with query alone sees no event",
+            field="scopes", found="query",
+        )
+
+
 async def issue(
     session: AsyncSession, partner_id: int | None, scopes: Iterable[str], name: str, actor: str
 ) -> tuple[ApiKey, str]:
-    """Store a new key for ``partner_id`` and return it with its plaintext (shown once)."""
+    """Store a new key for ``partner_id`` (None: an operator key) and return it with its
+    plaintext (shown once)."""
     scopes = check_scopes(scopes)
+    if partner_id is None:
+        check_operator_scopes(scopes)
     if partner_id is not None and await find_partner(session, partner_id) is None:
         raise NotFound(f"no trading partner with id {partner_id}", field="partner_id")
     made = new_key()

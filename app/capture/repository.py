@@ -8,9 +8,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.models import CaptureJob, RawDocument
 
 
-async def document_by_hash(session: AsyncSession, digest: str) -> RawDocument | None:
-    """The stored document whose SHA-256 is ``digest``."""
-    return await session.scalar(select(RawDocument).where(RawDocument.content_hash == digest))
+async def document_by_hash(
+    session: AsyncSession, partner_id: int | None, digest: str
+) -> RawDocument | None:
+    """The document ``partner_id`` sent whose SHA-256 is ``digest``."""
+    return await session.scalar(select(RawDocument).where(
+        RawDocument.partner_id == partner_id, RawDocument.content_hash == digest))
 
 
 async def job_of(session: AsyncSession, document_id: int) -> CaptureJob | None:

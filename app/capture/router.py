@@ -17,6 +17,7 @@ from app.models import CaptureJob
 
 router = APIRouter(prefix="/capture", tags=["capture"])
 CAPTURE = require("capture")
+READ_JOBS = require("capture", "admin", "regulator")  # partners: their own jobs only
 VERSION = {"GS1-EPCIS-Version": "2.0.0"}
 
 
@@ -74,6 +75,7 @@ def job_out(job: CaptureJob) -> dict[str, Any]:
         "createdAt": _time(job.created_at),
         **({"finishedAt": _time(job.finished_at)} if job.finished_at else {}),
         "errors": job.errors or [],
+        "warnings": job.warnings or [],
     }
 
 
@@ -90,9 +92,10 @@ async def discover(settings: SettingsDep) -> Response:
     })
 
 
-@router.get("", summary="This partner's capture jobs, newest first")
+@router.get("", summary="Capture jobs, newest first: a partner's own, or all for admins and "
+                        "regulators")
 async def list_jobs(
-    session: SessionDep, caller: Caller = CAPTURE, limit: int = Query(50, ge=1, le=500)
+    session: SessionDep, caller: Caller = READ_JOBS, limit: int = Query(50, ge=1, le=500)
 ) -> JSONResponse:
     jobs = await service.list_jobs(session, caller.partner_id, caller.sees_everything, limit)
     return JSONResponse([job_out(j) for j in jobs], headers=VERSION)
@@ -125,6 +128,6 @@ async def capture(
 
 
 @router.get("/{capture_id}", summary="A capture job's status and errors")
-async def get_job(capture_id: str, session: SessionDep, caller: Caller = CAPTURE) -> JSONResponse:
+async def get_job(capture_id: str, session: SessionDep, caller: Caller = READ_JOBS) -> JSONResponse:
     job = await service.get_job(session, capture_id, caller.partner_id, caller.sees_everything)
     return JSONResponse(job_out(job), headers=VERSION)

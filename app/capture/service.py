@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.capture import repository
 from app.dialect import write_lock  # noqa: F401  (the router takes it before capture())
-from app.errors import Conflict, CustodyError, NotFound, ValidationFailed
+from app.errors import CustodyError, NotFound, ValidationFailed
 from app.models import CaptureJob, RawDocument
 from app.partners.repository import find_partner
 from epcis.errors import EpcisError, HostileDocumentError
@@ -84,18 +84,16 @@ async def capture(
     partner_id: int | None,
     behaviour: str | None = None,
 ) -> Captured:
-    """Store ``body`` and a pending job; the same bytes again give the same job."""
+    """Store ``body`` and a pending job; the same partner's same bytes again give the same job.
+
+    Another partner's same bytes are a new document and job, answered as any capture is: its
+    events are stored already, so the job skips them as it skips any event stored before.
+    """
     behaviour = check_behaviour(behaviour)
     fmt = sniff(body, content_type)
     digest = hashlib.sha256(body).hexdigest()
-    existing = await repository.document_by_hash(session, digest)
+    existing = await repository.document_by_hash(session, partner_id, digest)
     if existing is not None:
-        if existing.partner_id != partner_id:
-            raise Conflict(
-                "this exact document was already captured by another partner",
-                field="body",
-                found=digest,
-            )
         job = await repository.job_of(session, existing.id)
         return Captured(job, False)  # type: ignore[arg-type]
     doc = RawDocument(

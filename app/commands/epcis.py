@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from datetime import datetime
+import sys
+from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum, StrEnum
 from pathlib import Path
@@ -40,6 +41,8 @@ def jsonable(value: Any) -> Any:
         from epcis.xml_write import format_time
 
         return format_time(value)
+    if isinstance(value, date):
+        return value.isoformat()
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else str(value)
     if isinstance(value, Enum):
@@ -84,13 +87,47 @@ def _finding_line(f: Any) -> str:
     return f"{f.severity}: {where}, {f.field}: {f.code}: {f.message}"
 
 
+def _repeats(doc: Any, as_json: bool) -> set[int]:
+    """Indexes of events whose event hash an earlier event of ``doc`` already has."""
+    from epcis.hashing import event_hash
+
+    seen: set[str] = set()
+    out = set()
+    try:
+        for index, event in enumerate(doc.events):
+            digest = event_hash(event)
+            if digest in seen:
+                out.add(index)
+            seen.add(digest)
+    except EpcisError as exc:
+        _unreadable(exc, as_json)
+    return out
+
+
+def _as_capture_sees(f: Any, refused: bool, held: dict[str, str]) -> Any:
+    """``f`` as an error when capture refuses for it, else as a warning.
+
+    A missing lot or expiry is a warning here: capture refuses it only when the units Custody
+    already holds lack that value too, which a file alone cannot tell.
+    """
+    if refused:
+        return f
+    note = (f" (capture refuses it if the units Custody holds lack their {held[f.code]} too)"
+            if f.code in held else "")
+    return dataclasses.replace(f, severity="warning", message=f.message + note)
+
+
 @app.command()
 def validate(file: Path = FILE, as_json: bool = JSON_OPT) -> None:
-    """Read FILE and report unknown CBV values and missing DSCSA TI/TS, one per line."""
-    from epcis.dscsa import check
+    """Say what capture would do with FILE: refuse it unreadable (exit 2), refuse it for the
+    DSCSA findings listed as errors (exit 1), or accept it (exit 0; findings as warnings)."""
+    from epcis.dscsa import HELD_BY_CUSTODY, check, verdict
 
     doc = _read(file, as_json)
-    findings = check(doc)
+    repeats = _repeats(doc, as_json)  # capture stores these once and checks only the first
+    v = verdict(doc)
+    refused = [f for f in v.refusals if f.event_index not in repeats]
+    findings = [_as_capture_sees(f, f in refused, HELD_BY_CUSTODY) for f in check(doc)]
     errors = [f for f in findings if f.severity == "error"]
     if as_json:
         _echo_json({"valid": not errors, "events": len(doc.events), "findings": findings})
@@ -105,22 +142,33 @@ def validate(file: Path = FILE, as_json: bool = JSON_OPT) -> None:
 
 @app.command("hash")
 def hash_(file: Path = FILE, as_json: bool = JSON_OPT) -> None:
-    """Print the CBV 2.0 event hash of every event in document order (streams the file)."""
+    """Print the CBV 2.0 event hash of every event in document order (streams the file).
+
+    Output is written as each event is hashed, so memory stays flat however long the
+    document. With ``--json``, an error after the first event closes the array of the
+    hashes read so far and is reported as one line on stderr (exit 2).
+    """
     from epcis.hashing import event_hash
     from epcis.read import iter_events
 
-    out = []
+    out = sys.stdout  # buffered: one flush at the end, not one per event
+    started = False
     try:
         for index, event in enumerate(iter_events(file)):
             value = event_hash(event)
-            if as_json:
-                out.append({"index": index, "eventHash": value})
-            else:
-                typer.echo(f"{index}\t{value}")
+            if not as_json:
+                out.write(f"{index}\t{value}\n")
+                continue
+            out.write(",\n" if started else "[\n")
+            out.write(f'  {{\n    "index": {index},\n    "eventHash": {json.dumps(value)}\n  }}')
+            started = True
     except (EpcisError, OSError) as exc:
-        _unreadable(exc, as_json)
+        if started:
+            out.write("\n]\n")
+        out.flush()
+        _unreadable(exc, as_json and not started)
     if as_json:
-        _echo_json(out)
+        out.write("\n]\n" if started else "[]\n")
 
 
 @app.command()
@@ -161,7 +209,8 @@ def dscsa(file: Path = FILE, as_json: bool = JSON_OPT) -> None:
                 typer.echo(f"  {role}: {party.id if party else '-'} {name or ''}".rstrip())
             for p in tx.products:
                 typer.echo(f"  {jsonable(p.number_of_containers)} x {p.product_name or '?'} {p.strength or ''} "
-                           f"{p.dosage_form or ''} NDC {p.ndc or '?'} lots {', '.join(p.lots) or '?'}")
+                           f"{p.dosage_form or ''} NDC {p.ndc or '?'} lots {', '.join(p.lots) or '?'} "
+                           f"expiry {', '.join(d.isoformat() for d in p.expiries) or '?'}")
             affirmed = tx.statement is not None and tx.statement.affirmed
             typer.echo(f"  statement: {'affirmed' if affirmed else 'missing or not affirmed'}")
         for f in findings:

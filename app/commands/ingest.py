@@ -44,8 +44,10 @@ async def _ingest(sessions, file: Path, partner: int, behaviour: str | None, bar
     from app.capture.service import capture
     from app.ingest.worker import run_once
     from app.models import CaptureJob
+    from app.partners.service import get_partner
 
     async with sessions() as session, session.begin():
+        await get_partner(session, partner)  # no such partner: one line, nothing stored
         made = await capture(session, file.read_bytes(), None, partner, behaviour)
         job_id = made.job.id
     with Progress(transient=True, disable=not bar) as progress:

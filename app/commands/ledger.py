@@ -15,11 +15,12 @@ from app.errors import ConfigurationError
 
 def checkpoint() -> None:
     """Sign the current tree head and store the checkpoint; print the signed note."""
-    from app.ledger import keys, service
+    from app.ledger import anchor, keys, service
 
     settings = load_settings()
     signer = keys.load_signer(settings.key_dir)
     note = run_in_transaction(settings, service.sign_checkpoint, signer, settings.log_origin)
+    anchor.remember(settings.key_dir, note)
     typer.echo(note, nl=False)
 
 
@@ -32,13 +33,18 @@ def verify(
         False, "--pure-python", help="Check rows with the Python reference, not compiled code."
     ),
 ) -> None:
-    """Recompute every hash in the ledger; exit 1 naming the first row that does not match."""
+    """Recompute every hash in the ledger and every unit's state from its custody chain; exit 1
+    naming the first row that does not match."""
+    from app.ledger import anchor
+
     settings = load_settings()
     verifier = _verifier(settings, key)
     show_progress = not as_json and sys.stderr.isatty()
     compiled = False if pure_python else None
     source = "CUSTODY_KEY_DIR" if key is None else "--key"
-    report = run(settings, _verify, verifier, source, show_progress, compiled, snapshot=True)
+    latest = anchor.latest(settings.key_dir)
+    report = run(settings, _verify, verifier, source, show_progress, compiled, latest,
+                 snapshot=True)
     if as_json:
         typer.echo(json.dumps(report.to_dict(), indent=2))
     elif report.ok:
@@ -106,9 +112,8 @@ async def _check_signer(session, verifier: str, source: str) -> None:
         )
 
 
-async def _verify(
-    sessions, verifier: str | None, source: str, show_progress: bool, compiled: bool | None
-):
+async def _verify(sessions, verifier: str | None, source: str, show_progress: bool,
+                  compiled: bool | None, latest: str | None):
     from rich.progress import Progress
 
     from app.ledger.verify import verify as verify_ledger
@@ -117,7 +122,7 @@ async def _verify(
         if verifier is not None:
             await _check_signer(session, verifier, source)
         if not show_progress:
-            return await verify_ledger(session, verifier, compiled=compiled)
+            return await verify_ledger(session, verifier, compiled=compiled, latest=latest)
         with Progress(transient=True) as bar:
             tasks: dict[str, int] = {}
 
@@ -126,4 +131,4 @@ async def _verify(
                     tasks[stage] = bar.add_task(f"verifying {stage}", total=total or 1)
                 bar.update(tasks[stage], completed=done)
 
-            return await verify_ledger(session, verifier, tick, compiled=compiled)
+            return await verify_ledger(session, verifier, tick, compiled=compiled, latest=latest)

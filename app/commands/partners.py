@@ -1,4 +1,4 @@
-"""``custody partners add|list|show``."""
+"""``custody partners add|update|list|show|audit``."""
 
 from __future__ import annotations
 
@@ -25,6 +25,10 @@ def add(
     name: str = typer.Option(..., "--name", help="Legal name."),
     kind: PartnerKind = typer.Option(..., "--kind", help="DSCSA role."),
     gln: list[str] = typer.Option([], "--gln", help="Party GLN (13 digits); repeatable."),
+    prefix: list[str] = typer.Option(
+        [], "--prefix",
+        help="GS1 Company Prefix it holds; repeatable (default: those its --location SGLNs encode).",
+    ),
     licence: list[str] = typer.Option(
         [], "--licence", help="kind:jurisdiction:number:valid_from:valid_to; repeatable."
     ),
@@ -45,6 +49,7 @@ def add(
         legal_name=name,
         kind=kind,
         glns=tuple(gln),
+        prefixes=tuple(prefix),
         licences=tuple(service.parse_licence(x) for x in licence),
         locations=tuple(service.parse_location(x) for x in location),
         authorized=authorized,
@@ -80,3 +85,52 @@ def show(partner_id: int = typer.Argument(..., help="Partner id.")) -> None:
         return _show(await service.get_partner(session, partner_id))
 
     typer.echo(json.dumps(run_in_transaction(load_settings(), work), indent=2))
+
+
+@app.command("update")
+def update(
+    partner_id: int = typer.Argument(..., help="Partner id."),
+    name: str | None = typer.Option(None, "--name", help="Legal name."),
+    street: str | None = typer.Option(None, "--street", help="'' clears it."),
+    city: str | None = typer.Option(None, "--city", help="'' clears it."),
+    state: str | None = typer.Option(None, "--state", help="'' clears it."),
+    postal_code: str | None = typer.Option(None, "--postal-code", help="'' clears it."),
+    country: str | None = typer.Option(None, "--country"),
+    gln: list[str] | None = typer.Option(
+        None, "--gln", help="Party GLN; repeatable; the given ones replace the partner's GLNs."),
+    licence: list[str] | None = typer.Option(
+        None, "--licence", help="kind:jurisdiction:number:valid_from:valid_to; repeatable; the "
+        "given ones replace the partner's licences (same number, new dates: a renewal)."),
+    location: list[str] | None = typer.Option(
+        None, "--location", help="SGLN[=name]; repeatable; the given ones replace its sites."),
+    authorized: bool | None = typer.Option(None, "--authorized/--unauthorized"),
+    policy: str | None = typer.Option(None, "--policy", help="rollback or proceed."),
+) -> None:
+    """Correct a trading partner; each changed field is audited. Prints it as JSON."""
+    from app.partners import service
+
+    changes = service.PartnerChanges(
+        legal_name=name, street=street, city=city, state=state, postal_code=postal_code,
+        country=country, authorized=authorized, exception_policy=policy,
+        glns=None if gln is None else tuple(gln),
+        licences=None if licence is None else tuple(service.parse_licence(x) for x in licence),
+        locations=None if location is None else tuple(service.parse_location(x) for x in location),
+    )
+
+    async def work(session):
+        return _show(await service.update_partner(session, partner_id, changes, ACTOR))
+
+    typer.echo(json.dumps(run_in_transaction(load_settings(), work), indent=2))
+
+
+@app.command("audit")
+def audit(partner_id: int = typer.Argument(..., help="Partner id.")) -> None:
+    """Who created and changed a partner, when, and what: one line per entry."""
+    from app.partners import service
+
+    async def work(session):
+        return [(x.at, x.actor, x.action, x.detail)
+                for x in await service.partner_audit(session, partner_id)]
+
+    for at, actor, action, detail in run_in_transaction(load_settings(), work):
+        typer.echo(f"{at:%Y-%m-%dT%H:%M:%SZ}\t{actor}\t{action}\t{json.dumps(detail)}")

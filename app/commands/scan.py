@@ -30,6 +30,14 @@ SeparatorOption = Annotated[str, typer.Option(
     "--separator", help="Characters your scanner sends instead of GS (ASCII 29), e.g. '|'.")]
 
 
+NOTHING = {
+    "zxing": "no code found",
+    "pyzbar": "no code found; ZBar cannot read DataMatrix (the GS1 DataMatrix on DSCSA "
+              "packages): use --backend zxing",
+}
+"""What ``decode`` says of an image in which a backend found no code."""
+
+
 def _fail(message: str) -> typer.Exit:
     typer.echo(f"error: {message}", err=True)
     return typer.Exit(2)
@@ -83,7 +91,7 @@ def decode(
                                for r in results], indent=2))
     else:
         for path, results in found:
-            typer.echo(f"{path}: " + (f"{len(results)} code(s)" if results else "no code found"))
+            typer.echo(f"{path}: " + (f"{len(results)} code(s)" if results else NOTHING[backend]))
             for r in results:
                 lines = _describe(r.product) if r.product else [
                     f"  NOT VALID ({r.symbol.symbology or 'unknown symbology'}): {r.error}"]

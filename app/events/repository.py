@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.events.query import EventFilter
-from app.models import EpcisEvent, EpcRole, EventEpc, EventParty
+from app.events.query import EventFilter, Position
+from app.models import EpcisEvent, EpcRole, EventEpc, EventParty, EventReference
 
 IDPAT = "urn:epc:idpat:"
 
@@ -39,29 +39,51 @@ def visible(partner_id: int | None):
     return exists().where(EventParty.event_id == EpcisEvent.id, EventParty.partner_id == partner_id)
 
 
+def refers(field: str, type_: str, values: tuple[str, ...]):
+    """The event names one of ``values`` as a ``field`` entry of type ``type_``."""
+    return exists().where(EventReference.event_id == EpcisEvent.id, EventReference.field == field,
+                          EventReference.type == type_, EventReference.value.in_(values))
+
+
+def matching(f: EventFilter):
+    """The conditions of ``f``: each parameter given is one more (EPCIS 2.0 8.2.7.1)."""
+    columns = ((EpcisEvent.event_type, f.event_types), (EpcisEvent.action, f.actions),
+               (EpcisEvent.biz_step, f.biz_steps), (EpcisEvent.disposition, f.dispositions),
+               (EpcisEvent.biz_location, f.biz_locations))
+    bounds = ((EpcisEvent.event_time, f.ge_time, f.lt_time),
+              (EpcisEvent.record_time, f.ge_record_time, f.lt_record_time))
+    return [
+        *(column.in_(values) for column, values in columns if values),
+        *(column >= low for column, low, _ in bounds if low is not None),
+        *(column < high for column, _, high in bounds if high is not None),
+        *([refers("readPoint", "", f.read_points)] if f.read_points else []),
+        *(names(values, role) for role, values in f.identifiers),
+        *(refers(field, type_, values) for field, type_, values in f.references),
+    ]
+
+
+ORDER_KEYS = {"eventTime": EpcisEvent.event_time, "recordTime": EpcisEvent.record_time}
+
+
 async def find(
     session: AsyncSession, f: EventFilter, partner_id: int | None, everything: bool,
-    after: int, limit: int,
+    order_by: str | None, descending: bool, after: Position, limit: int,
 ) -> list[EpcisEvent]:
-    """Up to ``limit`` matching events with id > ``after``, in capture order."""
-    q = select(EpcisEvent).where(EpcisEvent.id > after)
+    """Up to ``limit`` matching events past ``after``: in capture order, or by ``order_by``
+    (ties in capture order, reversed when ``descending``)."""
+    q = select(EpcisEvent).where(*matching(f))
     if not everything:
         q = q.where(visible(partner_id))
-    if f.event_types:
-        q = q.where(EpcisEvent.event_type.in_(f.event_types))
-    if f.ge_time:
-        q = q.where(EpcisEvent.event_time >= f.ge_time)
-    if f.lt_time:
-        q = q.where(EpcisEvent.event_time < f.lt_time)
-    if f.biz_steps:
-        q = q.where(EpcisEvent.biz_step.in_(f.biz_steps))
-    if f.dispositions:
-        q = q.where(EpcisEvent.disposition.in_(f.dispositions))
-    if f.biz_locations:
-        q = q.where(EpcisEvent.biz_location.in_(f.biz_locations))
-    for role, values in f.named():  # each parameter is one more condition (EPCIS 8.2.7.1)
-        q = q.where(names(values, role))
-    return list(await session.scalars(q.order_by(EpcisEvent.id).limit(limit)))
+    if order_by is None:
+        q = q.where(EpcisEvent.id > after.after).order_by(EpcisEvent.id)
+    else:
+        key, id_ = ORDER_KEYS[order_by], EpcisEvent.id
+        if after.key is not None:
+            past = (key < after.key, id_ < after.after) if descending else (
+                key > after.key, id_ > after.after)
+            q = q.where(or_(past[0], and_(key == after.key, past[1])))
+        q = q.order_by(key.desc(), id_.desc()) if descending else q.order_by(key, id_)
+    return list(await session.scalars(q.limit(limit)))
 
 
 async def by_hash(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 from urllib.parse import urlencode
 
 import anyio
@@ -12,27 +11,54 @@ from fastapi.responses import JSONResponse, Response
 
 from app.auth.deps import require
 from app.auth.service import Caller
-from app.deps import SessionDep
+from app.deps import SessionDep, SettingsDep
 from app.events import service
-from app.events.query import EventFilter
+from app.events.query import EVENT_TYPES, MAX_PER_PAGE, EventQuery
 from app.events.schemas import query_document, stored_document, xml_document
 from app.models import EpcisEvent
 
 router = APIRouter(tags=["query"])
-QUERY = require("query")
+QUERY = require("query", "regulator")
 JSONLD = "application/ld+json"
 HEADERS = {"GS1-EPCIS-Version": "2.0.0"}
 
 
-def epc_help(fields: str) -> str:
-    """OpenAPI text of a ``MATCH_*`` parameter matching identifiers in ``fields``."""
-    return ("EPC URIs or patterns (urn:epc:idpat:sgtin:0312345.060011.*), separated by | or "
-            f"commas, or the parameter repeated: events whose {fields} names one of them "
-            "(EPCIS 2.0 section 8.2.7.1). Several MATCH_ parameters must all match.")
-
-
-def _match(alias: str, fields: str):
-    return Query(None, alias=alias, description=epc_help(fields))
+PARAMETERS = {
+    "eventType": "Event types, separated by |: " + ", ".join(EVENT_TYPES),
+    "GE_eventTime": "Events at or after this time (with a zone: 2026-11-02T08:00:00Z)",
+    "LT_eventTime": "Events before this time",
+    "GE_recordTime": "Events recorded at or after this time",
+    "LT_recordTime": "Events recorded before this time",
+    "EQ_action": "Actions, separated by |: ADD, OBSERVE, DELETE",
+    "EQ_bizStep": "Business steps: CBV words (shipping) or URIs",
+    "EQ_disposition": "Dispositions: CBV words (in_transit) or URIs",
+    "EQ_readPoint": "Read point URIs (urn:epc:id:sgln:...)",
+    "EQ_bizLocation": "Business location URIs (urn:epc:id:sgln:...)",
+    "MATCH_epc": "EPC URIs or patterns (urn:epc:idpat:sgtin:0312345.060011.*) in epcList or "
+                 "childEPCs (not parentID: see MATCH_parentID)",
+    "MATCH_parentID": "EPC URIs or patterns in parentID",
+    "MATCH_inputEPC": "EPC URIs or patterns in inputEPCList (TransformationEvent)",
+    "MATCH_outputEPC": "EPC URIs or patterns in outputEPCList (TransformationEvent)",
+    "MATCH_anyEPC": "EPC URIs or patterns in parentID, epcList, childEPCs, inputEPCList or "
+                    "outputEPCList",
+    "orderBy": "eventTime or recordTime (without it: capture order)",
+    "orderDirection": "ASC or DESC (the default) for orderBy",
+    "eventCountLimit": "At most this many events in all, the first in orderBy's order "
+                       "(needs orderBy)",
+    "perPage": f"Events per page, 1 to {MAX_PER_PAGE} (default 30); the Link header has the next",
+    "nextPageToken": "The next page, as the Link header gives it (signed for this query and key)",
+}
+INTEGERS = ("perPage", "eventCountLimit")
+QUERY_PARAMETERS = {"parameters": [
+    {"name": name, "in": "query", "required": False, "description": text,
+     "schema": {"type": "integer", "minimum": 1} if name in INTEGERS else {"type": "string"}}
+    for name, text in PARAMETERS.items()]}
+QUERY_HELP = """EPCIS 2.0 SimpleEventQuery parameters (section 8.2.7.1). List values are separated by
+| or commas, or the parameter is repeated; each parameter given is one more condition. Also
+`EQ_bizTransaction_<type>`, `EQ_source_<type>` and `EQ_destination_<type>` (type: a CBV word
+such as `po` or `owning_party`, or a URI): events with such an entry naming one of the values.
+Any other parameter, or a malformed value, is a 400 `epcisException:QueryParameterException`
+naming it."""
 
 
 def wants_xml(request: Request) -> bool:
@@ -56,36 +82,14 @@ EPCIS_CONTENT = {200: {"description": "EPCIS 2.0 JSON-LD, or XML when `Accept` a
 
 
 @router.get("/events", summary="Query events (EPCIS 2.0 SimpleEventQuery parameters)",
-            response_class=JsonLdResponse, responses=EPCIS_CONTENT)
+            description=QUERY_HELP, response_class=JsonLdResponse, responses=EPCIS_CONTENT,
+            openapi_extra=QUERY_PARAMETERS)
 async def events(
-    request: Request,
-    session: SessionDep,
-    caller: Caller = QUERY,
-    event_type: str | None = Query(None, alias="eventType"),
-    ge_time: datetime | None = Query(None, alias="GE_eventTime"),
-    lt_time: datetime | None = Query(None, alias="LT_eventTime"),
-    biz_step: str | None = Query(None, alias="EQ_bizStep"),
-    disposition: str | None = Query(None, alias="EQ_disposition"),
-    biz_location: str | None = Query(None, alias="EQ_bizLocation"),
-    match_epc: list[str] | None = _match(
-        "MATCH_epc", "epcList or childEPCs (not parentID: see MATCH_parentID)"),
-    match_parent: list[str] | None = _match(
-        "MATCH_parentID", "parentID (AggregationEvent, TransactionEvent, AssociationEvent)"),
-    match_input: list[str] | None = _match("MATCH_inputEPC", "inputEPCList (TransformationEvent)"),
-    match_output: list[str] | None = _match(
-        "MATCH_outputEPC", "outputEPCList (TransformationEvent)"),
-    match_any: list[str] | None = _match(
-        "MATCH_anyEPC", "parentID, epcList, childEPCs, inputEPCList or outputEPCList"),
-    per_page: int = Query(30, alias="perPage", ge=1, le=1000),
-    token: str | None = Query(None, alias="nextPageToken"),
-) -> JSONResponse:
-    f = EventFilter.parse(
-        event_type=event_type, ge_time=ge_time, lt_time=lt_time, biz_step=biz_step,
-        disposition=disposition, biz_location=biz_location, match_epc=match_epc,
-        match_parent=match_parent, match_input=match_input, match_output=match_output,
-        match_any=match_any,
-    )
-    page = await service.find_events(session, caller, f, token, per_page)
+    request: Request, session: SessionDep, settings: SettingsDep, caller: Caller = QUERY
+) -> Response:
+    query = EventQuery.parse(request.query_params.multi_items())
+    secret = settings.page_token_secret.get_secret_value().encode()
+    page = await service.find_events(session, caller, query, secret)
     headers = dict(HEADERS)
     if page.next_token is not None:
         params = [(k, v) for k, v in request.query_params.multi_items() if k != "nextPageToken"]

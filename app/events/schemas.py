@@ -8,6 +8,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from lxml import etree
+
 from app.models import EpcisEvent
 from app.models.base import utcnow
 from epcis.model import Document
@@ -47,12 +49,27 @@ def query_document(rows: Sequence[EpcisEvent]) -> dict[str, Any]:
     }
 
 
+QUERY_NS = "urn:epcglobal:epcis-query:xsd:2"
+
+
 def xml_document(rows: Sequence[EpcisEvent]) -> bytes:
-    """The events as an EPCIS 2.0 XML document (CPU work: call it in a worker thread)."""
+    """The events as an EPCIS 2.0 XML ``EPCISQueryDocument`` (CPU work: call it in a worker
+    thread): the writer's ``EPCISDocument`` with its event list moved into ``QueryResults``."""
     events = tuple(
         dataclasses.replace(event, event_id=event.event_id or r.event_hash,
                             record_time=r.record_time)
         for r in rows
         for event in read_document(r.body.encode(), format="2.0-jsonld").events
     )
-    return write_document(Document("2.0", creation_date=utcnow(), events=events), "2.0-xml")
+    written = write_document(Document("2.0", creation_date=utcnow(), events=events), "2.0-xml")
+    # Our own output: no DTD, no entities.
+    document = etree.fromstring(written, etree.XMLParser(resolve_entities=False, no_network=True))
+    root = etree.Element(f"{{{QUERY_NS}}}EPCISQueryDocument",
+                         nsmap={"epcisq": QUERY_NS, **document.nsmap}, attrib=document.attrib)
+    header, body = document.find("EPCISHeader"), document.find("EPCISBody")
+    if header is not None:
+        root.append(header)
+    results = etree.SubElement(etree.SubElement(root, "EPCISBody"), f"{{{QUERY_NS}}}QueryResults")
+    etree.SubElement(results, "queryName").text = "SimpleEventQuery"
+    etree.SubElement(results, "resultsBody").append(body.find("EventList"))
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth.service import Caller
 from app.errors import NotFound
 from app.events import repository
-from app.events.query import EventFilter, decode_token, encode_token
+from app.events.query import EventQuery, Position, decode_token, encode_token
 from app.models import EpcisEvent
 
 
@@ -22,14 +22,26 @@ class Page:
 
 
 async def find_events(
-    session: AsyncSession, caller: Caller, f: EventFilter, token: str | None, per_page: int
+    session: AsyncSession, caller: Caller, query: EventQuery, secret: bytes
 ) -> Page:
-    """The events matching ``f`` that ``caller`` may see, ``per_page`` after ``token``."""
-    rows = await repository.find(session, f, caller.partner_id, caller.sees_everything,
-                                 decode_token(token), per_page + 1)
-    if len(rows) <= per_page:
-        return Page(rows, None)
-    return Page(rows[:per_page], encode_token(rows[per_page - 1].id))
+    """The events matching ``query`` that ``caller`` may see, a page after its token.
+
+    Tokens are signed with ``secret`` for this query and this key: another query's or
+    another key's token, or an edited one, is refused.
+    """
+    binding = f"{caller.prefix}:{query.fingerprint}"
+    at = decode_token(query.token, secret, binding)
+    left = query.count_limit if at.remaining is None else at.remaining
+    size = query.per_page if left is None else min(query.per_page, left)
+    rows = await repository.find(session, query.filter, caller.partner_id,
+                                 caller.sees_everything, query.order_by, query.descending, at,
+                                 size + 1)
+    left = None if left is None else left - min(size, len(rows))
+    if len(rows) <= size or left == 0:
+        return Page(rows[:size], None)
+    last = rows[size - 1]
+    key = getattr(last, repository.ORDER_KEYS[query.order_by].key) if query.order_by else None
+    return Page(rows[:size], encode_token(Position(last.id, key, left), secret, binding))
 
 
 async def get_event(session: AsyncSession, caller: Caller, event_hash: str) -> EpcisEvent:

@@ -18,14 +18,23 @@ class TooManyEvents(CustodyError):
 
     status, slug, title = 413, "capture-limit", "Capture limit exceeded"
 
-    def __init__(self, count: int, limit: int) -> None:
+    def __init__(self, limit: int) -> None:
         super().__init__(
-            f"the document holds {count} events, more than the limit of {limit} per capture "
+            f"the document holds more than {limit} events, the limit per capture "
             "(CUSTODY_CAPTURE_EVENT_LIMIT, advertised as GS1-EPCIS-Capture-Limit); split it "
             "into several documents",
-            reason="CAPTURE_LIMIT_EXCEEDED", expected=f"at most {limit} events", found=count,
+            reason="CAPTURE_LIMIT_EXCEEDED", expected=f"at most {limit} events",
+            found=f"more than {limit}",
         )
-        self.count, self.limit = count, limit
+        self.limit = limit
+
+
+class JobCrashed(CustodyError):
+    """Processing raised unexpectedly on every attempt; the logs hold the tracebacks."""
+
+    def __init__(self, attempts: int) -> None:
+        super().__init__(f"processing failed {attempts} times; see the logs",
+                         reason="INTERNAL_ERROR")
 
 
 class Contradiction(Conflict):
@@ -50,8 +59,9 @@ def job_error(error: CustodyError) -> dict[str, Any]:
     A job's errors are not HTTP answers (the job itself is served with 200), so they carry
     no status of their own.
 
-    >>> job_error(CustodyError("processing failed; see the logs", reason="INTERNAL_ERROR"))["title"]
-    'Internal error'
+    >>> job_error(JobCrashed(3))
+    {'type': 'https://custody.dev/problems/internal-error', 'title': 'Internal error', \
+'detail': 'processing failed 3 times; see the logs', 'reason': 'INTERNAL_ERROR'}
     >>> list(job_error(Contradiction(2, "ni:///sha-256;ab", Problem("UNKNOWN_UNIT", "unit X"))))
     ['type', 'title', 'detail', 'reason', 'eventIndex', 'eventHash']
     """

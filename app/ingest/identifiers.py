@@ -16,13 +16,15 @@ from urllib.parse import unquote
 
 from epcis.dl import normalise
 from gs1.errors import GS1Error
-from gs1.identifiers import sgtin_uri, sscc_uri
+from gs1.identifiers import sgtin_uri, sscc_uri, uri_escape, uri_unescape
 
 _SGTIN = re.compile(r"https://id\.gs1\.org/01/(\d{14})/21/([^/?#]+)$")
 _SSCC = re.compile(r"https://id\.gs1\.org/00/(\d{18})$")
 
 
 EPC_ID = "urn:epc:id:"
+SGTIN = "urn:epc:id:sgtin:"
+SSCC = "urn:epc:id:sscc:"
 
 
 def company_prefix(identifier: str, schemes: tuple[str, ...] | None = None) -> str | None:
@@ -39,6 +41,48 @@ def company_prefix(identifier: str, schemes: tuple[str, ...] | None = None) -> s
     if not rest or (schemes is not None and scheme not in schemes):
         return None
     return rest.split(".", 1)[0]
+
+
+def key_fields(identifier: str) -> tuple[str, str, str] | None:
+    """``(company prefix, indicator or extension digit, rest of the key)`` of an SGTIN or
+    SSCC EPC URN; None for anything else (or a malformed one).
+
+    Whatever the partition, prefix + rest is the same digits for one GTIN or SSCC.
+
+    >>> key_fields("urn:epc:id:sgtin:0312345.060011.5"), key_fields("urn:epc:id:sgtin:031234.5600112.5")
+    (('0312345', '0', '60011'), ('031234', '5', '600112'))
+    >>> key_fields("urn:epc:id:sscc:0312345.0000000001"), key_fields("urn:epc:id:sgln:0312345.00000.0")
+    (('0312345', '0', '000000001'), None)
+    """
+    for scheme, digits, parts in ((SGTIN, 13, 3), (SSCC, 17, 2)):
+        if identifier.startswith(scheme):
+            fields = identifier[len(scheme):].split(".", parts - 1)
+            if len(fields) != parts:
+                return None
+            cp, ref = fields[0], fields[1]
+            if not (cp + ref).isdigit() or not cp.isascii() or len(cp + ref) != digits:
+                return None
+            return cp, ref[:1], ref[1:]
+    return None
+
+
+def escaped_canonically(identifier: str) -> str:
+    """An SGTIN URN with its serial percent-escaped as the Tag Data Standard writes it (the
+    same serial has one spelling, so one unit one name); anything else unchanged.
+
+    >>> escaped_canonically("urn:epc:id:sgtin:0312345.060011.S%34%2f.1")
+    'urn:epc:id:sgtin:0312345.060011.S4%2F.1'
+    >>> escaped_canonically("urn:epc:id:sgtin:0312345.060011.%zz")
+    'urn:epc:id:sgtin:0312345.060011.%zz'
+    """
+    fields = identifier[len(SGTIN):].split(".", 2)
+    if "%" not in identifier or not identifier.startswith(SGTIN) or len(fields) != 3:
+        return identifier
+    try:
+        serial = uri_escape(uri_unescape("serial", fields[2]))
+    except GS1Error:
+        return identifier
+    return f"{SGTIN}{fields[0]}.{fields[1]}.{serial}"
 
 
 def prefix_length(key_body: str, prefixes: Iterable[str]) -> int | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -14,13 +14,16 @@ from app.dialect import for_update
 from app.ingest.rules import Problem, State, UnitRow
 from app.models import (
     CaptureJob,
+    CompanyPrefix,
     CustodyException,
     EpcisEvent,
     EventEpc,
     EventParty,
+    EventReference,
     JobStatus,
     Licence,
     Location,
+    Lot,
     PartnerAgent,
     PartnerGln,
     Product,
@@ -30,10 +33,11 @@ from app.models import (
 )
 from epcis.model import Event
 
-NEW_UNIT = ("identifier", "kind", "gtin", "serial", "lot", "status", "custodian_id",
-            "destination_id", "location_id")
+NEW_UNIT = ("identifier", "kind", "gtin", "serial", "sscc", "lot", "expiry", "status",
+            "custodian_id", "destination_id", "location_id")
 CHANGED_UNIT = ("status", "custodian_id", "destination_id", "location_id", "parent_id")
 EPC_COLUMNS = ("event_id", "epc", "role")
+REFERENCE_COLUMNS = ("event_id", "field", "type", "value")
 PARTY_COLUMNS = ("event_id", "partner_id")
 
 # --- the queue ------------------------------------------------------------------------------
@@ -93,25 +97,28 @@ async def document_of(session: AsyncSession, job_id: str) -> bytes | None:
 @dataclass(frozen=True)
 class Directory:
     """The trading partners as rows: ``(id, authorized)``, ``(gln, partner id)`` by GLN,
-    ``(id, gln, sgln, partner id)`` of locations, licences, ``(agent id, principal id)``."""
+    ``(prefix, partner id)`` of company prefixes, ``(id, gln, sgln, partner id)`` of
+    locations, licences, ``(agent id, principal id)``."""
 
     partners: Sequence[tuple[int, bool]]
     glns: Sequence[tuple[str, int]]
+    prefixes: Sequence[tuple[str, int]]
     locations: Sequence[tuple[int, str, str, int]]
     licences: Sequence[Licence]
     agents: Sequence[tuple[int, int]]
 
 
 async def directory(session: AsyncSession) -> Directory:
-    """Every partner with its GLNs, locations, licences and principals."""
+    """Every partner with its GLNs, company prefixes, locations, licences and principals."""
     partners = (await session.execute(select(TradingPartner.id, TradingPartner.authorized))).all()
     glns = (await session.execute(select(PartnerGln.gln, PartnerGln.partner_id)
                                   .order_by(PartnerGln.gln))).all()
+    prefixes = (await session.execute(select(CompanyPrefix.prefix, CompanyPrefix.partner_id))).all()
     locations = (await session.execute(select(Location.id, Location.gln, Location.sgln,
                                               Location.partner_id))).all()
     licences = (await session.scalars(select(Licence))).all()
     agents = (await session.execute(select(PartnerAgent.agent_id, PartnerAgent.principal_id))).all()
-    return Directory(partners, glns, locations, licences, agents)
+    return Directory(partners, glns, prefixes, locations, licences, agents)
 
 
 async def prefix_lengths(session: AsyncSession) -> dict[str, int]:
@@ -185,10 +192,13 @@ async def add_events(
 
 
 async def add_names(
-    session: AsyncSession, epcs: Sequence[tuple[int, str, str]], parties: Sequence[tuple[int, int]]
+    session: AsyncSession, epcs: Sequence[tuple[int, str, str]],
+    references: Sequence[tuple[int, str, str, str]], parties: Sequence[tuple[int, int]],
 ) -> None:
-    """Store who and what events name: ``(event id, epc, role)`` and ``(event id, partner id)``."""
+    """Store who and what events name: ``(event id, epc, role)``, ``(event id, field, type,
+    value)`` and ``(event id, partner id)``."""
     await insert_rows(session, EventEpc.__table__, epcs, EPC_COLUMNS)
+    await insert_rows(session, EventReference.__table__, references, REFERENCE_COLUMNS)
     await insert_rows(session, EventParty.__table__, parties, PARTY_COLUMNS)
 
 
@@ -235,3 +245,25 @@ async def add_exceptions(
         for i, p in problems
     )
     await session.flush()
+
+
+async def products(session: AsyncSession, gtins: Iterable[str]) -> dict[str, Product]:
+    """The stored products among ``gtins``, by GTIN."""
+    found = await session.scalars(select(Product).where(Product.gtin.in_(list(gtins))))
+    return {p.gtin: p for p in found}
+
+
+async def partner_names(session: AsyncSession, ids: Iterable[int]) -> dict[int, str]:
+    """Legal names of the partners ``ids``."""
+    query = select(TradingPartner.id, TradingPartner.legal_name).where(TradingPartner.id.in_(list(ids)))
+    return dict((await session.execute(query)).all())
+
+
+async def add_lots(session: AsyncSession, lots: dict[tuple[str, str], date]) -> None:
+    """Record each ``(gtin, lot) -> expiry`` not recorded yet (the first expiry stays)."""
+    if not lots:
+        return
+    have = set((await session.execute(select(Lot.gtin, Lot.lot).where(
+        Lot.gtin.in_({g for g, _ in lots})))).all())
+    await insert_rows(session, Lot.__table__, [
+        {"gtin": g, "lot": lot, "expiry": expiry} for (g, lot), expiry in lots.items() if (g, lot) not in have])

@@ -15,14 +15,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from app.ingest.identifiers import company_prefix
-from app.ledger.service import HopSpec
-from app.models import UnitStatus
+from app.ingest.identifiers import SGTIN, SSCC, company_prefix, key_fields
+from app.ledger.core import HopSpec
+from app.models import Licence, UnitStatus
 from app.units.status import can_transition
-from epcis.dscsa import gln_of
+from epcis.dscsa import gln_of, ilmd_lot
 from epcis.model import Action, Event, EventType
 from gs1.errors import GS1Error
 from gs1.identifiers import parse_epc_uri, uri_unescape, validate_ai82
@@ -30,9 +31,7 @@ from gs1.identifiers import parse_epc_uri, uri_unescape, validate_ai82
 S = UnitStatus
 CBV_STEP = "urn:epcglobal:cbv:bizstep:"
 OWNING = ("urn:epcglobal:cbv:sdt:owning_party", "owning_party")
-MDA_NS = "urn:epcglobal:cbv:mda"
 _DL_GLN = re.compile(r"/41[47]/(\d{12})\d(?:/|$)")
-SGTIN = "urn:epc:id:sgtin:"
 OWNED = ("sgtin", "sscc")  # schemes whose company prefix names the brand owner
 NOT_SHIPPED = "NOT_SHIPPED_TO_RECEIVER"
 
@@ -45,6 +44,7 @@ class UnitRow:
     kind: str
     gtin: str | None
     serial: str | None
+    sscc: str | None
     lot: str | None
     status: UnitStatus
     custodian_id: int | None
@@ -52,6 +52,7 @@ class UnitRow:
     destination_id: int | None = None
     id: int | None = None
     parent_id: int | None = None
+    expiry: date | None = None
 
 
 @dataclass(frozen=True)
@@ -86,19 +87,31 @@ class Context:
         locations: dict[str, int],
         authorized: set[int],
         principals: dict[int, set[int]] | None = None,
+        licences: dict[int, list[Licence]] | None = None,
     ) -> None:
         self.submitter = submitter
         self.labels = labels
         self.by_gln = by_gln  # 12-digit GLN body -> partner id
-        self.prefixes = prefixes  # partner id -> GS1 company prefixes it owns
+        self.prefixes = prefixes  # partner id -> GS1 company prefixes it holds
+        self.owners = {p: pid for pid, held in prefixes.items() for p in held}
         self.locations = locations  # SGLN -> location id
         self.authorized = authorized  # partners authorized (and licensed) today
         self.principals = principals or {}  # agent id -> brand owners it commissions for
+        self.licences = licences or {}  # partner id -> its licences
+
+    def licensed_on(self, partner_id: int, day: date) -> bool:
+        """Whether ``partner_id`` holds a licence valid on ``day``."""
+        return any(x.is_valid_on(day) for x in self.licences.get(partner_id, ()))
 
     def commissions_under(self, partner_id: int) -> set[str]:
         """Company prefixes ``partner_id`` may commission: its own and its principals'."""
         own = self.prefixes.get(partner_id, set())
         return own.union(*(self.prefixes.get(p, set()) for p in self.principals.get(partner_id, ())))
+
+    def registered(self, key: str) -> str | None:
+        """The held company prefix ``key`` (the digits of a GS1 key after its indicator or
+        extension digit) starts with, or None (held prefixes are prefix-free)."""
+        return next((key[:n] for n in range(6, 13) if key[:n] in self.owners), None)
 
     def label(self, partner_id: int | None) -> str:
         """How the ledger names a partner: its first GLN (``partner:<id>`` without one)."""
@@ -218,25 +231,28 @@ def unseen(ident: str, ctx: Context, code: str) -> Problem:
     return _not_held(ident, ctx.submitter, ctx, code)
 
 
-def _identity(identifier: str) -> tuple[str, str | None, str | None]:
-    """``(kind, gtin, serial)`` of an EPC URI; ``("other", None, None)`` when it is not one.
+def _identity(identifier: str) -> tuple[str, str | None, str | None, str | None]:
+    """``(kind, gtin, serial, sscc)`` of an EPC URI; ``("other", None, None, None)`` when it
+    is not one.
 
     SGTINs of one class share a cached GTIN; only the serial is checked per unit.
 
     >>> _identity("urn:epc:id:sgtin:0614141.812345.A%2FB")
-    ('sgtin', '80614141123458', 'A/B')
+    ('sgtin', '80614141123458', 'A/B', None)
+    >>> _identity("urn:epc:id:sscc:0614141.1234567890")
+    ('sscc', None, None, '106141412345678908')
     >>> _identity("urn:epc:id:sgtin:0614141.812345.A B"), _identity("urn:x")
-    (('other', None, None), ('other', None, None))
+    (('other', None, None, None), ('other', None, None, None))
     """
     try:
         if identifier.startswith(SGTIN) and identifier.count(".") >= 2:
             cp, ref, serial = identifier[len(SGTIN):].split(".", 2)
             gtin = _sgtin_class(cp, ref)
-            return "sgtin", gtin, validate_ai82("serial", uri_unescape("serial", serial))
+            return "sgtin", gtin, validate_ai82("serial", uri_unescape("serial", serial)), None
         key = parse_epc_uri(identifier)
     except GS1Error:
-        return "other", None, None
-    return key.kind, key.gtin, key.serial
+        return "other", None, None, None
+    return key.kind, key.gtin, key.serial, key.sscc
 
 
 @lru_cache(maxsize=1024)
@@ -245,14 +261,17 @@ def _sgtin_class(prefix: str, reference: str) -> str:
     return parse_epc_uri(f"{SGTIN}{prefix}.{reference}.0").gtin or ""
 
 
-def _new_unit(identifier: str, lot: str | None, custodian: int, location: int | None) -> UnitRow:
-    return UnitRow(identifier, *_identity(identifier), lot, S.COMMISSIONED, custodian, location)
+def _new_unit(identifier: str, custodian: int, location: int | None, lot: str | None = None,
+              expiry: date | None = None) -> UnitRow:
+    return UnitRow(identifier, *_identity(identifier), lot, S.COMMISSIONED, custodian, location,
+                   expiry=expiry)
 
 
-def _lot(event: Event) -> str | None:
-    """The ILMD lot number (GS1 AI 10 holds at most 20 characters; longer ones are not kept)."""
-    lot = next((e.text for e in event.ilmd if e.ns == MDA_NS and e.name == "lotNumber"), None)
-    return lot.strip() if lot and len(lot.strip()) <= 20 else None
+def _lot(event: Event) -> tuple[str | None, date | None]:
+    """The ILMD lot number and expiry (``cbvmda:`` or ``gs1ushc:``). GS1 AI 10 holds at most 20
+    characters; a longer lot is not kept."""
+    lot, expiry = ilmd_lot(event)
+    return (lot if lot and len(lot) <= 20 else None), expiry
 
 
 def _hop(unit: UnitRow | str, kind: str, src: str | None, dst: str | None, event: Event) -> HopSpec:
@@ -260,44 +279,74 @@ def _hop(unit: UnitRow | str, kind: str, src: str | None, dst: str | None, event
     return HopSpec(ident, kind, src, dst, _location(event), event.event_time)
 
 
+def misnamed(event: Event, ctx: Context) -> list[Problem]:
+    """The EPCs of ``event`` whose partition disagrees with the held company prefix of their
+    GTIN or SSCC: one key, one name, so one unit.
+
+    An EPC under no held prefix is left to the rules (nobody may commission it).
+    """
+    found = []
+    for ident in event.all_epcs:
+        if (fields := key_fields(ident)) is None:
+            continue
+        cp, digit, rest = fields
+        held = ctx.registered(cp + rest)
+        if held is None or held == cp:
+            continue
+        sscc = ident.startswith(SSCC)
+        scheme, serial = (SSCC, "") if sscc else (SGTIN, "." + ident.split(".", 2)[2])
+        expected = f"{scheme}{held}.{digit}{(cp + rest)[len(held):]}{serial}"
+        found.append(Problem(
+            "COMPANY_PREFIX_MISMATCH",
+            f"{ident} has company prefix {cp} ({len(cp)} digits) but its "
+            f"{'SSCC' if sscc else 'GTIN'} is under company prefix {held} ({len(held)} digits); "
+            f"expected {expected}",
+            ident,
+        ))
+    return found
+
+
+def _not_owner(ident: str, ctx: Context, creates: str) -> Problem | None:
+    """The problem when the submitter may not create ``ident``: only the holder of its
+    company prefix, or the holder's agent, ``creates`` it."""
+    label = ctx.label(ctx.submitter)
+    if ident.startswith("http"):  # a Digital Link no known company prefix could resolve
+        return Problem("NOT_BRAND_OWNER", f"{label} owns no company prefix that {ident} starts "
+                                          f"with; only the brand owner or its agent {creates}",
+                       ident)
+    prefix = company_prefix(ident, OWNED)
+    if prefix is not None and prefix not in ctx.commissions_under(ctx.submitter):
+        return Problem("NOT_BRAND_OWNER", f"{label} does not own company prefix {prefix} of "
+                                          f"{ident}; only the brand owner or its agent {creates}",
+                       ident)
+    return None
+
+
 # -- rules -------------------------------------------------------------------------
 def commission(state: State, event: Event, ctx: Context) -> Outcome:
-    """Create units; only the brand owner (owner of the company prefix) or its agent does,
+    """Create units; only the brand owner (holder of the company prefix) or its agent does,
     once each."""
     out = Outcome()
-    me, label, owned = ctx.submitter, ctx.label(ctx.submitter), ctx.commissions_under(ctx.submitter)
-    where, lot, when = _location(event), _lot(event), event.event_time
+    me, label = ctx.submitter, ctx.label(ctx.submitter)
+    where, (lot, expiry), when = _location(event), _lot(event), event.event_time
     location = ctx.locations.get(where or "")
     for ident in event.epc_list:  # brand ownership first: only the owner learns what exists
-        prefix = company_prefix(ident, OWNED)
-        if ident.startswith("http"):  # a Digital Link no known company prefix could resolve
-            out.problems.append(Problem(
-                "NOT_BRAND_OWNER",
-                f"{label} owns no company prefix that {ident} starts with; "
-                "only the brand owner or its agent commissions it",
-                ident,
-            ))
-            continue
-        if prefix is not None and prefix not in owned:
-            out.problems.append(Problem(
-                "NOT_BRAND_OWNER",
-                f"{label} does not own company prefix {prefix} of {ident}; "
-                "only the brand owner or its agent commissions it",
-                ident,
-            ))
+        if problem := _not_owner(ident, ctx, "commissions it"):
+            out.problems.append(problem)
             continue
         if ident in state.units:
             out.problems.append(
                 Problem("ALREADY_COMMISSIONED", f"unit {ident} is already commissioned", ident)
             )
             continue
-        out.creates.append(_new_unit(ident, lot, me, location))
+        out.creates.append(_new_unit(ident, me, location, lot, expiry))
         out.hops.append(HopSpec(ident, "commission", None, label, where, when))
     return out
 
 
 def pack(state: State, event: Event, ctx: Context) -> Outcome:
-    """Aggregate children into a parent container (created on first use)."""
+    """Aggregate children into a parent container (created on first use, under the creator's
+    company prefix or its principal's)."""
     out = Outcome()
     me, parent = ctx.submitter, event.parent_id
     if not parent:
@@ -305,8 +354,10 @@ def pack(state: State, event: Event, ctx: Context) -> Outcome:
         return out
     if parent in state.units:
         _held_by(state.units[parent], me, ctx, out)
+    elif problem := _not_owner(parent, ctx, "creates it"):
+        out.problems.append(problem)
     else:
-        out.creates.append(_new_unit(parent, None, me, ctx.locations.get(_location(event) or "")))
+        out.creates.append(_new_unit(parent, me, ctx.locations.get(_location(event) or "")))
         out.hops.append(_hop(parent, "commission", None, ctx.label(me), event))
     for ident in event.child_epcs:
         unit = state.units.get(ident)

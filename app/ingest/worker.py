@@ -23,8 +23,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from app import metrics
 from app.capture.repository import get_job
 from app.dialect import write_lock
-from app.errors import CustodyError
 from app.ingest import repository
+from app.ingest.errors import JobCrashed
 from app.ingest.service import (
     EVENT_LIMIT,
     Prepared,
@@ -146,9 +146,7 @@ async def _run_claimed(sessions: async_sessionmaker[AsyncSession], claimed: tupl
             job = await get_job(session, claimed[0])
             if job is not None and job.attempts == claimed[1]:
                 if job.attempts >= MAX_ATTEMPTS:
-                    failed = CustodyError(f"processing failed {job.attempts} times; see the logs",
-                                          reason="INTERNAL_ERROR")
-                    finish(job, JobStatus.FAILED, job.event_count, [failed])
+                    finish(job, JobStatus.FAILED, job.event_count, [JobCrashed(job.attempts)])
                 else:
                     job.status = JobStatus.PENDING
             return job, 0

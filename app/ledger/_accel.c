@@ -1,9 +1,9 @@
 /* Compiled fast path of `custody verify` on PostgreSQL rows (see app/ledger/verify.py).
  *
- * It recomputes exactly what app/ledger/verify.py recomputes and says where the first row
- * that does not hold is; naming and explaining it is left to the Python code, which is the
- * definition. tests/ledger/test_accel.py holds the two to the same answers. SHA-256 comes
- * from OpenSSL's libcrypto.
+ * It recomputes exactly what the reference checks (app/ledger/checks.py) recompute and says
+ * where the first row that does not hold is; naming and explaining it is left to the Python
+ * code, which is the definition. tests/ledger/test_accel.py holds the two to the same
+ * answers. SHA-256 comes from OpenSSL's libcrypto.
  *
  * Hops may come in any order (as the table stores them: an index walk in (unit, seq) order
  * reads a table of random serials at random). Each hop is hashed as it comes, from its own

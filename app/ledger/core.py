@@ -16,6 +16,10 @@ Canonical encodings (defined once, here):
 * A log leaf is the same JSON style over ``event_hash``, ``hop_hashes`` (lowercase hex,
   sorted), ``partner`` and ``record_time``; its Merkle leaf hash is
   ``SHA-256(0x00 || leaf_data)``.
+
+The hop encoding has a second copy: ``_accel.c`` writes the same bytes in C for
+``custody verify``'s compiled checks. This module is the definition; the copy is held to
+it by ``tests/ledger/test_accel.py``, so a change here must be made there too.
 """
 
 from __future__ import annotations
@@ -72,7 +76,7 @@ from .note import (
 
 __all__ = [
     "EMPTY_ROOT", "GENESIS", "HASH_SIZE", "ChainError", "Checkpoint", "Hop", "LedgerCoreError",
-    "MerkleTree", "NoteError", "NoteSignature", "ProofError", "Range", "SubtreeHash",
+    "HopSpec", "MerkleTree", "NoteError", "NoteSignature", "ProofError", "Range", "SubtreeHash",
     "SubtreeSource", "Verifier", "canonical_hop", "canonical_hop_fields", "complete_subtrees", "consistency_proof",
     "consistency_proof_ranges", "extend_frontier", "fold_subtrees", "format_time",
     "generate_signer", "hop_hash", "inclusion_proof", "inclusion_proof_ranges", "key_id",
@@ -120,6 +124,18 @@ _s = json.encoder.encode_basestring  # a JSON string literal, non-ASCII kept raw
 
 def _canonical_json(obj: dict) -> bytes:
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+@dataclass(frozen=True)
+class HopSpec:
+    """One custody change an event causes for one unit; appending assigns its seq and links."""
+
+    unit: str
+    kind: str
+    from_party: str | None
+    to_party: str | None
+    location: str | None
+    time: datetime
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,8 @@ class ProofError(LedgerCoreError):
 class SubtreeSource(Protocol):
     """Anything that can hand out the hash of a complete subtree (``MerkleTree``, SQL storage)."""
 
-    def subtree_hash(self, start: int, end: int) -> bytes: ...
+    def subtree_hash(self, start: int, end: int) -> bytes:
+        """The hash of the complete subtree over leaves ``[start, end)``."""
 
 
 def leaf_hash(data: bytes) -> bytes:

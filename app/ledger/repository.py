@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
 from contextlib import aclosing
-from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
@@ -15,7 +14,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.bulk import IN_CHUNK
 from app.dialect import is_postgresql
 from app.ledger.core import HASH_SIZE, Range, subtree_coords
-from app.models import CustodyHop, LedgerCheckpoint, LedgerLeaf, LedgerNode, LedgerState
+from app.models import (
+    CustodyHop,
+    EpcisEvent,
+    LedgerCheckpoint,
+    LedgerLeaf,
+    LedgerNode,
+    LedgerState,
+    Unit,
+)
 
 
 def split_frontier(blob: bytes) -> list[bytes]:
@@ -135,6 +142,56 @@ async def unit_hops(session: AsyncSession, unit: str) -> list[CustodyHop]:
     return list(await session.scalars(query))
 
 
+# What ``custody verify`` reads: every row, as ``app/ledger/checks.py`` takes it.
+
+EVENT_ROWS = select(EpcisEvent.id, EpcisEvent.event_hash, EpcisEvent.body).order_by(EpcisEvent.id)
+
+HOP_ROWS = select(
+    CustodyHop.unit,
+    CustodyHop.seq,
+    CustodyHop.id,
+    CustodyHop.event_hash,
+    CustodyHop.kind,
+    CustodyHop.from_party,
+    CustodyHop.to_party,
+    CustodyHop.location,
+    CustodyHop.time,
+    CustodyHop.prev_hop_hash,
+    CustodyHop.hop_hash,
+    CustodyHop.leaf_index,
+).order_by(CustodyHop.unit, CustodyHop.seq)
+
+# The compiled checks take hops as the table stores them. Walking the (unit, seq) index
+# reads a table of randomized serials at random: 3.8 s of server time at 1M hops against
+# 0.8 s for a scan (decision 0007).
+STORED_HOP_ROWS = HOP_ROWS.order_by(None)
+
+LEAF_ROWS = select(
+    LedgerLeaf.leaf_index, LedgerLeaf.leaf_hash, LedgerLeaf.data, LedgerLeaf.event_hash
+).order_by(LedgerLeaf.leaf_index)
+
+NODE_ROWS = select(LedgerNode.level, LedgerNode.idx, LedgerNode.hash).order_by(
+    LedgerNode.level, LedgerNode.idx
+)
+
+CHECKPOINT_ROWS = select(
+    LedgerCheckpoint.id, LedgerCheckpoint.note, LedgerCheckpoint.tree_size, LedgerCheckpoint.root_hash
+).order_by(LedgerCheckpoint.id)
+
+
+async def hop_row(session: AsyncSession, hop_id: int) -> tuple:
+    """One hop as :data:`HOP_ROWS` reads it."""
+    return tuple((await session.execute(HOP_ROWS.where(CustodyHop.id == hop_id))).one())
+
+
+async def row_counts(session: AsyncSession) -> dict[str, int]:
+    """Rows of the event, hop, checkpoint and unit tables (counting a big table is not free)."""
+    return {
+        model.__tablename__: await session.scalar(select(func.count()).select_from(model))
+        for model in (EpcisEvent, CustodyHop, LedgerCheckpoint, Unit)
+    }
+
+
 async def node_levels(session: AsyncSession) -> list[tuple[int, int, int, int, bytes]] | None:
     """Stored nodes per level: ``(level, count, first idx, last idx, hashes in idx order)``.
 
@@ -195,11 +252,8 @@ async def batches(
                 yield rows
 
 
-PG_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
-
-
 def _load_raw_times(cursor: psycopg.Cursor | psycopg.AsyncCursor) -> None:
-    """Read ``timestamptz`` as PostgreSQL stores it: whole microseconds since ``PG_EPOCH``.
+    """Read ``timestamptz`` as PostgreSQL stores it (microseconds since ``checks.PG_EPOCH``).
 
     Exact, and the cheapest to read: a datetime costs more per row than the rest of a hop.
     """

@@ -14,8 +14,8 @@ from app.ledger import service
 from app.ledger.schemas import ChainOut, ConsistencyProofOut, InclusionProofOut, LeafOut
 
 router = APIRouter(tags=["ledger"])
-QUERY = require("query")
-QUERY_IF_GIVEN = require("query", optional=True)
+QUERY = require("query", "regulator")
+QUERY_IF_GIVEN = require("query", "regulator", optional=True)
 
 
 @router.get(

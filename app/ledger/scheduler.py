@@ -12,12 +12,13 @@ import asyncio
 import contextlib
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.config import Settings
-from app.ledger import keys, service
+from app.ledger import anchor, keys, service
 
 log = structlog.get_logger("custody.checkpoints")
 TICK_SECONDS = 5.0  # the timer looks this often (or each interval, if shorter)
@@ -30,6 +31,7 @@ class Signer:
     key: str
     origin: str
     interval: timedelta
+    key_dir: Path
 
     @classmethod
     def load(cls, settings: Settings) -> Signer | None:
@@ -41,15 +43,20 @@ class Signer:
                         key_dir=str(settings.key_dir))
             return None
         return cls(keys.load_signer(settings.key_dir), settings.log_origin,
-                   timedelta(seconds=settings.checkpoint_interval_seconds))
+                   timedelta(seconds=settings.checkpoint_interval_seconds), settings.key_dir)
 
     async def sign_if_due(self, sessions: async_sessionmaker[AsyncSession]) -> bool:
-        """Sign a checkpoint if the log has grown and the interval has passed; True if signed."""
+        """Sign a checkpoint if the log has grown and the interval has passed; True if signed.
+
+        Once committed, the note is also kept beside the key (:func:`anchor.remember`).
+        """
         async with sessions() as session, session.begin():
-            size = await service.sign_if_due(session, self.key, self.origin, self.interval)
-        if size is not None:
-            log.info("checkpoint signed", tree_size=size)
-        return size is not None
+            signed = await service.sign_if_due(session, self.key, self.origin, self.interval)
+        if signed is None:
+            return False
+        anchor.remember(self.key_dir, signed.note)
+        log.info("checkpoint signed", tree_size=signed.tree_size)
+        return True
 
 
 async def run(sessions: async_sessionmaker[AsyncSession], signer: Signer) -> None:

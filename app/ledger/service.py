@@ -21,21 +21,10 @@ from app.errors import NotFound, NotYetSigned, Unauthorized, ValidationFailed
 from app.events import service as events
 from app.ledger import core
 from app.ledger import repository as repo
+from app.ledger.core import HopSpec
 from app.models import CustodyHop, LedgerCheckpoint, LedgerLeaf, LedgerNode
 from app.models.base import utcnow
 from app.units import service as units
-
-
-@dataclass(frozen=True)
-class HopSpec:
-    """One custody change an event causes for one unit (seq and links are assigned here)."""
-
-    unit: str
-    kind: str
-    from_party: str | None
-    to_party: str | None
-    location: str | None
-    time: datetime
 
 
 @dataclass(frozen=True)
@@ -273,8 +262,8 @@ async def unit_chain(
     since have none yet, and the chain says when the next checkpoint is due. The same few
     queries however long the chain.
     """
-    await units.visible_unit(session, caller, unit)
-    hops = await repo.unit_hops(session, unit)
+    visible = await units.visible_unit(session, caller, unit)
+    hops = await repo.unit_hops(session, visible["identifier"])
     checkpoint = await repo.latest_checkpoint(session)
     size = checkpoint.tree_size if checkpoint else 0
     signed = [hop.leaf_index for hop in hops if hop.leaf_index < size]
@@ -373,17 +362,20 @@ async def _sees_event(session: AsyncSession, caller: Caller, event_hash: str) ->
 
 async def sign_checkpoint(session: AsyncSession, signer_key: str, origin: str) -> str:
     """Sign the current tree head as a C2SP checkpoint, store it and return the note."""
+    return (await _sign(session, signer_key, origin)).note
+
+
+async def _sign(session: AsyncSession, signer_key: str, origin: str) -> LedgerCheckpoint:
     state = await repo.read_state(session)
     note = core.sign_checkpoint(core.Checkpoint(origin, state.size, state.root_hash), signer_key)
-    await repo.add_checkpoint(session, state.size, state.root_hash, note)
-    return note
+    return await repo.add_checkpoint(session, state.size, state.root_hash, note)
 
 
 async def sign_if_due(
     session: AsyncSession, signer_key: str, origin: str, interval: timedelta
-) -> int | None:
+) -> LedgerCheckpoint | None:
     """Sign a checkpoint if the log has grown since the latest one and ``interval`` has passed
-    since it was signed (the rate limit); return the size it signed, else None.
+    since it was signed (the rate limit); return the new checkpoint, else None.
 
     Signers queue on the sequencer row, so two never sign the same growth twice.
     """
@@ -394,5 +386,4 @@ async def sign_if_due(
         and (latest.tree_size == size or utcnow() < latest.created_at + interval)
     ):
         return None
-    await sign_checkpoint(session, signer_key, origin)
-    return size
+    return await _sign(session, signer_key, origin)

@@ -7,6 +7,7 @@ from app.models.events import (
     EpcRole,
     EventEpc,
     EventParty,
+    EventReference,
     JobStatus,
     RawDocument,
 )
@@ -19,6 +20,7 @@ from app.models.ledger import (
 )
 from app.models.operations import ApiKey, AuditEntry, CustodyException, Scan
 from app.models.partners import (
+    CompanyPrefix,
     Licence,
     Location,
     PartnerAgent,
@@ -34,12 +36,14 @@ __all__ = [
     "AuditEntry",
     "Base",
     "CaptureJob",
+    "CompanyPrefix",
     "CustodyException",
     "CustodyHop",
     "EpcRole",
     "EpcisEvent",
     "EventEpc",
     "EventParty",
+    "EventReference",
     "JobStatus",
     "LedgerCheckpoint",
     "LedgerLeaf",

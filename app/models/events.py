@@ -13,12 +13,15 @@ from app.models.base import Base, str_enum, utcnow
 
 
 class RawDocument(Base):
-    """An EPCIS document exactly as a partner sent it (identified by its SHA-256)."""
+    """An EPCIS document exactly as a partner sent it (identified by partner and SHA-256)."""
 
     __tablename__ = "raw_documents"
+    # One partner's same bytes twice are one document; two partners' are two (neither learns
+    # from the answer that the other sent them).
+    __table_args__ = (UniqueConstraint("partner_id", "content_hash"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    content_hash: Mapped[str] = mapped_column(String(64))
     media_type: Mapped[str] = mapped_column(String(100))
     size: Mapped[int] = mapped_column(Integer)
     body: Mapped[bytes] = mapped_column(LargeBinary)
@@ -50,6 +53,7 @@ class CaptureJob(Base):
     error_behaviour: Mapped[str | None] = mapped_column(String(10))  # GS1-Capture-Error-Behaviour
     event_count: Mapped[int | None]
     errors: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    warnings: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)  # findings that do not refuse
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
@@ -66,7 +70,7 @@ class EpcisEvent(Base):
     event_type: Mapped[str] = mapped_column(String(30))
     event_time: Mapped[datetime] = mapped_column(index=True)
     event_time_zone_offset: Mapped[str] = mapped_column(String(6))
-    record_time: Mapped[datetime] = mapped_column(default=utcnow)
+    record_time: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     action: Mapped[str | None] = mapped_column(String(10))
     biz_step: Mapped[str | None] = mapped_column(String(200), index=True)
     disposition: Mapped[str | None] = mapped_column(String(200))
@@ -106,6 +110,20 @@ class EventEpc(Base):
     event_id: Mapped[int] = mapped_column(ForeignKey("epcis_events.id"), primary_key=True)
     epc: Mapped[str] = mapped_column(String(200), primary_key=True)
     role: Mapped[EpcRole] = mapped_column(str_enum(EpcRole, 6), primary_key=True)
+
+
+class EventReference(Base):
+    """A read point, business transaction, source or destination an event names, for the
+    ``EQ_readPoint``, ``EQ_bizTransaction_<type>``, ``EQ_source_<type>`` and
+    ``EQ_destination_<type>`` query parameters. ``type`` is the CBV type URN ('' for a read
+    point, or an entry without a type)."""
+
+    __tablename__ = "event_references"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("epcis_events.id"), primary_key=True)
+    field: Mapped[str] = mapped_column(String(14), primary_key=True)
+    type: Mapped[str] = mapped_column(String(200), primary_key=True)
+    value: Mapped[str] = mapped_column(String(500), primary_key=True, index=True)
 
 
 class EventParty(Base):

@@ -49,6 +49,7 @@ class TradingPartner(Address, Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     glns: Mapped[list[PartnerGln]] = relationship(back_populates="partner", lazy="raise")
+    prefixes: Mapped[list[CompanyPrefix]] = relationship(back_populates="partner", lazy="raise")
     licences: Mapped[list[Licence]] = relationship(back_populates="partner", lazy="raise")
     locations: Mapped[list[Location]] = relationship(back_populates="partner", lazy="raise")
     # Brand owners this partner commissions for (a contract manufacturer or packager acting
@@ -59,6 +60,17 @@ class TradingPartner(Address, Base):
         secondaryjoin="TradingPartner.id == PartnerAgent.principal_id",
         lazy="raise",
     )
+
+    def not_authorized_because(self, day: date) -> str | None:
+        """Why the partner may not trade on ``day``, or None when it may (licences loaded).
+
+        It may when the operator authorized it and it holds a licence valid that day: the
+        rule capture applies (``app.ingest.service``).
+        """
+        reasons = [] if self.authorized else ["authorization withdrawn by the operator"]
+        if not any(x.is_valid_on(day) for x in self.licences):
+            reasons.append(f"no licence valid on {day.isoformat()}")
+        return "; ".join(reasons) or None
 
 
 class PartnerAgent(Base):
@@ -81,6 +93,21 @@ class PartnerGln(Base):
     partner_id: Mapped[int] = mapped_column(ForeignKey("trading_partners.id"), index=True)
 
     partner: Mapped[TradingPartner] = relationship(back_populates="glns", lazy="raise")
+
+
+class CompanyPrefix(Base):
+    """A GS1 Company Prefix a partner holds: the brand owner of every GTIN and SSCC under it.
+
+    Held prefixes are prefix-free (none starts another), as GS1 allocates them, so each GTIN
+    or SSCC has at most one owner and one EPC partition (see ``app/partners/service.py``).
+    """
+
+    __tablename__ = "company_prefixes"
+
+    prefix: Mapped[str] = mapped_column(String(12), primary_key=True)
+    partner_id: Mapped[int] = mapped_column(ForeignKey("trading_partners.id"), index=True)
+
+    partner: Mapped[TradingPartner] = relationship(back_populates="prefixes", lazy="raise")
 
 
 class Licence(Base):

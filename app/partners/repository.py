@@ -4,14 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from app.models import Licence, Location, PartnerGln, TradingPartner
+from app.models import (
+    AuditEntry,
+    CompanyPrefix,
+    Licence,
+    Location,
+    PartnerGln,
+    TradingPartner,
+    Unit,
+)
 
 _FULL = (
     selectinload(TradingPartner.glns),
+    selectinload(TradingPartner.prefixes),
     selectinload(TradingPartner.licences),
     selectinload(TradingPartner.locations),
     selectinload(TradingPartner.principals).selectinload(TradingPartner.glns),
@@ -25,8 +34,9 @@ async def list_partners(session: AsyncSession) -> list[TradingPartner]:
 
 
 async def get_partner(session: AsyncSession, partner_id: int) -> TradingPartner | None:
-    """One partner with its details, or None."""
-    query = select(TradingPartner).options(*_FULL).where(TradingPartner.id == partner_id)
+    """One partner with its details (as stored now, even if loaded before), or None."""
+    query = (select(TradingPartner).options(*_FULL).where(TradingPartner.id == partner_id)
+             .execution_options(populate_existing=True))
     return await session.scalar(query)
 
 
@@ -40,14 +50,47 @@ async def find_gln(session: AsyncSession, gln: str) -> PartnerGln | None:
     return await session.get(PartnerGln, gln)
 
 
-async def first_gln_taken(session: AsyncSession, glns: Sequence[str]) -> PartnerGln | None:
-    """One of ``glns`` that already identifies a partner, or None."""
-    return await session.scalar(select(PartnerGln).where(PartnerGln.gln.in_(glns)))
+async def first_gln_taken(
+    session: AsyncSession, glns: Sequence[str], other_than: int | None = None
+) -> PartnerGln | None:
+    """One of ``glns`` that already identifies a partner (other than ``other_than``), or None."""
+    query = select(PartnerGln).where(PartnerGln.gln.in_(glns))
+    if other_than is not None:
+        query = query.where(PartnerGln.partner_id != other_than)
+    return await session.scalar(query.limit(1))
 
 
-async def first_location_taken(session: AsyncSession, sglns: Sequence[str]) -> Location | None:
-    """One of ``sglns`` that already belongs to a partner, or None."""
-    return await session.scalar(select(Location).where(Location.sgln.in_(sglns)))
+async def first_location_taken(
+    session: AsyncSession, sglns: Sequence[str], other_than: int | None = None
+) -> Location | None:
+    """One of ``sglns`` that already belongs to a partner (other than ``other_than``), or None."""
+    query = select(Location).where(Location.sgln.in_(sglns))
+    if other_than is not None:
+        query = query.where(Location.partner_id != other_than)
+    return await session.scalar(query.limit(1))
+
+
+async def units_at(session: AsyncSession, location_id: int) -> int:
+    """How many units are at the location."""
+    return await session.scalar(select(func.count()).where(Unit.location_id == location_id))
+
+
+async def audit(session: AsyncSession, partner_id: int) -> list[AuditEntry]:
+    """The partner's audit entries, oldest first."""
+    query = select(AuditEntry).where(AuditEntry.subject == f"partner:{partner_id}")
+    return list(await session.scalars(query.order_by(AuditEntry.id)))
+
+
+async def first_prefix_overlapping(
+    session: AsyncSession, prefixes: Sequence[str]
+) -> CompanyPrefix | None:
+    """A held company prefix that equals, starts or starts with one of ``prefixes``, or None."""
+    if not prefixes:
+        return None
+    starts = {p[:n] for p in prefixes for n in range(6, len(p) + 1)}
+    query = select(CompanyPrefix).where(or_(
+        CompanyPrefix.prefix.in_(starts), *(CompanyPrefix.prefix.startswith(p) for p in prefixes)))
+    return await session.scalar(query.order_by(CompanyPrefix.prefix).limit(1))
 
 
 async def find_licence(

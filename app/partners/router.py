@@ -8,7 +8,7 @@ from app.auth.deps import require
 from app.auth.service import Caller
 from app.deps import INTEGER_MAX, SessionDep
 from app.partners import service
-from app.partners.schemas import PartnerIn, PartnerOut
+from app.partners.schemas import AuditOut, PartnerIn, PartnerOut, PartnerPatch
 
 router = APIRouter(prefix="/partners", tags=["partners"])
 ADMIN = require("admin")
@@ -33,3 +33,19 @@ async def get_partner(
     session: SessionDep, partner_id: int = Path(ge=1, le=INTEGER_MAX), caller: Caller = ADMIN
 ) -> PartnerOut:
     return PartnerOut.of(await service.get_partner(session, partner_id))
+
+
+@router.patch("/{partner_id}", summary="Correct a trading partner (each change is audited)")
+async def update_partner(
+    body: PartnerPatch, session: SessionDep, partner_id: int = Path(ge=1, le=INTEGER_MAX),
+    caller: Caller = ADMIN,
+) -> PartnerOut:
+    return PartnerOut.of(
+        await service.update_partner(session, partner_id, body.changes(), caller.actor))
+
+
+@router.get("/{partner_id}/audit", summary="Who changed a trading partner, when, and how")
+async def partner_audit(
+    session: SessionDep, partner_id: int = Path(ge=1, le=INTEGER_MAX), caller: Caller = ADMIN
+) -> list[AuditOut]:
+    return [AuditOut.model_validate(x) for x in await service.partner_audit(session, partner_id)]

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated
+from datetime import date, datetime
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from app.models.partners import PartnerKind, TradingPartner
-from app.partners.service import LicenceSpec, LocationSpec, PartnerSpec
+from app.partners.service import LicenceSpec, LocationSpec, PartnerChanges, PartnerSpec
 
 Text = Annotated[str, StringConstraints(pattern=r"^[^\x00-\x1f\x7f]*$")]
 """Printable text: names and addresses carry no control characters (nor NUL, which
@@ -46,21 +46,26 @@ class PartnerOut(AddressOut):
     id: int
     legal_name: str
     kind: PartnerKind
-    authorized: bool
+    authorized: bool = Field(description="May trade today: authorized by the operator and "
+                             "holding a licence valid today (what capture checks)")
+    not_authorized_because: str | None = Field(description="Why not, when not authorized")
     exception_policy: str
     glns: list[str]
+    prefixes: list[str] = Field(description="GS1 Company Prefixes it holds (brand ownership)")
     licences: list[LicenceOut]
     locations: list[LocationOut]
     agent_for: list[str] = Field(description="GLNs of the brand owners it commissions for")
 
     @classmethod
-    def of(cls, partner: TradingPartner) -> PartnerOut:
+    def of(cls, partner: TradingPartner, today: date | None = None) -> PartnerOut:
         """The partner as the API and CLI show it (its details loaded, see the repository)."""
+        reason = partner.not_authorized_because(today or date.today())
         return cls(
             id=partner.id,
             legal_name=partner.legal_name,
             kind=partner.kind,
-            authorized=partner.authorized,
+            authorized=reason is None,
+            not_authorized_because=reason,
             exception_policy=partner.exception_policy,
             street=partner.street,
             city=partner.city,
@@ -68,6 +73,7 @@ class PartnerOut(AddressOut):
             postal_code=partner.postal_code,
             country=partner.country,
             glns=[g.gln for g in partner.glns],
+            prefixes=sorted(p.prefix for p in partner.prefixes),
             licences=[LicenceOut.model_validate(x) for x in partner.licences],
             locations=[LocationOut.model_validate(x) for x in partner.locations],
             agent_for=sorted(min(g.gln for g in p.glns) for p in partner.principals if p.glns),
@@ -91,6 +97,10 @@ class PartnerIn(BaseModel):
     legal_name: Text = Field(min_length=1, max_length=200)
     kind: PartnerKind
     glns: list[Text] = Field(default_factory=list)
+    prefixes: list[Text] = Field(
+        default_factory=list,
+        description="GS1 Company Prefixes it holds; none: those its locations' SGLNs encode",
+    )
     licences: list[LicenceIn] = Field(default_factory=list)
     locations: list[LocationIn] = Field(default_factory=list)
     authorized: bool = True
@@ -108,9 +118,58 @@ class PartnerIn(BaseModel):
     def spec(self) -> PartnerSpec:
         """What the service needs to onboard the partner."""
         return PartnerSpec(
-            **self.model_dump(exclude={"licences", "glns", "locations", "agent_for"}),
+            **self.model_dump(exclude={"licences", "glns", "prefixes", "locations", "agent_for"}),
             glns=tuple(self.glns),
+            prefixes=tuple(self.prefixes),
             agent_for=tuple(self.agent_for),
             licences=tuple(LicenceSpec(**x.model_dump()) for x in self.licences),
             locations=tuple(LocationSpec(**x.model_dump()) for x in self.locations),
         )
+
+
+class PartnerPatch(BaseModel):
+    """Corrections; a field left out stays as it is. ``glns``, ``licences`` and ``locations``
+    replace the partner's lists (a licence listed with new dates is renewed); an address
+    field set to null is cleared."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    legal_name: Text | None = Field(default=None, min_length=1, max_length=200)
+    street: Text | None = None
+    city: Text | None = None
+    state: Text | None = None
+    postal_code: Text | None = None
+    country: Text | None = Field(default=None, min_length=2, max_length=2)
+    authorized: bool | None = None
+    exception_policy: str | None = Field(default=None, pattern="^(rollback|proceed)$")
+    glns: list[Text] | None = None
+    licences: list[LicenceIn] | None = None
+    locations: list[LocationIn] | None = None
+
+    @model_validator(mode="after")
+    def _null_clears_addresses_only(self) -> PartnerPatch:
+        for name in sorted(self.model_fields_set - {"street", "city", "state", "postal_code"}):
+            if getattr(self, name) is None:
+                raise ValueError(f"{name}: expected a value, got null (only address fields clear)")
+        return self
+
+    def changes(self) -> PartnerChanges:
+        """What the service needs to correct the partner."""
+        given = self.model_dump(exclude_unset=True, exclude={"glns", "licences", "locations"})
+        return PartnerChanges(
+            **{k: "" if v is None else v for k, v in given.items()},
+            glns=None if self.glns is None else tuple(self.glns),
+            licences=None if self.licences is None else tuple(
+                LicenceSpec(**x.model_dump()) for x in self.licences),
+            locations=None if self.locations is None else tuple(
+                LocationSpec(**x.model_dump()) for x in self.locations),
+        )
+
+
+class AuditOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    at: datetime
+    actor: str
+    action: str
+    detail: dict[str, Any] = Field(description="partner.update: field, old and new value")

@@ -11,7 +11,7 @@ from app.products import service
 from app.products.schemas import ProductOut
 
 router = APIRouter(prefix="/products", tags=["products"])
-QUERY = require("query")
+QUERY = require("query", "regulator")
 
 
 @router.get("", summary="List products")

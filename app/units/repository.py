@@ -17,7 +17,7 @@ _HOP_COLUMNS = (CustodyHop.seq, CustodyHop.kind, CustodyHop.from_party, CustodyH
 _UNIT = (
     select(
         *(Unit.__table__.c[name] for name in ("identifier", "kind", "gtin", "serial", "lot",
-                                              "status", "custodian_id", "destination_id")),
+                                              "expiry", "status", "custodian_id", "destination_id")),
         Location.sgln.label("location"),
         _container.identifier.label("container"),
         select(func.count()).where(_content.parent_id == Unit.id).scalar_subquery().label("contents"),
@@ -40,13 +40,13 @@ def visible_to(partner_id: int | None):
 
 
 async def get_unit(
-    session: AsyncSession, identifier: str, partner_id: int | None, everything: bool
+    session: AsyncSession, identifiers: list[str], partner_id: int | None, everything: bool
 ) -> RowMapping | None:
-    """The unit's columns with ``location`` (SGLN), ``container`` and ``contents``, if
-    ``partner_id`` may see it (``everything``: any unit). One query whether or not the unit
-    exists, so a unit that is not the caller's answers like one that does not exist.
+    """The first unit stored under one of ``identifiers`` that ``partner_id`` may see
+    (``everything``: any), with ``location`` (SGLN), ``container`` and ``contents``. One query
+    whether or not the unit exists, so a unit that is not the caller's answers like none.
     """
-    query = _UNIT.where(Unit.identifier == identifier)
+    query = _UNIT.where(Unit.identifier.in_(identifiers)).order_by(Unit.id)
     if not everything:
         query = query.where(visible_to(partner_id))
     return (await session.execute(query)).mappings().first()

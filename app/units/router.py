@@ -14,7 +14,7 @@ from app.units import service
 from app.units.schemas import HopSummary, UnitOut
 
 router = APIRouter(tags=["units"])
-QUERY = require("query")
+QUERY = require("query", "regulator")
 
 
 @router.get("/units/{identifier:path}", summary="A unit's current state and custody summary")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from pydantic import BaseModel
 
@@ -25,6 +25,7 @@ class UnitOut(BaseModel):
     gtin: str | None
     serial: str | None
     lot: str | None
+    expiry: date | None
     status: UnitStatus
     custodian_id: int | None
     destination_id: int | None

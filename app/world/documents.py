@@ -15,13 +15,19 @@ from epcis.dscsa import MDA_ATTR, USHC_NS
 from epcis.model import Document, Element, Event, Vocabulary, VocabularyElement
 from epcis.write import write_document
 
-#: The seller's affirmed transaction statement.
+#: The seller's affirmed transaction statement, with its legal notice (GS1 US R1.3).
 TRANSACTION_STATEMENT = Element(
     USHC_NS,
     "dscsaTransactionStatement",
     prefix="gs1ushc",
-    children=(Element(USHC_NS, "affirmTransactionStatement", "true", prefix="gs1ushc"),),
+    children=(
+        Element(USHC_NS, "affirmTransactionStatement", "true", prefix="gs1ushc"),
+        Element(USHC_NS, "legalNotice", "Seller has complied with each applicable subsection of "
+                "FDCA Sec. 581(27)(A)-(G).", prefix="gs1ushc"),
+    ),
 )
+#: The GS1 US guideline release the documents follow.
+GUIDELINE_VERSION = Element(USHC_NS, "guidelineVersion", "GS1 US DSCSA R1.3", prefix="gs1ushc")
 
 
 def _attributes(**values: str | None) -> tuple[tuple[str, str], ...]:
@@ -61,7 +67,8 @@ def master_data(products: Iterable[VocabularyElement],
 def document(*events: Event, fmt: str = "2.0-jsonld", master: tuple[Vocabulary, ...] = (),
              statement: Element | None = TRANSACTION_STATEMENT,
              created: datetime | None = None) -> bytes:
-    """``events`` written as one document in ``fmt`` (1.2-xml, 2.0-xml, 2.0-jsonld).
+    """``events`` written as one document in ``fmt`` (1.2-xml, 2.0-xml, 2.0-jsonld), naming
+    the guideline release (R1.3) beside the statement.
 
     ``created`` defaults to the last event's time.
     """
@@ -69,6 +76,6 @@ def document(*events: Event, fmt: str = "2.0-jsonld", master: tuple[Vocabulary, 
         "1.2" if fmt == "1.2-xml" else "2.0",
         creation_date=created or events[-1].event_time,
         master_data=master,
-        header_extensions=(statement,) if statement else (),
+        header_extensions=(GUIDELINE_VERSION, statement) if statement else (),
         events=events,
     ), fmt)

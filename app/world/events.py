@@ -12,7 +12,7 @@ from datetime import date, datetime
 from typing import Any
 
 from epcis.cbv import MDA, to_urn
-from epcis.dscsa import OWNING_PARTY
+from epcis.dscsa import LOCATION, OWNING_PARTY
 from epcis.model import Action, BizTransaction, Element, Event, EventType, Location, SourceDest
 
 
@@ -70,14 +70,17 @@ def purchase_order(buyer_gln: str, number: str) -> BizTransaction:
 
 def ship(epcs: Iterable[str], when: datetime, source: str, destination: str,
          order: BizTransaction, *, biz_location: str | None = None) -> Event:
-    """``epcs`` leave the owning party ``source`` (an SGLN) for ``destination``.
+    """``epcs`` leave the owning party ``source`` (an SGLN) for ``destination``; each party's
+    site is also the ship-from and ship-to ``location``.
 
     The guideline names no business location for goods in transit; ``biz_location`` names
     one anyway.
     """
     return _object_event(epcs, when, "shipping", "in_transit", source, biz_location,
-                         biz_transactions=(order,), sources=(SourceDest(source, OWNING_PARTY),),
-                         destinations=(SourceDest(destination, OWNING_PARTY),))
+                         biz_transactions=(order,),
+                         sources=(SourceDest(source, OWNING_PARTY), SourceDest(source, LOCATION)),
+                         destinations=(SourceDest(destination, OWNING_PARTY),
+                                       SourceDest(destination, LOCATION)))
 
 
 def receive(epcs: Iterable[str], when: datetime, site: str, *,

@@ -33,7 +33,10 @@ def sgln(gln13: str) -> str:
 
 @dataclass(frozen=True)
 class Party:
-    """A trading partner with one GLN and one licence; ``site_name`` names its GLN's site."""
+    """A trading partner with one GLN and one licence; ``site_name`` names its GLN's site.
+
+    Without ``prefixes`` it holds the GS1 Company Prefix its site encodes (none without a site).
+    """
 
     legal_name: str
     kind: PartnerKind
@@ -45,6 +48,7 @@ class Party:
     state: str | None = None
     postal_code: str | None = None
     country: str = "US"
+    prefixes: tuple[str, ...] = ()
 
     @property
     def sgln(self) -> str:
@@ -54,16 +58,17 @@ class Party:
     def spec(self, **details: Any) -> PartnerSpec:
         """The spec that onboards it; ``details`` (exception_policy, agent_for ...) are added."""
         sites = (LocationSpec(self.sgln, self.site_name),) if self.site_name else ()
-        return PartnerSpec(
-            legal_name=self.legal_name,
-            kind=self.kind,
-            glns=(self.gln,),
-            licences=(self.licence,),
-            locations=sites,
-            street=self.street,
-            city=self.city,
-            state=self.state,
-            postal_code=self.postal_code,
-            country=self.country,
+        return PartnerSpec(**{
+            "legal_name": self.legal_name,
+            "kind": self.kind,
+            "glns": (self.gln,),
+            "prefixes": self.prefixes,
+            "licences": (self.licence,),
+            "locations": sites,
+            "street": self.street,
+            "city": self.city,
+            "state": self.state,
+            "postal_code": self.postal_code,
+            "country": self.country,
             **details,
-        )
+        })

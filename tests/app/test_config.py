@@ -35,3 +35,13 @@ def test_bad_port_names_the_variable(monkeypatch):
     with pytest.raises(ConfigurationError) as caught:
         load_settings()
     assert caught.value.detail == "CUSTODY_PORT: Input should be less than or equal to 65535"
+
+
+def test_operator_gln_is_checked(monkeypatch):
+    monkeypatch.setenv("CUSTODY_OPERATOR_GLN", " 0614141000005 ")
+    assert load_settings().operator_gln == "0614141000005"
+    monkeypatch.setenv("CUSTODY_OPERATOR_GLN", "0614141000006")
+    with pytest.raises(ConfigurationError) as caught:
+        load_settings()
+    assert str(caught.value) == ("CUSTODY_OPERATOR_GLN: GLN '0614141000006': expected check digit 5"
+                                 " at position 13, got 6")

@@ -41,16 +41,31 @@ def test_validate_lists_findings_one_per_line_and_exits_1(tmp_path):
     result = runner.invoke(app, ["validate", str(path)])
     assert result.exit_code == 1
     lines = result.output.splitlines()
-    assert lines[0] == ("error: event 2, EPCClass/regulatedProductName: TI_MISSING_PRODUCT_NAME: no product "
+    assert lines[0] == ("warning: document, gs1ushc:guidelineVersion: GUIDELINE_VERSION_MISSING: the header "
+                        "names no GS1 US guideline version (R1.2 or R1.3); read as R1.2")
+    assert lines[1] == ("error: event 2, EPCClass/regulatedProductName: TI_MISSING_PRODUCT_NAME: no product "
                         "name (regulatedProductName) in master data for 00300010123455")
-    assert lines[-1] == f"{path}: 3 events, 7 errors, 0 warnings"
-    assert lines[4] == ("error: event 2, sourceList: TI_SELLER_ADDRESS_MISSING: no Location or Party master "
+    assert lines[-1] == f"{path}: 3 events, 7 errors, 2 warnings"
+    assert lines[6] == ("error: event 2, sourceList: TI_SELLER_ADDRESS_MISSING: no Location or Party master "
                         "data for the seller urn:epc:id:sgln:030001.111111.0")
     as_json = json.loads(runner.invoke(app, ["validate", "--json", str(path)]).output)
     assert as_json["valid"] is False
     assert [f["code"] for f in as_json["findings"]] == [
-        "TI_MISSING_PRODUCT_NAME", "TI_MISSING_STRENGTH", "TI_MISSING_DOSAGE_FORM", "TI_MISSING_CONTAINER_SIZE",
-        "TI_SELLER_ADDRESS_MISSING", "TI_BUYER_ADDRESS_MISSING", "TS_MISSING"]
+        "GUIDELINE_VERSION_MISSING", "TI_MISSING_PRODUCT_NAME", "TI_MISSING_STRENGTH", "TI_MISSING_DOSAGE_FORM",
+        "TI_MISSING_CONTAINER_SIZE", "TI_MISSING_MANUFACTURER", "TI_SELLER_ADDRESS_MISSING",
+        "TI_BUYER_ADDRESS_MISSING", "TS_MISSING"]
+
+
+def test_validate_warns_where_capture_accepts():
+    # Capture stores an event with a bizStep CBV does not define (no rule applies to it), and
+    # nothing else: validate warns, and exits 0 as capture accepts.
+    path = corpus_path("epcis", "openepcis-test-resources", "2.0", "EPCIS", "JSON", "Capture", "Invalid",
+                       "ObjectEvent_with_non_standard_bizStep.json")
+    result = runner.invoke(app, ["validate", str(path)])
+    assert (result.exit_code, result.output.splitlines()[0]) == (0, (
+        "warning: event 0, bizStep: CBV_UNKNOWN_BIZSTEP: urn:epcglobal:cbv:bizstep:transforming is not "
+        "a CBV 2.0 bizStep"))
+    assert result.output.splitlines()[-1].endswith(": 1 events, 0 errors, 2 warnings")
 
 
 def test_unreadable_input_is_one_line_with_position_and_exit_2():
@@ -108,6 +123,9 @@ def test_dscsa_json_gives_the_ti_and_ts():
     (tx,) = data["transactions"]
     assert tx["seller"]["address"]["name"] == "GS1 Pharma"
     assert tx["products"][0]["number_of_containers"] == 12
+    assert (tx["products"][0]["lots"], tx["products"][0]["expiries"]) == (["A123"], ["2025-03-27"])
+    text = runner.invoke(app, ["dscsa", str(pharma())]).output.splitlines()
+    assert text[3] == "  12 x Epcistra 100mg PILL NDC 0001-0123-45 lots A123 expiry 2025-03-27"
     assert tx["statement"]["affirmed"] is True
 
 

@@ -13,6 +13,7 @@ from epcis.dl import normalise
 from epcis.hashing import event_hash, hash_prehash, prehash
 from epcis.model import Document, Event
 from epcis.read import read_document
+from epcis.write import write_document
 from tests.corpus import CORPUS, corpus_path
 
 RALPH = ("event-hash", "RalphTro-epcis-event-hash-generator")
@@ -185,3 +186,45 @@ def test_prehash_hashes_with_plain_sha256() -> None:
     digest = hashlib.sha256(pre.encode()).hexdigest()
     assert event_hash(doc.events[0]) == f"ni:///sha-256;{digest}?ver=CBV2.0"
     assert digest == "ffa491b16867e34a7791a8d5389d826afc24e63a121026b6a4004ace38631b4b"
+
+
+# -- xsi:nil on an empty <quantity> (decision 0003, "A nil quantity is no quantity") ---------
+NIL_DOC = ("epcis", "gs1-EPCIS", "epcis-2.0-xml", "WithErrorDeclaration", "ErrorDeclarationAndCorrectiveEvent.xml")
+NIL_PREHASH = (
+    "eventType=TransformationEventeventTime=2020-01-13T23:00:00.000ZeventTimeZoneOffset=+01:00"
+    "inputEPCListepc=https://id.gs1.org/01/04012345111118/21/987"
+    "inputQuantityListquantityElementepcClass=https://id.gs1.org/01/04012345222227/10/87545GHGH"
+    "outputEPCListepc=https://id.gs1.org/01/04012345333336/21/AGHFG"
+    "outputQuantityListquantityElementepcClass=https://id.gs1.org/01/04012345444445quantity=452uom=KGM"
+    "bizStep=https://ref.gs1.org/cbv/BizStep-commissioningreadPointid=https://id.gs1.org/414/4012345000009"
+)
+NIL_HASH = "ni:///sha-256;e16ce101f3d7383612e00b74419b2d88f12baa6a124b0e390252d396687d5cf7?ver=CBV2.0"
+#: What the reference generator (PyPI 1.9.3) gives for the same event: it re-emits the quantity
+#: element with its XML attribute in the sorted remainder. Not followed (decision 0003).
+REFERENCE_NIL_TAIL = "inputQuantityListquantityElementquantity{http://www.w3.org/2001/XMLSchema-instance}nil=true"
+REFERENCE_NIL_HASH = "ni:///sha-256;6bf187925d326fe5737b8e55d0e12224af4553d52de09f1da1d3ad18b8960c51?ver=CBV2.0"
+
+
+def test_nil_quantity_is_no_quantity() -> None:
+    text = corpus_path(*NIL_DOC).read_text(encoding="utf-8")
+    nil = '<quantity xsi:nil="true"/>'
+    assert text.count(nil) == 2
+    event = read_document(text.encode()).events[0]
+    assert (prehash(event), event_hash(event)) == (NIL_PREHASH, NIL_HASH)
+    # The same event without the element, and in JSON-LD (which has no xsi:nil), hash alike.
+    for variant in (text.replace(nil, ""), text.replace(nil, "<quantity/>")):
+        assert event_hash(read_document(variant.encode()).events[0]) == NIL_HASH
+    as_json = write_document(Document("2.0", creation_date=event.event_time, events=(event,)), "2.0-jsonld")
+    assert b'"quantity"' not in as_json.split(b'"outputQuantityList"')[0]
+    assert event_hash(read_document(as_json).events[0]) == NIL_HASH
+    # The reference's string is ours plus an XML artefact; the divergence is exactly that.
+    assert hash_prehash(NIL_PREHASH + REFERENCE_NIL_TAIL) == REFERENCE_NIL_HASH
+    # A real quantity is hashed: nil is not a way to hide one.
+    valued = read_document(text.replace(nil, "<quantity>500</quantity>", 1).encode()).events[0]
+    assert "quantity=500" in prehash(valued) and event_hash(valued) != NIL_HASH
+
+
+def test_nil_quantity_hashes_alike_in_both_corpus_files() -> None:
+    twin = corpus_path("epcis", "openepcis-test-resources", "1.2", "EPCIS", "XML", "Capture", "Documents",
+                       "TransformationEvent.xml")
+    assert event_hash(read_document(twin).events[0]) == NIL_HASH

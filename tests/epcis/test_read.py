@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 
 from epcis.errors import EpcisError, UnsupportedFormatError
+from epcis.hashing import event_hash
 from epcis.model import (
     Action,
     BizTransaction,
@@ -228,10 +229,27 @@ def test_bad_action() -> None:
                         "expected ADD, OBSERVE or DELETE, got 'OBSERV'")
 
 
-def test_timestamp_without_zone() -> None:
-    err = _error(doc12(OBJECT.replace("08:00:00.000-04:00", "08:00:00")))
-    assert str(err) == ("event 0, line 5: bad timestamp [field eventTime]; expected an ISO 8601 "
+def test_event_time_without_zone_is_local_time_at_the_event_offset() -> None:
+    # A 1.2 eventTime is an xsd:dateTime (zone optional, QU4RTET sends it so); the event's own
+    # eventTimeZoneOffset is the only zone the sender can have meant.
+    zoned = read_document(doc12(OBJECT)).events[0]
+    local = read_document(doc12(OBJECT.replace("08:00:00.000-04:00", "08:00:00"))).events[0]
+    assert local.event_time.isoformat() == "2024-05-01T08:00:00-04:00"
+    assert event_hash(local) == event_hash(zoned)
+    # The offset decides: the same wall-clock time elsewhere is another instant.
+    moved = OBJECT.replace("08:00:00.000-04:00", "08:00:00").replace(
+        "<eventTimeZoneOffset>-04:00", "<eventTimeZoneOffset>+05:30")
+    assert read_document(doc12(moved)).events[0].event_time.isoformat() == "2024-05-01T08:00:00+05:30"
+
+
+def test_timestamp_without_zone_elsewhere_is_refused() -> None:
+    err = _error(doc12(OBJECT.replace("<action>", "<recordTime>2024-05-01T08:00:00</recordTime>"
+                                      "<action>")))
+    assert str(err) == ("event 0, line 8: bad timestamp [field recordTime]; expected an ISO 8601 "
                         "date-time with a time zone offset or Z, got '2024-05-01T08:00:00'")
+    err = _error(doc12(OBJECT.replace("08:00:00.000-04:00", "2024-05-01")))
+    assert str(err) == ("event 0, line 5: bad timestamp [field eventTime]; expected an ISO 8601 "
+                        "date-time with a time zone offset or Z, got '2024-05-01T2024-05-01'")
 
 
 def test_missing_action() -> None:

@@ -68,7 +68,10 @@ BUYER = party("urn:epc:id:sgln:039999.999999.0", "GS1 Drug Distributor", "230 Pa
 UNITS = tuple(f"urn:epc:id:sgtin:030001.0012345.{n}" for n in (11, 12, 13))
 PALLET = "urn:epc:id:sscc:030001.41234567890"
 STATEMENT = Element(USHC, "dscsaTransactionStatement", children=(
-    Element(USHC, "affirmTransactionStatement", "true", prefix="gs1ushc"),), prefix="gs1ushc")
+    Element(USHC, "affirmTransactionStatement", "true", prefix="gs1ushc"),
+    Element(USHC, "legalNotice", "Seller has complied with each applicable subsection of FDCA Sec. "
+            "581(27)(A)-(G).", prefix="gs1ushc")), prefix="gs1ushc")
+GUIDELINE = Element(USHC, "guidelineVersion", "GS1 US DSCSA R1.3", prefix="gs1ushc")
 
 
 def commissioning(epcs: tuple[str, ...] = UNITS, lot: str = "A123") -> Event:
@@ -112,7 +115,7 @@ def dscsa_document() -> Document:
                   t("2023-04-01T08:45:16+00:00"), "Events"),
         master_data=(Vocabulary("urn:epcglobal:epcis:vtype:EPCClass", (PRODUCT,)),
                      Vocabulary("urn:epcglobal:epcis:vtype:Location", (SELLER, BUYER))),
-        header_extensions=(STATEMENT,),
+        header_extensions=(GUIDELINE, STATEMENT),
         events=(commissioning(), packing(), shipping()),
     )
 

@@ -18,7 +18,7 @@ from tests.partners.helpers import MFG_GLN, PHARMACY_GLN, WHOLESALER_GLN
 
 T0 = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)
 EXPIRY = date(2028, 3, 31)
-ORDER = ev.purchase_order("0360001000003", "PO-1")
+ORDER = ev.purchase_order(WHOLESALER_GLN, "PO-1")
 MFG, WHOLESALER, PHARMACY = sgln(MFG_GLN), sgln(WHOLESALER_GLN), sgln(PHARMACY_GLN)
 
 
@@ -63,7 +63,7 @@ def _site(where: str, name: str) -> VocabularyElement:
                                 postal_code="40218", country="US")
 
 
-MASTER = docs.master_data((docs.product_master(ZENTERVA),), (
+MASTER = docs.master_data((docs.product_master(ZENTERVA, "Northwind Biologics Inc."),), (
     _site(MFG, "Northwind Biologics"), _site(WHOLESALER, "Atlas Distribution"),
     _site(PHARMACY, "Harbor Pharmacy")))
 

@@ -37,7 +37,7 @@ def test_ingest_a_file_for_a_partner(backend, empty_database, tmp_path, monkeypa
     for name, gln, kind in (("Northwind", "0312345000004", "manufacturer"),
                             ("Atlas", "0360001000004", "wholesaler")):
         made = runner.invoke(cli, ["partners", "add", "--name", name, "--kind", kind, "--gln", gln,
-                                   "--licence", f"licence:KY:{gln}:2024-01-01:2099-12-31"])
+                                   "--prefix", gln[:7], "--licence", f"licence:KY:{gln}:2024-01-01:2099-12-31"])
         assert made.exit_code == 0, made.output
         ids.append(str(json.loads(made.stdout)["id"]))
     items = [sgtin(n) for n in range(5)]
@@ -63,7 +63,7 @@ def test_ingest_a_file_for_a_partner(backend, empty_database, tmp_path, monkeypa
     many.write_bytes(document(*(commission([sgtin(n)], minutes=n) for n in range(10, 13))))
     refused = runner.invoke(cli, ["ingest", str(many), "--partner", ids[0]])
     assert refused.exit_code == 1
-    assert refused.stdout.endswith(": failed, 3 events, 1 errors\n")
+    assert refused.stdout.endswith(": failed, 0 events, 1 errors\n")  # refused unread
     assert json.loads(refused.stderr)["reason"] == "CAPTURE_LIMIT_EXCEEDED"
 
 
@@ -91,7 +91,7 @@ async def test_serve_processes_jobs_itself(backend, empty_database):
                 jobs.append((job["status"], job["eventCount"],
                              [e["reason"] for e in job["errors"]]))
     # The embedded worker applies CUSTODY_CAPTURE_EVENT_LIMIT (here 1).
-    assert jobs == [("succeeded", 1, []), ("failed", 2, ["CAPTURE_LIMIT_EXCEEDED"])]
+    assert jobs == [("succeeded", 1, []), ("failed", None, ["CAPTURE_LIMIT_EXCEEDED"])]
 
 
 async def _capture_without_partner(url: str, body: bytes) -> str:

@@ -7,7 +7,8 @@ from app.models import Unit
 from app.models.partners import PartnerKind
 from app.world.partners import gln
 from tests.corpus import corpus_path
-from tests.partners.helpers import make_key, make_partner
+from tests.ingest.test_dscsa_capture import partner
+from tests.partners.helpers import make_key
 
 PHARMA = ("epcis", "openepcis-test-resources", "1.2", "EPCIS", "XML", "Capture", "Documents",
           "GS1_US_Pharma_Example_2_2_1_1.xml")
@@ -15,8 +16,10 @@ PHARMA = ("epcis", "openepcis-test-resources", "1.2", "EPCIS", "XML", "Capture",
 
 async def test_gs1_us_pharma_example_ships_every_unit_to_the_buyer(client, session, sessions):
     body = corpus_path(*PHARMA).read_bytes()
-    seller = await make_partner(session, "GS1 Pharma", gln("030001111111"), PartnerKind.MANUFACTURER)
-    buyer = await make_partner(session, "GS1 Drug Distributor", gln("039999999999"))
+    # Licensed on the example's transaction date (2023-04-01), as a shipment's parties must be.
+    seller = await partner(session, "GS1 Pharma", gln("030001111111"), PartnerKind.MANUFACTURER,
+                           prefixes=("030001",))
+    buyer = await partner(session, "GS1 Drug Distributor", gln("039999999999"))
     headers = await make_key(session, seller.id, "capture", "query")
     await session.commit()
     posted = await client.post("/capture", content=body,

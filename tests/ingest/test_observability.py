@@ -40,7 +40,9 @@ async def scrape(client) -> dict[tuple[str, tuple], float]:
     }
 
 
-async def test_metrics_and_one_log_line_per_job(client, session, sessions, capsys, root_handlers):
+async def test_metrics_and_one_log_line_per_job(
+    client, session, sessions, capsys, root_handlers, tmp_path
+):
     partners = await chain_partners(session)
     mfg = partners["mfg"][0]
     made = await capture(session, document(commission([sgtin(1), sgtin(2)])), None, mfg)
@@ -54,7 +56,8 @@ async def test_metrics_and_one_log_line_per_job(client, session, sessions, capsy
     key, verifier = core.generate_signer(ORIGIN)
     capsys.readouterr()
     configure_logging(json=True)
-    job = await worker.run_once(sessions, made.job.id, signer=Signer(key, ORIGIN, timedelta(0)))
+    signer = Signer(key, ORIGIN, timedelta(0), tmp_path)
+    job = await worker.run_once(sessions, made.job.id, signer=signer)
     assert job.status == "succeeded"
     logged = capsys.readouterr().err
     [line] = [json.loads(x) for x in logged.splitlines() if '"capture job"' in x]
@@ -79,3 +82,4 @@ async def test_metrics_and_one_log_line_per_job(client, session, sessions, capsy
     assert grew("custody_ledger_leaves_appended_total") == 1
     note = (await client.get("/ledger/checkpoint")).text
     assert core.open_checkpoint(note, verifier).size == 1
+    assert (tmp_path / "checkpoint.latest").read_text() == note  # what detects a rollback

@@ -97,11 +97,12 @@ async def test_events_are_epcis_query_documents_filtered_and_paged(client, sessi
     at = await client.get("/events", headers=mfg, params={"EQ_bizLocation": WHOLESALER})
     assert [e.biz_step for e in read_document(at.content).events] == [CBV + "receiving"]
     wrong = await client.get("/events", headers=mfg, params={"eventType": "ObjectEvnt"})
-    assert (wrong.status_code, wrong.json()["detail"]) == (422, (
+    assert (wrong.status_code, wrong.json()["detail"]) == (400, (
         "eventType 'ObjectEvnt': expected one of ObjectEvent, AggregationEvent, TransactionEvent, "
         "TransformationEvent, AssociationEvent"))
     naive = await client.get("/events", headers=mfg, params={"GE_eventTime": "2026-11-02T08:10:00"})
-    assert naive.json()["detail"] == "GE_eventTime '2026-11-02T08:10:00' needs a time zone (Z or +hh:mm)"
+    assert naive.json()["detail"] == ("GE_eventTime '2026-11-02T08:10:00': expected a date-time "
+                                      "with a time zone, such as 2026-11-02T08:00:00Z")
 
     seen, url, params = [], "/events", {"perPage": 2}
     while url:
@@ -112,7 +113,7 @@ async def test_events_are_epcis_query_documents_filtered_and_paged(client, sessi
     assert len(seen) == len(set(seen)) == 5
     bad = await client.get("/events", headers=mfg, params={"nextPageToken": "nope"})
     assert (bad.status_code, bad.json()["detail"]) == (
-        422, "nextPageToken 'nope' is not a token this server issued")
+        400, "nextPageToken 'nope': expected a token this server issued for this query and this key")
 
 
 async def test_partners_see_only_their_events_and_units(client, session, sessions):

@@ -2,7 +2,8 @@
 
 from datetime import UTC, datetime, timedelta
 
-from app.ledger.service import Entry, HopSpec
+from app.ledger.core import HopSpec
+from app.ledger.service import Entry
 
 T0 = datetime(2026, 11, 2, 8, 30, tzinfo=UTC)
 MFG, WHOLESALER, PHARMACY = (

@@ -194,14 +194,14 @@ async def fetch(client, world, unit: str) -> tuple[dict, list[dict]]:
 
 
 async def test_every_proof_of_a_chain_verifies_offline_while_the_log_runs_ahead(
-    client, session, sessions, world
+    client, session, sessions, world, tmp_path
 ):
     lyon = (await session.get(PartnerGln, LYON.gln)).partner_id
     body = document(dispense(VIALS[1:2], datetime.fromisoformat("2026-11-08T10:00:00+00:00"),
                              LYON.sgln), fmt="2.0-jsonld", master=MASTER_DATA)
     made = await capture(session, body, None, lyon)
     await session.commit()
-    patient = Signer(world.signer, ORIGIN, timedelta(hours=1))  # signed a moment ago: waits
+    patient = Signer(world.signer, ORIGIN, timedelta(hours=1), tmp_path)  # signed a moment ago: waits
     job = await worker.run_once(sessions, made.job.id, signer=patient)
     assert job.status == "succeeded"
 
@@ -213,7 +213,7 @@ async def test_every_proof_of_a_chain_verifies_offline_while_the_log_runs_ahead(
     assert len(proofs) == 3 * len(signed) == 27
     assert verify_offline(chain, proofs, world.verifier) == {11}
 
-    assert await Signer(world.signer, ORIGIN, timedelta(0)).sign_if_due(sessions)
+    assert await Signer(world.signer, ORIGIN, timedelta(0), tmp_path).sign_if_due(sessions)
     chain, proofs = await fetch(client, world, VIALS[1])
     assert chain["next_checkpoint_due"] is None
     assert len(proofs) == 3 * len(chain["hops"]) == 30

@@ -119,6 +119,60 @@ def test_checkpoint_without_key_says_what_to_do(tmp_path, monkeypatch):
     assert "run `custody keys generate` first" in str(result.exception)
 
 
+async def read_state(url: str) -> dict:
+    engine = create_engine(url)
+    async with engine.connect() as conn:
+        row = (await conn.execute(text("SELECT size, root_hash, frontier FROM ledger_state"))).one()
+    await engine.dispose()
+    return dict(row._mapping)
+
+
+async def roll_back(url: str, state: dict) -> None:
+    """What a database owner can do: cut the log's tail and every checkpoint above it."""
+    engine = create_engine(url)
+    async with engine.begin() as conn:
+        for table in ("ledger_leaves", "ledger_nodes", "ledger_checkpoints", "custody_hops"):
+            if is_postgresql(conn):
+                await conn.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER {table}_append_only"))
+            else:
+                await conn.execute(text(f"DROP TRIGGER {table}_no_delete"))
+        size = state["size"]
+        for sql in ("DELETE FROM ledger_leaves WHERE leaf_index >= :n",
+                    "DELETE FROM custody_hops WHERE leaf_index >= :n",
+                    "DELETE FROM ledger_checkpoints WHERE tree_size > :n",
+                    "DELETE FROM ledger_nodes WHERE (idx + 1) * (1 << level) > :n",
+                    "UPDATE ledger_state SET size = :n, root_hash = :r, frontier = :f"):
+            await conn.execute(text(sql), {"n": size, "r": state["root_hash"], "f": state["frontier"]})
+    await engine.dispose()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_rolled_back_log_is_caught_by_the_checkpoint_kept_beside_the_key(
+        backend, empty_database, tmp_path, monkeypatch):
+    url = empty_database(backend)
+    upgrade(url)
+    monkeypatch.setenv("CUSTODY_DATABASE_URL", url)
+    monkeypatch.setenv("CUSTODY_KEY_DIR", str(tmp_path / "keys"))
+    monkeypatch.setenv("CUSTODY_LOG_ORIGIN", "custody.test/log")
+    assert runner.invoke(cli, ["keys", "generate"]).exit_code == 0
+    asyncio.run(fill(url, range(2)))
+    assert runner.invoke(cli, ["checkpoint"]).exit_code == 0
+    before = asyncio.run(read_state(url))
+    asyncio.run(fill(url, range(2, 3)))
+    last = runner.invoke(cli, ["checkpoint"])
+    assert (tmp_path / "keys" / "checkpoint.latest").read_text() == last.stdout
+
+    asyncio.run(roll_back(url, before))
+    report = json.loads(runner.invoke(cli, ["verify", "--json"]).stdout)
+    assert report["mismatch"] == {
+        "table": "checkpoint.latest", "row": "latest", "expected": "size >= 12",
+        "found": "size 8",
+        "message": "the log holds fewer leaves than the last signed checkpoint: it was rolled back"}
+    # Without the note kept outside the database, the shorter log verifies: the limit.
+    (tmp_path / "keys" / "checkpoint.latest").unlink()
+    assert json.loads(runner.invoke(cli, ["verify", "--json"]).stdout)["ok"] is True
+
+
 def test_verify_with_an_unreadable_or_wrong_key_says_so_and_reports_no_tampering(
     tmp_path, monkeypatch
 ):

@@ -173,12 +173,13 @@ async def test_ledger_tables_refuse_update_and_delete(session, connection, table
 
 
 async def test_checkpoints_are_signed_only_when_grown_and_at_most_once_per_interval(
-    sessions, session
+    sessions, session, tmp_path
 ):
     from app.ledger.scheduler import Signer
 
     key, verifier = core.generate_signer("custody.test/log")
-    eager, patient = (Signer(key, "custody.test/log", timedelta(seconds=s)) for s in (0, 3600))
+    eager, patient = (Signer(key, "custody.test/log", timedelta(seconds=s), tmp_path)
+                      for s in (0, 3600))
     assert await eager.sign_if_due(sessions) is False  # empty log
     await service.append(session, [entry(i) for i in range(3)])
     await session.commit()
@@ -190,6 +191,8 @@ async def test_checkpoints_are_signed_only_when_grown_and_at_most_once_per_inter
     assert await eager.sign_if_due(sessions) is True
     proof = await service.inclusion_proof(session, None, leaf_index=3)
     assert core.open_checkpoint(proof.checkpoint, verifier).size == 4
+    kept = (tmp_path / "checkpoint.latest").read_text()  # kept outside the database too
+    assert core.open_checkpoint(kept, verifier).size == 4
 
 
 async def test_batches_read_every_row_in_order(session):

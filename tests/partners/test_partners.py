@@ -110,3 +110,29 @@ def test_cli_add_list_show_issue_revoke(backend, empty_database, monkeypatch):
     assert revoked.stdout == f"API key {key.split('_')[1]} revoked\n"
     missing = runner.invoke(cli, ["keys", "revoke", "deadbeef"])
     assert missing.exit_code != 0
+
+
+async def test_company_prefixes_are_given_or_read_from_sites_and_never_overlap(client, session):
+    admin = await make_key(session, None, "admin")
+    await session.commit()
+    derived = await client.post("/partners", headers=admin, json=BODY)
+    assert derived.status_code == 201, derived.text
+    assert derived.json()["prefixes"] == ["0360001"]  # the company prefix of its SGLN site
+    brand = {"legal_name": "Northwind", "kind": "manufacturer", "glns": [MFG_GLN]}
+    given = await client.post("/partners", headers=admin, json={**brand, "prefixes": ["0312345"]})
+    assert (given.status_code, given.json()["prefixes"]) == (201, ["0312345"])
+    owner = given.json()["id"]
+    for prefixes, status, detail in (
+        (["031234"], 409, f"company prefix 031234 overlaps 0312345 of trading partner {owner}"),
+        (["03123456"], 409, f"company prefix 03123456 overlaps 0312345 of trading partner {owner}"),
+        (["0312345"], 409, f"company prefix 0312345 is already held by trading partner {owner}"),
+        (["0399991", "039999"], 422,
+         "company prefix 039999 overlaps company prefix 0399991; expected prefixes none of which "
+         "starts another"),
+        (["03999x"], 422, "company prefix '03999x': expected 6 to 12 digits"),
+    ):
+        refused = await client.post("/partners", headers=admin, json={
+            "legal_name": "Squatter", "kind": "manufacturer", "prefixes": prefixes})
+        assert (refused.status_code, refused.json()["detail"]) == (status, detail)
+        assert refused.json()["field"] == "prefixes"
+    assert len((await client.get("/partners", headers=admin)).json()) == 2

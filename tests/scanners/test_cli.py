@@ -135,3 +135,11 @@ def test_label_bad_input_exits_2(args, message, tmp_path, monkeypatch):
     out = _run(label.app, *args)
     assert (out.exit_code, out.output) == (2, message)
     assert not (tmp_path / "x.png").exists()
+
+
+def test_pyzbar_on_a_datamatrix_says_zbar_cannot_read_it(labels):
+    datamatrix = labels[0]  # a real GS1 DataMatrix (zxing-cpp reads it: test_decode_json)
+    out = _run(scan.app, "decode", datamatrix, "--backend", "pyzbar")
+    assert (out.exit_code, out.output) == (1, (
+        f"{datamatrix}: no code found; ZBar cannot read DataMatrix (the GS1 DataMatrix on DSCSA "
+        "packages): use --backend zxing\n"))

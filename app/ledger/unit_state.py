@@ -1,0 +1,158 @@
+"""Units' current state recomputed from their custody chains, for ``custody verify``.
+
+The ledger proves the hops; ``units`` is what ``/units`` and the ingest rules read. Someone
+who can write the database could set a custodian the chain never reached, and every hash
+would still verify. Replaying each unit's hops gives its status, custodian, destination and
+container, which must be what is stored. Hops do not name the container: it is the parent
+its last packing event is indexed under (``event_epcs``), so an insider who rewrites both
+that index and ``units.parent_id`` is not caught here (see the decision record on insider
+edits and rolled-back logs).
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from app.bulk import select_in
+from app.models import CustodyHop, EpcisEvent, EpcRole, EventEpc, PartnerGln, Unit, UnitStatus
+
+S = UnitStatus
+STATUS = {"commission": S.COMMISSIONED, "pack": S.PACKED, "ship": S.SHIPPED,
+          "receive": S.RECEIVED, "dispense": S.DISPENSED, "return": S.RETURNED,
+          "decommission": S.DECOMMISSIONED, "destroy": S.DESTROYED}
+"""The status each kind of hop leaves a unit in (``unpack``: packed units are commissioned)."""
+TAKES_CUSTODY = ("commission", "receive", "return")
+PAGE = 5_000
+
+Difference = tuple[str, str, str, str, str]
+"""``(table, row, expected, found, message)``, as verify reports a mismatch."""
+
+
+@dataclass
+class Replayed:
+    """What a unit's hops say it is now (parties as the ledger names them)."""
+
+    status: UnitStatus | None = None
+    custodian: str | None = None
+    destination: str | None = None
+    parents: frozenset[str] = frozenset()  # the names of its container's parent (empty: none)
+
+    def hop(self, kind: str, to_party: str | None, parents: frozenset[str]) -> None:
+        """Apply one hop, as the ingest rules applied its event."""
+        if kind == "unpack":
+            self.status = S.COMMISSIONED if self.status == S.PACKED else self.status
+            self.parents = frozenset()
+        elif kind in STATUS:
+            self.status = STATUS[kind]
+        if kind in TAKES_CUSTODY:
+            self.custodian = to_party
+        if kind == "ship":
+            self.destination = to_party
+        elif kind == "receive":
+            self.destination = None
+        if kind == "pack":
+            self.parents = parents
+
+
+async def first_difference(
+    session: AsyncSession, tick: Callable[[int], None] | None = None
+) -> tuple[int, Difference | None]:
+    """Replay every stored unit's chain, a page of units at a time; return how many were
+    checked and the first unit whose stored state differs, if any.
+
+    A unit without hops is a difference; hops of a unit that is not stored are not (the
+    ledger proves them; they change nothing ``/units`` shows).
+    """
+    party_of = await _parties(session)
+    names = {pid: gln for gln, pid in sorted(party_of.items(), reverse=True)}
+    done = 0
+    async for page in _unit_pages(session):
+        hops = await _hops(session, [row[1] for row in page])
+        parents = await _pack_parents(session, [h[3] for h in hops if h[1] == "pack"])
+        replayed: dict[str, Replayed] = {}
+        for unit, kind, to_party, event_hash in hops:
+            replayed.setdefault(unit, Replayed()).hop(kind, to_party, parents.get(event_hash, frozenset()))
+        for row in page:
+            if (found := _differs(row, replayed.get(row[1]), party_of, names)) is not None:
+                return done, found
+            done += 1
+        if tick:
+            tick(done)
+    return done, None
+
+
+def _differs(row: Sequence, chain: Replayed | None, party_of: dict[str, int],
+             names: dict[int, str]) -> Difference | None:
+    unit_id, identifier, status, custodian, destination, parent = row
+    where = f"{unit_id} ({identifier})"
+    if chain is None:
+        return ("units", where, "a custody chain", "none", "unit has no custody hops")
+
+    def label(pid: int | None) -> str:
+        return "nobody" if pid is None else names.get(pid, f"partner:{pid}")
+
+    def partner(party: str | None) -> int | None:
+        if party is None:
+            return None
+        return int(party[8:]) if party.startswith("partner:") else party_of.get(party, -1)
+
+    if status != chain.status:
+        return ("units", where, f"status {chain.status}", f"status {status}",
+                "stored status differs from the custody chain")
+    if custodian != partner(chain.custodian):
+        return ("units", where, f"custodian {chain.custodian or 'nobody'}",
+                f"custodian {label(custodian)}", "stored custodian differs from the custody chain")
+    if destination != partner(chain.destination):
+        return ("units", where, f"destination {chain.destination or 'none'}",
+                f"destination {label(destination) if destination else 'none'}",
+                "stored destination differs from the custody chain")
+    if (parent is None) != (not chain.parents) or (parent and parent not in chain.parents):
+        return ("units", where, f"container {min(chain.parents, default='none')}",
+                f"container {parent or 'none'}", "stored container differs from the custody chain")
+    return None
+
+
+async def _parties(session: AsyncSession) -> dict[str, int]:
+    """Every partner GLN, as hops name parties, with its partner id."""
+    return dict((await session.execute(select(PartnerGln.gln, PartnerGln.partner_id))).all())
+
+
+async def _unit_pages(session: AsyncSession) -> AsyncIterator[list[Sequence]]:
+    """``(id, identifier, status, custodian id, destination id, container identifier)`` of
+    every unit, by id, a page at a time."""
+    parent = aliased(Unit)
+    query = (select(Unit.id, Unit.identifier, Unit.status, Unit.custodian_id, Unit.destination_id,
+                    parent.identifier)
+             .outerjoin(parent, parent.id == Unit.parent_id).order_by(Unit.id).limit(PAGE))
+    last = None
+    while True:
+        page = (await session.execute(query if last is None else query.where(Unit.id > last))).all()
+        if page:
+            yield page
+        if len(page) < PAGE:
+            return
+        last = page[-1][0]
+
+
+async def _hops(session: AsyncSession, units: list[str]) -> list[tuple[str, str, str | None, str]]:
+    """``(unit, kind, to party, event hash)`` of every hop of ``units``, in chain order."""
+    query = select(CustodyHop.unit, CustodyHop.kind, CustodyHop.to_party, CustodyHop.event_hash,
+                   CustodyHop.seq)
+    rows = await select_in(session, query, CustodyHop.unit, units)
+    return [tuple(r[:4]) for r in sorted(rows, key=lambda r: (r[0], r[4]))]
+
+
+async def _pack_parents(session: AsyncSession, hashes: list[str]) -> dict[str, frozenset[str]]:
+    """The names each packing event gives its parent, by event hash."""
+    query = (select(EpcisEvent.event_hash, EventEpc.epc)
+             .join(EventEpc, EventEpc.event_id == EpcisEvent.id)
+             .where(EventEpc.role == EpcRole.PARENT))
+    found: dict[str, set[str]] = {}
+    for event_hash, epc in await select_in(session, query, EpcisEvent.event_hash, hashes):
+        found.setdefault(event_hash, set()).add(epc)
+    return {h: frozenset(names) for h, names in found.items()}
