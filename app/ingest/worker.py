@@ -18,10 +18,12 @@ from contextlib import asynccontextmanager, contextmanager, suppress
 from datetime import timedelta
 
 import structlog
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app import metrics
 from app.capture.repository import get_job
+from app.db import is_unreachable
 from app.dialect import write_lock
 from app.ingest import repository
 from app.ingest.errors import JobCrashed
@@ -155,13 +157,30 @@ async def _run_claimed(sessions: async_sessionmaker[AsyncSession], claimed: tupl
 async def work(sessions: async_sessionmaker[AsyncSession], stop: asyncio.Event,
                poll_seconds: float = 1.0, lease: timedelta = LEASE,
                event_limit: int = EVENT_LIMIT, signer: Signer | None = None) -> None:
-    """Process jobs until ``stop`` is set, sleeping ``poll_seconds`` when the queue is empty."""
+    """Process jobs until ``stop`` is set, sleeping ``poll_seconds`` when the queue is empty.
+
+    A database that cannot be reached is logged once, in one line, and again when it is back;
+    the loop keeps polling meanwhile.
+    """
+    unreachable = False
     while not stop.is_set():
         try:
             done = await run_once(sessions, lease=lease, event_limit=event_limit, signer=signer)
-        except Exception:  # the database went away: wait and retry
+        except DBAPIError as exc:
+            done = None
+            if not is_unreachable(exc):
+                log.exception("worker loop error")
+            elif not unreachable:
+                unreachable = True
+                reason = str(exc.orig or exc).strip().splitlines()[0]
+                log.warning("database unreachable; the worker keeps trying", reason=reason)
+        except Exception:
             log.exception("worker loop error")
             done = None
+        else:
+            if unreachable:
+                unreachable = False
+                log.info("database reachable again")
         if done is None:
             with suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), poll_seconds)
