@@ -100,12 +100,13 @@ async def test_a_crashed_job_logs_frames_but_not_their_locals(session, sessions,
     assert (await worker.run_once(sessions)).status == "pending"
     logged = capsys.readouterr().err
     if json_logs:
-        [record] = map(json.loads, logged.splitlines())
+        [record, line] = map(json.loads, logged.splitlines())
+        assert (line["event"], line["outcome"]) == ("capture job", "retry")
         [error] = record["exception"]
         assert record["event"] == "capture job crashed"
         assert error["exc_type"] == "RuntimeError"
         assert error["exc_value"].endswith("has no submitting partner")
-        assert {"run_once", "run_job"} <= {frame["name"] for frame in error["frames"]}
+        assert {"_run_claimed", "run_job"} <= {frame["name"] for frame in error["frames"]}
         assert all(frame.keys() == {"filename", "lineno", "name"} for frame in error["frames"])
     else:
         assert "capture job crashed" in logged
