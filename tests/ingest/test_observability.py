@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import logging
 from datetime import timedelta
 
-import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from app.capture.service import capture
@@ -18,16 +16,6 @@ from tests.ingest.chain import commission, document, sgtin
 from tests.partners.helpers import chain_partners
 
 ORIGIN = "custody.test/log"
-
-
-@pytest.fixture
-def root_handlers():
-    """Put back the root logger's handlers, which :func:`configure_logging` replaces."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
 
 
 async def scrape(client) -> dict[tuple[str, tuple], float]:

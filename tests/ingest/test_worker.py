@@ -2,7 +2,6 @@
 
 import gc
 import json
-import logging
 from datetime import timedelta
 
 import pytest
@@ -76,16 +75,6 @@ async def test_a_job_runs_without_the_cyclic_gc_which_is_then_restored(session, 
     finally:
         gc.enable()
     assert seen == [False, False]
-
-
-@pytest.fixture
-def root_handlers():
-    """Put back the root logger's handlers, which :func:`configure_logging` replaces."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
 
 
 @pytest.mark.parametrize("json_logs", [True, False], ids=["json", "console"])
