@@ -9,6 +9,7 @@ the run instead of skipping.
 
 from __future__ import annotations
 
+import logging
 import os
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -123,3 +124,13 @@ async def client(settings: Settings, sessions) -> AsyncIterator[httpx.AsyncClien
     async with httpx.AsyncClient(transport=transport, base_url="http://custody.test") as http:
         yield http
     await app.state.engine.dispose()
+
+
+@pytest.fixture
+def root_handlers():
+    """Put back the root logger's handlers, which :func:`configure_logging` replaces."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)

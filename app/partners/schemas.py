@@ -89,7 +89,7 @@ class LicenceIn(BaseModel):
 
 
 class LocationIn(BaseModel):
-    sgln: Text = Field(description="urn:epc:id:sgln:...")
+    sgln: Text = Field(description="urn:epc:id:sgln:...", max_length=100)
     name: Text = Field(min_length=1, max_length=200)
 
 
@@ -105,10 +105,10 @@ class PartnerIn(BaseModel):
     locations: list[LocationIn] = Field(default_factory=list)
     authorized: bool = True
     exception_policy: str = Field(default="rollback", pattern="^(rollback|proceed)$")
-    street: Text | None = None
-    city: Text | None = None
-    state: Text | None = None
-    postal_code: Text | None = None
+    street: Text | None = Field(default=None, max_length=200)
+    city: Text | None = Field(default=None, max_length=100)
+    state: Text | None = Field(default=None, max_length=50)
+    postal_code: Text | None = Field(default=None, max_length=20)
     country: Text = Field(default="US", min_length=2, max_length=2)
     agent_for: list[Text] = Field(
         default_factory=list,
@@ -135,10 +135,10 @@ class PartnerPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     legal_name: Text | None = Field(default=None, min_length=1, max_length=200)
-    street: Text | None = None
-    city: Text | None = None
-    state: Text | None = None
-    postal_code: Text | None = None
+    street: Text | None = Field(default=None, max_length=200)
+    city: Text | None = Field(default=None, max_length=100)
+    state: Text | None = Field(default=None, max_length=50)
+    postal_code: Text | None = Field(default=None, max_length=20)
     country: Text | None = Field(default=None, min_length=2, max_length=2)
     authorized: bool | None = None
     exception_policy: str | None = Field(default=None, pattern="^(rollback|proceed)$")

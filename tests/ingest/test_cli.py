@@ -122,9 +122,11 @@ def test_the_worker_logs_a_crashed_job_as_json_without_locals(empty_database):
         worker.send_signal(signal.SIGTERM)
         _, logged = worker.communicate(timeout=20)
     records = [json.loads(line) for line in logged.splitlines() if line.startswith("{")]
-    assert [(r["event"], r["attempt"]) for r in records] == [
-        ("capture job crashed", n) for n in (1, 2, 3)]
-    for record in records:
+    crashes = [r for r in records if r["event"] == "capture job crashed"]
+    assert [r["attempt"] for r in crashes] == [1, 2, 3]
+    assert [(r["attempt"], r["outcome"]) for r in records if r["event"] == "capture job"] == [
+        (1, "retry"), (2, "retry"), (3, "failed")]
+    for record in crashes:
         [error] = record["exception"]
         assert error["exc_value"] == f"capture job {job_id} has no submitting partner"
         assert all(frame.keys() == {"filename", "lineno", "name"} for frame in error["frames"])

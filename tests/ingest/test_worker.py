@@ -2,7 +2,6 @@
 
 import gc
 import json
-import logging
 from datetime import timedelta
 
 import pytest
@@ -78,16 +77,6 @@ async def test_a_job_runs_without_the_cyclic_gc_which_is_then_restored(session, 
     assert seen == [False, False]
 
 
-@pytest.fixture
-def root_handlers():
-    """Put back the root logger's handlers, which :func:`configure_logging` replaces."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
-
-
 @pytest.mark.parametrize("json_logs", [True, False], ids=["json", "console"])
 async def test_a_crashed_job_logs_frames_but_not_their_locals(session, sessions, capsys,
                                                               root_handlers, json_logs):
@@ -100,12 +89,13 @@ async def test_a_crashed_job_logs_frames_but_not_their_locals(session, sessions,
     assert (await worker.run_once(sessions)).status == "pending"
     logged = capsys.readouterr().err
     if json_logs:
-        [record] = map(json.loads, logged.splitlines())
+        [record, line] = map(json.loads, logged.splitlines())
+        assert (line["event"], line["outcome"]) == ("capture job", "retry")
         [error] = record["exception"]
         assert record["event"] == "capture job crashed"
         assert error["exc_type"] == "RuntimeError"
         assert error["exc_value"].endswith("has no submitting partner")
-        assert {"run_once", "run_job"} <= {frame["name"] for frame in error["frames"]}
+        assert {"_run_claimed", "run_job"} <= {frame["name"] for frame in error["frames"]}
         assert all(frame.keys() == {"filename", "lineno", "name"} for frame in error["frames"])
     else:
         assert "capture job crashed" in logged

@@ -136,3 +136,22 @@ async def test_company_prefixes_are_given_or_read_from_sites_and_never_overlap(c
         assert (refused.status_code, refused.json()["detail"]) == (status, detail)
         assert refused.json()["field"] == "prefixes"
     assert len((await client.get("/partners", headers=admin)).json()) == 2
+
+
+@pytest.mark.parametrize(("field", "limit"), [("street", 200), ("city", 100), ("state", 50),
+                                              ("postal_code", 20)])
+async def test_an_address_longer_than_its_column_is_a_422_not_a_500(client, session, field, limit):
+    """The schema fuzzer once sent a 21-character postal code: PostgreSQL refused the insert."""
+    admin = await make_key(session, None, "admin")
+    await session.commit()
+    refused = await client.post("/partners", headers=admin, json={**BODY, field: "9" * (limit + 1)})
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["errors"][0]["field"] == f"body.{field}"
+    assert refused.json()["detail"] == (f"body.{field}: String should have at most {limit} "
+                                        "characters")
+    assert (await client.get("/partners", headers=admin)).json() == []
+    patched = await client.post("/partners", headers=admin, json={**BODY, field: "9" * limit})
+    assert patched.status_code == 201, patched.text
+    edit = await client.patch(f"/partners/{patched.json()['id']}", headers=admin,
+                              json={field: "9" * (limit + 1)})
+    assert edit.status_code == 422, edit.text
