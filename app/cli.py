@@ -30,6 +30,8 @@ LAZY = {
     "verify": "app.commands.ledger:verify",
     "ingest": "app.commands.ingest:ingest",
     "worker": "app.commands.ingest:worker",
+    "investigations": "app.commands.investigations:app",
+    "recall": "app.commands.investigations:recall",
 }
 """Commands defined elsewhere: name -> ``module:attribute`` (a Typer app or a function)."""
 
@@ -105,12 +107,14 @@ def demo(
 ) -> None:
     """Migrate, seed demo partners and locations, capture their chain, then serve. Safe to run twice."""
     from app.commands._runtime import run
-    from app.demo import load
+    from app.demo import OPERATOR, load
     from app.migrate import upgrade
 
     config = settings()
+    if config.operator_gln is None:
+        config = config.model_copy(update={"operator_gln": OPERATOR.gln})
     upgrade(config.database_url)
-    created = run(config, load)
+    created = run(config, load, config.operator_gln)
     typer.echo(
         f"demo data ready: {created['partners']} partners created (existing ones kept)"
     )
@@ -118,6 +122,11 @@ def demo(
         f"demo chain ingested (manufacturer -> wholesaler -> specialty pharmacy -> hospital "
         f"pharmacy): {created['events']} events, {created['units']} units in the ledger, "
         f"{created['products']} products from its master data"
+    )
+    typer.echo(
+        f"operator: {OPERATOR.legal_name} (CUSTODY_OPERATOR_GLN={config.operator_gln}; set it "
+        f"for other commands): {created['investigations']} investigation(s), one vial "
+        f"quarantined, {created['recalls']} recall(s); see `custody investigations list`"
     )
     typer.echo(
         f"demo API key (admin, regulator; shown once): {created['key']}\n"
