@@ -4,6 +4,7 @@ and ``custody recall``: the operator's suspect-product and recall work from a te
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -134,11 +135,16 @@ def report(investigation_id: int,
 @app.command("form")
 def form(investigation_id: int,
          type: str | None = typer.Option(None, "--type", help="initial, follow_up or "
-                                         "request_for_termination (default: what is due).")) -> None:
-    """The Form FDA 3911 draft as JSON, keyed by field name."""
+                                         "request_for_termination (default: what is due)."),
+         pdf: Path | None = typer.Option(None, "--pdf", help="Write the draft as PDF here.")) -> None:
+    """The Form FDA 3911 draft as JSON, keyed by field name (or as PDF with --pdf)."""
     from app.investigations import service
 
-    _json(_act(lambda s, op: service.form_3911(s, investigation_id, op, type)))
+    if pdf is None:
+        _json(_act(lambda s, op: service.form_3911(s, investigation_id, op, type)))
+        return
+    pdf.write_bytes(_act(lambda s, op: service.form_3911_pdf(s, investigation_id, op, type)))
+    typer.echo(f"wrote {pdf}")
 
 
 @app.command("quarantine")

@@ -112,3 +112,13 @@ async def report(body: ReportIn, session: SessionDep, staff: Staff,
 async def form_3911(session: SessionDep, staff: Staff, investigation_id: int = ID,
                     type: str | None = None) -> dict:
     return await service.form_3911(session, investigation_id, staff.operator, type)
+
+
+@router.get("/investigations/{investigation_id}/form-3911.pdf",
+            summary="Form FDA 3911 draft as PDF", response_class=Response,
+            responses={200: {"content": {"application/pdf": {}}}})
+async def form_3911_pdf(session: SessionDep, staff: Staff, investigation_id: int = ID,
+                        type: str | None = None) -> Response:
+    body = await service.form_3911_pdf(session, investigation_id, staff.operator, type)
+    return Response(body, media_type="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="fda-3911-investigation-{investigation_id}.pdf"'})

@@ -19,10 +19,11 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
+import anyio
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import Conflict, NotFound, ValidationFailed
-from app.investigations import repository
+from app.investigations import pdf, repository
 from app.models import EntryKind, Investigation, InvestigationEntry, Unit, UnitStatus
 from app.models.base import utcnow
 from app.operator.service import QUARANTINE, RELEASE, Operator, record_hold
@@ -435,6 +436,18 @@ async def form_3911(session: AsyncSession, investigation_id: int, operator: Oper
             "determined_at": view.determined_at, "deadline": view.deadline,
             "overdue": view.overdue(now), "trading_partners_to_notify": view.partners,
             "fields": fields}
+
+
+async def form_3911_pdf(session: AsyncSession, investigation_id: int, operator: Operator,
+                        report_type: str | None = None) -> bytes:
+    """:func:`form_3911` rendered as PDF, off the event loop."""
+    draft = await form_3911(session, investigation_id, operator, report_type)
+    return await anyio.to_thread.run_sync(pdf.render, _jsonable(draft))
+
+
+def _jsonable(draft: dict[str, Any]) -> dict[str, Any]:
+    return {k: v.isoformat(timespec="minutes") if isinstance(v, datetime) else v
+            for k, v in draft.items()}
 
 
 # -- flags ------------------------------------------------------------------------------------

@@ -71,6 +71,10 @@ async def test_suspect_to_illegitimate_with_its_3911_draft(client, session, sess
     assert f["company_name"] == "pharmacy" and f["contact"]["name"] == "QA lead"
     assert [p["gln"] for p in form["trading_partners_to_notify"]] == [MFG_GLN, WHOLESALER_GLN]
 
+    printed = await client.get(url + "/form-3911.pdf", headers=s.staff)
+    assert (printed.status_code, printed.headers["content-type"]) == (200, "application/pdf")
+    assert printed.content.startswith(b"%PDF-") and b"Form FDA 3911 draft" in printed.content
+
     notified = await client.post(url + "/notified", headers=s.staff,
                                  json={"incident_number": "IN-2026-0042"})
     assert notified.json()["notified_at"] is not None
