@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 
 from app.investigations.service import Selection, View
 from app.models import UnitStatus
 
 Text = Field(min_length=1, max_length=10_000)
+Identifier = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+"""An EPC URN or GS1 Digital Link (``units.identifier`` holds 200 characters)."""
 
 
 class SelectionIn(BaseModel):
     """Units named (EPC URNs or GS1 Digital Links; a case stands for its contents), or a lot."""
 
-    identifiers: list[str] = Field(default=[], max_length=10_000)
+    identifiers: list[Identifier] = Field(default=[], max_length=10_000)
     gtin: str | None = Field(default=None, max_length=14)
     lot: str | None = Field(default=None, max_length=20)
 
@@ -29,7 +31,7 @@ class HeldOut(BaseModel):
 
 
 class InvestigationIn(BaseModel):
-    identifiers: list[str] = Field(min_length=1, max_length=10_000)
+    identifiers: list[Identifier] = Field(min_length=1, max_length=10_000)
     reason: str = Text
     trigger: str = "manual"
 

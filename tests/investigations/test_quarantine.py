@@ -104,3 +104,21 @@ async def test_partner_keys_may_not_act_for_the_operator(client, session, sessio
             assert answer.status_code == 403, (url, answer.text)
     assert (await client.get("/investigations")).status_code == 401
     assert await statuses(session, sgtin(3)) == {sgtin(3): S.RECEIVED}
+
+
+async def test_junk_identifiers_are_refused_not_crashed_on(client, session, sessions):
+    s = await stock(client, session, sessions)
+    for junk in ("not an epc", "urn:epc:id:sgtin:0312345.060011.", "urn:epc:id:sscc:1.2",
+                 "https://id.gs1.org/01/00312345600112/21/999", "x" * 201):
+        answer = await client.post("/quarantine", json={"identifiers": [junk]}, headers=s.staff)
+        assert answer.status_code in (409, 422), (junk, answer.text)
+        assert answer.headers["content-type"] == "application/problem+json"
+    both = await client.post("/quarantine", headers=s.staff,
+                             json={"identifiers": [sgtin(3)], "gtin": "00312345600112", "lot": "L1"})
+    assert both.json()["detail"] == ("name units or one lot, not both: expected identifiers, or "
+                                     "gtin and lot")
+    neither = await client.post("/quarantine", headers=s.staff, json={})
+    assert neither.json()["detail"] == "expected identifiers, or gtin and lot; got neither"
+    link = await client.post("/quarantine", headers=s.staff,  # a Digital Link names unit 3
+                             json={"identifiers": ["https://id.gs1.org/01/00312345600112/21/3"]})
+    assert link.json() == {"units": [sgtin(3)]}
