@@ -265,8 +265,10 @@ async def add_report(session: AsyncSession, investigation_id: int, kind: str, te
 
 
 async def _illegitimate(session: AsyncSession, investigation_id: int, operator: Operator,
-                        action: str) -> View:
-    await _locked(session, investigation_id)
+                        action: str, lock: bool = True) -> View:
+    """The view of an investigation determined illegitimate, else Conflict naming ``action``."""
+    if lock:
+        await _locked(session, investigation_id)
     view = await get(session, investigation_id, operator)
     if view.status not in (Status.ILLEGITIMATE, Status.TERMINATION_REQUESTED):
         raise Conflict(f"investigation {investigation_id} is {view.status}: only after an "
@@ -380,7 +382,7 @@ async def form_3911(session: AsyncSession, investigation_id: int, operator: Oper
     ``report_type`` defaults to what the history calls for: ``initial`` until a notification
     is recorded, then ``follow_up``, or ``request_for_termination`` once one is filed.
     """
-    view = await _illegitimate(session, investigation_id, operator, "draft Form FDA 3911")
+    view = await _illegitimate(session, investigation_id, operator, "draft Form FDA 3911", lock=False)
     if report_type is None:
         report_type = ("request_for_termination" if view.status == Status.TERMINATION_REQUESTED
                        else "follow_up" if view.notified_at else "initial")
