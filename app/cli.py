@@ -8,6 +8,7 @@ imported when that command runs (:class:`LazyGroup`).
 from __future__ import annotations
 
 import importlib
+import logging
 import sys
 from typing import TYPE_CHECKING
 
@@ -30,6 +31,8 @@ LAZY = {
     "verify": "app.commands.ledger:verify",
     "ingest": "app.commands.ingest:ingest",
     "worker": "app.commands.ingest:worker",
+    "investigations": "app.commands.investigations:app",
+    "recall": "app.commands.investigations:recall",
 }
 """Commands defined elsewhere: name -> ``module:attribute`` (a Typer app or a function)."""
 
@@ -105,12 +108,16 @@ def demo(
 ) -> None:
     """Migrate, seed demo partners and locations, capture their chain, then serve. Safe to run twice."""
     from app.commands._runtime import run
-    from app.demo import load
+    from app.demo import OPERATOR, load
     from app.migrate import upgrade
 
     config = settings()
+    if config.operator_gln is None:
+        config = config.model_copy(update={"operator_gln": OPERATOR.gln})
     upgrade(config.database_url)
+    logging.getLogger("custody.worker").setLevel("WARNING")  # the demo sums its jobs up below
     created = run(config, load, config)
+    logging.getLogger("custody.worker").setLevel("NOTSET")
     typer.echo(
         f"demo data ready: {created['partners']} partners created (existing ones kept)"
     )
@@ -122,6 +129,11 @@ def demo(
     typer.echo(
         f"checkpoint signed at tree size {created['signed']} "
         f"(verifier key: {config.key_dir / 'checkpoint.pub'})"
+    )
+    typer.echo(
+        f"operator: {OPERATOR.legal_name} (CUSTODY_OPERATOR_GLN={config.operator_gln}; set it "
+        f"for other commands): {created['investigations']} investigation(s), one vial "
+        f"quarantined, {created['recalls']} recall(s); see `custody investigations list`"
     )
     typer.echo(
         f"demo API key (admin, regulator; shown once): {created['key']}\n"

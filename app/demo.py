@@ -48,6 +48,8 @@ LYON = Party(
     country="FR", prefixes=("3760003",),
 )
 PARTNERS = (NORTHWIND, ATLAS, HARBOR, LYON)
+OPERATOR = HARBOR
+"""The organisation the demo instance runs for (``CUSTODY_OPERATOR_GLN`` unless set)."""
 
 ZENTERVA = TradeItem("12345-6001-1", "Zenterva", "50 mg/mL", "INJECTION, SOLUTION", "1 vial, 2 mL")
 CORLUMAB = TradeItem("12345-6002-2", "Corlumab", "100 mg", "INJECTION, POWDER, LYOPHILIZED", "1 vial")
@@ -128,11 +130,71 @@ async def ingest_chain(sessions) -> dict[str, int]:
     """Capture and process the demo chain through the real pipeline (idempotent)."""
     from sqlalchemy import func, select
 
-    from app.capture.service import capture
-    from app.ingest.worker import run_once
     from app.models import EpcisEvent, Product, Unit
 
-    for gln13, body in chain_documents():
+    await _capture_all(sessions, chain_documents())
+    async with sessions() as session:
+        events = await session.scalar(select(func.count()).select_from(EpcisEvent))
+        units = await session.scalar(select(func.count()).select_from(Unit))
+        products = await session.scalar(select(func.count()).select_from(Product))
+    return {"events": events, "units": units, "products": products}
+
+
+# -- suspect product and a recall, so the investigation queue has something to show --------
+CORLUMAB_LOT = "CL2611B"
+RESTOCK = VIALS[2:4]
+CORLUMAB_VIALS = tuple(CORLUMAB.sgtin(f"CL{n:05d}") for n in range(1, 4))
+
+
+def restock_documents() -> list[tuple[str, bytes]]:
+    """Atlas sends Harbor two more Zenterva vials (one arrives with a torn seal); Northwind
+    sends Atlas three vials of Corlumab lot CL2611B (later recalled)."""
+    mfg, atlas, harbor, _ = (p.sgln for p in PARTNERS)
+    chain = [
+        (ATLAS, (ship(RESTOCK, _at(60), atlas, harbor, purchase_order(HARBOR.gln, "PO-HSP-0433"),
+                      biz_location=atlas),)),
+        (HARBOR, (receive(RESTOCK, _at(80), harbor),)),
+        (NORTHWIND, (commission(CORLUMAB_VIALS, _at(90), mfg, lot=CORLUMAB_LOT,
+                                expiry=date(2027, 10, 31)),
+                     ship(CORLUMAB_VIALS, _at(91), mfg, atlas,
+                          purchase_order(ATLAS.gln, "PO-ATL-7790"), biz_location=mfg))),
+        (ATLAS, (receive(CORLUMAB_VIALS, _at(110), atlas),)),
+    ]
+    return [(party.gln, document(*events, master=MASTER_DATA)) for party, events in chain]
+
+
+async def suspect_and_recall(sessions, operator_gln: str = OPERATOR.gln) -> dict[str, int]:
+    """Harbor (the operator) investigates the vial with the torn seal, which its own event
+    quarantines, and Northwind recalls Corlumab lot CL2611B, held at Atlas. Once only."""
+    from sqlalchemy import func, select
+
+    from app.investigations.service import list_investigations, open_investigation
+    from app.models import Recall
+    from app.operator.service import operator
+    from app.recalls.service import RecallSpec, record_recall
+
+    await _capture_all(sessions, restock_documents())
+    async with sessions.begin() as session:
+        op = await operator(session, operator_gln)
+        if not await list_investigations(session):
+            await open_investigation(
+                session, [RESTOCK[0]], "tamper-evident seal torn on receipt; carton re-taped",
+                ACTOR, trigger="receiving", operator=op)
+        if not await session.scalar(select(func.count()).select_from(Recall)):
+            maker = await session.get(PartnerGln, NORTHWIND.gln)
+            await record_recall(session, RecallSpec(CORLUMAB.gtin, (CORLUMAB_LOT,), "II",
+                                                    "visible particulates in retained samples"),
+                                ACTOR, op, issuer=maker.partner_id)
+    async with sessions() as session:
+        return {"investigations": len(await list_investigations(session)),
+                "recalls": await session.scalar(select(func.count()).select_from(Recall))}
+
+
+async def _capture_all(sessions, documents: list[tuple[str, bytes]]) -> None:
+    from app.capture.service import capture
+    from app.ingest.worker import run_once
+
+    for gln13, body in documents:
         async with sessions() as session, session.begin():
             partner = await session.get(PartnerGln, gln13)
             made = await capture(session, body, None, partner.partner_id)
@@ -140,11 +202,6 @@ async def ingest_chain(sessions) -> dict[str, int]:
             job = await run_once(sessions, made.job.id)
             if job.status != "succeeded":
                 raise RuntimeError(f"demo document from {gln13} was rejected: {job.errors}")
-    async with sessions() as session:
-        events = await session.scalar(select(func.count()).select_from(EpcisEvent))
-        units = await session.scalar(select(func.count()).select_from(Unit))
-        products = await session.scalar(select(func.count()).select_from(Product))
-    return {"events": events, "units": units, "products": products}
 
 
 DEMO_KEY_NAME = "demo"
@@ -181,11 +238,12 @@ async def sign_checkpoint(sessions: async_sessionmaker[AsyncSession], settings: 
 async def load(
     sessions: async_sessionmaker[AsyncSession], settings: Settings
 ) -> dict[str, int | str]:
-    """Seed, ingest the chain, sign a checkpoint and issue a demo key: what ``custody demo``
-    reports."""
+    """Seed, ingest the chain, open an investigation and a recall, sign a checkpoint and issue a
+    demo key: what ``custody demo`` reports."""
     async with sessions.begin() as session:
         created: dict[str, int | str] = {**await seed(session)}
     created |= await ingest_chain(sessions)
+    created |= await suspect_and_recall(sessions, settings.operator_gln or OPERATOR.gln)
     created["signed"] = await sign_checkpoint(sessions, settings)
     async with sessions.begin() as session:
         created["key"] = await issue_demo_key(session)

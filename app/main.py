@@ -13,12 +13,14 @@ from app.db import create_engine, session_factory
 from app.deps import refuse_nul
 from app.events.router import router as events_router
 from app.health.router import router as health_router
+from app.investigations.router import router as investigations_router
 from app.ledger import scheduler
 from app.ledger.router import router as ledger_router
 from app.logging import configure_logging
 from app.middleware import RequestContext
 from app.partners.router import router as partners_router
 from app.products.router import router as products_router
+from app.recalls.router import router as recalls_router
 from app.units.router import router as units_router
 from app.web import router as web
 
@@ -53,6 +55,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ledger_router,
         capture_router,
         events_router,
+        investigations_router,
+        recalls_router,
         units_router,  # after ledger_router: /units/{id}/chain is the ledger's
         web.router,  # / and /docs (Swagger UI from app/web/static, no CDN)
     ):

@@ -30,6 +30,7 @@ from gs1.identifiers import parse_epc_uri, uri_unescape, validate_ai82
 
 S = UnitStatus
 CBV_STEP = "urn:epcglobal:cbv:bizstep:"
+CBV_DISP = "urn:epcglobal:cbv:disp:"
 OWNING = ("urn:epcglobal:cbv:sdt:owning_party", "owning_party")
 _DL_GLN = re.compile(r"/41[47]/(\d{12})\d(?:/|$)")
 OWNED = ("sgtin", "sscc")  # schemes whose company prefix names the brand owner
@@ -464,6 +465,36 @@ def status_change(new: UnitStatus, kind: str) -> Callable[[State, Event, Context
     return rule
 
 
+HOLDS: dict[str, tuple[UnitStatus, str]] = {
+    "non_sellable_other": (S.QUARANTINED, "quarantine"),
+    "recalled": (S.RECALLED, "recall"),
+    "sellable_not_accessible": (S.RECEIVED, "release"),
+    "sellable_accessible": (S.RECEIVED, "release"),
+}
+"""CBV disposition of a ``holding`` event -> the status it gives and the hop kind (see the
+decision record on operator events): quarantine, recall, or release from quarantine back to saleable stock."""
+
+
+def hold(state: State, event: Event, ctx: Context) -> Outcome:
+    """The custodian segregates units for review (CBV bizStep ``holding``): its disposition
+    says quarantine, recall or release (:data:`HOLDS`); other dispositions change nothing.
+
+    Custody stays where it is; only the custodian may hold its units, and a unit held by
+    anyone else is refused without naming its holder.
+    """
+    disposition = (event.disposition or "").removeprefix(CBV_DISP)
+    if disposition not in HOLDS:
+        return Outcome()
+    new, kind = HOLDS[disposition]
+    out = Outcome()
+    me = ctx.label(ctx.submitter)
+    for unit in state.expand(event.epc_list, out, ctx, "NOT_CUSTODIAN"):
+        if _held_by(unit, ctx.submitter, ctx, out) and _move(unit, new, out):
+            out.changes.append((unit.identifier, {"status": new}))
+            out.hops.append(_hop(unit, kind, me, me, event))
+    return out
+
+
 Rule = Callable[[State, Event, Context], Outcome]
 
 RULES: dict[tuple[EventType, Action | None, str | None], Rule] = {
@@ -475,6 +506,7 @@ RULES: dict[tuple[EventType, Action | None, str | None], Rule] = {
     (EventType.OBJECT, None, "dispensing"): status_change(S.DISPENSED, "dispense"),
     (EventType.OBJECT, None, "decommissioning"): status_change(S.DECOMMISSIONED, "decommission"),
     (EventType.OBJECT, None, "destroying"): status_change(S.DESTROYED, "destroy"),
+    (EventType.OBJECT, Action.OBSERVE, "holding"): hold,
 }
 """(event type, action or any, CBV bizStep or any) -> rule. Other events change nothing."""
 

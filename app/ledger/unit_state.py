@@ -24,7 +24,8 @@ from app.models import CustodyHop, EpcisEvent, EpcRole, EventEpc, PartnerGln, Un
 S = UnitStatus
 STATUS = {"commission": S.COMMISSIONED, "pack": S.PACKED, "ship": S.SHIPPED,
           "receive": S.RECEIVED, "dispense": S.DISPENSED, "return": S.RETURNED,
-          "decommission": S.DECOMMISSIONED, "destroy": S.DESTROYED}
+          "decommission": S.DECOMMISSIONED, "destroy": S.DESTROYED,
+          "quarantine": S.QUARANTINED, "recall": S.RECALLED, "release": S.RECEIVED}
 """The status each kind of hop leaves a unit in (``unpack``: packed units are commissioned)."""
 TAKES_CUSTODY = ("commission", "receive", "return")
 PAGE = 5_000

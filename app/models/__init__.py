@@ -29,6 +29,14 @@ from app.models.partners import (
     TradingPartner,
 )
 from app.models.products import Lot, Product
+from app.models.suspect import (
+    EntryKind,
+    Investigation,
+    InvestigationEntry,
+    InvestigationUnit,
+    Recall,
+    RecallLot,
+)
 from app.models.units import Unit, UnitStatus
 
 __all__ = [
@@ -39,12 +47,16 @@ __all__ = [
     "CompanyPrefix",
     "CustodyException",
     "CustodyHop",
+    "EntryKind",
     "EpcRole",
     "EpcisEvent",
     "EventEpc",
     "EventParty",
     "EventReference",
     "JobStatus",
+    "Investigation",
+    "InvestigationEntry",
+    "InvestigationUnit",
     "LedgerCheckpoint",
     "LedgerLeaf",
     "LedgerNode",
@@ -57,6 +69,8 @@ __all__ = [
     "PartnerKind",
     "Product",
     "RawDocument",
+    "Recall",
+    "RecallLot",
     "Scan",
     "TradingPartner",
     "Unit",
