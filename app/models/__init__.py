@@ -30,6 +30,7 @@ from app.models.partners import (
 )
 from app.models.products import Lot, Product
 from app.models.units import Unit, UnitStatus
+from app.models.vrs import Verification, VrsEvidence, VrsRoute
 
 __all__ = [
     "ApiKey",
@@ -61,4 +62,7 @@ __all__ = [
     "TradingPartner",
     "Unit",
     "UnitStatus",
+    "Verification",
+    "VrsEvidence",
+    "VrsRoute",
 ]
