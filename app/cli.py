@@ -30,6 +30,7 @@ LAZY = {
     "verify": "app.commands.ledger:verify",
     "ingest": "app.commands.ingest:ingest",
     "worker": "app.commands.ingest:worker",
+    "vrs": "app.commands.vrs:app",
 }
 """Commands defined elsewhere: name -> ``module:attribute`` (a Typer app or a function)."""
 
