@@ -9,7 +9,7 @@ import json
 
 import typer
 
-from app.commands._runtime import run_in_transaction
+from app.commands._runtime import run, run_in_transaction
 from app.config import load_settings
 
 app = typer.Typer(help="Verification of product identifiers (VRS, GS1 US R1.3).",
@@ -39,11 +39,11 @@ def verify(
     asked = service.ask_for(settings.operator_gln, gtin, lot, serial, expiry, context,
                             datetime.now(UTC).date())
 
-    async def work(session):
-        row = await service.verify(session, asked, ACTOR, timeout=timeout, retries=retries)
+    async def work(sessions):
+        row = await service.verify(sessions, asked, ACTOR, timeout=timeout, retries=retries)
         return VerificationOut.model_validate(row).model_dump(mode="json")
 
-    out = run_in_transaction(settings, work)
+    out = run(settings, work)
     typer.echo(json.dumps(out, indent=2))
     if out["verified"] is not True:
         raise typer.Exit(1)

@@ -52,8 +52,10 @@ async def check_connectivity(request: Request, session: SessionDep, settings: Se
 
 
 @router.post("/verifications", status_code=201, summary="Verify with the brand owner's responder")
-async def ask(body: VerificationIn, session: SessionDep, settings: SettingsDep,
+async def ask(body: VerificationIn, request: Request, settings: SettingsDep,
               caller: Caller = require("admin")) -> VerificationOut:
+    """Commits its own transactions: none stays open while the responder answers."""
     asked = service.ask_for(settings.operator_gln, body.gtin, body.lot, body.serial, body.exp,
                             body.context, datetime.now(UTC).date())
-    return VerificationOut.model_validate(await service.verify(session, asked, caller.actor))
+    row = await service.verify(request.app.state.sessions, asked, caller.actor)
+    return VerificationOut.model_validate(row)

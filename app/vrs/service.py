@@ -7,7 +7,7 @@ import json
 import uuid
 from datetime import UTC, date, datetime
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.auth.service import Caller
 from app.errors import CustodyError, Forbidden, NotFound, ValidationFailed
@@ -221,18 +221,27 @@ def ask_for(
 
 
 async def verify(
-    session: AsyncSession, asked: Asked, actor: str, *, timeout: float = TIMEOUT,
-    retries: int = RETRIES,
+    sessions: async_sessionmaker[AsyncSession], asked: Asked, actor: str, *,
+    timeout: float = TIMEOUT, retries: int = RETRIES,
 ) -> Verification:
-    """Ask the responder routed for ``asked.gtin`` and record its answer against the unit."""
-    route = await repo.route_for(session, asked.gtin)
+    """Ask the responder routed for ``asked.gtin`` and record its answer against the unit.
+
+    No transaction stays open while the responder thinks (as the capture worker's
+    ``run_once``, this commits its own): the route is read in one, the answer recorded in
+    another. A transaction held across the call would keep a connection from the pool for
+    up to ``timeout x (retries + 1)`` seconds, and on SQLite a responder writing the same file
+    (the demo asking itself) would make its write fail.
+    """
+    async with sessions.begin() as session:
+        route = await repo.route_for(session, asked.gtin)
     if route is None:
         raise NotFound(f"gtin {asked.gtin}: no VRS route for it or its company prefix; add one "
                        "with `custody vrs route add PREFIX URL --key KEY`", field="gtin")
     reply = await client.ask(route.url, asked, route.api_key, timeout=timeout, retries=retries)
-    return await record_answer(session, asked, responder_url=reply.url,
-                               status_code=reply.status_code, body=reply.body, error=reply.error,
-                               actor=actor)
+    async with sessions.begin() as session:
+        return await record_answer(session, asked, responder_url=reply.url,
+                                   status_code=reply.status_code, body=reply.body,
+                                   error=reply.error, actor=actor)
 
 
 async def record_answer(

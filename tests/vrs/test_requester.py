@@ -7,6 +7,7 @@ import json
 import subprocess
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import httpx
 import pytest
@@ -44,24 +45,29 @@ def responder(tmp_path_factory) -> Iterator[tuple[str, str]]:
 
     key = asyncio.run(seed())
     port = free_port()
+    with serving(port, CUSTODY_DATABASE_URL=url, CUSTODY_OPERATOR_GLN=MFG_GLN):
+        yield f"http://127.0.0.1:{port}/vrs", key
+
+
+@contextmanager
+def serving(port: int, **settings: str) -> Iterator[None]:
+    """``custody serve --no-worker`` on ``port`` with ``settings``, until it answers /healthz."""
     server = subprocess.Popen(
         [*CUSTODY, "serve", "--no-worker", "--port", str(port)], cwd=ROOT,
-        env=env(CUSTODY_DATABASE_URL=url, CUSTODY_OPERATOR_GLN=MFG_GLN,
-                CUSTODY_CHECKPOINT_INTERVAL_SECONDS="0"),
+        env=env(CUSTODY_CHECKPOINT_INTERVAL_SECONDS="0", **settings),
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
         while True:
             try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
                     break
             except httpx.TransportError:
                 pass
             if server.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"responder did not start: {server.stderr.read()}")
+                pytest.fail(f"custody serve did not start: {server.stderr.read()}")
             time.sleep(0.2)
-        yield f"{base}/vrs", key
+        yield
     finally:
         server.terminate()
         server.wait(10)
@@ -131,12 +137,12 @@ async def test_malformed_input_is_refused_before_asking(client, admin):
     assert response.json()["field"] == "exp"
 
 
-async def test_an_unreachable_responder_is_retried_then_recorded(session):
+async def test_an_unreachable_responder_is_retried_then_recorded(session, sessions):
     await service.add_route(session, "0312345", f"http://127.0.0.1:{free_port()}/vrs", "k")
     a = service.ask_for(WHOLESALER_GLN, GTIN, "L1", "OK1", "280331", "dscsaSaleableReturn",
                         EXPIRY.replace(year=2026))
     started = time.monotonic()
-    row = await service.verify(session, a, "test", timeout=1, retries=2)
+    row = await service.verify(sessions, a, "test", timeout=1, retries=2)
     assert time.monotonic() - started >= 0.6  # backed off 0.2 s, then 0.4 s
     assert (row.verified, row.status_code) == (None, None)
     assert row.error.startswith("cannot reach http://127.0.0.1:")
@@ -159,3 +165,19 @@ def test_the_cli_asks_and_records(tmp_path, responder):
     bad = custody("vrs", "verify", GTIN + "1", "L1", "X", "280331", **settings)
     assert (bad.returncode, bad.stderr) == (
         2, "error: gtin: expected 14 digits (GTIN-14), got '003123456001121'\n")
+
+
+def test_the_demo_routes_northwinds_gtins_to_itself(tmp_path):
+    """Run as Northwind, the demo answers its own requests from the demo chain's state."""
+    port = free_port()
+    settings = {"CUSTODY_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'demo.db'}",
+                "CUSTODY_OPERATOR_GLN": MFG_GLN}
+    demo = custody("demo", "--no-serve", "--port", str(port), **settings)
+    assert demo.returncode == 0, demo.stderr
+    assert f"Northwind's GTINs -> http://127.0.0.1:{port}/vrs, asked as {MFG_GLN}" in demo.stdout
+    with serving(port, **settings):
+        held = custody("vrs", "verify", GTIN, "ZT2611A", "ZT00003", "280500", **settings)
+        dispensed = custody("vrs", "verify", GTIN, "ZT2611A", "ZT00001", "280531", **settings)
+    assert held.returncode == 0, held.stdout + held.stderr
+    assert dispensed.returncode == 1
+    assert json.loads(dispensed.stdout)["failure_reason"] == "Not_for_re-distribution"
