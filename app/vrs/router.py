@@ -13,6 +13,8 @@ from app.vrs import service
 from app.vrs.schemas import VerificationIn, VerificationOut
 
 router = APIRouter(tags=["vrs"])
+# Lot and serial may hold "/" (GS1 AI 82), sent as %2F and decoded before routing: ``:path``
+# lets them through; a value containing "/ser/" (or "/21/") stays ambiguous.
 VERIFY = require("verify")
 
 
@@ -23,14 +25,14 @@ async def _answer(request: Request, session, settings, caller: Caller, **path: s
     return Response(body, media_type="application/json", headers=service.HEADERS)
 
 
-@router.get("/vrs/verify/gtin/{gtin}/lot/{lot}/ser/{serial}",
+@router.get("/vrs/verify/gtin/{gtin}/lot/{lot:path}/ser/{serial:path}",
             summary="Verify a product identifier (GS1 Lightweight Messaging, R1.3 URI)")
 async def verify(gtin: str, lot: str, serial: str, request: Request, session: SessionDep,
                  settings: SettingsDep, caller: Caller = VERIFY) -> Response:
     return await _answer(request, session, settings, caller, gtin=gtin, lot=lot, serial=serial)
 
 
-@router.get("/vrs/01/{gtin}/10/{lot}/21/{serial}",
+@router.get("/vrs/01/{gtin}/10/{lot:path}/21/{serial:path}",
             summary="Verify a product identifier (GS1 Digital Link form, expiry as ?17=)")
 async def verify_digital_link(gtin: str, lot: str, serial: str, request: Request,
                               session: SessionDep, settings: SettingsDep,

@@ -13,11 +13,12 @@ from app.ingest.worker import run_once
 from app.ledger import core
 from app.ledger import service as ledger
 from app.ledger.verify import verify as verify_ledger
-from app.models import LedgerLeaf, TradingPartner, VrsEvidence
+from app.models import LedgerLeaf, TradingPartner, Unit, VrsEvidence
 from app.vrs.service import evidence_hash
 from tests.ingest.chain import commission, document, sgtin
 from tests.partners.helpers import PHARMACY_GLN, chain_partners, make_key
 from tests.vrs.helpers import (
+    EXPIRY,
     FOREIGN_GTIN,
     GTIN,
     MFG_GLN,
@@ -27,6 +28,7 @@ from tests.vrs.helpers import (
     path,
     responder_world,
 )
+from tests.vrs.helpers import sgtin as package
 
 
 @pytest.fixture
@@ -263,3 +265,10 @@ async def test_without_an_operator_gln_the_responder_is_503(client, keys, settin
     response = await ask(client, keys)
     assert response.status_code == 503
     assert response.json()["field"] == "CUSTODY_OPERATOR_GLN"
+
+
+async def test_a_lot_and_serial_holding_a_slash_are_read_whole(client, keys, session):
+    session.add(Unit(identifier=package(GTIN, "S%2F9"), kind="sgtin", gtin=GTIN, serial="S/9",
+                     lot="L/1", expiry=EXPIRY, status="received"))
+    await session.commit()
+    assert await data(client, keys, lot="L%2F1", serial="S%2F9") == {"verified": True}
