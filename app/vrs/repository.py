@@ -14,7 +14,6 @@ from app.models import (
     PartnerGln,
     TradingPartner,
     Unit,
-    Verification,
     VrsEvidence,
     VrsRoute,
 )
@@ -78,7 +77,3 @@ async def routes(session: AsyncSession) -> list[VrsRoute]:
 async def partner_by_gln(session: AsyncSession, gln: str) -> int | None:
     return await session.scalar(select(PartnerGln.partner_id).where(PartnerGln.gln == gln))
 
-
-async def verifications_of(session: AsyncSession, gtin: str, serial: str) -> list[Verification]:
-    query = select(Verification).where(Verification.gtin == gtin, Verification.serial == serial)
-    return list(await session.scalars(query.order_by(Verification.id)))
