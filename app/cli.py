@@ -33,6 +33,7 @@ LAZY = {
     "worker": "app.commands.ingest:worker",
     "investigations": "app.commands.investigations:app",
     "recall": "app.commands.investigations:recall",
+    "vrs": "app.commands.vrs:app",
 }
 """Commands defined elsewhere: name -> ``module:attribute`` (a Typer app or a function)."""
 
@@ -108,7 +109,7 @@ def demo(
 ) -> None:
     """Migrate, seed demo partners and locations, capture their chain, then serve. Safe to run twice."""
     from app.commands._runtime import run
-    from app.demo import OPERATOR, load
+    from app.demo import OPERATOR, ZENTERVA, load, route_to_self
     from app.migrate import upgrade
 
     config = settings()
@@ -140,6 +141,14 @@ def demo(
         "  use it as 'Authorization: Bearer <key>' or with the Authorize button in the API docs;"
         " keys printed by earlier runs keep working"
     )
+    shown = f"http://{_shown(host or config.host)}:{port or config.port}"
+    requester = run(config, route_to_self, shown, config.operator_gln)
+    typer.echo(
+        f"demo VRS route: Northwind's GTINs -> {shown}/vrs, asked as {requester}; try\n"
+        f"  custody vrs verify {ZENTERVA.gtin} ZT2611A ZT00003 280531\n"
+        "  (this instance answers for its operator's brands only: run the demo with "
+        "CUSTODY_OPERATOR_GLN=0312345000004, Northwind, to see the vial verified)"
+    )
     if serve_after:
         _serve(config, host, port)
 
@@ -153,7 +162,7 @@ def _serve(config: Settings, host: str | None, port: int | None, worker: bool = 
 
     run(config, _reachable)  # an unreachable database stops here, in one line
     host, port = host or config.host, port or config.port
-    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    shown = _shown(host)
     typer.echo(
         f"Custody is running at http://{shown}:{port}  (API docs: http://{shown}:{port}/docs)"
     )
@@ -161,6 +170,11 @@ def _serve(config: Settings, host: str | None, port: int | None, worker: bool = 
     if worker:
         embed(app)  # embedded mode: this process also works the capture-job queue
     uvicorn.run(app, host=host, port=port, log_config=None)
+
+
+def _shown(host: str) -> str:
+    """The address to print for a bind address."""
+    return "127.0.0.1" if host in ("0.0.0.0", "::") else host
 
 
 async def _reachable(_sessions) -> None:

@@ -248,3 +248,36 @@ async def load(
     async with sessions.begin() as session:
         created["key"] = await issue_demo_key(session)
     return created
+
+
+DEMO_VRS_KEY_NAME = "demo-vrs"
+
+
+async def route_to_self(sessions: async_sessionmaker[AsyncSession], base: str,
+                        requester_gln: str | None) -> str:
+    """Route Northwind's GTINs to this instance's own responder (``{base}/vrs``), under a fresh
+    ``verify`` key of the requester (the operator; Harbor when none is set); return its GLN.
+
+    The responder answers only for the operator's brand owners, so ``custody vrs verify`` of a
+    Zenterva vial gets real answers when the demo runs as Northwind
+    (``CUSTODY_OPERATOR_GLN=0312345000004``), and a recorded 404 otherwise.
+    """
+    from sqlalchemy import select
+
+    from app.auth import service as auth
+    from app.models import ApiKey
+    from app.vrs.service import add_route
+
+    requester_gln = requester_gln or HARBOR.gln
+    async with sessions.begin() as session:
+        old = await session.scalars(select(ApiKey.prefix).where(
+            ApiKey.name == DEMO_VRS_KEY_NAME, ApiKey.revoked_at.is_(None)))
+        for prefix in list(old):
+            await auth.revoke(session, prefix, actor=ACTOR)
+        partner = await session.get(PartnerGln, requester_gln)
+        if partner is None:
+            return requester_gln  # an operator outside the demo: no key to make for it
+        _, key = await auth.issue(session, partner.partner_id, ["verify"], DEMO_VRS_KEY_NAME,
+                                  actor=ACTOR)
+        await add_route(session, NORTHWIND.prefixes[0], f"{base}/vrs", key, NORTHWIND.gln)
+    return requester_gln

@@ -22,6 +22,7 @@ from app.partners.router import router as partners_router
 from app.products.router import router as products_router
 from app.recalls.router import router as recalls_router
 from app.units.router import router as units_router
+from app.vrs.router import router as vrs_router
 from app.web import router as web
 
 DESCRIPTION = """Custody proves where every serialized prescription-drug unit has been:
@@ -57,6 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         events_router,
         investigations_router,
         recalls_router,
+        vrs_router,
         units_router,  # after ledger_router: /units/{id}/chain is the ledger's
         web.router,  # / and /docs (Swagger UI from app/web/static, no CDN)
     ):

@@ -38,6 +38,7 @@ from app.models.suspect import (
     RecallLot,
 )
 from app.models.units import Unit, UnitStatus
+from app.models.vrs import Verification, VrsEvidence, VrsRoute
 
 __all__ = [
     "ApiKey",
@@ -75,4 +76,7 @@ __all__ = [
     "TradingPartner",
     "Unit",
     "UnitStatus",
+    "Verification",
+    "VrsEvidence",
+    "VrsRoute",
 ]

@@ -84,8 +84,8 @@ async def record_hold(session: AsyncSession, op: Operator, identifiers: Sequence
         raise OperatorEventRefused(
             f"{op.name} cannot {_verbs[disposition]} these units: "
             f"{first['detail'].removeprefix('event 0: ')}",
-            reason=first.get("reason"), errors=[e["detail"].removeprefix("event 0: ")
-                                                for e in job.errors])
+            reason=first.get("reason"),
+            errors=[{**e, "detail": e["detail"].removeprefix("event 0: ")} for e in job.errors])
     return job
 
 
