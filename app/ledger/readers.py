@@ -90,8 +90,11 @@ async def _event_pages(session: AsyncSession) -> AsyncIterator[list[Sequence]]:
 async def _submitters(session: AsyncSession, hashes: list[str]) -> dict[str, str]:
     """The partner the first leaf of each event names (verify proves the leaf's data)."""
     query = select(LedgerLeaf.event_hash, LedgerLeaf.leaf_index, LedgerLeaf.data)
-    rows = sorted(await select_in(session, query, LedgerLeaf.event_hash, hashes), reverse=True)
-    return {event_hash: json.loads(data)["partner"] for event_hash, _, data in rows}
+    first: dict[str, tuple[int, bytes]] = {}
+    for event_hash, index, data in await select_in(session, query, LedgerLeaf.event_hash, hashes):
+        if index < first.get(event_hash, (index + 1,))[0]:
+            first[event_hash] = index, data
+    return {event_hash: json.loads(data)["partner"] for event_hash, (_, data) in first.items()}
 
 
 async def _stored(session: AsyncSession, ids: list[int]) -> dict[int, set[int]]:
