@@ -120,7 +120,7 @@ class Context:
         return self.labels.get(partner_id, f"partner:{partner_id}")
 
     def partner_named(self, label: str) -> int | None:
-        """The partner :meth:`label` names ``label``, or None."""
+        """The partner whose :meth:`label` is ``label``, or None."""
         return self.named.get(label) or partner_label_id(label)
 
     def resolve(self, party: str) -> int | None:
