@@ -110,7 +110,7 @@ def demo(
 
     config = settings()
     upgrade(config.database_url)
-    created = run(config, load)
+    created = run(config, load, config)
     typer.echo(
         f"demo data ready: {created['partners']} partners created (existing ones kept)"
     )
@@ -120,8 +120,13 @@ def demo(
         f"{created['products']} products from its master data"
     )
     typer.echo(
+        f"checkpoint signed at tree size {created['signed']} "
+        f"(verifier key: {config.key_dir / 'checkpoint.pub'})"
+    )
+    typer.echo(
         f"demo API key (admin, regulator; shown once): {created['key']}\n"
-        "  use it as 'Authorization: Bearer <key>' or with the Authorize button in the API docs"
+        "  use it as 'Authorization: Bearer <key>' or with the Authorize button in the API docs;"
+        " keys printed by earlier runs keep working"
     )
     if serve_after:
         _serve(config, host, port)

@@ -34,7 +34,10 @@ class Settings(BaseSettings):
         default="custody.example/log", description="Origin line of signed checkpoints."
     )
     checkpoint_interval_seconds: int = Field(
-        default=300, ge=0, description="Sign a checkpoint this often while serving (0: never)."
+        default=30, ge=0, description="Least time between two checkpoints: the server and each "
+        "worker holding the signing key sign one once the log has grown and this long has "
+        "passed since the last, so a leaf is in a signed tree within about this long (0: only "
+        "`custody checkpoint` signs)."
     )
     max_document_bytes: int = Field(
         default=64 * 1024 * 1024, ge=1024, description="Largest EPCIS document accepted."

@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.config import Settings
 from app.models import PartnerGln, PartnerKind
 from app.partners.service import LicenceSpec, create_partner
 from app.world.documents import document, location_master, master_data, product_master
@@ -150,31 +151,42 @@ DEMO_KEY_NAME = "demo"
 
 
 async def issue_demo_key(session: AsyncSession) -> str:
-    """A fresh key that reads everything (admin + regulator), replacing the previous demo key.
-
-    Only hashes are stored, so a rerun cannot show the old key again: it is revoked instead.
-    """
-    from sqlalchemy import select
-
+    """A new key that reads everything (admin + regulator). Keys printed by earlier runs keep
+    working: only hashes are stored, so a rerun cannot show them again, and revoking them
+    would break whatever was set up with them."""
     from app.auth import service as auth
-    from app.models import ApiKey
 
-    old = await session.scalars(
-        select(ApiKey.prefix).where(ApiKey.name == DEMO_KEY_NAME, ApiKey.revoked_at.is_(None))
-    )
-    for prefix in list(old):
-        await auth.revoke(session, prefix, actor=ACTOR)
     _, plaintext = await auth.issue(
         session, None, ["admin", "regulator", "query"], DEMO_KEY_NAME, actor=ACTOR
     )
     return plaintext
 
 
-async def load(sessions: async_sessionmaker[AsyncSession]) -> dict[str, int | str]:
-    """Seed, ingest the chain and issue a fresh demo key: what ``custody demo`` reports."""
+async def sign_checkpoint(sessions: async_sessionmaker[AsyncSession], settings: Settings) -> int:
+    """Make the checkpoint signing key if there is none, and sign the log if it has grown since
+    the latest checkpoint; return the size of the latest signed tree."""
+    from app.ledger import anchor, keys, repository, service
+
+    if not (settings.key_dir / keys.SIGNER_FILE).exists():
+        keys.generate(settings.key_dir, settings.log_origin)
+    async with sessions.begin() as session:
+        await service.sign_if_due(
+            session, keys.load_signer(settings.key_dir), settings.log_origin, timedelta(0)
+        )
+        latest = await repository.latest_checkpoint(session)
+    anchor.remember(settings.key_dir, latest.note)
+    return latest.tree_size
+
+
+async def load(
+    sessions: async_sessionmaker[AsyncSession], settings: Settings
+) -> dict[str, int | str]:
+    """Seed, ingest the chain, sign a checkpoint and issue a demo key: what ``custody demo``
+    reports."""
     async with sessions.begin() as session:
         created: dict[str, int | str] = {**await seed(session)}
     created |= await ingest_chain(sessions)
+    created["signed"] = await sign_checkpoint(sessions, settings)
     async with sessions.begin() as session:
         created["key"] = await issue_demo_key(session)
     return created

@@ -106,3 +106,9 @@ class PayloadTooLarge(CustodyError):
     """The request body exceeds the configured limit."""
 
     status, slug, title = 413, "payload-too-large", "Payload too large"
+
+
+class NotYetSigned(Conflict):
+    """The leaf exists but no signed checkpoint covers it yet."""
+
+    slug, title = "not-yet-signed", "Not yet in a signed tree"

@@ -72,3 +72,16 @@ class HostileDocumentError(EpcisError):
 
 class UnsupportedFormatError(EpcisError):
     """The bytes are not a recognisable EPCIS document."""
+
+
+class TooManyEventsError(EpcisError):
+    """The document holds more events than :attr:`Limits.max_events <epcis.safexml.Limits>`.
+
+    Raised at the first event past the limit, before it is read.
+    """
+
+    def __init__(self, limit: int, **where: object) -> None:
+        super().__init__("document holds more events than the limit",
+                         expected=f"at most {limit} events", found=f"more than {limit}",
+                         **where)  # type: ignore[arg-type]
+        self.limit = limit

@@ -1,6 +1,7 @@
 """EPCIS 2.0 JSON / JSON-LD (documents and query documents) -> model.
 
-The JSON path loads the whole document (``json.load``); it is not streamed. Known
+The JSON path loads the whole document (:func:`epcis.bounds.loads`, which refuses duplicate
+keys, text XML cannot carry and deep nesting); it is not streamed. Known
 ``@context`` URLs are recognised by name and never fetched; prefixes come from a small
 built-in table (:data:`epcis.cbv.CONTEXT_PREFIXES`) overridden by inline context objects.
 Extension keys ``prefix:local`` become :class:`~epcis.model.Element` trees in the
@@ -14,8 +15,8 @@ from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from epcis import cbv
-from epcis.errors import EpcisError, UnsupportedFormatError
+from epcis import bounds, cbv
+from epcis.errors import EpcisError, TooManyEventsError, UnsupportedFormatError
 from epcis.model import (
     Action,
     BizTransaction,
@@ -34,6 +35,7 @@ from epcis.model import (
     Vocabulary,
     VocabularyElement,
 )
+from epcis.safexml import DEFAULT_LIMITS, Limits
 from epcis.values import OFFSET, lenient_time, mda_id, parse_time
 
 EVENT_TYPES = {t.value: t for t in EventType}
@@ -67,7 +69,8 @@ def json_text(value: Any) -> str:
 class JsonReader:
     """Reads one JSON-LD EPCIS document (already decoded) into the model."""
 
-    def __init__(self, data: Any) -> None:
+    def __init__(self, data: Any, limits: Limits = DEFAULT_LIMITS) -> None:
+        self.limits = limits
         if not isinstance(data, dict):
             raise UnsupportedFormatError("not an EPCIS JSON document", pointer="",
                                          expected="a JSON object", found=type(data).__name__)
@@ -123,6 +126,8 @@ class JsonReader:
 
     def to_elements(self, key: str, value: Any, pointer: str) -> list[Element]:
         """One JSON member -> elements (a list value gives one element per item)."""
+        if pointer.count("/") >= self.limits.max_depth:
+            raise bounds.too_deep(pointer, self.limits.max_depth)
         ns, name, prefix = self._qname(key, pointer)
         if isinstance(value, list):
             out = []
@@ -258,8 +263,17 @@ class JsonReader:
     def events(self) -> Iterator[Event]:
         """Each event, read as it is reached."""
         events, base = self.event_list()
+        limit = self.limits.max_events
         for i, ev in enumerate(events):
-            yield _JsonEvent(self, i, f"{base}/{i}").build(ev)
+            pointer = f"{base}/{i}"
+            if i == limit:
+                raise TooManyEventsError(limit, pointer=pointer, event_index=i)
+            event = _JsonEvent(self, i, pointer).build(ev)
+            bad = bounds.flaw(event)
+            if bad is not None:
+                where = "/".join(_esc(p) for p in bad.path)
+                raise bad.error(pointer=f"{pointer}/{where}", event_index=i)
+            yield event
 
     def document(self) -> Document:
         """The whole document, every event read."""
@@ -403,7 +417,7 @@ class _JsonEvent:
                                          expected="epcClass, quantity or uom", found=extra)
                 quantity = q.get("quantity")
                 if quantity is not None:
-                    if isinstance(quantity, bool) or not isinstance(quantity, (int, float)):
+                    if isinstance(quantity, bool) or not isinstance(quantity, int | float | Decimal):
                         raise self.error("bad quantity", f"{p}/quantity", field=f"{k}/quantity",
                                          expected="a number", found=json.dumps(quantity))
                     try:
@@ -575,13 +589,13 @@ _FIELDS = {
 }
 
 
-def load(source: bytes) -> JsonReader:
+def load(source: bytes, limits: Limits = DEFAULT_LIMITS) -> JsonReader:
     """Decode JSON bytes and wrap them in a :class:`JsonReader`."""
     try:
-        data = json.loads(source)
+        data = bounds.loads(source, limits.max_depth)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         line = getattr(exc, "lineno", None)
         column = getattr(exc, "colno", None)
         raise EpcisError("document is not valid JSON", found=str(exc), line=line,
                          column=column) from None
-    return JsonReader(data)
+    return JsonReader(data, limits)

@@ -122,7 +122,7 @@ def _reader(fh: BinaryIO, fmt: str | None, limits: Limits) -> XmlReader | JsonRe
             raise HostileDocumentError("document exceeds the size limit",
                                        expected=f"at most {limits.max_bytes} bytes",
                                        found=f"more than {limits.max_bytes} bytes")
-        return load_json(data)
+        return load_json(data, limits)
     reader = XmlReader(stream, limits)
     if reader.format != found:
         raise UnsupportedFormatError("EPCIS namespace of the root differs from the head",

@@ -1,9 +1,12 @@
 """Hardened XML parsing: no DTDs, no entities, no network, bounded size, depth and element count.
 
 Every XML byte Custody reads goes through :func:`iterparse`. A document type declaration
-that declares anything (an internal subset, entities, an external DTD) is refused; that
-alone rules out XXE and entity-expansion bombs. Only a bare ``<!DOCTYPE name>``, which
-declares nothing, is tolerated because GS1's published examples carry one. Entity
+other than a bare ``<!DOCTYPE name>`` is refused: an internal subset (whatever it holds,
+even only an ATTLIST, a NOTATION, a comment or a parameter-entity reference), entities or
+an external DTD; that alone rules out XXE and entity-expansion bombs. The bare form, which
+declares nothing, is tolerated because GS1's published examples carry one; it is recognised
+on the document's own bytes, since libxml2 reports a subset it finds empty of elements and
+entities exactly as it reports none. Entity
 references are never resolved; libxml2 never touches the network; ``huge_tree`` stays off
 so libxml2's own limits apply; and the caller's :class:`Limits` bound the bytes read,
 the element nesting depth and the number of elements.
@@ -18,6 +21,7 @@ epcis.errors.HostileDocumentError: line 1: document type declarations are not ac
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
@@ -35,28 +39,34 @@ class Limits:
         max_bytes: the most bytes read from the source.
         max_depth: the deepest element nesting accepted (the root is depth 1).
         max_elements: the most elements in the document.
+        max_events: the most events in the document (None: no limit); the readers stop at
+            the first event past it (:class:`~epcis.errors.TooManyEventsError`).
     """
 
     max_bytes: int = 4 * 1024**3
     max_depth: int = 64
     max_elements: int = 200_000_000
+    max_events: int | None = None
 
 
 DEFAULT_LIMITS = Limits()
 
 
 class _LimitedReader:
-    """A file wrapper that refuses to read past ``max_bytes``."""
+    """A file wrapper that refuses to read past ``max_bytes``; keeps the first chunk read."""
 
-    __slots__ = ("_raw", "_max", "total")
+    __slots__ = ("_raw", "_max", "total", "head")
 
     def __init__(self, raw: BinaryIO, max_bytes: int) -> None:
         self._raw = raw
         self._max = max_bytes
         self.total = 0
+        self.head = b""
 
     def read(self, size: int = -1) -> bytes:
         data = self._raw.read(size if size and size > 0 else 1 << 16)
+        if not self.head:
+            self.head = data
         self.total += len(data)
         if self.total > self._max:
             raise HostileDocumentError(
@@ -67,15 +77,27 @@ class _LimitedReader:
         return data
 
 
-def _doctype_found(elem: etree._Element) -> str | None:
+# A prolog whose only declaration is a bare <!DOCTYPE name>: an XML declaration, then
+# blanks, comments and processing instructions (consumed whole, so the DOCTYPE matched is
+# the real one, not text inside a comment), then the DOCTYPE without external id or subset.
+_BARE_DOCTYPE = re.compile(
+    rb"(?:\xef\xbb\xbf)?(?:<\?xml\s[^>]*\?>)?"
+    rb"(?:\s+|<!--(?:[^-]|-[^-])*-->|<\?(?:[^?]|\?[^>])*\?>)*"
+    rb"<!DOCTYPE\s+[^\s\[\]<>\"']+\s*>"
+)
+
+
+def _doctype_found(elem: etree._Element, head: bytes) -> str | None:
+    """None when the document has no DOCTYPE or a bare one; else what it declares.
+
+    ``head`` holds the document's first bytes, prolog included.
+    """
     info = elem.getroottree().docinfo
+    if not info.doctype or _BARE_DOCTYPE.match(head):
+        return None
     dtd = info.internalDTD
     entities = [e.name for e in dtd.iterentities()] if dtd is not None else []
-    declares = entities or (dtd is not None and (list(dtd.iterelements()) or dtd.external_id
-                                                 or dtd.system_url))
-    if not declares and not info.system_url and not info.public_id:
-        return None  # a bare <!DOCTYPE name> declares nothing (GS1's own examples use it)
-    found = info.doctype or "<!DOCTYPE>"
+    found = info.doctype
     if entities:
         found += " declaring entities " + ", ".join(entities)
     elif not (info.system_url or info.public_id):
@@ -127,7 +149,7 @@ def root_start(
             total += len(chunk)
             parser.feed(chunk)
             for _, elem in parser.read_events():
-                found = _doctype_found(elem)
+                found = _doctype_found(elem, b"".join(chunks))
                 if found is not None:
                     raise HostileDocumentError("document type declarations are not accepted",
                                                expected="no DTD", found=found, line=1)
@@ -189,7 +211,7 @@ def iterparse(
                              **_HARDENED)
     try:
         for event, elem in parser:
-            found = _doctype_found(elem)
+            found = _doctype_found(elem, reader.head)
             if found is not None:
                 raise HostileDocumentError(
                     "document type declarations are not accepted",

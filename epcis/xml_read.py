@@ -17,8 +17,13 @@ from typing import BinaryIO
 
 from lxml import etree
 
-from epcis import cbv
-from epcis.errors import EpcisError, HostileDocumentError, UnsupportedFormatError
+from epcis import bounds, cbv
+from epcis.errors import (
+    EpcisError,
+    HostileDocumentError,
+    TooManyEventsError,
+    UnsupportedFormatError,
+)
 from epcis.model import (
     Action,
     BizTransaction,
@@ -478,6 +483,24 @@ def _dissolve_marked(el: etree._Element, inside: bool = False) -> Iterator[tuple
 _SENSOR_KIND = {"type", "exception"}
 
 
+def _locate(elem: etree._Element, path: tuple[str | int, ...]) -> etree._Element:
+    """The element a :class:`~epcis.bounds.Flaw` path names inside event ``elem``.
+
+    Names are child tags, numbers the n-th element child; the deepest one found is returned.
+    """
+    for step in path:
+        kids = [c for c in _dissolve(elem) if isinstance(step, int) or c.tag == step]
+        if isinstance(step, int) and step < len(kids):
+            elem = kids[step]
+        elif isinstance(step, str) and kids:
+            elem = kids[0]
+        elif isinstance(step, str) and step in elem.attrib:
+            break  # a sensor report's attribute: its element's line
+        else:
+            break
+    return elem
+
+
 def _sensor_report(el: etree._Element, b: _EventBuilder, name: str) -> SensorReport:
     fields = []
     for k, v in el.attrib.items():
@@ -668,6 +691,7 @@ class XmlReader:
         builder = _EventBuilder(0, limits)
         last = parent = None  # the previous event and its parent (identity checks)
         wrapped = False
+        flaw = bounds.flaw
 
         for _, elem in itertools.chain(pending, self._it):
             tag = elem.tag
@@ -685,8 +709,14 @@ class XmlReader:
                                            expected=f"at most {limits.max_elements}",
                                            found=f"more than {limits.max_elements}",
                                            line=elem.sourceline)
+            if index == limits.max_events:
+                raise TooManyEventsError(index, event_index=index, line=elem.sourceline)
             builder.index = index
-            yield builder.build(elem, etype, elem.getparent().tag in WRAPPERS)
+            event = builder.build(elem, etype, elem.getparent().tag in WRAPPERS)
+            bad = flaw(event)
+            if bad is not None:
+                raise bad.error(line=_locate(elem, bad.path).sourceline, event_index=index)
+            yield event
             index += 1
             # Free what precedes this event: the previous event, or an unknown element.
             up = elem.getparent()

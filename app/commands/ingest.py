@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import signal
 import sys
 from datetime import timedelta
@@ -26,6 +27,7 @@ def ingest(
     """Capture FILE for a partner and process it now, through the same pipeline as the API."""
     settings = load_settings()
     configure_logging(settings.log_level, settings.log_json)
+    logging.getLogger("custody.worker").setLevel("WARNING")  # the job's line is printed below
     job = run(settings, _ingest, file, partner, behaviour, sys.stderr.isatty(),
               settings.capture_event_limit)
     typer.echo(f"job {job.id}: {job.status}, {job.event_count or 0} events, "
@@ -66,15 +68,16 @@ def worker(
     settings = load_settings()
     configure_logging(settings.log_level, settings.log_json)
     lease = timedelta(seconds=settings.job_lease_seconds)
-    run(settings, _work, poll, lease, settings.capture_event_limit)
+    run(settings, _work, poll, lease, settings)
 
 
-async def _work(sessions, poll: float, lease: timedelta, event_limit: int) -> None:
+async def _work(sessions, poll: float, lease: timedelta, settings) -> None:
     from app.ingest.worker import work
+    from app.ledger.scheduler import Signer
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     typer.echo("custody worker: processing capture jobs (Ctrl-C to stop)", err=True)
-    await work(sessions, stop, poll, lease, event_limit)
+    await work(sessions, stop, poll, lease, settings.capture_event_limit, Signer.load(settings))

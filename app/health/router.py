@@ -5,7 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from app import metrics as custody_metrics
 from app.db import check_database
+from app.deps import SessionDep
 from app.dialect import backend
 
 router = APIRouter(tags=["operations"])
@@ -23,5 +25,6 @@ async def readyz(request: Request) -> dict[str, str]:
 
 
 @router.get("/metrics", summary="Prometheus metrics", response_class=Response)
-async def metrics() -> Response:
+async def metrics(session: SessionDep) -> Response:
+    await custody_metrics.refresh(session)
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)

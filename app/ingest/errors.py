@@ -18,14 +18,15 @@ class TooManyEvents(CustodyError):
 
     status, slug, title = 413, "capture-limit", "Capture limit exceeded"
 
-    def __init__(self, count: int, limit: int) -> None:
+    def __init__(self, limit: int) -> None:
         super().__init__(
-            f"the document holds {count} events, more than the limit of {limit} per capture "
+            f"the document holds more than {limit} events, the limit per capture "
             "(CUSTODY_CAPTURE_EVENT_LIMIT, advertised as GS1-EPCIS-Capture-Limit); split it "
             "into several documents",
-            reason="CAPTURE_LIMIT_EXCEEDED", expected=f"at most {limit} events", found=count,
+            reason="CAPTURE_LIMIT_EXCEEDED", expected=f"at most {limit} events",
+            found=f"more than {limit}",
         )
-        self.count, self.limit = count, limit
+        self.limit = limit
 
 
 class JobCrashed(CustodyError):

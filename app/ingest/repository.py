@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.bulk import insert_rows, select_in
@@ -70,6 +70,18 @@ async def running_job(session: AsyncSession, job_id: str, attempt: int) -> Captu
     query = select(CaptureJob).where(CaptureJob.id == job_id, CaptureJob.attempts == attempt,
                                      CaptureJob.status == JobStatus.RUNNING)
     return await session.scalar(for_update(session, query))
+
+
+async def jobs_by_status(session: AsyncSession) -> dict[str, int]:
+    """How many capture jobs are in each status (for metrics)."""
+    query = select(CaptureJob.status, func.count()).group_by(CaptureJob.status)
+    return {str(status): n for status, n in await session.execute(query)}
+
+
+async def events_stored(session: AsyncSession, document_id: int) -> int:
+    """How many events of a document are stored (each is one ledger leaf)."""
+    query = select(func.count()).where(EpcisEvent.document_id == document_id)
+    return await session.scalar(query)
 
 
 async def document_of(session: AsyncSession, job_id: str) -> bytes | None:

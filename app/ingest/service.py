@@ -53,11 +53,12 @@ from epcis.dscsa import (
     product_masters,
     verdict,
 )
-from epcis.errors import EpcisError
+from epcis.errors import EpcisError, TooManyEventsError
 from epcis.hashing import event_hash
 from epcis.jsonld_write import to_jsonld
 from epcis.model import Document, Event
 from epcis.read import read_document
+from epcis.safexml import DEFAULT_LIMITS
 
 EVENT_LIMIT = 500_000  # default of CUSTODY_CAPTURE_EVENT_LIMIT
 Progress = Callable[[int, int], None]
@@ -82,13 +83,14 @@ Refused = TooManyEvents | DocumentRefused  # what a job gets for a document it w
 
 def prepare(body: bytes, event_limit: int = EVENT_LIMIT) -> Prepared:
     """Parse and hash (CPU work, run in a thread). Raises EpcisError naming the event, or
-    :class:`TooManyEvents` (before hashing anything) when there are more than ``event_limit``.
+    :class:`TooManyEvents` at the first event past ``event_limit``, while reading.
 
     Bodies are compact JSON (the C encoder; the indented form takes longer than the parse).
     """
-    doc = read_document(body)
-    if len(doc.events) > event_limit:
-        raise TooManyEvents(len(doc.events), event_limit)
+    try:
+        doc = read_document(body, limits=dataclasses.replace(DEFAULT_LIMITS, max_events=event_limit))
+    except TooManyEventsError as exc:
+        raise TooManyEvents(exc.limit) from None
     hashes, bodies = [], []
     for index, event in enumerate(doc.events):
         try:
@@ -212,8 +214,7 @@ async def run_job(session: AsyncSession, job: CaptureJob, progress: Progress | N
     if prepared is None:
         prepared = await prepare_job(session, job.id)
     if isinstance(prepared, CustodyError):
-        count = prepared.count if isinstance(prepared, TooManyEvents) else None
-        finish(job, JobStatus.FAILED, count, [prepared])
+        finish(job, JobStatus.FAILED, None, [prepared])
         return
     if job.partner_id is None:
         raise RuntimeError(f"capture job {job.id} has no submitting partner")

@@ -12,14 +12,18 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import time
 from collections.abc import Iterator
 from contextlib import asynccontextmanager, contextmanager, suppress
 from datetime import timedelta
 
 import structlog
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app import metrics
 from app.capture.repository import get_job
+from app.db import is_unreachable
 from app.dialect import write_lock
 from app.ingest import repository
 from app.ingest.errors import JobCrashed
@@ -32,6 +36,7 @@ from app.ingest.service import (
     prepare_job,
     run_job,
 )
+from app.ledger.scheduler import Signer
 from app.models import CaptureJob, JobStatus
 from app.models.base import utcnow
 
@@ -91,10 +96,13 @@ def paused_gc() -> Iterator[None]:
 
 async def run_once(sessions: async_sessionmaker[AsyncSession], job_id: str | None = None,
                    progress: Progress | None = None, lease: timedelta = LEASE,
-                   event_limit: int = EVENT_LIMIT) -> CaptureJob | None:
+                   event_limit: int = EVENT_LIMIT, signer: Signer | None = None,
+                   ) -> CaptureJob | None:
     """Claim and process one job; None when there was nothing to do.
 
-    A document with more than ``event_limit`` events fails its job without being run.
+    A document with more than ``event_limit`` events fails its job without being run. Each
+    job is logged in one line (id, partner, events, outcome, duration: never its content);
+    with a ``signer``, a job that stored events is followed by a checkpoint when one is due.
     """
     async with sessions() as session:
         if not await has_work(session, job_id, lease):
@@ -103,12 +111,36 @@ async def run_once(sessions: async_sessionmaker[AsyncSession], job_id: str | Non
         claimed = await claim(session, job_id, lease)
     if claimed is None:
         return None
+    started = time.perf_counter()
+    job, stored = await _run_claimed(sessions, claimed, progress, event_limit)
+    seconds = time.perf_counter() - started
+    outcome = "lost" if job is None else "retry" if job.status is JobStatus.PENDING else job.status
+    metrics.job_done(str(outcome), seconds, stored)
+    log.info("capture job", job_id=claimed[0], attempt=claimed[1],
+             partner_id=job.partner_id if job else None, events=job.event_count if job else None,
+             stored=stored, outcome=str(outcome), seconds=round(seconds, 3))
+    if signer is not None and stored:
+        try:
+            await signer.sign_if_due(sessions)
+        except Exception:  # the job is done; the server's timer signs later
+            log.exception("checkpoint signing failed")
+    return job
+
+
+async def _run_claimed(sessions: async_sessionmaker[AsyncSession], claimed: tuple[str, int],
+                       progress: Progress | None, event_limit: int,
+                       ) -> tuple[CaptureJob | None, int]:
+    """Process a claimed job; return it (None: another worker took it over) and how many
+    events it stored."""
     try:
         with paused_gc():
             async with sessions() as session:  # parse before taking any write lock
                 prepared = await prepare_job(session, claimed[0], event_limit)
             async with sessions() as session, session.begin():
-                return await process(session, *claimed, progress, prepared)
+                job = await process(session, *claimed, progress, prepared)
+                stored = (await repository.events_stored(session, job.document_id)
+                          if job is not None and job.status is JobStatus.SUCCEEDED else 0)
+                return job, stored
     except Exception:
         log.exception("capture job crashed", job_id=claimed[0], attempt=claimed[1])
         async with sessions() as session, session.begin():
@@ -119,19 +151,36 @@ async def run_once(sessions: async_sessionmaker[AsyncSession], job_id: str | Non
                     finish(job, JobStatus.FAILED, job.event_count, [JobCrashed(job.attempts)])
                 else:
                     job.status = JobStatus.PENDING
-            return job
+            return job, 0
 
 
 async def work(sessions: async_sessionmaker[AsyncSession], stop: asyncio.Event,
                poll_seconds: float = 1.0, lease: timedelta = LEASE,
-               event_limit: int = EVENT_LIMIT) -> None:
-    """Process jobs until ``stop`` is set, sleeping ``poll_seconds`` when the queue is empty."""
+               event_limit: int = EVENT_LIMIT, signer: Signer | None = None) -> None:
+    """Process jobs until ``stop`` is set, sleeping ``poll_seconds`` when the queue is empty.
+
+    A database that cannot be reached is logged once, in one line, and again when it is back;
+    the loop keeps polling meanwhile.
+    """
+    unreachable = False
     while not stop.is_set():
         try:
-            done = await run_once(sessions, lease=lease, event_limit=event_limit)
-        except Exception:  # the database went away: wait and retry
+            done = await run_once(sessions, lease=lease, event_limit=event_limit, signer=signer)
+        except DBAPIError as exc:
+            done = None
+            if not is_unreachable(exc):
+                log.exception("worker loop error")
+            elif not unreachable:
+                unreachable = True
+                reason = str(exc.orig or exc).strip().splitlines()[0]
+                log.warning("database unreachable; the worker keeps trying", reason=reason)
+        except Exception:
             log.exception("worker loop error")
             done = None
+        else:
+            if unreachable:
+                unreachable = False
+                log.info("database reachable again")
         if done is None:
             with suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), poll_seconds)
@@ -148,7 +197,8 @@ def embed(app) -> None:
             settings = app_.state.settings
             lease = timedelta(seconds=settings.job_lease_seconds)
             task = asyncio.create_task(work(app_.state.sessions, stop, lease=lease,
-                                            event_limit=settings.capture_event_limit))
+                                            event_limit=settings.capture_event_limit,
+                                            signer=Signer.load(settings)))
             try:
                 yield state
             finally:

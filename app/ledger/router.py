@@ -1,15 +1,21 @@
-"""HTTP: public ledger reads. Proofs reveal hashes, never business data."""
+"""HTTP: ledger reads. Anyone gets hashes and sizes; data about parties needs a key that may see it."""
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import PlainTextResponse
 
-from app.deps import BIGINT_MAX, SessionDep
+from app.auth.deps import require
+from app.auth.service import Caller
+from app.deps import BIGINT_MAX, SessionDep, SettingsDep
 from app.ledger import service
-from app.ledger.schemas import ChainOut, ConsistencyProofOut, HopOut, InclusionProofOut, LeafOut
+from app.ledger.schemas import ChainOut, ConsistencyProofOut, InclusionProofOut, LeafOut
 
 router = APIRouter(tags=["ledger"])
+QUERY = require("query", "regulator")
+QUERY_IF_GIVEN = require("query", "regulator", optional=True)
 
 
 @router.get(
@@ -19,36 +25,56 @@ async def latest_checkpoint(session: SessionDep) -> PlainTextResponse:
     return PlainTextResponse(await service.checkpoint_note(session))
 
 
-@router.get("/ledger/proofs/inclusion", summary="Inclusion proof of a leaf")
+@router.get(
+    "/ledger/proofs/inclusion",
+    summary="Inclusion proof of a leaf in a signed tree",
+    description="Against the latest checkpoint, or the checkpoint of `tree_size`. By "
+    "`leaf_index` for anyone; by `event_hash` for a key that may see the event. A leaf no "
+    "checkpoint covers yet is a 409 problem saying when the next is due (`Retry-After`).",
+)
 async def inclusion_proof(
     session: SessionDep,
+    settings: SettingsDep,
+    caller: Caller | None = QUERY_IF_GIVEN,
     leaf_index: int | None = Query(None, ge=0, le=BIGINT_MAX),
     event_hash: str | None = Query(None, description="ni:///sha-256;...?ver=CBV2.0"),
-    tree_size: int | None = Query(None, ge=1, le=BIGINT_MAX, description="default: latest checkpoint"),
+    tree_size: int | None = Query(
+        None, ge=1, le=BIGINT_MAX, description="a signed tree size; default: latest checkpoint"
+    ),
 ) -> InclusionProofOut:
     proof = await service.inclusion_proof(
-        session, leaf_index=leaf_index, event_hash=event_hash, tree_size=tree_size
+        session, caller, leaf_index=leaf_index, event_hash=event_hash, tree_size=tree_size,
+        interval=timedelta(seconds=settings.checkpoint_interval_seconds),
     )
     return InclusionProofOut.of(proof)
 
 
-@router.get("/ledger/proofs/consistency", summary="Consistency proof between two tree sizes")
+@router.get("/ledger/proofs/consistency", summary="Consistency proof between two signed trees")
 async def consistency_proof(
-    session: SessionDep, first: int = Query(..., ge=0, le=BIGINT_MAX),
-    second: int = Query(..., ge=0, le=BIGINT_MAX),
+    session: SessionDep,
+    first: int = Query(..., ge=0, le=BIGINT_MAX, description="a signed tree size, or 0"),
+    second: int | None = Query(
+        None, ge=0, le=BIGINT_MAX, description="a signed tree size; default: latest checkpoint"
+    ),
 ) -> ConsistencyProofOut:
-    hashes = await service.consistency_proof(session, first, second)
-    return ConsistencyProofOut(first=first, second=second, hashes=[h.hex() for h in hashes])
+    return ConsistencyProofOut.of(await service.consistency_proof(session, first, second))
 
 
-@router.get("/ledger/leaves/{leaf_index}", summary="One log leaf and its hash")
+@router.get(
+    "/ledger/leaves/{leaf_index}",
+    summary="One log leaf: its hash, and its data for a key that may see the event",
+)
 async def leaf(
-    session: SessionDep, leaf_index: int = Path(ge=0, le=BIGINT_MAX)
+    session: SessionDep,
+    leaf_index: int = Path(ge=0, le=BIGINT_MAX),
+    caller: Caller | None = QUERY_IF_GIVEN,
 ) -> LeafOut:
-    return LeafOut.of(await service.get_leaf(session, leaf_index))
+    return LeafOut.of(await service.get_leaf(session, caller, leaf_index))
 
 
 @router.get("/units/{identifier:path}/chain", summary="A unit's custody chain with proofs")
-async def unit_chain(identifier: str, session: SessionDep) -> ChainOut:
-    hops = await service.unit_chain(session, identifier)
-    return ChainOut(unit=identifier, hops=[HopOut.of(hop, proof) for hop, proof in hops])
+async def unit_chain(
+    identifier: str, session: SessionDep, settings: SettingsDep, caller: Caller = QUERY
+) -> ChainOut:
+    interval = timedelta(seconds=settings.checkpoint_interval_seconds)
+    return ChainOut.of(identifier, await service.unit_chain(session, caller, identifier, interval))

@@ -1,59 +1,79 @@
-"""Sign a checkpoint periodically while the server runs (``CUSTODY_CHECKPOINT_INTERVAL_SECONDS``)."""
+"""Sign checkpoints while the log grows, at most every ``CUSTODY_CHECKPOINT_INTERVAL_SECONDS``.
+
+Whoever holds the signing key signs: ``custody serve`` on a timer, and each capture worker
+after each job. Each signs only when the log has grown since the latest checkpoint and the
+interval has passed since it was signed, so a leaf is in a signed tree within about the
+interval (docs/decisions: signed proofs).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.config import Settings
-from app.ledger import anchor, keys, repository, service
+from app.ledger import anchor, keys, service
 
 log = structlog.get_logger("custody.checkpoints")
+TICK_SECONDS = 5.0  # the timer looks this often (or each interval, if shorter)
 
 
-async def sign_if_grown(
-    sessions: async_sessionmaker[AsyncSession], signer: str, origin: str, key_dir: Path
-) -> bool:
-    """Sign a checkpoint when the log has grown since the last one; True if one was signed.
+@dataclass(frozen=True)
+class Signer:
+    """A checkpoint signing key with its log origin and rate limit."""
 
-    Once committed, the note is also kept beside the key (:func:`anchor.remember`).
-    """
-    async with sessions() as session, session.begin():
-        latest = await repository.latest_checkpoint(session)
-        size = await service.current_size(session)
-        if size == 0 or (latest is not None and latest.tree_size == size):
+    key: str
+    origin: str
+    interval: timedelta
+    key_dir: Path
+
+    @classmethod
+    def load(cls, settings: Settings) -> Signer | None:
+        """The signer of ``settings``; None when automatic checkpoints are off or no key exists."""
+        if not settings.checkpoint_interval_seconds:
+            return None
+        if not (settings.key_dir / keys.SIGNER_FILE).exists():
+            log.warning("no checkpoint key; this process signs no checkpoints",
+                        key_dir=str(settings.key_dir))
+            return None
+        return cls(keys.load_signer(settings.key_dir), settings.log_origin,
+                   timedelta(seconds=settings.checkpoint_interval_seconds), settings.key_dir)
+
+    async def sign_if_due(self, sessions: async_sessionmaker[AsyncSession]) -> bool:
+        """Sign a checkpoint if the log has grown and the interval has passed; True if signed.
+
+        Once committed, the note is also kept beside the key (:func:`anchor.remember`).
+        """
+        async with sessions() as session, session.begin():
+            signed = await service.sign_if_due(session, self.key, self.origin, self.interval)
+        if signed is None:
             return False
-        note = await service.sign_checkpoint(session, signer, origin)
-    anchor.remember(key_dir, note)
-    log.info("checkpoint signed", tree_size=size)
-    return True
+        anchor.remember(self.key_dir, signed.note)
+        log.info("checkpoint signed", tree_size=signed.tree_size)
+        return True
 
 
-async def run(sessions: async_sessionmaker[AsyncSession], settings: Settings) -> None:
+async def run(sessions: async_sessionmaker[AsyncSession], signer: Signer) -> None:
     """Loop forever; errors are logged and retried at the next tick."""
-    signer = keys.load_signer(settings.key_dir)
+    tick = min(TICK_SECONDS, signer.interval.total_seconds())
     while True:
-        await asyncio.sleep(settings.checkpoint_interval_seconds)
         try:
-            await sign_if_grown(sessions, signer, settings.log_origin, settings.key_dir)
+            await signer.sign_if_due(sessions)
         except Exception:  # keep serving; the next tick tries again
             log.exception("checkpoint signing failed")
+        await asyncio.sleep(tick)
 
 
 def start(sessions: async_sessionmaker[AsyncSession], settings: Settings) -> asyncio.Task | None:
     """Start the loop when an interval is set and a signing key exists, else do nothing."""
-    if not settings.checkpoint_interval_seconds:
-        return None
-    if not (settings.key_dir / keys.SIGNER_FILE).exists():
-        log.warning(
-            "no checkpoint key; periodic checkpoints are off", key_dir=str(settings.key_dir)
-        )
-        return None
-    return asyncio.create_task(run(sessions, settings))
+    signer = Signer.load(settings)
+    return asyncio.create_task(run(sessions, signer)) if signer else None
 
 
 async def stop(task: asyncio.Task | None) -> None:

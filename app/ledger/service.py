@@ -7,19 +7,24 @@ state in whatever transaction the caller holds, so business data and log commit 
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from itertools import islice
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.auth.service import KEY_FORMAT, Caller
 from app.bulk import insert_rows
-from app.errors import NotFound, ValidationFailed
+from app.errors import NotFound, NotYetSigned, Unauthorized, ValidationFailed
+from app.events import service as events
 from app.ledger import core
 from app.ledger import repository as repo
 from app.ledger.core import HopSpec
-from app.models import CustodyHop, LedgerLeaf, LedgerNode
+from app.models import CustodyHop, LedgerCheckpoint, LedgerLeaf, LedgerNode
+from app.models.base import utcnow
+from app.units import service as units
 
 
 @dataclass(frozen=True)
@@ -47,7 +52,7 @@ class InclusionProof:
     tree_size: int
     leaf_hash: bytes
     hashes: list[bytes]
-    checkpoint: str | None
+    checkpoint: str
 
 
 def to_ms(value: datetime) -> datetime:
@@ -139,63 +144,141 @@ async def root_at(session: AsyncSession, size: int) -> bytes:
 
 async def inclusion_proof(
     session: AsyncSession,
+    caller: Caller | None,
     *,
     leaf_index: int | None = None,
     event_hash: str | None = None,
     tree_size: int | None = None,
+    interval: timedelta = timedelta(0),
 ) -> InclusionProof:
-    """Prove that a leaf (by index or event hash) is in the tree of ``tree_size`` leaves.
+    """Prove that a leaf is in a signed tree: the latest checkpoint's, or ``tree_size``'s.
 
-    Without ``tree_size`` the proof is against the latest signed checkpoint (or the current
-    size when none is signed yet), and that checkpoint's note is returned with it.
+    Anyone may ask by ``leaf_index`` (the answer is hashes); asking by ``event_hash`` needs a
+    ``caller`` who may see that event, and an event the caller may not see is not found, as
+    one that does not exist. A leaf the latest checkpoint does not cover yet is
+    :class:`NotYetSigned`, saying when the next checkpoint is due (``interval`` after the last).
     """
     if (leaf_index is None) == (event_hash is None):
         raise ValidationFailed("give exactly one of leaf_index and event_hash", field="leaf_index")
     if event_hash is not None:
-        leaf_index = await repo.leaf_index_of(session, event_hash)
-        if leaf_index is None:
-            raise NotFound(f"no ledger leaf records event {event_hash}", field="event_hash")
-    current = await current_size(session)
-    checkpoint = await repo.latest_checkpoint(session, tree_size)
-    if tree_size is None:
-        tree_size = (
-            checkpoint.tree_size if checkpoint and leaf_index < checkpoint.tree_size else current
+        leaf_index = await _leaf_of_visible_event(session, caller, event_hash)
+    if tree_size is not None:
+        checkpoint = await _signed("tree_size", session, tree_size)
+        if not leaf_index < tree_size:
+            raise ValidationFailed(
+                f"leaf_index {leaf_index} is not in a tree of {tree_size} leaves; "
+                f"expected 0 <= leaf_index < {tree_size}",
+                field="leaf_index",
+                expected=f"0..{tree_size - 1}",
+                found=leaf_index,
+            )
+    else:
+        checkpoint = await repo.latest_checkpoint(session)
+        if checkpoint is None or leaf_index >= checkpoint.tree_size:
+            if leaf_index >= await current_size(session):
+                raise NotFound(f"no leaf {leaf_index} in the log", field="leaf_index")
+            raise _not_yet_signed(leaf_index, checkpoint, interval)
+    return (await _inclusion_proofs(session, [leaf_index], checkpoint))[0]
+
+
+async def _leaf_of_visible_event(session: AsyncSession, caller: Caller | None, event_hash: str) -> int:
+    if caller is None:
+        raise Unauthorized(
+            f"a proof by event_hash needs a query API key that may see the event ({KEY_FORMAT}); "
+            "without one, ask by leaf_index"
         )
-        checkpoint = checkpoint if checkpoint and checkpoint.tree_size == tree_size else None
-    _check_size("tree_size", tree_size, current)
-    if not 0 <= leaf_index < tree_size:
-        raise ValidationFailed(
-            f"leaf_index {leaf_index} is not in a tree of {tree_size} leaves; "
-            f"expected 0 <= leaf_index < {tree_size}",
-            field="leaf_index",
-            expected=f"0..{tree_size - 1}",
-            found=leaf_index,
-        )
-    note = checkpoint.note if checkpoint else None
-    return (await _inclusion_proofs(session, [leaf_index], tree_size, note))[0]
+    try:
+        event = await events.get_event(session, caller, event_hash)
+        leaf_index = await repo.leaf_index_of(session, event.event_hash)
+        if leaf_index is None:  # every stored event is logged: only a damaged ledger lands here
+            raise NotFound(f"no event {event.event_hash} visible to this key")
+    except NotFound as missing:
+        raise NotFound(missing.detail, field="event_hash") from None
+    return leaf_index
 
 
-async def unit_chain(session: AsyncSession, unit: str) -> list[tuple[CustodyHop, InclusionProof]]:
-    """A unit's hops in chain order, each with its inclusion proof against the current tree.
-
-    The same few queries however long the chain: the hops, the tree size, the checkpoint of
-    that size (its note goes with every proof; None when that size was never signed) and one
-    read of the stored hashes all the proofs are built from.
-    """
-    hops = await repo.unit_hops(session, unit)
-    if not hops:
-        raise NotFound(f"no custody hops recorded for unit {unit!r}", field="identifier")
-    size = await current_size(session)
+async def _signed(name: str, session: AsyncSession, size: int) -> LedgerCheckpoint:
+    """The checkpoint of ``size`` leaves, or :class:`ValidationFailed` naming parameter ``name``."""
     checkpoint = await repo.latest_checkpoint(session, size)
-    note = checkpoint.note if checkpoint else None
-    proofs = await _inclusion_proofs(session, [hop.leaf_index for hop in hops], size, note)
-    return list(zip(hops, proofs, strict=True))
+    if checkpoint is None:
+        latest = await repo.latest_checkpoint(session)
+        signed = f"the latest has {latest.tree_size} leaves" if latest else "none is signed yet"
+        raise ValidationFailed(
+            f"{name} {size} is not the size of a signed checkpoint; {signed}",
+            field=name,
+            expected="the tree size of a signed checkpoint",
+            found=size,
+        )
+    return checkpoint
+
+
+def next_checkpoint_due(latest: LedgerCheckpoint | None, interval: timedelta) -> datetime | None:
+    """When the log's signers sign again (``interval`` after the latest, or now); None: never."""
+    if not interval:
+        return None
+    now = utcnow()
+    return max(now, latest.created_at + interval) if latest else now
+
+
+def _not_yet_signed(
+    leaf_index: int, latest: LedgerCheckpoint | None, interval: timedelta
+) -> NotYetSigned:
+    """The answer for a leaf in the log that no signed checkpoint covers yet."""
+    covered = f"the latest checkpoint has {latest.tree_size} leaves" if latest else (
+        "no checkpoint is signed yet")
+    due = next_checkpoint_due(latest, interval)
+    if due is None:
+        when, headers = "checkpoints are signed only by an operator (`custody checkpoint`)", None
+    else:
+        wait = max(1, math.ceil((due - utcnow()).total_seconds()))
+        when, headers = f"the next is due by {_iso(due)}; retry then", {"Retry-After": str(wait)}
+    return NotYetSigned(
+        f"leaf {leaf_index} is not yet in a signed tree: {covered}; {when}",
+        headers=headers,
+        field="leaf_index",
+        signed_tree_size=latest.tree_size if latest else 0,
+        next_checkpoint_due=_iso(due) if due else None,
+    )
+
+
+def _iso(when: datetime) -> str:
+    return when.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True)
+class Chain:
+    """A unit's hops with their proofs against the latest checkpoint (None: not signed yet)."""
+
+    hops: list[tuple[CustodyHop, InclusionProof | None]]
+    next_checkpoint_due: datetime | None
+
+
+async def unit_chain(
+    session: AsyncSession, caller: Caller, unit: str, interval: timedelta = timedelta(0)
+) -> Chain:
+    """The hops of a unit ``caller`` may see (else :class:`NotFound`, as for no such unit).
+
+    Every proof is against the latest checkpoint, whose note goes with it; hops appended
+    since have none yet, and the chain says when the next checkpoint is due. The same few
+    queries however long the chain.
+    """
+    visible = await units.visible_unit(session, caller, unit)
+    hops = await repo.unit_hops(session, visible["identifier"])
+    checkpoint = await repo.latest_checkpoint(session)
+    size = checkpoint.tree_size if checkpoint else 0
+    signed = [hop.leaf_index for hop in hops if hop.leaf_index < size]
+    proofs = dict(zip(signed, await _inclusion_proofs(session, signed, checkpoint), strict=True))
+    due = next_checkpoint_due(checkpoint, interval) if len(signed) < len(hops) else None
+    return Chain([(hop, proofs.get(hop.leaf_index)) for hop in hops], due)
 
 
 async def _inclusion_proofs(
-    session: AsyncSession, indexes: Sequence[int], size: int, note: str | None
+    session: AsyncSession, indexes: Sequence[int], checkpoint: LedgerCheckpoint
 ) -> list[InclusionProof]:
-    """The inclusion proofs of leaves ``indexes`` in the tree of ``size``, from one read."""
+    """The inclusion proofs of leaves ``indexes`` in ``checkpoint``'s tree, from one read."""
+    if not indexes:
+        return []
+    size, note = checkpoint.tree_size, checkpoint.note
     paths = [core.inclusion_proof_ranges(i, size) for i in indexes]
     hashes = await _hashes(session, [(i, i + 1) for i in indexes] + [r for p in paths for r in p])
     leaves, audit = hashes[: len(indexes)], iter(hashes[len(indexes) :])
@@ -205,10 +288,29 @@ async def _inclusion_proofs(
     ]
 
 
-async def consistency_proof(session: AsyncSession, first: int, second: int) -> list[bytes]:
-    """Prove the tree of ``first`` leaves is a prefix of the tree of ``second`` leaves."""
-    current = await current_size(session)
-    _check_size("second", second, current)
+@dataclass(frozen=True)
+class ConsistencyProof:
+    """Hashes proving checkpoint ``first`` is a prefix of checkpoint ``second``, with both notes
+    (``first_checkpoint`` is None for the empty tree)."""
+
+    first: int
+    second: int
+    hashes: list[bytes]
+    first_checkpoint: str | None
+    checkpoint: str
+
+
+async def consistency_proof(
+    session: AsyncSession, first: int, second: int | None = None
+) -> ConsistencyProof:
+    """Prove the signed tree of ``first`` leaves is a prefix of the signed tree of ``second``
+    (default: the latest checkpoint)."""
+    if second is None:
+        latest = await repo.latest_checkpoint(session)
+        if latest is None:
+            raise NotFound("no checkpoint has been signed yet; run `custody checkpoint`")
+        second = latest.tree_size
+    later = await _signed("second", session, second)
     if not 0 <= first <= second:
         raise ValidationFailed(
             f"first {first} must be between 0 and second ({second})",
@@ -216,9 +318,11 @@ async def consistency_proof(session: AsyncSession, first: int, second: int) -> l
             expected=f"0..{second}",
             found=first,
         )
-    if first == 0:
-        return []  # every tree extends the empty tree: nothing to prove
-    return await _hashes(session, core.consistency_proof_ranges(first, second))
+    if first == 0:  # every tree extends the empty tree: nothing to prove
+        return ConsistencyProof(0, second, [], None, later.note)
+    earlier = await _signed("first", session, first)
+    hashes = await _hashes(session, core.consistency_proof_ranges(first, second))
+    return ConsistencyProof(first, second, hashes, earlier.note, later.note)
 
 
 async def checkpoint_note(session: AsyncSession) -> str:
@@ -229,27 +333,57 @@ async def checkpoint_note(session: AsyncSession) -> str:
     return checkpoint.note
 
 
-async def get_leaf(session: AsyncSession, leaf_index: int) -> LedgerLeaf:
-    """The log leaf at ``leaf_index``."""
+@dataclass(frozen=True)
+class Leaf:
+    """A log leaf; ``data`` (who logged which event, when) only for a caller who may see it."""
+
+    leaf_index: int
+    leaf_hash: bytes
+    data: bytes | None
+
+
+async def get_leaf(session: AsyncSession, caller: Caller | None, leaf_index: int) -> Leaf:
+    """The log leaf at ``leaf_index``: its hash for anyone, its data for a ``caller`` who may
+    see the event it logs."""
     leaf = await repo.get_leaf(session, leaf_index)
     if leaf is None:
         raise NotFound(f"no leaf {leaf_index} in the log", field="leaf_index")
-    return leaf
+    shown = caller is not None and await _sees_event(session, caller, leaf.event_hash)
+    return Leaf(leaf.leaf_index, leaf.leaf_hash, leaf.data if shown else None)
 
 
-def _check_size(name: str, size: int, current: int) -> None:
-    if not 0 <= size <= current:
-        raise ValidationFailed(
-            f"{name} {size} is beyond the log, which has {current} leaves",
-            field=name,
-            expected=f"0..{current}",
-            found=size,
-        )
+async def _sees_event(session: AsyncSession, caller: Caller, event_hash: str) -> bool:
+    try:
+        await events.get_event(session, caller, event_hash)
+    except NotFound:
+        return False
+    return True
 
 
 async def sign_checkpoint(session: AsyncSession, signer_key: str, origin: str) -> str:
     """Sign the current tree head as a C2SP checkpoint, store it and return the note."""
+    return (await _sign(session, signer_key, origin)).note
+
+
+async def _sign(session: AsyncSession, signer_key: str, origin: str) -> LedgerCheckpoint:
     state = await repo.read_state(session)
     note = core.sign_checkpoint(core.Checkpoint(origin, state.size, state.root_hash), signer_key)
-    await repo.add_checkpoint(session, state.size, state.root_hash, note)
-    return note
+    return await repo.add_checkpoint(session, state.size, state.root_hash, note)
+
+
+async def sign_if_due(
+    session: AsyncSession, signer_key: str, origin: str, interval: timedelta
+) -> LedgerCheckpoint | None:
+    """Sign a checkpoint if the log has grown since the latest one and ``interval`` has passed
+    since it was signed (the rate limit); return the new checkpoint, else None.
+
+    Signers queue on the sequencer row, so two never sign the same growth twice.
+    """
+    size, _ = await repo.lock_state(session)
+    latest = await repo.latest_checkpoint(session)
+    if size == 0 or (
+        latest is not None
+        and (latest.tree_size == size or utcnow() < latest.created_at + interval)
+    ):
+        return None
+    return await _sign(session, signer_key, origin)

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from app.auth.deps import require
+from app.auth.service import Caller
 from app.deps import SessionDep
 from app.products import service
 from app.products.schemas import ProductOut
 
 router = APIRouter(prefix="/products", tags=["products"])
+QUERY = require("query", "regulator")
 
 
 @router.get("", summary="List products")
-async def list_products(session: SessionDep) -> list[ProductOut]:
+async def list_products(session: SessionDep, _: Caller = QUERY) -> list[ProductOut]:
     return [ProductOut.model_validate(p) for p in await service.list_products(session)]
 
 
 @router.get("/{gtin}", summary="One product by GTIN-14")
-async def get_product(gtin: str, session: SessionDep) -> ProductOut:
+async def get_product(gtin: str, session: SessionDep, _: Caller = QUERY) -> ProductOut:
     return ProductOut.model_validate(await service.get_product(session, gtin))

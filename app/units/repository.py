@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, false, func, or_, select
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -27,15 +27,29 @@ _UNIT = (
 )
 
 
-async def get_unit(session: AsyncSession, identifiers: list[str]) -> RowMapping | None:
-    """The first unit stored under one of ``identifiers``, with ``location`` (SGLN),
-    ``container`` and ``contents``: one query."""
+def visible_to(partner_id: int | None):
+    """Units ``partner_id`` may see: it holds it, it is in transit to it, or a hop names it."""
+    if partner_id is None:
+        return false()
+    glns = select(PartnerGln.gln).where(PartnerGln.partner_id == partner_id)
+    named = exists().where(
+        CustodyHop.unit == Unit.identifier,
+        or_(CustodyHop.from_party.in_(glns), CustodyHop.to_party.in_(glns)),
+    )
+    return or_(Unit.custodian_id == partner_id, Unit.destination_id == partner_id, named)
+
+
+async def get_unit(
+    session: AsyncSession, identifiers: list[str], partner_id: int | None, everything: bool
+) -> RowMapping | None:
+    """The first unit stored under one of ``identifiers`` that ``partner_id`` may see
+    (``everything``: any), with ``location`` (SGLN), ``container`` and ``contents``. One query
+    whether or not the unit exists, so a unit that is not the caller's answers like none.
+    """
     query = _UNIT.where(Unit.identifier.in_(identifiers)).order_by(Unit.id)
+    if not everything:
+        query = query.where(visible_to(partner_id))
     return (await session.execute(query)).mappings().first()
-
-
-async def partner_glns(session: AsyncSession, partner_id: int) -> list[str]:
-    return list(await session.scalars(select(PartnerGln.gln).where(PartnerGln.partner_id == partner_id)))
 
 
 async def hops(session: AsyncSession, identifier: str) -> list[dict[str, Any]]:

@@ -41,17 +41,23 @@ def spellings(identifier: str) -> list[str]:
     return list(dict.fromkeys((identifier, link, *urns)))
 
 
-async def get_unit(session: AsyncSession, caller: Caller, identifier: str) -> UnitView:
+async def visible_unit(session: AsyncSession, caller: Caller, identifier: str) -> Mapping[str, Any]:
     """The unit named by ``identifier`` (an EPC URN or a GS1 Digital Link), if ``caller`` may
     see it: its custodian, the partner it is in transit to, or a partner named on its chain
-    (regulators and admins see every unit)."""
-    unit = await repository.get_unit(session, spellings(identifier))
-    hops = await repository.hops(session, unit["identifier"]) if unit else []
-    if unit and not caller.sees_everything and caller.partner_id not in (
-        unit["custodian_id"], unit["destination_id"]
-    ):
-        mine = set(await repository.partner_glns(session, caller.partner_id))
-        unit = unit if any({h["from_party"], h["to_party"]} & mine for h in hops) else None
+    (regulators and admins see every unit).
+
+    A unit the caller may not see is :class:`NotFound` exactly as one that does not exist:
+    same status, same body, same query.
+    """
+    unit = await repository.get_unit(
+        session, spellings(identifier), caller.partner_id, caller.sees_everything
+    )
     if unit is None:
         raise NotFound(f"no unit {identifier} visible to this key", field="identifier")
-    return UnitView(unit, hops)
+    return unit
+
+
+async def get_unit(session: AsyncSession, caller: Caller, identifier: str) -> UnitView:
+    """The unit and its hops, if ``caller`` may see it (see :func:`visible_unit`)."""
+    unit = await visible_unit(session, caller, identifier)
+    return UnitView(unit, await repository.hops(session, unit["identifier"]))

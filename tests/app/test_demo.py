@@ -1,9 +1,16 @@
 """Demo data through the real API, and the CLI a newcomer runs."""
 
+import asyncio
+import re
+
+import httpx
 from typer.testing import CliRunner
 
 from app.cli import cli
-from app.demo import PARTNERS, seed
+from app.config import Settings
+from app.demo import PARTNERS, VIALS, seed
+from app.ledger import core
+from app.main import create_app
 from tests.partners.helpers import make_key
 
 
@@ -13,7 +20,7 @@ async def test_seed_is_idempotent_and_served(session, client):
     assert await seed(session) == {"partners": 0}
     await session.commit()
 
-    admin = await make_key(session, None, "admin")  # partner records are admin-only
+    admin = await make_key(session, None, "admin", "query")  # partner records are admin-only
     await session.commit()
     partners = (await client.get("/partners", headers=admin)).json()
     assert [p["legal_name"] for p in partners] == [p.legal_name for p in PARTNERS]
@@ -22,49 +29,46 @@ async def test_seed_is_idempotent_and_served(session, client):
     assert manufacturer["glns"] == ["0312345000004"]
     assert manufacturer["locations"][0]["sgln"] == "urn:epc:id:sgln:0312345.00000.0"
 
-    assert (await client.get("/products")).json() == []  # the chain's master data makes them
+    assert (await client.get("/products")).status_code == 401  # master data needs a key
+    assert (await client.get("/products", headers=admin)).json() == []  # the chain makes them
     missing = await client.get(f"/partners/{partners[-1]['id'] + 100}", headers=admin)
     assert missing.status_code == 404
 
 
 def test_cli_demo_twice_is_harmless(tmp_path, monkeypatch):
-    monkeypatch.setenv("CUSTODY_DATABASE_URL", f"sqlite:///{tmp_path / 'demo.db'}")
+    """A newcomer runs the demo twice: the key printed first still works, the signing key is
+    kept and the demo's ``/ledger/checkpoint`` answers with a note that key verifies."""
+    url = f"sqlite:///{tmp_path / 'demo.db'}"
+    monkeypatch.setenv("CUSTODY_DATABASE_URL", url)
+    monkeypatch.setenv("CUSTODY_KEY_DIR", str(tmp_path / "keys"))
     runner = CliRunner()
     first = runner.invoke(cli, ["demo", "--no-serve"])
     assert first.exit_code == 0, first.output
     assert "4 partners created" in first.output
     assert "11 events, 7 units in the ledger, 2 products from its master data" in first.output
+    assert "checkpoint signed at tree size 11" in first.output
+    verifier = (tmp_path / "keys" / "checkpoint.pub").read_text()
     second = runner.invoke(cli, ["demo", "--no-serve"])
-    assert second.exit_code == 0
+    assert second.exit_code == 0, second.output
     assert "0 partners created" in second.output
-
-    import re
+    assert (tmp_path / "keys" / "checkpoint.pub").read_text() == verifier
 
     first_key, second_key = (
         re.search(r"demo API key \(admin, regulator; shown once\): (ck_\S+)", r.output).group(1)
         for r in (first, second)
     )
-    import asyncio
-
-    from app.auth.service import authenticate
-    from app.db import create_engine, session_factory
-    from app.errors import Unauthorized
 
     async def check():
-        engine = create_engine(
-            f"sqlite:///{tmp_path / 'demo.db'}".replace("sqlite:", "sqlite+aiosqlite:")
-        )
-        async with session_factory(engine)() as session:
-            assert {"admin", "regulator"} <= (
-                await authenticate(session, f"Bearer {second_key}")
-            ).scopes
-            try:
-                await authenticate(session, f"Bearer {first_key}")
-            except Unauthorized as exc:
-                assert exc.detail.endswith("was revoked")
-            else:
-                raise AssertionError("the first demo key should be revoked")
-        await engine.dispose()
+        app = create_app(Settings(database_url=url))
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://demo") as http:
+            note = (await http.get("/ledger/checkpoint")).text
+            assert core.open_checkpoint(note, verifier.strip()).size == 11
+            for key in (first_key, second_key):
+                unit = await http.get(f"/units/{VIALS[0]}/chain",
+                                      headers={"Authorization": f"Bearer {key}"})
+                assert unit.status_code == 200, unit.text
+        await app.state.engine.dispose()
 
     asyncio.run(check())
 

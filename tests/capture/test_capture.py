@@ -72,14 +72,22 @@ async def test_a_document_over_the_event_limit_fails_its_job(client, session, se
     assert posted.headers["gs1-epcis-capture-file-size-limit"] == str(settings.max_document_bytes)
     await run_once(sessions, event_limit=settings.capture_event_limit)
     job = (await client.get(posted.headers["location"], headers=headers)).json()
-    assert (job["status"], job["success"], job["eventCount"]) == ("failed", False, 3)
+    assert (job["status"], job["success"], job["eventCount"]) == ("failed", False, None)
     assert job["errors"] == [{
         "type": "https://custody.dev/problems/capture-limit", "title": "Capture limit exceeded",
-        "detail": "the document holds 3 events, more than the limit of 2 per capture "
+        "detail": "the document holds more than 2 events, the limit per capture "
                   "(CUSTODY_CAPTURE_EVENT_LIMIT, advertised as GS1-EPCIS-Capture-Limit); "
                   "split it into several documents",
-        "reason": "CAPTURE_LIMIT_EXCEEDED", "expected": "at most 2 events", "found": 3}]
+        "reason": "CAPTURE_LIMIT_EXCEEDED", "expected": "at most 2 events", "found": "more than 2"}]
     assert await session.scalar(select(func.count()).select_from(EpcisEvent)) == 0
+
+    # Refused while streaming: the event past the limit and what follows are never read.
+    poisoned = document(*(commission([sgtin(n)], minutes=n) for n in range(3))).replace(
+        b'"eventTime": "2026-11-02T08:02:00Z"', b'"eventTime": "0001-01-01T00:00:00+01:00"')
+    posted = await client.post("/capture", content=poisoned, headers=headers)
+    await run_once(sessions, event_limit=settings.capture_event_limit)
+    job = (await client.get(posted.headers["location"], headers=headers)).json()
+    assert [e["reason"] for e in job["errors"]] == ["CAPTURE_LIMIT_EXCEEDED"]
 
     two = document(*(commission([sgtin(n)], minutes=n) for n in range(2)))
     posted = await client.post("/capture", content=two, headers=headers)

@@ -136,7 +136,7 @@ def test_demo_chain_through_a_live_server(live_db, tmp_path):
             # A regulator's offline check: signed checkpoint, then the last hop's inclusion.
             _custody("checkpoint", env=env)
             checkpoint = core.open_checkpoint(http.get("/ledger/checkpoint").text, verifier)
-            last = http.get(f"/units/{vial}/chain").json()["hops"][-1]
+            last = http.get(f"/units/{vial}/chain", headers=hospital).json()["hops"][-1]
             proof = http.get("/ledger/proofs/inclusion", params={
                 "leaf_index": last["leaf_index"], "tree_size": checkpoint.size}).json()
             core.verify_inclusion(bytes.fromhex(proof["leaf_hash"]), proof["leaf_index"],

@@ -59,9 +59,25 @@ def test_internal_subset_without_entities_is_refused() -> None:
                               "expected no DTD, got '<!DOCTYPE EPCISDocument> with an internal subset'")
 
 
+@pytest.mark.parametrize("subset", [
+    '<!ATTLIST EPCISDocument schemaVersion CDATA "9">', '<!NOTATION n SYSTEM "x">',
+    "<!-- nothing but a comment -->", "%undefined;", "<?pi here?>", ""])
+def test_every_internal_subset_is_refused(subset: str) -> None:
+    """libxml2 reports these subsets as it reports none; the document's bytes tell them apart."""
+    refused = ("line 1: document type declarations are not accepted; "
+               "expected no DTD, got '<!DOCTYPE EPCISDocument> with an internal subset'")
+    assert _hostile(doc(f"<!DOCTYPE EPCISDocument [{subset}]>")) == refused
+    with pytest.raises(HostileDocumentError):  # the capture endpoint's first look, too
+        root_start(io.BytesIO(doc(f"<!DOCTYPE EPCISDocument [{subset}]>")))
+    # A bare DOCTYPE written inside a comment does not make the real one bare.
+    disguised = doc(f"<!-- <!DOCTYPE EPCISDocument> --><!DOCTYPE EPCISDocument [{subset}]>")
+    assert _hostile(disguised) == refused
+
+
 def test_bare_doctype_is_tolerated() -> None:
     """GS1's own examples start with ``<!DOCTYPE EPCISDocument>``, which declares nothing."""
     assert len(read_document(doc("<!DOCTYPE EPCISDocument>")).events) == 1
+    assert len(read_document(doc("<!-- c --><?pi x?>\n<!DOCTYPE  EPCISDocument >")).events) == 1
 
 
 def test_depth_limit() -> None:
@@ -94,3 +110,16 @@ def test_iterparse_and_root_start_directly() -> None:
     assert attrib["schemaVersion"] == "2.0"
     tags = [el.tag for _, el in iterparse(stream, tag="ObjectEvent")]
     assert tags == ["ObjectEvent"]
+
+
+def test_event_limit_stops_at_the_first_event_past_it() -> None:
+    """Nothing after the limit is read: a broken tail is never reached."""
+    from epcis.errors import TooManyEventsError
+
+    data = doc(events=3).replace(b"</EventList>",
+                                 b"<ObjectEvent><action>NOPE</action></ObjectEvent></EventList>")
+    with pytest.raises(TooManyEventsError) as info:
+        read_document(data, limits=Limits(max_events=2))
+    assert str(info.value) == ("event 2, line 1: document holds more events than the limit; "
+                               "expected at most 2 events, got 'more than 2'")
+    assert len(read_document(doc(events=3), limits=Limits(max_events=3)).events) == 3

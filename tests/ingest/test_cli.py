@@ -63,7 +63,7 @@ def test_ingest_a_file_for_a_partner(backend, empty_database, tmp_path, monkeypa
     many.write_bytes(document(*(commission([sgtin(n)], minutes=n) for n in range(10, 13))))
     refused = runner.invoke(cli, ["ingest", str(many), "--partner", ids[0]])
     assert refused.exit_code == 1
-    assert refused.stdout.endswith(": failed, 3 events, 1 errors\n")
+    assert refused.stdout.endswith(": failed, 0 events, 1 errors\n")  # refused unread
     assert json.loads(refused.stderr)["reason"] == "CAPTURE_LIMIT_EXCEEDED"
 
 
@@ -91,7 +91,7 @@ async def test_serve_processes_jobs_itself(backend, empty_database):
                 jobs.append((job["status"], job["eventCount"],
                              [e["reason"] for e in job["errors"]]))
     # The embedded worker applies CUSTODY_CAPTURE_EVENT_LIMIT (here 1).
-    assert jobs == [("succeeded", 1, []), ("failed", 2, ["CAPTURE_LIMIT_EXCEEDED"])]
+    assert jobs == [("succeeded", 1, []), ("failed", None, ["CAPTURE_LIMIT_EXCEEDED"])]
 
 
 async def _capture_without_partner(url: str, body: bytes) -> str:
@@ -122,9 +122,11 @@ def test_the_worker_logs_a_crashed_job_as_json_without_locals(empty_database):
         worker.send_signal(signal.SIGTERM)
         _, logged = worker.communicate(timeout=20)
     records = [json.loads(line) for line in logged.splitlines() if line.startswith("{")]
-    assert [(r["event"], r["attempt"]) for r in records] == [
-        ("capture job crashed", n) for n in (1, 2, 3)]
-    for record in records:
+    crashes = [r for r in records if r["event"] == "capture job crashed"]
+    assert [r["attempt"] for r in crashes] == [1, 2, 3]
+    assert [(r["attempt"], r["outcome"]) for r in records if r["event"] == "capture job"] == [
+        (1, "retry"), (2, "retry"), (3, "failed")]
+    for record in crashes:
         [error] = record["exception"]
         assert error["exc_value"] == f"capture job {job_id} has no submitting partner"
         assert all(frame.keys() == {"filename", "lineno", "name"} for frame in error["frames"])

@@ -27,7 +27,7 @@ def test_an_unreadable_document_says_where_in_camel_case():
 
 
 def test_the_limit_and_internal_errors_keep_their_shape():
-    assert list(job_error(TooManyEvents(3, 2))) == [
+    assert list(job_error(TooManyEvents(2))) == [
         "type", "title", "detail", "reason", "expected", "found"]
     failed = CustodyError("processing failed 3 times; see the logs", reason="INTERNAL_ERROR")
     assert job_error(failed) == {"type": BASE + "internal-error", "title": "Internal error",

@@ -146,7 +146,8 @@ async def test_partners_see_only_their_events_and_units(client, session, session
     assert (pallet["contents"], pallet["kind"]) == (2, "sscc")
     assert (await client.get(f"/units/{sgtin(3)}", headers=wholesaler)).status_code == 404
     assert (await client.get(f"/units/{sgtin(1)}", headers=pharmacy)).status_code == 404
-    chain = await client.get(f"/units/{sgtin(1)}/chain")  # public proofs stay public
+    assert (await client.get(f"/units/{sgtin(1)}/chain")).status_code == 401  # parties: a key
+    chain = await client.get(f"/units/{sgtin(1)}/chain", headers=wholesaler)
     assert chain.status_code == 200 and len(chain.json()["hops"]) == 4
     assert (await client.get(f"/units/{sgtin(1)}")).status_code == 401
 

@@ -100,12 +100,13 @@ async def test_a_crashed_job_logs_frames_but_not_their_locals(session, sessions,
     assert (await worker.run_once(sessions)).status == "pending"
     logged = capsys.readouterr().err
     if json_logs:
-        [record] = map(json.loads, logged.splitlines())
+        [record, line] = map(json.loads, logged.splitlines())
+        assert (line["event"], line["outcome"]) == ("capture job", "retry")
         [error] = record["exception"]
         assert record["event"] == "capture job crashed"
         assert error["exc_type"] == "RuntimeError"
         assert error["exc_value"].endswith("has no submitting partner")
-        assert {"run_once", "run_job"} <= {frame["name"] for frame in error["frames"]}
+        assert {"_run_claimed", "run_job"} <= {frame["name"] for frame in error["frames"]}
         assert all(frame.keys() == {"filename", "lineno", "name"} for frame in error["frames"])
     else:
         assert "capture job crashed" in logged
@@ -113,3 +114,25 @@ async def test_a_crashed_job_logs_frames_but_not_their_locals(session, sessions,
         assert "RuntimeError: capture job" in logged
     assert "urn:epc:id:sgtin:" not in logged
     assert len(body) > 500_000 and len(logged) < 5_000
+
+
+async def test_an_unreachable_database_is_logged_once_not_every_poll(capsys, root_handlers):
+    """The worker outlives a database outage without a traceback a second."""
+    import asyncio
+
+    from app.db import create_engine, session_factory
+    from tests.process import free_port
+
+    engine = create_engine(f"postgresql+psycopg://postgres@127.0.0.1:{free_port()}/custody")
+    stop = asyncio.Event()
+    configure_logging(json=True)
+    capsys.readouterr()
+    task = asyncio.create_task(worker.work(session_factory(engine), stop, poll_seconds=0.02))
+    await asyncio.sleep(0.5)  # many polls
+    stop.set()
+    await task
+    await engine.dispose()
+    records = [json.loads(line) for line in capsys.readouterr().err.splitlines()]
+    assert [(r["level"], r["event"]) for r in records] == [
+        ("warning", "database unreachable; the worker keeps trying")]
+    assert "exception" not in records[0] and "connection" in records[0]["reason"].lower()

@@ -2,10 +2,9 @@
 
 import base64
 
-from sqlalchemy import event
-
 from app.ledger import core, service
-from tests.ledger.helpers import MFG, PHARMACY, WHOLESALER, commission, event_hash, sgtin, ship
+from app.models import LedgerLeaf
+from tests.ledger.helpers import MFG, WHOLESALER, commission, sgtin, ship
 
 ORIGIN = "custody.test/log"
 
@@ -38,83 +37,67 @@ async def test_checkpoint_and_inclusion_verify_offline(client, session):
         checkpoint.root_hash,
     )
 
-    by_hash = (
-        await client.get("/ledger/proofs/inclusion", params={"event_hash": event_hash(3)})
-    ).json()
-    assert by_hash == proof
 
-
-async def test_consistency_between_sizes(client, session):
+async def test_a_leaf_newer_than_the_latest_checkpoint_is_a_409_saying_when(client, session):
     await seed(session)
-    body = (await client.get("/ledger/proofs/consistency", params={"first": 3, "second": 7})).json()
-    assert (body["first"], body["second"]) == (3, 7)
-    old, new = await service.root_at(session, 3), await service.root_at(session, 7)
-    core.verify_consistency(3, 7, [bytes.fromhex(h) for h in body["hashes"]], old, new)
+    await service.append(session, [commission(7, sgtin(7))])
+    await session.commit()
+    response = await client.get("/ledger/proofs/inclusion", params={"leaf_index": 7})
+    assert response.status_code == 409
+    assert response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    assert body["type"] == "https://custody.dev/problems/not-yet-signed"
+    assert body["detail"].startswith(
+        "leaf 7 is not yet in a signed tree: the latest checkpoint has 7 leaves; "
+        "the next is due by "
+    )
+    assert (body["field"], body["signed_tree_size"]) == ("leaf_index", 7)
+    assert body["detail"].endswith(f"{body['next_checkpoint_due']}; retry then")
+    assert 1 <= int(response.headers["retry-after"]) <= 30
+    unsigned = await client.get(
+        "/ledger/proofs/inclusion", params={"leaf_index": 7, "tree_size": 8}
+    )
+    assert unsigned.status_code == 422
+    assert unsigned.json()["detail"] == (
+        "tree_size 8 is not the size of a signed checkpoint; the latest has 7 leaves"
+    )
 
 
-async def test_leaf_shows_its_hashed_bytes(client, session):
+async def test_consistency_between_signed_trees(client, session):
+    _, first = await seed(session)
+    await service.append(session, [commission(n, sgtin(n)) for n in range(7, 10)])
+    await session.commit()
+    body = (await client.get("/ledger/proofs/consistency", params={"first": 3})).json()
+    assert body["detail"] == "first 3 is not the size of a signed checkpoint; the latest has 7 leaves"
+    body = (await client.get("/ledger/proofs/consistency", params={"first": 0})).json()
+    assert (body["first"], body["second"], body["checkpoint"]) == (0, 7, first)
+    unsigned = await client.get("/ledger/proofs/consistency", params={"first": 7, "second": 10})
+    assert unsigned.status_code == 422
+
+
+async def test_consistency_proof_verifies_against_both_notes(client, session):
+    signer, verifier = core.generate_signer(ORIGIN)
+    await service.append(session, [commission(i, sgtin(i)) for i in range(3)])
+    await service.sign_checkpoint(session, signer, ORIGIN)
+    await service.append(session, [commission(i, sgtin(i)) for i in range(3, 7)])
+    await service.sign_checkpoint(session, signer, ORIGIN)
+    await session.commit()
+    body = (await client.get("/ledger/proofs/consistency", params={"first": 3})).json()
+    old = core.open_checkpoint(body["first_checkpoint"], verifier)
+    new = core.open_checkpoint(body["checkpoint"], verifier)
+    assert (old.size, new.size, body["second"]) == (3, 7, 7)
+    core.verify_consistency(3, 7, [bytes.fromhex(h) for h in body["hashes"]],
+                            old.root_hash, new.root_hash)
+
+
+async def test_a_leaf_shows_its_hash_to_anyone_and_its_data_to_no_one_without_a_key(
+    client, session
+):
     await seed(session)
     leaf = (await client.get("/ledger/leaves/6")).json()
-    data = bytes.fromhex(leaf["data_hex"])
-    assert core.leaf_hash(data).hex() == leaf["leaf_hash"]
-    assert leaf["data"]["event_hash"] == event_hash(6)
-    assert leaf["data"]["partner"] == MFG
-
-
-async def test_unit_chain_with_proofs(client, session):
-    await seed(session)
-    chain = (await client.get(f"/units/{sgtin(0)}/chain")).json()
-    assert chain["unit"] == sgtin(0)
-    assert [(h["seq"], h["kind"], h["to_party"]) for h in chain["hops"]] == [
-        (0, "commission", MFG),
-        (1, "ship", WHOLESALER),
-    ]
-    assert chain["hops"][1]["prev_hop_hash"] == chain["hops"][0]["hop_hash"]
-    root = await service.root_at(session, 7)
-    for hop in chain["hops"]:
-        proof = hop["inclusion"]
-        core.verify_inclusion(
-            bytes.fromhex(proof["leaf_hash"]),
-            hop["leaf_index"],
-            proof["tree_size"],
-            [bytes.fromhex(h) for h in proof["hashes"]],
-            root,
-        )
-
-
-async def test_unit_chain_reads_the_same_few_rows_however_long_the_chain(
-    client, session, connection
-):
-    parties = (MFG, WHOLESALER, PHARMACY)
-    await service.append(session, [commission(0, sgtin(0)), commission(1, sgtin(1))])
-    await service.append(session, [ship(n, sgtin(1), parties[n % 3], parties[(n + 1) % 3])
-                                   for n in range(2, 14)])
-    await session.commit()
-    root = await service.root_at(session, 14)
-
-    async def chain(unit):
-        statements = []
-
-        def record(conn, cursor, statement, parameters, context, executemany):
-            statements.append(statement)
-
-        event.listen(connection.sync_connection, "before_cursor_execute", record)
-        try:
-            response = await client.get(f"/units/{unit}/chain")
-        finally:
-            event.remove(connection.sync_connection, "before_cursor_execute", record)
-        assert response.status_code == 200
-        return response.json()["hops"], statements
-
-    short, few = await chain(sgtin(0))
-    long, same = await chain(sgtin(1))
-    assert (len(short), len(long)) == (1, 13)
-    assert len(same) == len(few)
-    for hop in short + long:  # every proof still checks against the tree head
-        proof = hop["inclusion"]
-        assert proof["tree_size"] == 14
-        core.verify_inclusion(bytes.fromhex(proof["leaf_hash"]), hop["leaf_index"], 14,
-                              [bytes.fromhex(h) for h in proof["hashes"]], root)
+    assert leaf["leaf_hash"] == (await session.get(LedgerLeaf, 6)).leaf_hash.hex()
+    assert (leaf["data"], leaf["data_hex"]) == (None, None)  # the submitter's GLN is not public
+    assert MFG not in str(leaf)
 
 
 async def test_errors_are_problems(client, session):
@@ -127,8 +110,8 @@ async def test_errors_are_problems(client, session):
         == "leaf_index 7 is not in a tree of 7 leaves; expected 0 <= leaf_index < 7"
     )
     assert (await client.get("/ledger/leaves/99")).json()["detail"] == "no leaf 99 in the log"
-    unknown = await client.get("/units/urn:epc:id:sgtin:0312345.060011.999/chain")
-    assert unknown.status_code == 404
+    missing = await client.get("/ledger/proofs/inclusion", params={"leaf_index": 99})
+    assert (missing.status_code, missing.json()["detail"]) == (404, "no leaf 99 in the log")
     both = await client.get("/ledger/proofs/inclusion", params={"leaf_index": 1, "event_hash": "x"})
     assert both.json()["detail"] == "give exactly one of leaf_index and event_hash"
 

@@ -3,6 +3,9 @@
 import asyncio
 import json
 import stat
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -168,3 +171,49 @@ def test_a_rolled_back_log_is_caught_by_the_checkpoint_kept_beside_the_key(
     # Without the note kept outside the database, the shorter log verifies: the limit.
     (tmp_path / "keys" / "checkpoint.latest").unlink()
     assert json.loads(runner.invoke(cli, ["verify", "--json"]).stdout)["ok"] is True
+
+
+def test_verify_with_an_unreadable_or_wrong_key_says_so_and_reports_no_tampering(
+    tmp_path, monkeypatch
+):
+    """An operator's mistake with --key is one line on stderr and exit 2, never a MISMATCH
+    (exit 1 is kept for a ledger that does not verify)."""
+    url = f"sqlite+aiosqlite:///{tmp_path / 'ledger.db'}"
+    upgrade(url)
+    env = {"CUSTODY_DATABASE_URL": url, "CUSTODY_KEY_DIR": str(tmp_path / "keys"),
+           "CUSTODY_LOG_ORIGIN": "custody.test/log"}
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    assert runner.invoke(cli, ["keys", "generate"]).exit_code == 0
+    asyncio.run(fill(url, range(1)))
+    assert runner.invoke(cli, ["checkpoint"]).exit_code == 0
+    _, stranger = core.generate_signer("custody.test/log")
+    (tmp_path / "stranger.pub").write_text(stranger + "\n")
+    (tmp_path / "garbage.pub").write_text("not a key\n")
+    (tmp_path / "binary.pub").write_bytes(b"\xff\xfe\x00")
+
+    def custody(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-c", "from app.cli import main; main()", *args],
+            env={**env, "PYTHONPATH": str(Path(__file__).parents[2]), "PATH": ""},
+            capture_output=True, text=True, cwd=tmp_path,
+        )
+
+    assert custody("verify").returncode == 0
+    key_id = core.parse_verifier(stranger).key_id.hex()
+    cases = {
+        str(tmp_path): f"error: --key: cannot read key file {tmp_path}: Is a directory",
+        str(tmp_path / "binary.pub"): f"error: --key: cannot read key file {tmp_path}/binary.pub: "
+        "not text",
+        str(tmp_path / "garbage.pub"): f"error: --key: {tmp_path}/garbage.pub holds no verifier key: ",
+        "/no/such/key.pub": "error: --key: '/no/such/key.pub' is neither a key file nor a "
+        "verifier key: ",
+        str(tmp_path / "stranger.pub"): f"error: --key: key custody.test/log+{key_id} did not "
+        "sign this log's checkpoints (the first is signed by custody.test/log+",
+        stranger: f"error: --key: key custody.test/log+{key_id} did not sign",
+    }
+    for key, message in cases.items():
+        result = custody("verify", "--key", key)
+        assert (result.returncode, result.stdout) == (2, ""), (key, result)
+        assert result.stderr.startswith(message), (key, result.stderr)
+        assert len(result.stderr.splitlines()) == 1 and "MISMATCH" not in result.stderr

@@ -1,12 +1,13 @@
 """The ledger on a real database: appends, stored subtree hashes, proofs, hop chains."""
 
 from contextlib import aclosing
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
-from app.errors import NotFound, ValidationFailed
+from app.errors import NotFound, NotYetSigned, ValidationFailed
 from app.ledger import core, repository, service
 from app.models import CustodyHop, LedgerLeaf
 from tests.ledger.helpers import (
@@ -26,26 +27,31 @@ async def stored_leaf_hashes(session) -> list[bytes]:
 
 
 async def test_batches_build_the_same_tree_as_memory(session):
+    signer, verifier = core.generate_signer("custody.test/log")
     sizes = [1, 2, 3, 5, 8, 13, 1, 1, 30]
-    n = 0
+    n, signed = 0, []
     for batch in sizes:
         appended = await service.append(session, [entry(n + i) for i in range(batch)])
         assert [a.leaf_index for a in appended] == list(range(n, n + batch))
         n += batch
+        signed.append(n)
+        await service.sign_checkpoint(session, signer, "custody.test/log")
     hashes = await stored_leaf_hashes(session)
     tree = core.MerkleTree(hashes)
     assert len(hashes) == n == await service.current_size(session)
     assert await service.root_at(session, n) == tree.root() == core.root(hashes)
     for size in range(1, n + 1):
         assert await service.root_at(session, size) == tree.root(size)
+    for size in signed:
         for index in sorted({0, size // 2, size - 1}):
-            proof = await service.inclusion_proof(session, leaf_index=index, tree_size=size)
+            proof = await service.inclusion_proof(session, None, leaf_index=index, tree_size=size)
             assert proof.hashes == tree.inclusion_proof(index, size)
+            assert core.open_checkpoint(proof.checkpoint, verifier).root_hash == tree.root(size)
             core.verify_inclusion(proof.leaf_hash, index, size, proof.hashes, tree.root(size))
-    for first in range(0, n + 1):
-        hashes = await service.consistency_proof(session, first, n)
+    for first in [0, *signed]:
+        proof = await service.consistency_proof(session, first, n)
         if first:
-            core.verify_consistency(first, n, hashes, tree.root(first), tree.root(n))
+            core.verify_consistency(first, n, proof.hashes, tree.root(first), tree.root(n))
 
 
 async def test_leaf_records_event_partner_and_hops(session):
@@ -98,21 +104,35 @@ async def test_one_event_may_move_a_unit_twice_in_one_batch(session):
     assert [a.hop_hashes for a in appended] == [[first.hop_hash], [second.hop_hash]]
 
 
-async def test_proof_by_event_hash_and_errors(session):
+async def test_proofs_are_against_signed_trees_only(session):
+    signer, _ = core.generate_signer("custody.test/log")
     await service.append(session, [entry(i) for i in range(5)])
-    proof = await service.inclusion_proof(session, event_hash=event_hash(3))
-    assert (proof.leaf_index, proof.tree_size, proof.checkpoint) == (3, 5, None)
-    with pytest.raises(NotFound, match="no ledger leaf records event"):
-        await service.inclusion_proof(session, event_hash=event_hash(99))
+    with pytest.raises(NotYetSigned) as caught:
+        await service.inclusion_proof(session, None, leaf_index=3)
+    assert caught.value.detail == (
+        "leaf 3 is not yet in a signed tree: no checkpoint is signed yet; "
+        "checkpoints are signed only by an operator (`custody checkpoint`)"
+    )
+    note = await service.sign_checkpoint(session, signer, "custody.test/log")
     with pytest.raises(ValidationFailed) as caught:
-        await service.inclusion_proof(session, leaf_index=5, tree_size=5)
+        await service.inclusion_proof(session, None, leaf_index=4, tree_size=4)
+    assert caught.value.detail == (
+        "tree_size 4 is not the size of a signed checkpoint; the latest has 5 leaves"
+    )
+    with pytest.raises(ValidationFailed) as caught:
+        await service.inclusion_proof(session, None, leaf_index=5, tree_size=5)
     assert (
         caught.value.detail
         == "leaf_index 5 is not in a tree of 5 leaves; expected 0 <= leaf_index < 5"
     )
+    with pytest.raises(NotFound, match="no leaf 5 in the log"):
+        await service.inclusion_proof(session, None, leaf_index=5)
     with pytest.raises(ValidationFailed) as caught:
-        await service.consistency_proof(session, 2, 9)
-    assert caught.value.detail == "second 9 is beyond the log, which has 5 leaves"
+        await service.consistency_proof(session, 2, 5)
+    assert caught.value.detail == (
+        "first 2 is not the size of a signed checkpoint; the latest has 5 leaves"
+    )
+    assert (await service.consistency_proof(session, 0)).checkpoint == note
 
 
 async def test_proof_defaults_to_latest_checkpoint(session):
@@ -120,10 +140,16 @@ async def test_proof_defaults_to_latest_checkpoint(session):
     await service.append(session, [entry(i) for i in range(4)])
     note = await service.sign_checkpoint(session, signer, "custody.test/log")
     await service.append(session, [entry(i) for i in range(4, 9)])
-    proof = await service.inclusion_proof(session, leaf_index=2)
+    proof = await service.inclusion_proof(session, None, leaf_index=2)
     assert (proof.tree_size, proof.checkpoint) == (4, note)
-    later = await service.inclusion_proof(session, leaf_index=6)
-    assert (later.tree_size, later.checkpoint) == (9, None)
+    with pytest.raises(NotYetSigned) as caught:
+        await service.inclusion_proof(session, None, leaf_index=6, interval=timedelta(hours=1))
+    assert caught.value.status == 409
+    assert caught.value.detail.startswith(
+        "leaf 6 is not yet in a signed tree: the latest checkpoint has 4 leaves; "
+        "the next is due by "
+    )
+    assert 3500 <= int(caught.value.headers["Retry-After"]) <= 3600
 
 
 @pytest.mark.parametrize(
@@ -146,19 +172,27 @@ async def test_ledger_tables_refuse_update_and_delete(session, connection, table
                 await connection.execute(text(statement))
 
 
-async def test_periodic_checkpoint_signs_only_when_grown(sessions, session, tmp_path):
-    from app.ledger.scheduler import sign_if_grown
+async def test_checkpoints_are_signed_only_when_grown_and_at_most_once_per_interval(
+    sessions, session, tmp_path
+):
+    from app.ledger.scheduler import Signer
 
-    signer, verifier = core.generate_signer("custody.test/log")
-    assert await sign_if_grown(sessions, signer, "custody.test/log", tmp_path) is False  # empty
+    key, verifier = core.generate_signer("custody.test/log")
+    eager, patient = (Signer(key, "custody.test/log", timedelta(seconds=s), tmp_path)
+                      for s in (0, 3600))
+    assert await eager.sign_if_due(sessions) is False  # empty log
     await service.append(session, [entry(i) for i in range(3)])
     await session.commit()
-    assert await sign_if_grown(sessions, signer, "custody.test/log", tmp_path) is True
-    assert await sign_if_grown(sessions, signer, "custody.test/log", tmp_path) is False  # same
-    proof = await service.inclusion_proof(session, leaf_index=0)
-    assert core.open_checkpoint(proof.checkpoint, verifier).size == 3
+    assert await patient.sign_if_due(sessions) is True  # the first checkpoint is never early
+    assert await eager.sign_if_due(sessions) is False  # unchanged
+    await service.append(session, [entry(3)])
+    await session.commit()
+    assert await patient.sign_if_due(sessions) is False  # grown, but signed a moment ago
+    assert await eager.sign_if_due(sessions) is True
+    proof = await service.inclusion_proof(session, None, leaf_index=3)
+    assert core.open_checkpoint(proof.checkpoint, verifier).size == 4
     kept = (tmp_path / "checkpoint.latest").read_text()  # kept outside the database too
-    assert core.open_checkpoint(kept, verifier).size == 3
+    assert core.open_checkpoint(kept, verifier).size == 4
 
 
 async def test_batches_read_every_row_in_order(session):
