@@ -13,7 +13,7 @@ Events on a container (SSCC) apply to its contents as aggregated when the event 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -73,7 +73,6 @@ class Outcome:
     creates: list[UnitRow] = field(default_factory=list)
     changes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     hops: list[HopSpec] = field(default_factory=list)
-    parties: set[int] = field(default_factory=set)  # partners who may see the event
 
 
 class Context:
@@ -92,6 +91,7 @@ class Context:
     ) -> None:
         self.submitter = submitter
         self.labels = labels
+        self.named = {label: pid for pid, label in labels.items()}
         self.by_gln = by_gln  # 12-digit GLN body -> partner id
         self.prefixes = prefixes  # partner id -> GS1 company prefixes it holds
         self.owners = {p: pid for pid, held in prefixes.items() for p in held}
@@ -119,6 +119,10 @@ class Context:
         if partner_id is None:
             return "nobody"
         return self.labels.get(partner_id, f"partner:{partner_id}")
+
+    def partner_named(self, label: str) -> int | None:
+        """The partner whose :meth:`label` is ``label``, or None."""
+        return self.named.get(label) or partner_label_id(label)
 
     def resolve(self, party: str) -> int | None:
         """The partner a PGLN/SGLN (URN or Digital Link) names, or None."""
@@ -184,6 +188,35 @@ class State:
                     setattr(unit, key, value)
             if unit.id is not None:
                 self.changed.add(ident)
+
+
+def readers(submitter: str, hops: Iterable[tuple[str, str | None, str | None]]) -> set[str]:
+    """Who may read an event, as the ledger names partners: its submitter, the destination
+    of each shipment it made and the custodian each receipt took a unit from.
+
+    ``hops`` are the ``(kind, from party, to party)`` of the hops the event caused (none when
+    it contradicted custody). Submitter and hops are what the event's leaf proves, so
+    ``custody verify`` recomputes the stored ``event_parties`` with this same function.
+
+    >>> sorted(readers("A", [("ship", "A", "B"), ("receive", "C", "A"), ("pack", "A", "A")]))
+    ['A', 'B', 'C']
+    """
+    found = {submitter}
+    for kind, src, dst in hops:
+        party = dst if kind == "ship" else src if kind == "receive" else None
+        if party is not None:
+            found.add(party)
+    return found
+
+
+def partner_label_id(label: str) -> int | None:
+    """The partner id in a ``partner:<id>`` label (a partner without a GLN), else None.
+
+    >>> partner_label_id("partner:7"), partner_label_id("urn:epc:id:pgln:0312345.00000")
+    (7, None)
+    """
+    head, _, tail = label.partition(":")
+    return int(tail) if head == "partner" and tail.isdigit() else None
 
 
 def _location(event: Event) -> str | None:
@@ -420,7 +453,6 @@ def ship(state: State, event: Event, ctx: Context) -> Outcome:
         if held and _move(unit, S.SHIPPED, out) and destination is not None:
             out.changes.append((unit.identifier, {"status": S.SHIPPED, "destination_id": destination}))
             out.hops.append(_hop(unit, "ship", ctx.label(shipper), ctx.label(destination), event))
-    out.parties.update(p for p in (shipper, destination) if p is not None)
     return out
 
 
@@ -445,7 +477,6 @@ def receive(state: State, event: Event, ctx: Context) -> Outcome:
                 "status": S.RECEIVED, "custodian_id": me, "destination_id": None, "location_id": loc,
             }))
             out.hops.append(_hop(unit, "receive", ctx.label(before), ctx.label(me), event))
-            out.parties.add(before)
     return out
 
 
