@@ -29,6 +29,7 @@ from app.models.partners import (
     TradingPartner,
 )
 from app.models.products import Lot, Product
+from app.models.staff import ScanStation, StaffRole, StaffUser
 from app.models.units import Unit, UnitStatus
 
 __all__ = [
@@ -58,6 +59,9 @@ __all__ = [
     "Product",
     "RawDocument",
     "Scan",
+    "ScanStation",
+    "StaffRole",
+    "StaffUser",
     "TradingPartner",
     "Unit",
     "UnitStatus",
