@@ -26,6 +26,8 @@ LAZY = {
     "epcis": "app.commands.epcis:app",
     "keys": "app.commands.keys:app",
     "partners": "app.commands.partners:app",
+    "staff": "app.commands.staff:app",
+    "stations": "app.commands.staff:stations",
     "checkpoint": "app.commands.ledger:checkpoint",
     "verify": "app.commands.ledger:verify",
     "ingest": "app.commands.ingest:ingest",
