@@ -110,7 +110,14 @@ def demo(
     from app.demo import load
     from app.migrate import upgrade
 
+    from app.demo import OPERATOR, STAFF_USER, STATION
+
     config = settings()
+    if config.operator_gln not in (None, OPERATOR.gln):
+        raise typer.BadParameter(
+            f"CUSTODY_OPERATOR_GLN is {config.operator_gln}, but the demo's operator is "
+            f"{OPERATOR.legal_name} ({OPERATOR.gln}): unset it or set it to that")
+    config.operator_gln = OPERATOR.gln
     upgrade(config.database_url)
     created = run(config, load)
     typer.echo(
@@ -124,6 +131,12 @@ def demo(
     typer.echo(
         f"demo API key (admin, regulator; shown once): {created['key']}\n"
         "  use it as 'Authorization: Bearer <key>' or with the Authorize button in the API docs"
+    )
+    typer.echo(
+        f"operator: {OPERATOR.legal_name} (CUSTODY_OPERATOR_GLN={OPERATOR.gln}; set it when you "
+        f"run 'custody serve' on this database)\n"
+        f"staff sign-in at /signin: {STAFF_USER}, password (shown once): {created['password']}\n"
+        f"  scan station {STATION!r} at {OPERATOR.sgln}"
     )
     if serve_after:
         _serve(config, host, port)

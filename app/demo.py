@@ -127,18 +127,9 @@ async def ingest_chain(sessions) -> dict[str, int]:
     """Capture and process the demo chain through the real pipeline (idempotent)."""
     from sqlalchemy import func, select
 
-    from app.capture.service import capture
-    from app.ingest.worker import run_once
     from app.models import EpcisEvent, Product, Unit
 
-    for gln13, body in chain_documents():
-        async with sessions() as session, session.begin():
-            partner = await session.get(PartnerGln, gln13)
-            made = await capture(session, body, None, partner.partner_id)
-        if made.created:
-            job = await run_once(sessions, made.job.id)
-            if job.status != "succeeded":
-                raise RuntimeError(f"demo document from {gln13} was rejected: {job.errors}")
+    await ingest(sessions, chain_documents())
     async with sessions() as session:
         events = await session.scalar(select(func.count()).select_from(EpcisEvent))
         units = await session.scalar(select(func.count()).select_from(Unit))
@@ -170,11 +161,76 @@ async def issue_demo_key(session: AsyncSession) -> str:
     return plaintext
 
 
+# -- the operator's stock, staff and station ------------------------------------------
+#: The demo's operator: the specialty pharmacy whose staff scan (``CUSTODY_OPERATOR_GLN``).
+OPERATOR = HARBOR
+COR_VIALS = tuple(CORLUMAB.sgtin(f"CL{n:05d}") for n in range(1, 3))
+STAFF_USER, STATION = "demo.pharmacist", "Receiving 1"
+
+
+def stock_documents() -> list[tuple[str, bytes]]:
+    """(submitter GLN, document) that stock the operator's shelf for the scan page.
+
+    Atlas ships three more Zenterva vials to Harbor, which receives two (the third stays in
+    transit); Northwind ships Harbor two Corlumab vials of a lot that expired on 2026-10-31.
+    """
+    mfg, atlas, harbor = NORTHWIND.sgln, ATLAS.sgln, HARBOR.sgln
+    zenterva, corlumab = VIALS[2:5], COR_VIALS
+    order = purchase_order(HARBOR.gln, "PO-HSP-0502")
+    stock = [
+        (NORTHWIND, (
+            commission(corlumab, _at(-24 * 300), mfg, lot="CL2510", expiry=date(2026, 10, 31)),
+            ship(corlumab, _at(-24 * 299), mfg, harbor, order, biz_location=mfg),
+        )),
+        (ATLAS, (ship(zenterva, _at(60), atlas, harbor, order, biz_location=atlas),)),
+        (HARBOR, (receive(corlumab, _at(-24 * 298), harbor), receive(zenterva[:2], _at(70), harbor))),
+    ]
+    return [(party.gln, document(*events, fmt="2.0-jsonld", master=MASTER_DATA))
+            for party, events in stock]
+
+
+async def ingest(sessions, documents: list[tuple[str, bytes]]) -> None:
+    """Capture and process ``documents`` through the real pipeline (idempotent)."""
+    from app.capture.service import capture
+    from app.ingest.worker import run_once
+
+    for gln13, body in documents:
+        async with sessions() as session, session.begin():
+            partner = await session.get(PartnerGln, gln13)
+            made = await capture(session, body, None, partner.partner_id)
+        if made.created:
+            job = await run_once(sessions, made.job.id)
+            if job.status != "succeeded":
+                raise RuntimeError(f"demo document from {gln13} was rejected: {job.errors}")
+
+
+async def staff_and_station(session: AsyncSession) -> str:
+    """The operator's scan station and demo staff account; returns the account's fresh password.
+
+    Only the hash is stored, so a rerun sets a new password rather than showing the old one.
+    """
+    from app.staff import service as staff
+    from app.staff.repository import by_username, station_by_name
+
+    if await station_by_name(session, STATION) is None:
+        await staff.add_station(session, OPERATOR.gln, STATION, OPERATOR.sgln, ACTOR)
+    password = staff.new_password()
+    if await by_username(session, STAFF_USER) is None:
+        await staff.add_staff(session, STAFF_USER, "Dana Reyes (demo pharmacist)",
+                              ["pharmacist", "receiver"], password, ACTOR)
+    else:
+        await staff.set_password(session, STAFF_USER, password, ACTOR)
+    return password
+
+
 async def load(sessions: async_sessionmaker[AsyncSession]) -> dict[str, int | str]:
-    """Seed, ingest the chain and issue a fresh demo key: what ``custody demo`` reports."""
+    """Seed, ingest the chain and the operator's stock, set up its staff and station, and
+    issue a fresh demo key: what ``custody demo`` reports."""
     async with sessions.begin() as session:
         created: dict[str, int | str] = {**await seed(session)}
     created |= await ingest_chain(sessions)
+    await ingest(sessions, stock_documents())
     async with sessions.begin() as session:
         created["key"] = await issue_demo_key(session)
+        created["password"] = await staff_and_station(session)
     return created
