@@ -15,7 +15,7 @@ from app.scans.service import verify_text
 from app.staff.service import Actor
 from scanners import ProductIdentifier, datamatrix_png
 from tests.partners.helpers import make_key
-from tests.staff.helpers import demo, settings, sign_in  # noqa: F401  (fixtures)
+from tests.staff.helpers import csrf_of, sign_in
 
 ZT = "00312345600112"  # Zenterva, lot ZT2611A, expiry 2028-05-31
 CL = "00312345600228"  # Corlumab, lot CL2510, expired 2026-10-31
@@ -190,8 +190,6 @@ async def test_a_staff_session_verifies_with_its_csrf_token_only(client, demo, s
         assert response.status_code == 403
         assert response.json()["detail"].startswith("missing or wrong X-CSRF-Token header")
     page = (await client.get("/scan")).text
-    from tests.staff.helpers import csrf_of
-
     ok = await client.post("/scans/verify", json=text, headers={"X-CSRF-Token": csrf_of(page)})
     assert ok.json()["verdict"] == "verified" and ok.json()["scan"]["by"] == f"staff:{STAFF_USER}"
 
