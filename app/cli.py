@@ -107,10 +107,8 @@ def demo(
 ) -> None:
     """Migrate, seed demo partners and locations, capture their chain, then serve. Safe to run twice."""
     from app.commands._runtime import run
-    from app.demo import load
+    from app.demo import OPERATOR, STAFF_USER, STATION, load
     from app.migrate import upgrade
-
-    from app.demo import OPERATOR, STAFF_USER, STATION
 
     config = settings()
     if config.operator_gln not in (None, OPERATOR.gln):
