@@ -13,6 +13,7 @@ import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -30,7 +31,12 @@ ROLES = tuple(r.value for r in StaffRole)
 USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]{1,49}")
 
 _hasher = PasswordHasher()
-_DUMMY = _hasher.hash(secrets.token_urlsafe(16))  # unknown usernames cost one verify too
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash to verify against for unknown usernames: they cost one verify too."""
+    return _hasher.hash(secrets.token_urlsafe(16))
 
 
 @dataclass(frozen=True)
@@ -177,7 +183,7 @@ async def sign_in(session: AsyncSession, username: str, password: str, *, source
                                detail={"source": source, **detail}))
 
     if user is None:
-        _verify(_DUMMY, password)
+        _verify(_dummy_hash(), password)
         audit("staff.sign_in_failed", reason="unknown username")
         return SignIn(None, WRONG)
     if user.locked_until is not None and user.locked_until > now:
