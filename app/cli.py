@@ -27,6 +27,8 @@ LAZY = {
     "epcis": "app.commands.epcis:app",
     "keys": "app.commands.keys:app",
     "partners": "app.commands.partners:app",
+    "staff": "app.commands.staff:app",
+    "stations": "app.commands.staff:stations",
     "checkpoint": "app.commands.ledger:checkpoint",
     "verify": "app.commands.ledger:verify",
     "ingest": "app.commands.ingest:ingest",
@@ -109,7 +111,7 @@ def demo(
 ) -> None:
     """Migrate, seed demo partners and locations, capture their chain, then serve. Safe to run twice."""
     from app.commands._runtime import run
-    from app.demo import OPERATOR, ZENTERVA, load, route_to_self
+    from app.demo import OPERATOR, STAFF_USER, STATION, ZENTERVA, load, route_to_self
     from app.migrate import upgrade
 
     config = settings()
@@ -132,11 +134,6 @@ def demo(
         f"(verifier key: {config.key_dir / 'checkpoint.pub'})"
     )
     typer.echo(
-        f"operator: {OPERATOR.legal_name} (CUSTODY_OPERATOR_GLN={config.operator_gln}; set it "
-        f"for other commands): {created['investigations']} investigation(s), one vial "
-        f"quarantined, {created['recalls']} recall(s); see `custody investigations list`"
-    )
-    typer.echo(
         f"demo API key (admin, regulator; shown once): {created['key']}\n"
         "  use it as 'Authorization: Bearer <key>' or with the Authorize button in the API docs;"
         " keys printed by earlier runs keep working"
@@ -146,8 +143,16 @@ def demo(
     typer.echo(
         f"demo VRS route: Northwind's GTINs -> {shown}/vrs, asked as {requester}; try\n"
         f"  custody vrs verify {ZENTERVA.gtin} ZT2611A ZT00003 280531\n"
-        "  (this instance answers for its operator's brands only: run the demo with "
+        "  (a responder answers for its operator's brands only: serve with "
         "CUSTODY_OPERATOR_GLN=0312345000004, Northwind, to see the vial verified)"
+    )
+    typer.echo(
+        f"operator: {OPERATOR.legal_name} (CUSTODY_OPERATOR_GLN={config.operator_gln}; set it "
+        f"for other commands and when you run 'custody serve' on this database): "
+        f"{created['investigations']} investigation(s), one vial quarantined, "
+        f"{created['recalls']} recall(s); see `custody investigations list`\n"
+        f"staff sign-in at /signin: {STAFF_USER}, password (shown once): {created['password']}\n"
+        f"  scan station {STATION!r} at {OPERATOR.sgln}"
     )
     if serve_after:
         _serve(config, host, port)

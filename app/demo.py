@@ -49,7 +49,8 @@ LYON = Party(
 )
 PARTNERS = (NORTHWIND, ATLAS, HARBOR, LYON)
 OPERATOR = HARBOR
-"""The organisation the demo instance runs for (``CUSTODY_OPERATOR_GLN`` unless set)."""
+"""The organisation the demo instance runs for (``CUSTODY_OPERATOR_GLN``): the specialty
+pharmacy whose staff scan."""
 
 ZENTERVA = TradeItem("12345-6001-1", "Zenterva", "50 mg/mL", "INJECTION, SOLUTION", "1 vial, 2 mL")
 CORLUMAB = TradeItem("12345-6002-2", "Corlumab", "100 mg", "INJECTION, POWDER, LYOPHILIZED", "1 vial")
@@ -132,7 +133,7 @@ async def ingest_chain(sessions) -> dict[str, int]:
 
     from app.models import EpcisEvent, Product, Unit
 
-    await _capture_all(sessions, chain_documents())
+    await ingest(sessions, chain_documents())
     async with sessions() as session:
         events = await session.scalar(select(func.count()).select_from(EpcisEvent))
         units = await session.scalar(select(func.count()).select_from(Unit))
@@ -142,18 +143,14 @@ async def ingest_chain(sessions) -> dict[str, int]:
 
 # -- suspect product and a recall, so the investigation queue has something to show --------
 CORLUMAB_LOT = "CL2611B"
-RESTOCK = VIALS[2:4]
-CORLUMAB_VIALS = tuple(CORLUMAB.sgtin(f"CL{n:05d}") for n in range(1, 4))
+TORN_SEAL = ZENTERVA.sgtin("ZT00007")  # arrives at Harbor with the operator's stock
+CORLUMAB_VIALS = tuple(CORLUMAB.sgtin(f"CL{n:05d}") for n in range(21, 24))
 
 
 def restock_documents() -> list[tuple[str, bytes]]:
-    """Atlas sends Harbor two more Zenterva vials (one arrives with a torn seal); Northwind
-    sends Atlas three vials of Corlumab lot CL2611B (later recalled)."""
-    mfg, atlas, harbor, _ = (p.sgln for p in PARTNERS)
+    """Northwind sends Atlas three vials of Corlumab lot CL2611B (later recalled)."""
+    mfg, atlas = NORTHWIND.sgln, ATLAS.sgln
     chain = [
-        (ATLAS, (ship(RESTOCK, _at(60), atlas, harbor, purchase_order(HARBOR.gln, "PO-HSP-0433"),
-                      biz_location=atlas),)),
-        (HARBOR, (receive(RESTOCK, _at(80), harbor),)),
         (NORTHWIND, (commission(CORLUMAB_VIALS, _at(90), mfg, lot=CORLUMAB_LOT,
                                 expiry=date(2027, 10, 31)),
                      ship(CORLUMAB_VIALS, _at(91), mfg, atlas,
@@ -173,12 +170,12 @@ async def suspect_and_recall(sessions, operator_gln: str = OPERATOR.gln) -> dict
     from app.operator.service import operator
     from app.recalls.service import RecallSpec, record_recall
 
-    await _capture_all(sessions, restock_documents())
+    await ingest(sessions, restock_documents())
     async with sessions.begin() as session:
         op = await operator(session, operator_gln)
         if not await list_investigations(session):
             await open_investigation(
-                session, [RESTOCK[0]], "tamper-evident seal torn on receipt; carton re-taped",
+                session, [TORN_SEAL], "tamper-evident seal torn on receipt; carton re-taped",
                 ACTOR, trigger="receiving", operator=op)
         if not await session.scalar(select(func.count()).select_from(Recall)):
             maker = await session.get(PartnerGln, NORTHWIND.gln)
@@ -188,20 +185,6 @@ async def suspect_and_recall(sessions, operator_gln: str = OPERATOR.gln) -> dict
     async with sessions() as session:
         return {"investigations": len(await list_investigations(session)),
                 "recalls": await session.scalar(select(func.count()).select_from(Recall))}
-
-
-async def _capture_all(sessions, documents: list[tuple[str, bytes]]) -> None:
-    from app.capture.service import capture
-    from app.ingest.worker import run_once
-
-    for gln13, body in documents:
-        async with sessions() as session, session.begin():
-            partner = await session.get(PartnerGln, gln13)
-            made = await capture(session, body, None, partner.partner_id)
-        if made.created:
-            job = await run_once(sessions, made.job.id)
-            if job.status != "succeeded":
-                raise RuntimeError(f"demo document from {gln13} was rejected: {job.errors}")
 
 
 DEMO_KEY_NAME = "demo"
@@ -235,18 +218,87 @@ async def sign_checkpoint(sessions: async_sessionmaker[AsyncSession], settings: 
     return latest.tree_size
 
 
+# -- the operator's stock, staff and station ------------------------------------------
+COR_VIALS = tuple(CORLUMAB.sgtin(f"CL{n:05d}") for n in range(1, 3))
+STAFF_USER, STATION = "demo.pharmacist", "Receiving 1"
+
+
+def stock_documents() -> list[tuple[str, bytes]]:
+    """(submitter GLN, document) that stock the operator's shelf for the scan page.
+
+    Atlas ships four more Zenterva vials to Harbor, which receives three (one with a torn seal,
+    :data:`TORN_SEAL`; the fourth stays in transit); Northwind ships Harbor two Corlumab vials
+    of a lot that expired on 2026-10-31.
+    """
+    mfg, atlas, harbor = NORTHWIND.sgln, ATLAS.sgln, HARBOR.sgln
+    zenterva, corlumab = VIALS[2:5] + (TORN_SEAL,), COR_VIALS
+    received = VIALS[2:4] + (TORN_SEAL,)
+    order = purchase_order(HARBOR.gln, "PO-HSP-0502")
+    stock = [
+        (NORTHWIND, (
+            commission(corlumab, _at(-24 * 300), mfg, lot="CL2510", expiry=date(2026, 10, 31)),
+            ship(corlumab, _at(-24 * 299), mfg, harbor, order, biz_location=mfg),
+            commission((TORN_SEAL,), _at(3), mfg, lot="ZT2611A", expiry=date(2028, 5, 31)),
+            ship((TORN_SEAL,), _at(4), mfg, atlas, purchase_order(ATLAS.gln, "PO-ATL-7732"),
+                 biz_location=mfg),
+        )),
+        (ATLAS, (receive((TORN_SEAL,), _at(28), atlas),)),
+        (ATLAS, (ship(zenterva, _at(60), atlas, harbor, order, biz_location=atlas),)),
+        (HARBOR, (receive(corlumab, _at(-24 * 298), harbor), receive(received, _at(70), harbor))),
+    ]
+    return [(party.gln, document(*events, fmt="2.0-jsonld", master=MASTER_DATA))
+            for party, events in stock]
+
+
+async def ingest(sessions, documents: list[tuple[str, bytes]]) -> None:
+    """Capture and process ``documents`` through the real pipeline (idempotent)."""
+    from app.capture.service import capture
+    from app.ingest.worker import run_once
+
+    for gln13, body in documents:
+        async with sessions() as session, session.begin():
+            partner = await session.get(PartnerGln, gln13)
+            made = await capture(session, body, None, partner.partner_id)
+        if made.created:
+            job = await run_once(sessions, made.job.id)
+            if job.status != "succeeded":
+                raise RuntimeError(f"demo document from {gln13} was rejected: {job.errors}")
+
+
+async def staff_and_station(session: AsyncSession) -> str:
+    """The operator's scan station and demo staff account; returns the account's fresh password.
+
+    Only the hash is stored, so a rerun sets a new password rather than showing the old one.
+    """
+    from app.staff import service as staff
+    from app.staff.repository import by_username, station_by_name
+
+    if await station_by_name(session, STATION) is None:
+        await staff.add_station(session, OPERATOR.gln, STATION, OPERATOR.sgln, ACTOR)
+    password = staff.new_password()
+    if await by_username(session, STAFF_USER) is None:
+        await staff.add_staff(session, STAFF_USER, "Dana Reyes (demo pharmacist)",
+                              ["pharmacist", "receiver"], password, ACTOR)
+    else:
+        await staff.set_password(session, STAFF_USER, password, ACTOR)
+    return password
+
+
 async def load(
     sessions: async_sessionmaker[AsyncSession], settings: Settings
 ) -> dict[str, int | str]:
-    """Seed, ingest the chain, open an investigation and a recall, sign a checkpoint and issue a
-    demo key: what ``custody demo`` reports."""
+    """Seed, ingest the chain and the operator's stock, open an investigation and a recall,
+    sign a checkpoint, set up the operator's staff and station and issue a demo key: what
+    ``custody demo`` reports."""
     async with sessions.begin() as session:
         created: dict[str, int | str] = {**await seed(session)}
     created |= await ingest_chain(sessions)
-    created |= await suspect_and_recall(sessions, settings.operator_gln or OPERATOR.gln)
+    await ingest(sessions, stock_documents())
+    created |= await suspect_and_recall(sessions, OPERATOR.gln)
     created["signed"] = await sign_checkpoint(sessions, settings)
     async with sessions.begin() as session:
         created["key"] = await issue_demo_key(session)
+        created["password"] = await staff_and_station(session)
     return created
 
 

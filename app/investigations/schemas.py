@@ -10,8 +10,10 @@ from pydantic import BaseModel, Field, StringConstraints
 from app.investigations.service import Selection, View
 from app.models import UnitStatus
 
-Text = Field(min_length=1, max_length=10_000)
-Identifier = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+Text = Field(min_length=1, max_length=10_000, pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$")
+"""Free text: any character a database keeps and a page shows, tab and line breaks included."""
+Identifier = Annotated[str, StringConstraints(min_length=1, max_length=200,
+                                              pattern=r"^[^\x00-\x20\x7f]+$")]
 """An EPC URN or GS1 Digital Link (``units.identifier`` holds 200 characters)."""
 
 

@@ -29,6 +29,7 @@ from app.models.partners import (
     TradingPartner,
 )
 from app.models.products import Lot, Product
+from app.models.staff import ScanStation, StaffRole, StaffUser
 from app.models.suspect import (
     EntryKind,
     Investigation,
@@ -73,6 +74,9 @@ __all__ = [
     "Recall",
     "RecallLot",
     "Scan",
+    "ScanStation",
+    "StaffRole",
+    "StaffUser",
     "TradingPartner",
     "Unit",
     "UnitStatus",

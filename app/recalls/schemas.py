@@ -17,7 +17,8 @@ class RecallIn(BaseModel):
     gtin: str = Field(max_length=14)
     lots: list[str] = Field(min_length=1, max_length=1000)
     recall_class: str = Field(alias="class")
-    reason: str = Field(min_length=1, max_length=10_000)
+    reason: str = Field(min_length=1, max_length=10_000,
+                        pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$")
 
     def spec(self) -> RecallSpec:
         return RecallSpec(self.gtin, tuple(self.lots), self.recall_class, self.reason)

@@ -23,7 +23,7 @@ from schemathesis.checks import (
 
 from app.config import Settings
 from app.db import create_engine, session_factory
-from app.demo import HARBOR, ingest_chain, issue_demo_key, seed
+from app.demo import OPERATOR, ingest_chain, issue_demo_key, seed
 from app.main import create_app
 from app.migrate import upgrade
 
@@ -54,7 +54,7 @@ def demo_api(empty_database):
     key = asyncio.run(_seed(url))
     # An operator GLN, as a deployment has: without one, verification answers 503 by design.
     app = create_app(Settings(database_url=url, log_json=True, log_level="WARNING",
-                              operator_gln=HARBOR.gln))
+                              operator_gln=OPERATOR.gln))
     return schemathesis.openapi.from_asgi("/openapi.json", app), key
 
 
