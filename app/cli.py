@@ -8,6 +8,7 @@ imported when that command runs (:class:`LazyGroup`).
 from __future__ import annotations
 
 import importlib
+import logging
 import sys
 from typing import TYPE_CHECKING
 
@@ -26,10 +27,15 @@ LAZY = {
     "epcis": "app.commands.epcis:app",
     "keys": "app.commands.keys:app",
     "partners": "app.commands.partners:app",
+    "staff": "app.commands.staff:app",
+    "stations": "app.commands.staff:stations",
     "checkpoint": "app.commands.ledger:checkpoint",
     "verify": "app.commands.ledger:verify",
     "ingest": "app.commands.ingest:ingest",
     "worker": "app.commands.ingest:worker",
+    "investigations": "app.commands.investigations:app",
+    "recall": "app.commands.investigations:recall",
+    "vrs": "app.commands.vrs:app",
 }
 """Commands defined elsewhere: name -> ``module:attribute`` (a Typer app or a function)."""
 
@@ -105,12 +111,16 @@ def demo(
 ) -> None:
     """Migrate, seed demo partners and locations, capture their chain, then serve. Safe to run twice."""
     from app.commands._runtime import run
-    from app.demo import load
+    from app.demo import OPERATOR, STAFF_USER, STATION, ZENTERVA, load, route_to_self
     from app.migrate import upgrade
 
     config = settings()
+    if config.operator_gln is None:
+        config = config.model_copy(update={"operator_gln": OPERATOR.gln})
     upgrade(config.database_url)
+    logging.getLogger("custody.worker").setLevel("WARNING")  # the demo sums its jobs up below
     created = run(config, load, config)
+    logging.getLogger("custody.worker").setLevel("NOTSET")
     typer.echo(
         f"demo data ready: {created['partners']} partners created (existing ones kept)"
     )
@@ -128,6 +138,22 @@ def demo(
         "  use it as 'Authorization: Bearer <key>' or with the Authorize button in the API docs;"
         " keys printed by earlier runs keep working"
     )
+    shown = f"http://{_shown(host or config.host)}:{port or config.port}"
+    requester = run(config, route_to_self, shown, config.operator_gln)
+    typer.echo(
+        f"demo VRS route: Northwind's GTINs -> {shown}/vrs, asked as {requester}; try\n"
+        f"  custody vrs verify {ZENTERVA.gtin} ZT2611A ZT00003 280531\n"
+        "  (a responder answers for its operator's brands only: serve with "
+        "CUSTODY_OPERATOR_GLN=0312345000004, Northwind, to see the vial verified)"
+    )
+    typer.echo(
+        f"operator: {OPERATOR.legal_name} (CUSTODY_OPERATOR_GLN={config.operator_gln}; set it "
+        f"for other commands and when you run 'custody serve' on this database): "
+        f"{created['investigations']} investigation(s), one vial quarantined, "
+        f"{created['recalls']} recall(s); see `custody investigations list`\n"
+        f"staff sign-in at /signin: {STAFF_USER}, password (shown once): {created['password']}\n"
+        f"  scan station {STATION!r} at {OPERATOR.sgln}"
+    )
     if serve_after:
         _serve(config, host, port)
 
@@ -141,7 +167,7 @@ def _serve(config: Settings, host: str | None, port: int | None, worker: bool = 
 
     run(config, _reachable)  # an unreachable database stops here, in one line
     host, port = host or config.host, port or config.port
-    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    shown = _shown(host)
     typer.echo(
         f"Custody is running at http://{shown}:{port}  (API docs: http://{shown}:{port}/docs)"
     )
@@ -149,6 +175,11 @@ def _serve(config: Settings, host: str | None, port: int | None, worker: bool = 
     if worker:
         embed(app)  # embedded mode: this process also works the capture-job queue
     uvicorn.run(app, host=host, port=port, log_config=None)
+
+
+def _shown(host: str) -> str:
+    """The address to print for a bind address."""
+    return "127.0.0.1" if host in ("0.0.0.0", "::") else host
 
 
 async def _reachable(_sessions) -> None:

@@ -57,6 +57,16 @@ class Settings(BaseSettings):
         "other processes and after a restart.",
     )
 
+    session_secret: SecretStr = Field(
+        default_factory=lambda: SecretStr(secrets.token_urlsafe(32)),
+        description="Signs the staff web app's session cookie. Production sets it, the same on "
+        "every process: unset, each process makes its own at start, and staff sign in again "
+        "after a restart.",
+    )
+    secure_cookies: bool = Field(
+        default=False, description="Send the session cookie over HTTPS only (set it behind TLS)."
+    )
+
     operator_gln: str | None = Field(
         default=None,
         description="The GLN (13 digits) of the organisation this instance runs for: a trading "
@@ -98,7 +108,7 @@ class Settings(BaseSettings):
             )
         return value
 
-    @field_validator("page_token_secret")
+    @field_validator("page_token_secret", "session_secret")
     @classmethod
     def _long_secret(cls, value: SecretStr) -> SecretStr:
         if len(value.get_secret_value()) < 16:

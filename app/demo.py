@@ -48,6 +48,9 @@ LYON = Party(
     country="FR", prefixes=("3760003",),
 )
 PARTNERS = (NORTHWIND, ATLAS, HARBOR, LYON)
+OPERATOR = HARBOR
+"""The organisation the demo instance runs for (``CUSTODY_OPERATOR_GLN``): the specialty
+pharmacy whose staff scan."""
 
 ZENTERVA = TradeItem("12345-6001-1", "Zenterva", "50 mg/mL", "INJECTION, SOLUTION", "1 vial, 2 mL")
 CORLUMAB = TradeItem("12345-6002-2", "Corlumab", "100 mg", "INJECTION, POWDER, LYOPHILIZED", "1 vial")
@@ -128,24 +131,60 @@ async def ingest_chain(sessions) -> dict[str, int]:
     """Capture and process the demo chain through the real pipeline (idempotent)."""
     from sqlalchemy import func, select
 
-    from app.capture.service import capture
-    from app.ingest.worker import run_once
     from app.models import EpcisEvent, Product, Unit
 
-    for gln13, body in chain_documents():
-        async with sessions() as session, session.begin():
-            partner = await session.get(PartnerGln, gln13)
-            made = await capture(session, body, None, partner.partner_id)
-        if made.created:
-            job = await run_once(sessions, made.job.id)
-            assert job is not None, "the job just captured is there to run"
-            if job.status != "succeeded":
-                raise RuntimeError(f"demo document from {gln13} was rejected: {job.errors}")
+    await ingest(sessions, chain_documents())
     async with sessions() as session:
         events = await session.scalar(select(func.count()).select_from(EpcisEvent))
         units = await session.scalar(select(func.count()).select_from(Unit))
         products = await session.scalar(select(func.count()).select_from(Product))
     return {"events": events, "units": units, "products": products}
+
+
+# -- suspect product and a recall, so the investigation queue has something to show --------
+CORLUMAB_LOT = "CL2611B"
+TORN_SEAL = ZENTERVA.sgtin("ZT00007")  # arrives at Harbor with the operator's stock
+CORLUMAB_VIALS = tuple(CORLUMAB.sgtin(f"CL{n:05d}") for n in range(21, 24))
+
+
+def restock_documents() -> list[tuple[str, bytes]]:
+    """Northwind sends Atlas three vials of Corlumab lot CL2611B (later recalled)."""
+    mfg, atlas = NORTHWIND.sgln, ATLAS.sgln
+    chain = [
+        (NORTHWIND, (commission(CORLUMAB_VIALS, _at(90), mfg, lot=CORLUMAB_LOT,
+                                expiry=date(2027, 10, 31)),
+                     ship(CORLUMAB_VIALS, _at(91), mfg, atlas,
+                          purchase_order(ATLAS.gln, "PO-ATL-7790"), biz_location=mfg))),
+        (ATLAS, (receive(CORLUMAB_VIALS, _at(110), atlas),)),
+    ]
+    return [(party.gln, document(*events, master=MASTER_DATA)) for party, events in chain]
+
+
+async def suspect_and_recall(sessions, operator_gln: str = OPERATOR.gln) -> dict[str, int]:
+    """Harbor (the operator) investigates the vial with the torn seal, which its own event
+    quarantines, and Northwind recalls Corlumab lot CL2611B, held at Atlas. Once only."""
+    from sqlalchemy import func, select
+
+    from app.investigations.service import list_investigations, open_investigation
+    from app.models import Recall
+    from app.operator.service import operator
+    from app.recalls.service import RecallSpec, record_recall
+
+    await ingest(sessions, restock_documents())
+    async with sessions.begin() as session:
+        op = await operator(session, operator_gln)
+        if not await list_investigations(session):
+            await open_investigation(
+                session, [TORN_SEAL], "tamper-evident seal torn on receipt; carton re-taped",
+                ACTOR, trigger="receiving", operator=op)
+        if not await session.scalar(select(func.count()).select_from(Recall)):
+            maker = await session.get(PartnerGln, NORTHWIND.gln)
+            await record_recall(session, RecallSpec(CORLUMAB.gtin, (CORLUMAB_LOT,), "II",
+                                                    "visible particulates in retained samples"),
+                                ACTOR, op, issuer=maker.partner_id)
+    async with sessions() as session:
+        return {"investigations": len(await list_investigations(session)),
+                "recalls": await session.scalar(select(func.count()).select_from(Recall))}
 
 
 DEMO_KEY_NAME = "demo"
@@ -180,15 +219,118 @@ async def sign_checkpoint(sessions: async_sessionmaker[AsyncSession], settings: 
     return latest.tree_size
 
 
+# -- the operator's stock, staff and station ------------------------------------------
+COR_VIALS = tuple(CORLUMAB.sgtin(f"CL{n:05d}") for n in range(1, 3))
+STAFF_USER, STATION = "demo.pharmacist", "Receiving 1"
+
+
+def stock_documents() -> list[tuple[str, bytes]]:
+    """(submitter GLN, document) that stock the operator's shelf for the scan page.
+
+    Atlas ships four more Zenterva vials to Harbor, which receives three (one with a torn seal,
+    :data:`TORN_SEAL`; the fourth stays in transit); Northwind ships Harbor two Corlumab vials
+    of a lot that expired on 2026-10-31.
+    """
+    mfg, atlas, harbor = NORTHWIND.sgln, ATLAS.sgln, HARBOR.sgln
+    zenterva, corlumab = VIALS[2:5] + (TORN_SEAL,), COR_VIALS
+    received = VIALS[2:4] + (TORN_SEAL,)
+    order = purchase_order(HARBOR.gln, "PO-HSP-0502")
+    stock = [
+        (NORTHWIND, (
+            commission(corlumab, _at(-24 * 300), mfg, lot="CL2510", expiry=date(2026, 10, 31)),
+            ship(corlumab, _at(-24 * 299), mfg, harbor, order, biz_location=mfg),
+            commission((TORN_SEAL,), _at(3), mfg, lot="ZT2611A", expiry=date(2028, 5, 31)),
+            ship((TORN_SEAL,), _at(4), mfg, atlas, purchase_order(ATLAS.gln, "PO-ATL-7732"),
+                 biz_location=mfg),
+        )),
+        (ATLAS, (receive((TORN_SEAL,), _at(28), atlas),)),
+        (ATLAS, (ship(zenterva, _at(60), atlas, harbor, order, biz_location=atlas),)),
+        (HARBOR, (receive(corlumab, _at(-24 * 298), harbor), receive(received, _at(70), harbor))),
+    ]
+    return [(party.gln, document(*events, fmt="2.0-jsonld", master=MASTER_DATA))
+            for party, events in stock]
+
+
+async def ingest(sessions, documents: list[tuple[str, bytes]]) -> None:
+    """Capture and process ``documents`` through the real pipeline (idempotent)."""
+    from app.capture.service import capture
+    from app.ingest.worker import run_once
+
+    for gln13, body in documents:
+        async with sessions() as session, session.begin():
+            partner = await session.get(PartnerGln, gln13)
+            made = await capture(session, body, None, partner.partner_id)
+        if made.created:
+            job = await run_once(sessions, made.job.id)
+            if job.status != "succeeded":
+                raise RuntimeError(f"demo document from {gln13} was rejected: {job.errors}")
+
+
+async def staff_and_station(session: AsyncSession) -> str:
+    """The operator's scan station and demo staff account; returns the account's fresh password.
+
+    Only the hash is stored, so a rerun sets a new password rather than showing the old one.
+    """
+    from app.staff import service as staff
+    from app.staff.repository import by_username, station_by_name
+
+    if await station_by_name(session, STATION) is None:
+        await staff.add_station(session, OPERATOR.gln, STATION, OPERATOR.sgln, ACTOR)
+    password = staff.new_password()
+    if await by_username(session, STAFF_USER) is None:
+        await staff.add_staff(session, STAFF_USER, "Dana Reyes (demo pharmacist)",
+                              ["pharmacist", "receiver"], password, ACTOR)
+    else:
+        await staff.set_password(session, STAFF_USER, password, ACTOR)
+    return password
+
+
 async def load(
     sessions: async_sessionmaker[AsyncSession], settings: Settings
 ) -> dict[str, int | str]:
-    """Seed, ingest the chain, sign a checkpoint and issue a demo key: what ``custody demo``
-    reports."""
+    """Seed, ingest the chain and the operator's stock, open an investigation and a recall,
+    sign a checkpoint, set up the operator's staff and station and issue a demo key: what
+    ``custody demo`` reports."""
     async with sessions.begin() as session:
         created: dict[str, int | str] = {**await seed(session)}
     created |= await ingest_chain(sessions)
+    await ingest(sessions, stock_documents())
+    created |= await suspect_and_recall(sessions, OPERATOR.gln)
     created["signed"] = await sign_checkpoint(sessions, settings)
     async with sessions.begin() as session:
         created["key"] = await issue_demo_key(session)
+        created["password"] = await staff_and_station(session)
     return created
+
+
+DEMO_VRS_KEY_NAME = "demo-vrs"
+
+
+async def route_to_self(sessions: async_sessionmaker[AsyncSession], base: str,
+                        requester_gln: str | None) -> str:
+    """Route Northwind's GTINs to this instance's own responder (``{base}/vrs``), under a fresh
+    ``verify`` key of the requester (the operator; Harbor when none is set); return its GLN.
+
+    The responder answers only for the operator's brand owners, so ``custody vrs verify`` of a
+    Zenterva vial gets real answers when the demo runs as Northwind
+    (``CUSTODY_OPERATOR_GLN=0312345000004``), and a recorded 404 otherwise.
+    """
+    from sqlalchemy import select
+
+    from app.auth import service as auth
+    from app.models import ApiKey
+    from app.vrs.service import add_route
+
+    requester_gln = requester_gln or HARBOR.gln
+    async with sessions.begin() as session:
+        old = await session.scalars(select(ApiKey.prefix).where(
+            ApiKey.name == DEMO_VRS_KEY_NAME, ApiKey.revoked_at.is_(None)))
+        for prefix in list(old):
+            await auth.revoke(session, prefix, actor=ACTOR)
+        partner = await session.get(PartnerGln, requester_gln)
+        if partner is None:
+            return requester_gln  # an operator outside the demo: no key to make for it
+        _, key = await auth.issue(session, partner.partner_id, ["verify"], DEMO_VRS_KEY_NAME,
+                                  actor=ACTOR)
+        await add_route(session, NORTHWIND.prefixes[0], f"{base}/vrs", key, NORTHWIND.gln)
+    return requester_gln

@@ -5,6 +5,7 @@ from __future__ import annotations
 from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
+from starlette.middleware.sessions import SessionMiddleware
 
 from app import __version__, problems
 from app.capture.router import router as capture_router
@@ -13,18 +14,27 @@ from app.db import create_engine, session_factory
 from app.deps import refuse_nul
 from app.events.router import router as events_router
 from app.health.router import router as health_router
+from app.investigations.router import router as investigations_router
 from app.ledger import scheduler
 from app.ledger.router import router as ledger_router
 from app.logging import configure_logging
 from app.middleware import RequestContext
 from app.partners.router import router as partners_router
 from app.products.router import router as products_router
+from app.recalls.router import router as recalls_router
+from app.scans.router import router as scans_router
 from app.units.router import router as units_router
+from app.vrs.router import router as vrs_router
+from app.web import pages
 from app.web import router as web
 
 DESCRIPTION = """Custody proves where every serialized prescription-drug unit has been:
 EPCIS capture, GS1 scanning, hash-linked custody chains and a verifiable Merkle log.
 Errors are RFC 9457 `application/problem+json`."""
+
+
+SESSION_COOKIE = "custody_session"
+SESSION_SECONDS = 12 * 3600  # one shift: a staff session ends 12 hours after sign-in
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -45,6 +55,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = create_engine(settings.database_url)
     app.state.sessions = session_factory(app.state.engine)
     problems.install(app)
+    app.add_middleware(
+        SessionMiddleware, secret_key=settings.session_secret.get_secret_value(),
+        session_cookie=SESSION_COOKIE, max_age=SESSION_SECONDS, same_site="lax",
+        https_only=settings.secure_cookies,
+    )
     app.add_middleware(RequestContext)
     for router in (
         health_router,
@@ -53,7 +68,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ledger_router,
         capture_router,
         events_router,
+        investigations_router,
+        recalls_router,
+        vrs_router,
         units_router,  # after ledger_router: /units/{id}/chain is the ledger's
+        scans_router,
+        pages.router,  # the staff web app: sign-in, scan & verify
         web.router,  # / and /docs (Swagger UI from app/web/static, no CDN)
     ):
         app.include_router(router)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import os
+import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
 
@@ -24,6 +25,10 @@ from app.config import Settings
 from app.db import create_engine
 from app.main import create_app
 from app.migrate import upgrade
+
+# No test writes signing keys or checkpoints into the working tree: Settings() and every
+# `custody` subprocess use this run's own key directory unless a test names another.
+os.environ["CUSTODY_KEY_DIR"] = tempfile.mkdtemp(prefix="custody-test-keys-")
 
 PG_URL = os.environ.get(
     "CUSTODY_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"

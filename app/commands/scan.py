@@ -120,3 +120,50 @@ def parse(
         typer.echo(json.dumps(product.to_json()))
     else:
         typer.echo("\n".join(["Valid GS1 identifier", *_describe(product)]))
+
+
+@app.command()
+def verify(
+    text: Annotated[str | None, typer.Argument(
+        help="Scanner text (GS as <GS> or \\x1d), HRI or Digital Link.")] = None,
+    image: Annotated[Path | None, typer.Option("--image", help="A photo of the code.")] = None,
+    station: Annotated[str | None, typer.Option("--station", help="Scan station name.")] = None,
+    json_output: JsonOption = False,
+) -> None:
+    """Verify one package against the ledger (CUSTODY_OPERATOR_GLN's custody); the scan is stored.
+
+    Exit codes: 0 verified, 1 any other verdict, 2 bad input.
+    """
+    from app.commands._runtime import run_in_transaction
+    from app.config import load_settings
+    from app.scans import service
+    from app.scans.schemas import VerifyOut
+    from app.staff.service import Actor
+
+    if (text is None) == (image is None):
+        raise _fail("expected scanner TEXT or --image FILE, exactly one")
+    settings = load_settings()
+    actor = Actor("cli")
+    if image is not None:
+        try:
+            data = image.read_bytes()
+        except OSError as err:
+            raise _fail(f"{image}: cannot read image ({err.__class__.__name__}: {err})") from None
+        work = service.verify_image, data
+    else:
+        work = service.verify_text, _unescape(text)
+
+    async def run(session):
+        return VerifyOut.of(await work[0](session, settings.operator_gln, work[1], station, actor))
+
+    out = run_in_transaction(settings, run)
+    if json_output:
+        typer.echo(out.model_dump_json(indent=2))
+    else:
+        typer.echo(out.verdict.upper().replace("-", " "))
+        for reason in out.reasons:
+            typer.echo(f"  {reason}")
+        if out.unit:
+            typer.echo(f"  unit     {out.unit.identifier} ({out.unit.status})")
+    if out.verdict != "verified":
+        raise typer.Exit(1)

@@ -16,7 +16,7 @@ from urllib.parse import unquote
 
 from epcis.dl import normalise
 from gs1.errors import GS1Error
-from gs1.identifiers import sgtin_uri, sscc_uri, uri_escape, uri_unescape
+from gs1.identifiers import parse_epc_uri, sgtin_uri, sscc_uri, uri_escape, uri_unescape
 
 _SGTIN = re.compile(r"https://id\.gs1\.org/01/(\d{14})/21/([^/?#]+)$")
 _SSCC = re.compile(r"https://id\.gs1\.org/00/(\d{18})$")
@@ -123,3 +123,27 @@ def to_urn(identifier: str, length_for: Callable[[str, str], int | None]) -> str
     except GS1Error:
         return identifier
     return identifier
+
+
+def unit_key(name: str) -> tuple[str | None, ...] | str:
+    """What ``name`` identifies, however it is spelt: ``(gtin, serial)`` of an SGTIN and
+    ``(sscc,)`` of an SSCC, as an EPC URN (any partition, any escaping) or a GS1 Digital Link;
+    anything else is its own key.
+
+    >>> unit_key("urn:epc:id:sgtin:0312345.060011.S%34") == unit_key("https://id.gs1.org/01/00312345600112/21/S4")
+    True
+    >>> unit_key("urn:epc:id:sscc:0312345.0000000001"), unit_key("urn:x")
+    (('003123450000000011',), 'urn:x')
+    """
+    if name.startswith("http"):
+        canonical = normalise(name) or name
+        if match := _SGTIN.match(canonical):
+            return match.group(1), unquote(match.group(2))
+        if match := _SSCC.match(canonical):
+            return (match.group(1),)
+        return name
+    try:
+        key = parse_epc_uri(name)
+    except GS1Error:
+        return name
+    return {"sgtin": (key.gtin, key.serial), "sscc": (key.sscc,)}.get(key.kind, name)

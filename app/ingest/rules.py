@@ -13,7 +13,7 @@ Events on a container (SSCC) apply to its contents as aggregated when the event 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
@@ -30,6 +30,7 @@ from gs1.identifiers import parse_epc_uri, uri_unescape, validate_ai82
 
 S = UnitStatus
 CBV_STEP = "urn:epcglobal:cbv:bizstep:"
+CBV_DISP = "urn:epcglobal:cbv:disp:"
 OWNING = ("urn:epcglobal:cbv:sdt:owning_party", "owning_party")
 _DL_GLN = re.compile(r"/41[47]/(\d{12})\d(?:/|$)")
 OWNED = ("sgtin", "sscc")  # schemes whose company prefix names the brand owner
@@ -72,7 +73,6 @@ class Outcome:
     creates: list[UnitRow] = field(default_factory=list)
     changes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     hops: list[HopSpec] = field(default_factory=list)
-    parties: set[int] = field(default_factory=set)  # partners who may see the event
 
 
 class Context:
@@ -91,6 +91,7 @@ class Context:
     ) -> None:
         self.submitter = submitter
         self.labels = labels
+        self.named = {label: pid for pid, label in labels.items()}
         self.by_gln = by_gln  # 12-digit GLN body -> partner id
         self.prefixes = prefixes  # partner id -> GS1 company prefixes it holds
         self.owners = {p: pid for pid, held in prefixes.items() for p in held}
@@ -118,6 +119,10 @@ class Context:
         if partner_id is None:
             return "nobody"
         return self.labels.get(partner_id, f"partner:{partner_id}")
+
+    def partner_named(self, label: str) -> int | None:
+        """The partner whose :meth:`label` is ``label``, or None."""
+        return self.named.get(label) or partner_label_id(label)
 
     def resolve(self, party: str) -> int | None:
         """The partner a PGLN/SGLN (URN or Digital Link) names, or None."""
@@ -183,6 +188,35 @@ class State:
                     setattr(unit, key, value)
             if unit.id is not None:
                 self.changed.add(ident)
+
+
+def readers(submitter: str, hops: Iterable[tuple[str, str | None, str | None]]) -> set[str]:
+    """Who may read an event, as the ledger names partners: its submitter, the destination
+    of each shipment it made and the custodian each receipt took a unit from.
+
+    ``hops`` are the ``(kind, from party, to party)`` of the hops the event caused (none when
+    it contradicted custody). Submitter and hops are what the event's leaf proves, so
+    ``custody verify`` recomputes the stored ``event_parties`` with this same function.
+
+    >>> sorted(readers("A", [("ship", "A", "B"), ("receive", "C", "A"), ("pack", "A", "A")]))
+    ['A', 'B', 'C']
+    """
+    found = {submitter}
+    for kind, src, dst in hops:
+        party = dst if kind == "ship" else src if kind == "receive" else None
+        if party is not None:
+            found.add(party)
+    return found
+
+
+def partner_label_id(label: str) -> int | None:
+    """The partner id in a ``partner:<id>`` label (a partner without a GLN), else None.
+
+    >>> partner_label_id("partner:7"), partner_label_id("urn:epc:id:pgln:0312345.00000")
+    (7, None)
+    """
+    head, _, tail = label.partition(":")
+    return int(tail) if head == "partner" and tail.isdigit() else None
 
 
 def _location(event: Event) -> str | None:
@@ -419,7 +453,6 @@ def ship(state: State, event: Event, ctx: Context) -> Outcome:
         if held and _move(unit, S.SHIPPED, out) and destination is not None:
             out.changes.append((unit.identifier, {"status": S.SHIPPED, "destination_id": destination}))
             out.hops.append(_hop(unit, "ship", ctx.label(shipper), ctx.label(destination), event))
-    out.parties.update(p for p in (shipper, destination) if p is not None)
     return out
 
 
@@ -444,8 +477,6 @@ def receive(state: State, event: Event, ctx: Context) -> Outcome:
                 "status": S.RECEIVED, "custodian_id": me, "destination_id": None, "location_id": loc,
             }))
             out.hops.append(_hop(unit, "receive", ctx.label(before), ctx.label(me), event))
-            if before is not None:  # a shipped unit has its shipper as custodian
-                out.parties.add(before)
     return out
 
 
@@ -465,6 +496,36 @@ def status_change(new: UnitStatus, kind: str) -> Callable[[State, Event, Context
     return rule
 
 
+HOLDS: dict[str, tuple[UnitStatus, str]] = {
+    "non_sellable_other": (S.QUARANTINED, "quarantine"),
+    "recalled": (S.RECALLED, "recall"),
+    "sellable_not_accessible": (S.RECEIVED, "release"),
+    "sellable_accessible": (S.RECEIVED, "release"),
+}
+"""CBV disposition of a ``holding`` event -> the status it gives and the hop kind (see the
+decision record on operator events): quarantine, recall, or release from quarantine back to saleable stock."""
+
+
+def hold(state: State, event: Event, ctx: Context) -> Outcome:
+    """The custodian segregates units for review (CBV bizStep ``holding``): its disposition
+    says quarantine, recall or release (:data:`HOLDS`); other dispositions change nothing.
+
+    Custody stays where it is; only the custodian may hold its units, and a unit held by
+    anyone else is refused without naming its holder.
+    """
+    disposition = (event.disposition or "").removeprefix(CBV_DISP)
+    if disposition not in HOLDS:
+        return Outcome()
+    new, kind = HOLDS[disposition]
+    out = Outcome()
+    me = ctx.label(ctx.submitter)
+    for unit in state.expand(event.epc_list, out, ctx, "NOT_CUSTODIAN"):
+        if _held_by(unit, ctx.submitter, ctx, out) and _move(unit, new, out):
+            out.changes.append((unit.identifier, {"status": new}))
+            out.hops.append(_hop(unit, kind, me, me, event))
+    return out
+
+
 Rule = Callable[[State, Event, Context], Outcome]
 
 RULES: dict[tuple[EventType, Action | None, str | None], Rule] = {
@@ -476,6 +537,7 @@ RULES: dict[tuple[EventType, Action | None, str | None], Rule] = {
     (EventType.OBJECT, None, "dispensing"): status_change(S.DISPENSED, "dispense"),
     (EventType.OBJECT, None, "decommissioning"): status_change(S.DECOMMISSIONED, "decommission"),
     (EventType.OBJECT, None, "destroying"): status_change(S.DESTROYED, "destroy"),
+    (EventType.OBJECT, Action.OBSERVE, "holding"): hold,
 }
 """(event type, action or any, CBV bizStep or any) -> rule. Other events change nothing."""
 

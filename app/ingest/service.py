@@ -30,8 +30,18 @@ from app.errors import CustodyError
 from app.ingest import repository
 from app.ingest.errors import Contradiction, TooManyEvents, job_error, unreadable
 from app.ingest.identifiers import company_prefix, escaped_canonically, prefix_length, to_urn
-from app.ingest.rules import Context, Outcome, Problem, State, UnitRow, misnamed, rule_for
+from app.ingest.rules import (
+    Context,
+    Outcome,
+    Problem,
+    State,
+    UnitRow,
+    misnamed,
+    readers,
+    rule_for,
+)
 from app.ledger import service as ledger
+from app.ledger.core import HopSpec
 from app.models import CaptureJob, EpcRole, JobStatus, Product
 from app.models.base import utcnow
 from app.partners.repository import find_partner
@@ -350,7 +360,7 @@ async def _apply(
     dscsa = unheld(state, prepared.held)  # before the rules run: what Custody held already
     for tx in prepared.transactions:
         dscsa.setdefault(tx.event_index, []).extend(licence_problems(ctx, tx))
-    accepted: list[tuple[int, Outcome, list[Problem]]] = []
+    accepted: list[tuple[int, tuple[HopSpec, ...]]] = []  # the hops of each event stored
     problems: list[tuple[int, Problem]] = []
     for index, event in enumerate(events):
         if progress:
@@ -370,27 +380,24 @@ async def _apply(
         if not found:
             state.apply(out)
         problems.extend((index, p) for p in found)
-        accepted.append((index, out, found))
+        accepted.append((index, () if found else tuple(out.hops)))
     if problems and behaviour != "proceed":
         raise Rejected(problems)
     now = utcnow()
     ids = await repository.store_units(session, state, now)
     await store_master_data(session, ctx, prepared.masters, state.created)
     rows = await repository.add_events(session, job, now, (
-        (index, events[index], hashes[index], prepared.bodies[index]) for index, _, _ in accepted))
+        (index, events[index], hashes[index], prepared.bodies[index]) for index, _ in accepted))
+    label = ctx.label(job.partner_id)
     epc_rows, reference_rows, party_rows = [], [], []
-    for index, out, found in accepted:
+    for index, hops in accepted:
         event_id = rows[index]
         named = dict.fromkeys((*epc_roles(events[index]), *epc_roles(written[index])))
         epc_rows += [(event_id, e, r) for e, r in named]
         reference_rows += [(event_id, *r) for r in dict.fromkeys(references(written[index]))]
-        parties = {job.partner_id, *([] if found else out.parties)}
-        party_rows += [(event_id, p) for p in parties if p is not None]
+        parties = readers(label, ((h.kind, h.from_party, h.to_party) for h in hops))
+        party_rows += [(event_id, pid) for pid in map(ctx.partner_named, parties) if pid is not None]
     await repository.add_names(session, epc_rows, reference_rows, party_rows)
     await repository.add_exceptions(session, job, problems, rows, ids)
-    label = ctx.label(job.partner_id)
-    await ledger.append(session, [
-        ledger.Entry(hashes[i], now, label, tuple(out.hops) if not found else ())
-        for i, out, found in accepted
-    ])
+    await ledger.append(session, [ledger.Entry(hashes[i], now, label, hops) for i, hops in accepted])
     return problems

@@ -17,6 +17,7 @@ from app.ledger.core import HASH_SIZE, Range, subtree_coords
 from app.models import (
     CustodyHop,
     EpcisEvent,
+    EventParty,
     LedgerCheckpoint,
     LedgerLeaf,
     LedgerNode,
@@ -187,12 +188,13 @@ async def hop_row(session: AsyncSession, hop_id: int) -> tuple[Any, ...]:
 
 
 async def row_counts(session: AsyncSession) -> dict[str, int]:
-    """Rows of the event, hop, checkpoint and unit tables (counting a big table is not free)."""
+    """Rows of the event, hop, checkpoint, unit and event party tables (counting a big table
+    is not free)."""
     return {
         model.__tablename__: (
             await session.execute(select(func.count()).select_from(model))
         ).scalar_one()
-        for model in (EpcisEvent, CustodyHop, LedgerCheckpoint, Unit)
+        for model in (EpcisEvent, CustodyHop, LedgerCheckpoint, Unit, EventParty)
     }
 
 

@@ -3,10 +3,10 @@
 The ledger proves the hops; ``units`` is what ``/units`` and the ingest rules read. Someone
 who can write the database could set a custodian the chain never reached, and every hash
 would still verify. Replaying each unit's hops gives its status, custodian, destination and
-container, which must be what is stored. Hops do not name the container: it is the parent
-its last packing event is indexed under (``event_epcs``), so an insider who rewrites both
-that index and ``units.parent_id`` is not caught here (see the decision record on insider
-edits and rolled-back logs).
+container, which must be what is stored. Hops do not name the container: it is the
+``parentID`` of the unit's last packing event, read from the stored event body, which verify
+proves by recomputing its event hash (the hop names that hash). The ``event_epcs`` index is
+not trusted: anyone who can write the database can rewrite it.
 """
 
 from __future__ import annotations
@@ -19,12 +19,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from app.bulk import select_in
-from app.models import CustodyHop, EpcisEvent, EpcRole, EventEpc, PartnerGln, Unit, UnitStatus
+from app.ingest.identifiers import unit_key
+from app.ingest.rules import partner_label_id
+from app.models import CustodyHop, EpcisEvent, PartnerGln, Unit, UnitStatus
+from epcis.read import read_document
 
 S = UnitStatus
 STATUS = {"commission": S.COMMISSIONED, "pack": S.PACKED, "ship": S.SHIPPED,
           "receive": S.RECEIVED, "dispense": S.DISPENSED, "return": S.RETURNED,
-          "decommission": S.DECOMMISSIONED, "destroy": S.DESTROYED}
+          "decommission": S.DECOMMISSIONED, "destroy": S.DESTROYED,
+          "quarantine": S.QUARANTINED, "recall": S.RECALLED, "release": S.RECEIVED}
 """The status each kind of hop leaves a unit in (``unpack``: packed units are commissioned)."""
 TAKES_CUSTODY = ("commission", "receive", "return")
 PAGE = 5_000
@@ -40,13 +44,13 @@ class Replayed:
     status: UnitStatus | None = None
     custodian: str | None = None
     destination: str | None = None
-    parents: frozenset[str] = frozenset()  # the names of its container's parent (empty: none)
+    container: str | None = None  # as its packing event names it
 
-    def hop(self, kind: str, to_party: str | None, parents: frozenset[str]) -> None:
+    def hop(self, kind: str, to_party: str | None, container: str | None) -> None:
         """Apply one hop, as the ingest rules applied its event."""
         if kind == "unpack":
             self.status = S.COMMISSIONED if self.status == S.PACKED else self.status
-            self.parents = frozenset()
+            self.container = None
         elif kind in STATUS:
             self.status = STATUS[kind]
         if kind in TAKES_CUSTODY:
@@ -56,7 +60,7 @@ class Replayed:
         elif kind == "receive":
             self.destination = None
         if kind == "pack":
-            self.parents = parents
+            self.container = container
 
 
 async def first_difference(
@@ -68,17 +72,16 @@ async def first_difference(
     A unit without hops is a difference; hops of a unit that is not stored are not (the
     ledger proves them; they change nothing ``/units`` shows).
     """
-    party_of = await _parties(session)
-    names = {pid: gln for gln, pid in sorted(party_of.items(), reverse=True)}
+    names = await Names.load(session)
     done = 0
     async for page in _unit_pages(session):
         hops = await _hops(session, [row[1] for row in page])
-        parents = await _pack_parents(session, [h[3] for h in hops if h[1] == "pack"])
+        parents = await _pack_parents(session, {h[3] for h in hops if h[1] == "pack"})
         replayed: dict[str, Replayed] = {}
         for unit, kind, to_party, event_hash in hops:
-            replayed.setdefault(unit, Replayed()).hop(kind, to_party, parents.get(event_hash, frozenset()))
+            replayed.setdefault(unit, Replayed()).hop(kind, to_party, parents.get(event_hash))
         for row in page:
-            if (found := _differs(row, replayed.get(row[1]), party_of, names)) is not None:
+            if (found := _differs(row, replayed.get(row[1]), names)) is not None:
                 return done, found
             done += 1
         if tick:
@@ -86,20 +89,36 @@ async def first_difference(
     return done, None
 
 
-def _differs(row: Sequence, chain: Replayed | None, party_of: dict[str, int],
-             names: dict[int, str]) -> Difference | None:
+class Names:
+    """Partners as the ledger names them: by a GLN (any the partner holds today) or, for a
+    partner without one, ``partner:<id>``."""
+
+    def __init__(self, glns: dict[str, int]) -> None:
+        """Take every partner GLN with its partner id."""
+        self.ids = glns
+        self.labels = {pid: gln for gln, pid in sorted(glns.items(), reverse=True)}
+
+    @classmethod
+    async def load(cls, session: AsyncSession) -> Names:
+        return cls(dict((await session.execute(select(PartnerGln.gln, PartnerGln.partner_id))).all()))
+
+    def partner(self, label: str | None) -> int | None:
+        """The partner ``label`` names (-1: none that is known today)."""
+        if label is None:
+            return None
+        return partner_label_id(label) or self.ids.get(label, -1)
+
+    def label(self, partner_id: int | None) -> str:
+        """How the ledger names ``partner_id`` (its first GLN)."""
+        return "nobody" if partner_id is None else self.labels.get(partner_id, f"partner:{partner_id}")
+
+
+def _differs(row: Sequence, chain: Replayed | None, names: Names) -> Difference | None:
     unit_id, identifier, status, custodian, destination, parent = row
     where = f"{unit_id} ({identifier})"
     if chain is None:
         return ("units", where, "a custody chain", "none", "unit has no custody hops")
-
-    def label(pid: int | None) -> str:
-        return "nobody" if pid is None else names.get(pid, f"partner:{pid}")
-
-    def partner(party: str | None) -> int | None:
-        if party is None:
-            return None
-        return int(party[8:]) if party.startswith("partner:") else party_of.get(party, -1)
+    label, partner = names.label, names.partner
 
     if status != chain.status:
         return ("units", where, f"status {chain.status}", f"status {status}",
@@ -111,15 +130,11 @@ def _differs(row: Sequence, chain: Replayed | None, party_of: dict[str, int],
         return ("units", where, f"destination {chain.destination or 'none'}",
                 f"destination {label(destination) if destination else 'none'}",
                 "stored destination differs from the custody chain")
-    if (parent is None) != (not chain.parents) or (parent and parent not in chain.parents):
-        return ("units", where, f"container {min(chain.parents, default='none')}",
+    if (parent is None) != (chain.container is None) or (
+            parent and unit_key(parent) != unit_key(chain.container)):
+        return ("units", where, f"container {chain.container or 'none'}",
                 f"container {parent or 'none'}", "stored container differs from the custody chain")
     return None
-
-
-async def _parties(session: AsyncSession) -> dict[str, int]:
-    """Every partner GLN, as hops name parties, with its partner id."""
-    return dict((await session.execute(select(PartnerGln.gln, PartnerGln.partner_id))).all())
 
 
 async def _unit_pages(
@@ -149,12 +164,9 @@ async def _hops(session: AsyncSession, units: list[str]) -> list[tuple[str, str,
     return [(unit, kind, to, event) for unit, kind, to, event, _ in sorted(rows, key=lambda r: (r[0], r[4]))]
 
 
-async def _pack_parents(session: AsyncSession, hashes: list[str]) -> dict[str, frozenset[str]]:
-    """The names each packing event gives its parent, by event hash."""
-    query = (select(EpcisEvent.event_hash, EventEpc.epc)
-             .join(EventEpc, EventEpc.event_id == EpcisEvent.id)
-             .where(EventEpc.role == EpcRole.PARENT))
-    found: dict[str, set[str]] = {}
-    for event_hash, epc in await select_in(session, query, EpcisEvent.event_hash, hashes):
-        found.setdefault(event_hash, set()).add(epc)
-    return {h: frozenset(names) for h, names in found.items()}
+async def _pack_parents(session: AsyncSession, hashes: set[str]) -> dict[str, str | None]:
+    """The ``parentID`` of each packing event, by event hash, from its stored body (the one
+    verify hashes), as the event names it."""
+    query = select(EpcisEvent.event_hash, EpcisEvent.body)
+    return {h: read_document(body.encode(), format="2.0-jsonld").events[0].parent_id
+            for h, body in await select_in(session, query, EpcisEvent.event_hash, list(hashes))}

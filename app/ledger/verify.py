@@ -3,8 +3,9 @@
 Checks, in order: every EPCIS event hash from its stored event, every unit's hop chain,
 every leaf (hash, data, hops it lists, no gaps), every stored subtree hash, the tree state,
 every checkpoint (signature, root at its size, consistency with the one before), the last
-signed checkpoint kept outside the database (:mod:`app.ledger.anchor`), and every unit's
-stored state against its chain (:mod:`app.ledger.unit_state`). The checks themselves are pure (``app/ledger/checks.py``) and the reads are the
+signed checkpoint kept outside the database (:mod:`app.ledger.anchor`), every unit's
+stored state against its chain (:mod:`app.ledger.unit_state`), and who may read each event
+against what its leaf proves (:mod:`app.ledger.readers`). The checks themselves are pure (``app/ledger/checks.py``) and the reads are the
 repository's; this module runs them in order, on the compiled checks where it can.
 """
 
@@ -21,7 +22,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.dialect import is_postgresql
-from app.ledger import anchor, checks, core, unit_state
+from app.ledger import anchor, checks, core, readers, unit_state
 from app.ledger import repository as repo
 from app.ledger.checks import Mismatch
 
@@ -75,7 +76,7 @@ async def verify(
     total = await _totals(session) if progress else defaultdict(int)
     run = _Run(session, report, fast, verifier_key, total, progress or _no_progress, latest)
     for stage in (run.events, run.hops_and_leaves, run.nodes, run.state, run.checkpoints,
-                  run.anchor, run.units):
+                  run.anchor, run.units, run.readers):
         if (found := await stage()) is not None:
             report.mismatch = found
             return report
@@ -197,6 +198,13 @@ class _Run:
         total = self.total["units"]
         self.counts["units"], found = await unit_state.first_difference(
             self.session, lambda done: self.tick("units", done, total))
+        return Mismatch(*found) if found else None
+
+    async def readers(self) -> Mismatch | None:
+        """Every event's ``event_parties`` rows must be the readers its leaf proves."""
+        total = self.total["event_parties"]
+        self.counts["event_parties"], found = await readers.first_difference(
+            self.session, lambda done: self.tick("event_parties", done, total))
         return Mismatch(*found) if found else None
 
     async def _each(

@@ -29,7 +29,17 @@ from app.models.partners import (
     TradingPartner,
 )
 from app.models.products import Lot, Product
+from app.models.staff import ScanStation, StaffRole, StaffUser
+from app.models.suspect import (
+    EntryKind,
+    Investigation,
+    InvestigationEntry,
+    InvestigationUnit,
+    Recall,
+    RecallLot,
+)
 from app.models.units import Unit, UnitStatus
+from app.models.vrs import Verification, VrsEvidence, VrsRoute
 
 __all__ = [
     "ApiKey",
@@ -39,12 +49,16 @@ __all__ = [
     "CompanyPrefix",
     "CustodyException",
     "CustodyHop",
+    "EntryKind",
     "EpcRole",
     "EpcisEvent",
     "EventEpc",
     "EventParty",
     "EventReference",
     "JobStatus",
+    "Investigation",
+    "InvestigationEntry",
+    "InvestigationUnit",
     "LedgerCheckpoint",
     "LedgerLeaf",
     "LedgerNode",
@@ -57,8 +71,16 @@ __all__ = [
     "PartnerKind",
     "Product",
     "RawDocument",
+    "Recall",
+    "RecallLot",
     "Scan",
+    "ScanStation",
+    "StaffRole",
+    "StaffUser",
     "TradingPartner",
     "Unit",
     "UnitStatus",
+    "Verification",
+    "VrsEvidence",
+    "VrsRoute",
 ]

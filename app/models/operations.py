@@ -29,7 +29,7 @@ class CustodyException(Base):
 
 
 class Scan(Base):
-    """A barcode read at a station, and what verification concluded."""
+    """A barcode read at a station, and what verification concluded (``result``: the verdict)."""
 
     __tablename__ = "scans"
 
@@ -44,8 +44,11 @@ class Scan(Base):
     result: Mapped[str] = mapped_column(String(20))
     error: Mapped[str | None] = mapped_column(Text)
     station: Mapped[str | None] = mapped_column(String(100))
-    operator: Mapped[str | None] = mapped_column(String(100))
+    operator: Mapped[str | None] = mapped_column(String(100))  # who: "staff:<username>", "key:<prefix>"
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"))
+    reasons: Mapped[list[str] | None] = mapped_column(JSON)
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"), index=True)
+    station_id: Mapped[int | None] = mapped_column(ForeignKey("scan_stations.id"))
     scanned_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

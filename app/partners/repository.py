@@ -50,6 +50,11 @@ async def find_gln(session: AsyncSession, gln: str) -> PartnerGln | None:
     return await session.get(PartnerGln, gln)
 
 
+async def partner_glns(session: AsyncSession, partner_id: int) -> list[str]:
+    """The GLNs a partner holds."""
+    return list(await session.scalars(select(PartnerGln.gln).where(PartnerGln.partner_id == partner_id)))
+
+
 async def first_gln_taken(
     session: AsyncSession, glns: Sequence[str], other_than: int | None = None
 ) -> PartnerGln | None:

@@ -20,6 +20,7 @@ templates = Jinja2Templates(directory=HERE / "templates")
 router = APIRouter(include_in_schema=False)
 
 LINKS = (
+    ("/signin", "Staff sign-in", "the operator's staff: scan & verify packages against the ledger"),
     ("/docs", "API documentation", "every operation, with a form to try it (Authorize with your key)"),
     ("/openapi.json", "OpenAPI schema", "the same, for code generators"),
     ("/ledger/checkpoint", "Latest checkpoint", "the signed tree head of the Merkle log"),

@@ -92,3 +92,10 @@ def receive(epcs: Iterable[str], when: datetime, site: str, *,
 def dispense(epcs: Iterable[str], when: datetime, site: str) -> Event:
     """``epcs`` are dispensed to a patient at ``site``."""
     return _object_event(epcs, when, "dispensing", "dispensed", site, site)
+
+
+def hold(epcs: Iterable[str], when: datetime, site: str, disposition: str) -> Event:
+    """The custodian segregates ``epcs`` at ``site`` (CBV bizStep ``holding``): disposition
+    ``non_sellable_other`` quarantines them, ``recalled`` recalls them and
+    ``sellable_not_accessible`` releases them to stock."""
+    return _object_event(epcs, when, "holding", disposition, site, site)

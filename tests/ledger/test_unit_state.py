@@ -57,3 +57,33 @@ async def test_stored_state_the_chain_never_reached_is_named(client, session, se
     assert (report.mismatch.row.split(" ")[1], report.mismatch.message) == (
         "(urn:epc:id:sgtin:0312345.060011.99)", "unit has no custody hops")
     assert (await verify(session, None)).ok
+
+
+async def test_a_container_rewritten_in_the_index_and_the_unit_is_named(client, session, sessions):
+    """The insider rewrites both what verify used to trust (``event_epcs``, not append-only)
+    and ``units.parent_id``: the proven event body still names the real container."""
+    p = await chain_partners(session)
+    items = [sgtin(1), sgtin(2)]
+    # The first case is named as a Digital Link: one container, however the event spells it.
+    job = await capture(client, sessions, p["mfg"][1], document(
+        commission(items + [sgtin(3)]), pack("https://id.gs1.org/00/003123450000000011", items),
+        pack(sscc(2), [sgtin(3)])))
+    assert job["status"] == "succeeded", job["errors"]
+    assert (await verify(session, None)).ok
+    one = await session.scalar(select(Unit.id).where(Unit.identifier == sgtin(1)))
+    case, other = [await session.scalar(select(Unit.id).where(Unit.identifier == x))
+                   for x in (sscc(1), sscc(2))]
+    async with session.begin_nested() as edit:
+        await session.execute(text("DELETE FROM event_epcs WHERE epc = :dl"),
+                              {"dl": "https://id.gs1.org/00/003123450000000011"})
+        await session.execute(text("UPDATE event_epcs SET epc = :other WHERE epc = :urn"),
+                              {"other": sscc(2), "urn": sscc(1)})
+        await session.execute(update(Unit).where(Unit.parent_id == case).values(parent_id=other))
+        report = await verify(session, None)
+        await edit.rollback()
+    m = report.mismatch
+    assert m is not None
+    assert (m.table, m.row, m.expected, m.found, m.message) == (
+        "units", f"{one} ({sgtin(1)})", "container https://id.gs1.org/00/003123450000000011",
+        f"container {sscc(2)}", "stored container differs from the custody chain")
+    assert (await verify(session, None)).ok

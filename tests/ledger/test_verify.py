@@ -36,6 +36,7 @@ async def test_clean_ledger_verifies(session, ledger):
         "ledger_nodes": 7,
         "ledger_checkpoints": 2,
         "units": 0,
+        "event_parties": 0,
     }
     assert report.tree_size == 9
     assert report.root_hash == (await service.root_at(session, 9)).hex()
@@ -284,10 +285,11 @@ async def test_tree_state_is_checked(session, connection, ledger):
 
 
 async def add_event(session) -> str:
-    """Store one EPCIS event the way capture does: its own 2.0 JSON-LD document."""
+    """Store one EPCIS event the way capture does: its own 2.0 JSON-LD document, logged,
+    readable by its submitter."""
     from datetime import UTC, datetime
 
-    from app.models import EpcisEvent, RawDocument
+    from app.models import EpcisEvent, EventParty, PartnerKind, RawDocument, TradingPartner
     from epcis.hashing import event_hash
     from epcis.model import Action, Document, Event, EventType
     from epcis.write import write_document
@@ -305,22 +307,26 @@ async def add_event(session) -> str:
     raw = RawDocument(
         content_hash="0" * 64, media_type="application/ld+json", size=len(body), body=body.encode()
     )
-    session.add(raw)
+    partner = TradingPartner(legal_name="Submitter", kind=PartnerKind.MANUFACTURER)
+    session.add_all([raw, partner])
     await session.flush()
     digest = event_hash(event)
-    session.add(
-        EpcisEvent(
-            event_hash=digest,
-            event_type="ObjectEvent",
-            event_time=event.event_time,
-            event_time_zone_offset="+00:00",
-            action="OBSERVE",
-            biz_step=event.biz_step,
-            document_id=raw.id,
-            document_index=0,
-            body=body,
-        )
+    stored = EpcisEvent(
+        event_hash=digest,
+        event_type="ObjectEvent",
+        event_time=event.event_time,
+        event_time_zone_offset="+00:00",
+        action="OBSERVE",
+        biz_step=event.biz_step,
+        document_id=raw.id,
+        document_index=0,
+        partner_id=partner.id,
+        body=body,
     )
+    session.add(stored)
+    await session.flush()
+    session.add(EventParty(event_id=stored.id, partner_id=partner.id))
+    await service.append(session, [service.Entry(digest, T0, f"partner:{partner.id}")])
     await session.flush()
     return digest
 

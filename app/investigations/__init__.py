@@ -1,0 +1,1 @@
+"""Suspect and illegitimate product: quarantine, investigations, FDA Form 3911 drafts."""

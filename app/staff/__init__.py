@@ -1,0 +1,1 @@
+"""The operator's staff: accounts, sign-in with lockout, and scan stations."""
