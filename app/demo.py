@@ -262,6 +262,7 @@ async def ingest(sessions, documents: list[tuple[str, bytes]]) -> None:
             made = await capture(session, body, None, partner.partner_id)
         if made.created:
             job = await run_once(sessions, made.job.id)
+            assert job is not None, "the job just captured is there to run"
             if job.status != "succeeded":
                 raise RuntimeError(f"demo document from {gln13} was rejected: {job.errors}")
 

@@ -131,7 +131,7 @@ def _differs(row: Sequence, chain: Replayed | None, names: Names) -> Difference 
                 f"destination {label(destination) if destination else 'none'}",
                 "stored destination differs from the custody chain")
     if (parent is None) != (chain.container is None) or (
-            parent and unit_key(parent) != unit_key(chain.container)):
+            parent and chain.container and unit_key(parent) != unit_key(chain.container)):
         return ("units", where, f"container {chain.container or 'none'}",
                 f"container {parent or 'none'}", "stored container differs from the custody chain")
     return None
