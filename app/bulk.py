@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVarTuple
 
 from sqlalchemy import Row, Select, insert
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql import FromClause
 from sqlalchemy.sql.schema import Table
 
 from app.dialect import in_values, is_postgresql
@@ -18,12 +19,16 @@ ARRAY_CHUNK = 20_000  # values per PostgreSQL array parameter
 
 
 async def insert_rows(
-    session: AsyncSession, table: Table, rows: Sequence, columns: Sequence[str] | None = None
+    session: AsyncSession,
+    table: FromClause,
+    rows: Sequence[Any],
+    columns: Sequence[str] | None = None,
 ) -> None:
     """Bulk insert: COPY on PostgreSQL for large batches, executemany otherwise.
 
     ``rows`` are dicts keyed by column name, or tuples in the order of ``columns``.
     """
+    assert isinstance(table, Table), "a mapped class's __table__ is its Table"
     if not rows:
         return
     if not is_postgresql(session) or len(rows) < COPY_MIN_ROWS:
@@ -36,6 +41,7 @@ async def insert_rows(
         rows = [[row[c] for c in columns] for row in rows]
     connection = await session.connection()
     raw = (await connection.get_raw_connection()).driver_connection
+    assert raw is not None, "a pooled connection always has its driver connection"
     statement = f"COPY {table.name} ({', '.join(columns)}) FROM STDIN (FORMAT BINARY)"
     async with raw.cursor() as cursor, cursor.copy(statement) as copy:
         copy.set_types([_pg_type(table.c[name].type) for name in columns])
@@ -60,9 +66,12 @@ def _pg_type(column_type) -> str:
     return _PG_TYPES.get(name, name.lower())
 
 
+_Ts = TypeVarTuple("_Ts")
+
+
 async def select_in(
-    session: AsyncSession, query: Select[Any], key: Any, values: Sequence
-) -> list[Row[Any]]:
+    session: AsyncSession, query: Select[*_Ts], key: Any, values: Sequence[object]
+) -> list[Row[*_Ts]]:
     """Rows of ``query`` whose ``key`` is among ``values``, a chunk of values at a time.
 
     Duplicates in ``values`` are looked up once; PostgreSQL takes a chunk as one array
@@ -70,7 +79,7 @@ async def select_in(
     """
     values = list(dict.fromkeys(values))
     size = ARRAY_CHUNK if is_postgresql(session) else IN_CHUNK
-    rows: list[Row[Any]] = []
+    rows: list[Row[*_Ts]] = []
     for start in range(0, len(values), size):
         where = in_values(session, key, values[start : start + size])
         rows.extend(await session.execute(query.where(where)))

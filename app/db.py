@@ -65,7 +65,7 @@ def is_unreachable(exc: DBAPIError) -> bool:
     if exc.connection_invalidated:
         return True
     orig = exc.orig
-    if hasattr(orig, "sqlstate"):
+    if orig is not None and hasattr(orig, "sqlstate"):
         state = orig.sqlstate
         return state is None or state.startswith(("08", "57P"))
     return getattr(orig, "sqlite_errorname", None) == "SQLITE_CANTOPEN"

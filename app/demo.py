@@ -214,6 +214,7 @@ async def sign_checkpoint(sessions: async_sessionmaker[AsyncSession], settings: 
             session, keys.load_signer(settings.key_dir), settings.log_origin, timedelta(0)
         )
         latest = await repository.latest_checkpoint(session)
+    assert latest is not None, "the demo log has leaves, so signing with no interval signs it"
     anchor.remember(settings.key_dir, latest.note)
     return latest.tree_size
 
@@ -261,6 +262,7 @@ async def ingest(sessions, documents: list[tuple[str, bytes]]) -> None:
             made = await capture(session, body, None, partner.partner_id)
         if made.created:
             job = await run_once(sessions, made.job.id)
+            assert job is not None, "the job just captured is there to run"
             if job.status != "succeeded":
                 raise RuntimeError(f"demo document from {gln13} was rejected: {job.errors}")
 

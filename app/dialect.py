@@ -22,6 +22,7 @@ Query = TypeVar("Query", bound=Select[Any])
 def backend(bind: Bind) -> str:
     """``"postgresql"`` or ``"sqlite"``: the database behind an engine, a connection or a session."""
     if isinstance(bind, AsyncSession | Session):
+        assert bind.bind is not None, "a session bound to no engine has no database"
         return backend(bind.bind)
     return bind.dialect.name
 

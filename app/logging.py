@@ -13,17 +13,19 @@ import sys
 import structlog
 from structlog.processors import ExceptionRenderer
 from structlog.tracebacks import ExceptionDictTransformer
+from structlog.typing import Processor
 
 
 def configure_logging(level: str = "INFO", json: bool = True) -> None:
     """Route stdlib and structlog output through one JSON (or console) renderer on stderr."""
+    renderers: list[Processor]
     if json:
         renderers = [ExceptionRenderer(ExceptionDictTransformer(show_locals=False)),
                      structlog.processors.JSONRenderer()]
     else:  # structlog's default console traceback is rich's, with every frame's locals
         renderers = [structlog.dev.ConsoleRenderer(
             colors=False, exception_formatter=structlog.dev.plain_traceback)]
-    shared = [
+    shared: list[Processor] = [
         structlog.contextvars.merge_contextvars,
         structlog.processors.add_log_level,
         structlog.processors.TimeStamper(fmt="iso", utc=True),

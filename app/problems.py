@@ -136,8 +136,9 @@ def _document(app: FastAPI) -> None:
 def install(app: FastAPI) -> None:
     """Register the handlers on ``app`` and document them in its OpenAPI schema."""
     _document(app)
-    app.add_exception_handler(CustodyError, _custody_error)
-    app.add_exception_handler(RequestValidationError, _validation_error)
-    app.add_exception_handler(HTTPException, _http_error)
-    app.add_exception_handler(DBAPIError, _database_error)
+    # Starlette types handlers as taking any Exception; each of these gets only its own class.
+    app.add_exception_handler(CustodyError, _custody_error)  # type: ignore[arg-type]
+    app.add_exception_handler(RequestValidationError, _validation_error)  # type: ignore[arg-type]
+    app.add_exception_handler(HTTPException, _http_error)  # type: ignore[arg-type]
+    app.add_exception_handler(DBAPIError, _database_error)  # type: ignore[arg-type]
     app.add_exception_handler(Exception, _unexpected)

@@ -150,7 +150,7 @@ def _quantity_flaw(event: Event) -> Flaw | None:
 
 
 def _time_flaw(event: Event) -> Flaw | None:
-    times = [(("eventTime",), event.event_time)]
+    times: list[tuple[tuple[str, ...], datetime]] = [(("eventTime",), event.event_time)]
     if event.record_time is not None:
         times.append((("recordTime",), event.record_time))
     if event.error_declaration is not None:
@@ -225,14 +225,17 @@ def loads(data: bytes, max_depth: int) -> Any:
     Traceback (most recent call last):
     epcis.errors.EpcisError: event 0, at /epcisBody/eventList/0/bizStep: duplicate key in a JSON object [field bizStep]; expected each key at most once per object, got 'bizStep'
     """
-    duplicates: list[tuple[str, dict]] = []
+    duplicates: list[tuple[str, dict[str, Any]]] = []
 
-    def pairs(items: list[tuple[str, Any]]) -> dict:
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
         obj = dict(items)
         if len(obj) != len(items) and not duplicates:
             seen: set[str] = set()
-            key = next(k for k, _ in items if k in seen or seen.add(k))
-            duplicates.append((key, obj))
+            for key, _ in items:
+                if key in seen:
+                    duplicates.append((key, obj))
+                    break
+                seen.add(key)
         return obj
 
     try:
@@ -336,7 +339,7 @@ def _too_deep(data: bytes, max_depth: int) -> HostileDocumentError:
 
     Only on the error path: the decoder gave up without saying where.
     """
-    path: list[list] = []  # per open container: [is object, member name or index]
+    path: list[list[Any]] = []  # per open container: [is object, member name or index]
     after_key_position = False
     for match in _TOKEN.finditer(data):
         token = match.group()

@@ -482,9 +482,11 @@ def _products(event: Event, index: int, state: _State, md: _MasterData, version:
     unresolved: list[str] = []
 
     def note(key: str, lot: str | None, expiry: date | None) -> None:
-        for values, value in ((lots.setdefault(key, []), lot), (expiries.setdefault(key, []), expiry)):
-            if value and value not in values:
-                values.append(value)
+        known_lots, known_expiries = lots.setdefault(key, []), expiries.setdefault(key, [])
+        if lot and lot not in known_lots:
+            known_lots.append(lot)
+        if expiry and expiry not in known_expiries:
+            known_expiries.append(expiry)
 
     for epc in state.leaves(event.epc_list + event.child_epcs + ((event.parent_id,) if event.parent_id and
                                                                    event.type is not EventType.OBJECT else ())):

@@ -80,8 +80,9 @@ class TooManyEventsError(EpcisError):
     Raised at the first event past the limit, before it is read.
     """
 
-    def __init__(self, limit: int, **where: object) -> None:
+    def __init__(self, limit: int, *, line: int | None = None, pointer: str | None = None,
+                 event_index: int | None = None) -> None:
         super().__init__("document holds more events than the limit",
                          expected=f"at most {limit} events", found=f"more than {limit}",
-                         **where)  # type: ignore[arg-type]
+                         line=line, pointer=pointer, event_index=event_index)
         self.limit = limit

@@ -180,7 +180,8 @@ def _location(name: str, loc: Location | None, leftovers: list[str]) -> str:
     if loc is None:
         return ""
     count = 1 + len(loc.extensions)
-    placed, rest = [], []
+    placed: list[str] = []
+    rest: list[str] = []
     for ext in loc.extensions:
         (placed if _placed(ext.ns, count) else rest).append(_element(ext))
     if rest:
@@ -194,7 +195,8 @@ def _report(name: str, rep: SensorReport, rank: dict[str, int]) -> tuple[str, li
     """Ordered rendering of sensorMetadata / sensorReport, plus its leftover strings."""
     count = len(rep.fields) + len(rep.extensions)
     ordered: list[tuple[int, str]] = []
-    placed, rest = [], []
+    placed: list[str] = []
+    rest: list[str] = []
     for key, value in rep.fields:
         position = rank.get(key)
         if position is not None:
@@ -233,7 +235,7 @@ def _sensors(elements: tuple[SensorElement, ...], leftovers: list[str]) -> str:
                 rest_parts.append("sensorReport" + "".join(rest))
         reports.sort()
         count = len(se.reports) + (se.metadata is not None) + len(se.extensions)
-        placed = []
+        placed: list[str] = []
         for ext in se.extensions:
             (placed if _placed(ext.ns, count) else rest_parts).append(_element(ext))
         placed.sort()

@@ -11,9 +11,9 @@ namespace the prefix stands for.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeAlias
 
 from epcis import bounds, cbv
 from epcis.errors import EpcisError, TooManyEventsError, UnsupportedFormatError
@@ -194,7 +194,7 @@ class JsonReader:
             )
         self.header_extensions = tuple(exts)
 
-    def _sbdh(self, s: dict) -> Sbdh:
+    def _sbdh(self, s: dict[str, Any]) -> Sbdh:
         def get(obj: Any, *path: str) -> Any:
             for p in path:
                 if isinstance(obj, list):
@@ -215,7 +215,7 @@ class JsonReader:
             document_type=get(s, "DocumentIdentification", "Type"),
         )
 
-    def _vocabularies(self, vl: list) -> Iterator[Vocabulary]:
+    def _vocabularies(self, vl: list[Any]) -> Iterator[Vocabulary]:
         for i, voc in enumerate(vl):
             elements = []
             for j, ve in enumerate(voc.get("vocabularyElementList") or []):
@@ -243,7 +243,7 @@ class JsonReader:
             yield Vocabulary(json_text(voc.get("type", "")), tuple(elements))
 
     # -- events --------------------------------------------------------------------
-    def event_list(self) -> tuple[list, str]:
+    def event_list(self) -> tuple[list[Any], str]:
         """The raw event objects and the JSON pointer of their list."""
         body = self.data.get("epcisBody")
         if not isinstance(body, dict):
@@ -319,7 +319,8 @@ class _JsonEvent:
         if not isinstance(ev, dict):
             raise self.error("event is not an object", "", expected="a JSON object",
                              found=type(ev).__name__)
-        etype = EVENT_TYPES.get(ev.get("type"))
+        kind = ev.get("type")
+        etype = EVENT_TYPES.get(kind) if isinstance(kind, str) else None
         if etype is None:
             raise self.error("unknown event type", "type", field="type",
                              expected="ObjectEvent, AggregationEvent, TransactionEvent, "
@@ -352,58 +353,62 @@ class _JsonEvent:
         return Event(type=etype, **f)
 
     # handlers ------------------------------------------------------------------------
-    def event_time(self, f: dict, v: Any, k: str) -> None:
+    def event_time(self, f: dict[str, Any], v: Any, k: str) -> None:
         f["event_time"] = parse_time(self.text(v, k), k, pointer=f"{self.ptr}/{k}",
                                      event_index=self.index)
 
-    def record_time(self, f: dict, v: Any, k: str) -> None:
+    def record_time(self, f: dict[str, Any], v: Any, k: str) -> None:
         f["record_time"] = parse_time(self.text(v, k), k, pointer=f"{self.ptr}/{k}",
                                       event_index=self.index)
 
-    def offset(self, f: dict, v: Any, k: str) -> None:
+    def offset(self, f: dict[str, Any], v: Any, k: str) -> None:
         value = self.text(v, k)
         if not OFFSET.match(value):
             raise self.error("bad eventTimeZoneOffset", k, field=k,
                              expected="+HH:MM or -HH:MM", found=value)
         f["event_time_zone_offset"] = value
 
-    def event_id(self, f: dict, v: Any, k: str) -> None:
+    def event_id(self, f: dict[str, Any], v: Any, k: str) -> None:
         f["event_id"] = self.text(v, k) or None
 
-    def action(self, f: dict, v: Any, k: str) -> None:
+    def action(self, f: dict[str, Any], v: Any, k: str) -> None:
         value = self.text(v, k)
         if value not in _ACTIONS:
             raise self.error("bad action", k, field=k, expected="ADD, OBSERVE or DELETE",
                              found=value)
         f["action"] = _ACTIONS[value]
 
-    def simple(attr: str) -> Any:  # noqa: N805
-        def handler(self: _JsonEvent, f: dict, v: Any, k: str) -> None:
+    @staticmethod
+    def simple(attr: str) -> _Handler:
+        def handler(self: _JsonEvent, f: dict[str, Any], v: Any, k: str) -> None:
             f[attr] = self.text(v, k)
         return handler
 
-    def cbv_field(attr: str, kind: str) -> Any:  # noqa: N805 - used at class level
-        def handler(self: _JsonEvent, f: dict, v: Any, k: str) -> None:
+    @staticmethod
+    def cbv_field(attr: str, kind: str) -> _Handler:
+        def handler(self: _JsonEvent, f: dict[str, Any], v: Any, k: str) -> None:
             f[attr] = cbv.to_urn(kind, self.text(v, k))
         return handler
 
-    def certification(self, f: dict, v: Any, k: str) -> None:
+    def certification(self, f: dict[str, Any], v: Any, k: str) -> None:
         items = v if isinstance(v, list) else [v]
         f["certification_info"] = tuple(self.text(x, k) for x in items)
 
-    def _list(self, v: Any, k: str) -> list:
+    def _list(self, v: Any, k: str) -> list[Any]:
         if not isinstance(v, list):
             raise self.error("bad value", k, field=k, expected="an array",
                              found=json.dumps(v)[:60])
         return v
 
-    def epcs(attr: str) -> Any:  # noqa: N805
-        def handler(self: _JsonEvent, f: dict, v: Any, k: str) -> None:
+    @staticmethod
+    def epcs(attr: str) -> _Handler:
+        def handler(self: _JsonEvent, f: dict[str, Any], v: Any, k: str) -> None:
             f[attr] = tuple(self.text(x, f"{k}/{i}") for i, x in enumerate(self._list(v, k)))
         return handler
 
-    def quantities(attr: str) -> Any:  # noqa: N805
-        def handler(self: _JsonEvent, f: dict, v: Any, k: str) -> None:
+    @staticmethod
+    def quantities(attr: str) -> _Handler:
+        def handler(self: _JsonEvent, f: dict[str, Any], v: Any, k: str) -> None:
             out = []
             for i, q in enumerate(self._list(v, k)):
                 p = f"{k}/{i}"
@@ -430,8 +435,9 @@ class _JsonEvent:
             f[attr] = tuple(out)
         return handler
 
-    def location(attr: str) -> Any:  # noqa: N805
-        def handler(self: _JsonEvent, f: dict, v: Any, k: str) -> None:
+    @staticmethod
+    def location(attr: str) -> _Handler:
+        def handler(self: _JsonEvent, f: dict[str, Any], v: Any, k: str) -> None:
             if not isinstance(v, dict) or not v.get("id"):
                 raise self.error(f"{k} lacks id", k, field=f"{k}/id",
                                  expected="a location identifier")
@@ -446,7 +452,7 @@ class _JsonEvent:
             f[attr] = Location(self.text(v["id"], k), tuple(exts))
         return handler
 
-    def biz_transactions(self, f: dict, v: Any, k: str) -> None:
+    def biz_transactions(self, f: dict[str, Any], v: Any, k: str) -> None:
         out = []
         for i, bt in enumerate(self._list(v, k)):
             if not isinstance(bt, dict) or "bizTransaction" not in bt:
@@ -457,8 +463,9 @@ class _JsonEvent:
                                       cbv.to_urn("btt", self.text(t, k)) if t else None))
         f["biz_transactions"] = tuple(out)
 
-    def source_dest(attr: str, item: str) -> Any:  # noqa: N805
-        def handler(self: _JsonEvent, f: dict, v: Any, k: str) -> None:
+    @staticmethod
+    def source_dest(attr: str, item: str) -> _Handler:
+        def handler(self: _JsonEvent, f: dict[str, Any], v: Any, k: str) -> None:
             out = []
             for i, sd in enumerate(self._list(v, k)):
                 if not isinstance(sd, dict) or item not in sd:
@@ -470,7 +477,7 @@ class _JsonEvent:
             f[attr] = tuple(out)
         return handler
 
-    def persistent(self, f: dict, v: Any, k: str) -> None:
+    def persistent(self, f: dict[str, Any], v: Any, k: str) -> None:
         if not isinstance(v, dict):
             raise self.error("bad value", k, field=k, expected="an object with set/unset")
         def words(key: str) -> tuple[str, ...]:
@@ -479,7 +486,7 @@ class _JsonEvent:
             return tuple(cbv.to_urn("disp", self.text(x, k)) for x in items)
         f["persistent_disposition"] = PersistentDisposition(words("set"), words("unset"))
 
-    def ilmd(self, f: dict, v: Any, k: str) -> None:
+    def ilmd(self, f: dict[str, Any], v: Any, k: str) -> None:
         if not isinstance(v, dict):
             raise self.error("bad value", k, field=k, expected="an object")
         out = []
@@ -513,13 +520,15 @@ class _JsonEvent:
             fields.append((key, text))
         return SensorReport(tuple(fields), tuple(exts))
 
-    def sensors(self, f: dict, v: Any, k: str) -> None:
+    def sensors(self, f: dict[str, Any], v: Any, k: str) -> None:
         out = []
         for i, se in enumerate(self._list(v, k)):
             p = f"{k}/{i}"
             if not isinstance(se, dict):
                 raise self.error("bad value", p, expected="an object")
-            meta, reports, exts = None, [], []
+            meta: SensorReport | None = None
+            reports: list[SensorReport] = []
+            exts: list[Element] = []
             for key, value in se.items():
                 if key == "sensorMetadata":
                     meta = self._report(value, f"{p}/{key}")
@@ -539,7 +548,7 @@ class _JsonEvent:
             out.append(SensorElement(meta, tuple(reports), tuple(exts)))
         f["sensor_elements"] = tuple(out)
 
-    def error_declaration(self, f: dict, v: Any, k: str) -> None:
+    def error_declaration(self, f: dict[str, Any], v: Any, k: str) -> None:
         if not isinstance(v, dict) or "declarationTime" not in v:
             raise self.error("errorDeclaration lacks declarationTime", k,
                              field="errorDeclaration/declarationTime",
@@ -557,6 +566,7 @@ class _JsonEvent:
             tuple(self.text(x, k) for x in ids), tuple(exts))
 
 
+_Handler: TypeAlias = Callable[[_JsonEvent, dict[str, Any], Any, str], None]
 _J = _JsonEvent
 _FIELDS = {
     "eventTime": _J.event_time,

@@ -29,7 +29,7 @@ from epcis.safexml import DEFAULT_LIMITS, Limits
 from epcis.xml_read import XmlReader
 
 FORMATS = ("1.2-xml", "2.0-xml", "2.0-jsonld")
-Source = bytes | str | os.PathLike | BinaryIO
+Source = bytes | str | os.PathLike[str] | BinaryIO
 _HEAD = 8192
 _BOM = (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")
 _XML_NS = re.compile(rb"urn:epcglobal:epcis(?:-query)?:xsd:([12])")

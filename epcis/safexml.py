@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import Protocol, TypedDict
 
 from lxml import etree
 
@@ -52,12 +52,20 @@ class Limits:
 DEFAULT_LIMITS = Limits()
 
 
+class ByteSource(Protocol):
+    """What the parsers read from: a binary file, or a wrapper that replays part of one."""
+
+    def read(self, size: int = -1, /) -> bytes:
+        """Up to ``size`` bytes (all that is left when negative); ``b""`` at the end."""
+        ...
+
+
 class _LimitedReader:
     """A file wrapper that refuses to read past ``max_bytes``; keeps the first chunk read."""
 
     __slots__ = ("_raw", "_max", "total", "head")
 
-    def __init__(self, raw: BinaryIO, max_bytes: int) -> None:
+    def __init__(self, raw: ByteSource, max_bytes: int) -> None:
         self._raw = raw
         self._max = max_bytes
         self.total = 0
@@ -77,6 +85,16 @@ class _LimitedReader:
         return data
 
 
+def line_of(el: etree._Element) -> int | None:
+    """The source line of ``el``, or None when libxml2 does not know it."""
+    return el.sourceline  # type: ignore[return-value]  # lxml-stubs leave sourceline untyped
+
+
+def attributes(el: etree._Element) -> list[tuple[str, str]]:
+    """The attributes of ``el`` as ``(name, value)`` pairs, in document order."""
+    return el.attrib.items()  # type: ignore[return-value]  # lxml-stubs say str | bytes; lxml gives str
+
+
 # A prolog whose only declaration is a bare <!DOCTYPE name>: an XML declaration, then
 # blanks, comments and processing instructions (consumed whole, so the DOCTYPE matched is
 # the real one, not text inside a comment), then the DOCTYPE without external id or subset.
@@ -92,15 +110,16 @@ def _doctype_found(elem: etree._Element, head: bytes) -> str | None:
 
     ``head`` holds the document's first bytes, prolog included.
     """
+    # lxml-stubs declare no DTD or DocInfo attribute used here; lxml documents them all.
     info = elem.getroottree().docinfo
-    if not info.doctype or _BARE_DOCTYPE.match(head):
+    if not info.doctype or _BARE_DOCTYPE.match(head):  # type: ignore[attr-defined]
         return None
     dtd = info.internalDTD
-    entities = [e.name for e in dtd.iterentities()] if dtd is not None else []
-    found = info.doctype
+    entities: list[str] = [e.name for e in dtd.iterentities()] if dtd is not None else []  # type: ignore[attr-defined]
+    found: str = info.doctype  # type: ignore[attr-defined]
     if entities:
         found += " declaring entities " + ", ".join(entities)
-    elif not (info.system_url or info.public_id):
+    elif not (info.system_url or info.public_id):  # type: ignore[attr-defined]
         found += " with an internal subset"
     return found
 
@@ -110,7 +129,7 @@ class _Replay:
 
     __slots__ = ("_head", "_raw")
 
-    def __init__(self, head: bytes, raw: BinaryIO) -> None:
+    def __init__(self, head: bytes, raw: ByteSource) -> None:
         self._head, self._raw = head, raw
 
     def read(self, size: int = -1) -> bytes:
@@ -120,13 +139,25 @@ class _Replay:
         return self._raw.read(size)
 
 
-_HARDENED = dict(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
-                 huge_tree=False, remove_comments=True, remove_pis=True, collect_ids=False)
+class _Hardening(TypedDict):
+    resolve_entities: bool
+    no_network: bool
+    load_dtd: bool
+    dtd_validation: bool
+    huge_tree: bool
+    remove_comments: bool
+    remove_pis: bool
+    collect_ids: bool
+
+
+_HARDENED = _Hardening(resolve_entities=False, no_network=True, load_dtd=False,
+                       dtd_validation=False, huge_tree=False, remove_comments=True,
+                       remove_pis=True, collect_ids=False)
 
 
 def root_start(
-    source: BinaryIO, limits: Limits = DEFAULT_LIMITS
-) -> tuple[str, dict[str, str], int | None, BinaryIO]:
+    source: ByteSource, limits: Limits = DEFAULT_LIMITS
+) -> tuple[str, dict[str, str], int | None, ByteSource]:
     """Read just enough of ``source`` to see the root start tag (DOCTYPE checked first).
 
     Returns ``(tag, attributes, line, stream)`` where ``stream`` replays every byte.
@@ -149,12 +180,13 @@ def root_start(
             total += len(chunk)
             parser.feed(chunk)
             for _, elem in parser.read_events():
+                assert isinstance(elem, etree._Element)  # the only event asked for is "start"
                 found = _doctype_found(elem, b"".join(chunks))
                 if found is not None:
                     raise HostileDocumentError("document type declarations are not accepted",
                                                expected="no DTD", found=found, line=1)
                 stream = _Replay(b"".join(chunks), source)
-                return elem.tag, dict(elem.attrib), elem.sourceline, stream
+                return elem.tag, dict(attributes(elem)), line_of(elem), stream
             if total > min(limits.max_bytes, 1 << 24):
                 raise HostileDocumentError("no root element in the first bytes",
                                            expected=f"a root element within {total} bytes",
@@ -185,7 +217,7 @@ def check_depth(depth: int, limits: Limits, line: int | None) -> None:
 
 
 def iterparse(
-    source: BinaryIO,
+    source: ByteSource,
     *,
     events: tuple[str, ...] = ("end",),
     tag: object = None,

@@ -57,7 +57,7 @@ def local_time(naive: datetime, offset: str) -> datetime:
     return naive.replace(tzinfo=datetime.fromisoformat(f"2000-01-01T00:00:00{offset}").tzinfo)
 
 
-def lenient_time(text: str, field: str, *, line: int | None = None,
+def lenient_time(text: str | None, field: str, *, line: int | None = None,
                  pointer: str | None = None) -> datetime:
     """Like :func:`parse_time`, but a timestamp without offset is read as UTC.
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from operator import attrgetter
-from typing import BinaryIO
+from typing import Any
 
 from lxml import etree
 
@@ -42,7 +42,16 @@ from epcis.model import (
     Vocabulary,
     VocabularyElement,
 )
-from epcis.safexml import DEFAULT_LIMITS, Limits, check_depth, iterparse, root_start
+from epcis.safexml import (
+    DEFAULT_LIMITS,
+    ByteSource,
+    Limits,
+    attributes,
+    check_depth,
+    iterparse,
+    line_of,
+    root_start,
+)
 from epcis.values import COMMON_OFFSETS, OFFSET, lenient_time, local_time, mda_id, parse_time
 
 NS1 = "urn:epcglobal:epcis:xsd:1"
@@ -84,14 +93,14 @@ _EVENT_DEFAULTS = {
 }
 
 
-def event_state(etype: EventType) -> dict[str, object]:
+def event_state(etype: EventType) -> dict[str, Any]:
     """A fresh field dict for :func:`new_event`: ``type`` and every default filled in."""
     state = _EVENT_DEFAULTS.copy()
     state["type"] = etype
     return state
 
 
-def new_event(state: dict[str, object]) -> Event:
+def new_event(state: dict[str, Any]) -> Event:
     """Build an :class:`Event` around ``state``, without the frozen ``__init__``.
 
     The frozen dataclass ``__init__`` sets each of its ~30 fields through
@@ -129,7 +138,7 @@ def _depth(el: etree._Element) -> int:
 
 def to_element(el: etree._Element, depth: int, limits: Limits) -> Element:
     """Convert an lxml element (a user extension) into a model :class:`Element`."""
-    check_depth(depth, limits, el.sourceline)
+    check_depth(depth, limits, line_of(el))
     ns, name = split_tag(el.tag)
     children = tuple(
         to_element(c, depth + 1, limits) for c in el if isinstance(c.tag, str)
@@ -137,7 +146,7 @@ def to_element(el: etree._Element, depth: int, limits: Limits) -> Element:
     text = el.text.strip() if el.text else ""
     return Element(
         ns=ns, name=name, text=text or None,
-        attributes=tuple(el.attrib.items()), children=children, prefix=el.prefix,
+        attributes=tuple(attributes(el)), children=children, prefix=el.prefix,
     )
 
 
@@ -150,9 +159,11 @@ class _EventBuilder:
         self.index = index
         self.limits = limits
 
-    def error(self, message: str, el: etree._Element | None = None, **kw: object) -> EpcisError:
-        line = (el if el is not None else self.elem).sourceline
-        return EpcisError(message, line=line, event_index=self.index, **kw)
+    def error(self, message: str, el: etree._Element | None = None, *, field: str,
+              expected: str, found: str | None = None) -> EpcisError:
+        line = line_of(el if el is not None else self.elem)
+        return EpcisError(message, field=field, expected=expected, found=found, line=line,
+                          event_index=self.index)
 
     def build(self, elem: etree._Element, etype: EventType, wrapped: bool = False) -> Event:
         """Convert ``elem``; ``wrapped`` when the event itself sits in a 1.2 ``<extension>``."""
@@ -199,18 +210,19 @@ class _EventBuilder:
     # -- simple fields -------------------------------------------------------------
     def event_time(self, el: etree._Element) -> None:
         text = el.text
-        try:  # fast path: clean text
-            parsed = datetime.fromisoformat(text)
-            if parsed.tzinfo is not None and "T" in text:
-                self.f["event_time"] = parsed
-                return
-        except (ValueError, TypeError):
-            pass
-        self.f["event_time"] = parse_time(text, "eventTime", line=el.sourceline,
+        if text is not None:
+            try:  # fast path: clean text
+                parsed = datetime.fromisoformat(text)
+                if parsed.tzinfo is not None and "T" in text:
+                    self.f["event_time"] = parsed
+                    return
+            except ValueError:
+                pass
+        self.f["event_time"] = parse_time(text, "eventTime", line=line_of(el),
                                           event_index=self.index, zoneless=True)
 
     def record_time(self, el: etree._Element) -> None:
-        self.f["record_time"] = parse_time(el.text, "recordTime", line=el.sourceline,
+        self.f["record_time"] = parse_time(el.text, "recordTime", line=line_of(el),
                                            event_index=self.index)
 
     def offset(self, el: etree._Element) -> None:
@@ -226,7 +238,7 @@ class _EventBuilder:
         self.f["event_id"] = _text(el) or None
 
     def action(self, el: etree._Element) -> None:
-        action = _ACTIONS.get(el.text)
+        action = _ACTIONS.get(el.text or "")
         if action is None:
             value = _text(el)
             action = _ACTIONS.get(value)
@@ -308,12 +320,15 @@ class _EventBuilder:
         self.f["sensor_elements"] += tuple(out)
 
     def error_declaration(self, el: etree._Element) -> None:
-        when, reason, ids, exts = None, None, [], []
+        when: datetime | None = None
+        reason: str | None = None
+        ids: list[str] = []
+        exts: list[Element] = []
         for c in _dissolve(el):
             tag = c.tag
             if tag == "declarationTime":
                 when = lenient_time(c.text, "errorDeclaration/declarationTime",
-                                    line=c.sourceline)
+                                    line=line_of(c))
             elif tag == "reason":
                 reason = cbv.to_urn("er", _text(c))
             elif tag == "correctiveEventIDs":
@@ -503,7 +518,7 @@ def _locate(elem: etree._Element, path: tuple[str | int, ...]) -> etree._Element
 
 def _sensor_report(el: etree._Element, b: _EventBuilder, name: str) -> SensorReport:
     fields = []
-    for k, v in el.attrib.items():
+    for k, v in attributes(el):
         v = v.strip()
         if k in _SENSOR_KIND:
             v = cbv.gs1_term(v)
@@ -564,7 +579,7 @@ def _sbdh(el: etree._Element) -> Sbdh:
         sender=text("s:Sender/s:Identifier"),
         receiver=text("s:Receiver/s:Identifier"),
         document_id=text("s:DocumentIdentification/s:InstanceIdentifier"),
-        creation_time=lenient_time(created.text, "CreationDateAndTime", line=created.sourceline)
+        creation_time=lenient_time(created.text, "CreationDateAndTime", line=line_of(created))
         if created is not None else None,
         document_type=text("s:DocumentIdentification/s:Type"),
     )
@@ -588,7 +603,7 @@ def _vocabularies(md: etree._Element, limits: Limits) -> list[Vocabulary]:
                             if kids:
                                 value: str | Element = Element(
                                     ns="", name="attribute",
-                                    attributes=tuple((k, v) for k, v in a.attrib.items()
+                                    attributes=tuple((k, v) for k, v in attributes(a)
                                                      if k != "id"),
                                     children=tuple(to_element(c, _depth(c), limits)
                                                    for c in kids),
@@ -604,8 +619,12 @@ def _vocabularies(md: etree._Element, limits: Limits) -> list[Vocabulary]:
     return out
 
 
-def _header(el: etree._Element, limits: Limits) -> tuple[Sbdh | None, list, list]:
-    sbdh, vocabularies, extensions = None, [], []
+def _header(
+    el: etree._Element, limits: Limits
+) -> tuple[Sbdh | None, list[Vocabulary], list[Element]]:
+    sbdh: Sbdh | None = None
+    vocabularies: list[Vocabulary] = []
+    extensions: list[Element] = []
     for c in _dissolve(el):
         ns, local = split_tag(c.tag)
         if ns == SBDH and local == "StandardBusinessDocumentHeader":
@@ -617,7 +636,7 @@ def _header(el: etree._Element, limits: Limits) -> tuple[Sbdh | None, list, list
         else:
             raise EpcisError("unknown element in EPCISHeader", field=local,
                              expected="sbdh:StandardBusinessDocumentHeader, EPCISMasterData "
-                             "or a namespaced extension", found=c.tag, line=c.sourceline)
+                             "or a namespaced extension", found=c.tag, line=line_of(c))
     return sbdh, vocabularies, extensions
 
 
@@ -627,15 +646,15 @@ def _not_an_event(el: etree._Element) -> EpcisError:
     if ns in STANDARD_NS and local in EVENT_TAGS:
         return EpcisError("EPCIS events must not be namespace-qualified", field=local,
                           expected=f"an unqualified <{local}>",
-                          found=f"{el.prefix}:{local}" if el.prefix else el.tag, line=el.sourceline)
+                          found=f"{el.prefix}:{local}" if el.prefix else el.tag, line=line_of(el))
     return EpcisError("unknown element in EventList", field=el.tag, expected="an EPCIS event",
-                      found=el.tag, line=el.sourceline)
+                      found=el.tag, line=line_of(el))
 
 
 class XmlReader:
     """Streaming reader over one XML document: read the header, then iterate events."""
 
-    def __init__(self, source: BinaryIO, limits: Limits = DEFAULT_LIMITS) -> None:
+    def __init__(self, source: ByteSource, limits: Limits = DEFAULT_LIMITS) -> None:
         self.limits = limits
         tag, attrib, line, stream = root_start(source, limits)
         fmt = ROOTS.get(tag)
@@ -689,7 +708,9 @@ class XmlReader:
         pending = [("end", e) for e in self._pending]
         count = 0
         builder = _EventBuilder(0, limits)
-        last = parent = None  # the previous event and its parent (identity checks)
+        # The previous event and its parent (identity checks).
+        last: etree._Element | None = None
+        parent: etree._Element | None = None
         wrapped = False
         flaw = bounds.flaw
 
@@ -708,18 +729,19 @@ class XmlReader:
                 raise HostileDocumentError("too many elements",
                                            expected=f"at most {limits.max_elements}",
                                            found=f"more than {limits.max_elements}",
-                                           line=elem.sourceline)
+                                           line=line_of(elem))
             if index == limits.max_events:
-                raise TooManyEventsError(index, event_index=index, line=elem.sourceline)
+                raise TooManyEventsError(index, event_index=index, line=line_of(elem))
+            up = elem.getparent()
+            assert up is not None  # an event is never the root: root_start admits EPCIS roots only
             builder.index = index
-            event = builder.build(elem, etype, elem.getparent().tag in WRAPPERS)
+            event = builder.build(elem, etype, up.tag in WRAPPERS)
             bad = flaw(event)
             if bad is not None:
-                raise bad.error(line=_locate(elem, bad.path).sourceline, event_index=index)
+                raise bad.error(line=line_of(_locate(elem, bad.path)), event_index=index)
             yield event
             index += 1
             # Free what precedes this event: the previous event, or an unknown element.
-            up = elem.getparent()
             if up is not parent:
                 parent, wrapped = up, up.tag in WRAPPERS  # 1.2 <extension> around events
             prev = elem.getprevious()
@@ -728,11 +750,11 @@ class XmlReader:
                     ptag = prev.tag
                     if ptag not in EVENT_TAGS and ptag not in WRAPPERS and isinstance(ptag, str):
                         raise _not_an_event(prev)
-                del parent[0]
+                del up[0]
                 prev = elem.getprevious()
-            if wrapped:
-                while parent.getprevious() is not None:
-                    del parent.getparent()[0]
+            if wrapped and (outer := up.getparent()) is not None:
+                while up.getprevious() is not None:
+                    del outer[0]
             last = elem
         if index == 0:
             self._refuse_qualified_body()
@@ -744,7 +766,7 @@ class XmlReader:
                 raise EpcisError(
                     "EPCISBody and its events must not be namespace-qualified",
                     field="EPCISBody", expected="an unqualified <EPCISBody>",
-                    found=f"{c.prefix}:EPCISBody" if c.prefix else c.tag, line=c.sourceline,
+                    found=f"{c.prefix}:EPCISBody" if c.prefix else c.tag, line=line_of(c),
                 )
 
     def document(self) -> Document:

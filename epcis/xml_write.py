@@ -583,7 +583,7 @@ class _XmlWriter:
         if doc.sbdh is not None or (self.v12 and (doc.master_data or doc.header_extensions)):
             nsmap["sbdh"] = SBDH_NS
         nsmap.update({p: ns for ns, p in prefixes.items()})
-        root = etree.Element(f"{{{epcis_ns}}}EPCISDocument", nsmap=nsmap)
+        root = etree.Element(f"{{{epcis_ns}}}EPCISDocument", nsmap=nsmap)  # type: ignore[arg-type]  # lxml-stubs refuse the None (default namespace) key lxml takes
         root.set("schemaVersion", self.version)
         root.set("creationDate", format_time(creation))
         self.header(root, doc, creation)

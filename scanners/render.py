@@ -50,7 +50,7 @@ def datamatrix_modules(product: ProductIdentifier) -> list[list[bool]]:
     image = zxingcpp.create_barcode(bracketed, zxingcpp.BarcodeFormat.DataMatrix, gs1=True,
                                     force_square=True).to_image(scale=1)
     height, width = image.shape[0], image.shape[1]
-    data = bytes(memoryview(image))
+    data = bytes(memoryview(image))  # type: ignore[arg-type]  # zxingcpp.Image is a buffer
     return [[data[y * width + x] < 128 for x in range(width)] for y in range(height)]
 
 
@@ -63,7 +63,7 @@ def datamatrix_png(product: ProductIdentifier, module_px: int = 8, text: bool = 
     symbol = symbol.resize((len(modules[0]) * module_px, size), Image.Resampling.NEAREST)
     lines = human_lines(product) if text else []
     font = ImageFont.load_default(size=max(12, module_px * 2))
-    line_h = int(font.size * 1.3) if lines else 0
+    line_h = int(font.size * 1.3) if lines else 0  # type: ignore[union-attr]  # sized default font
     text_w = max((int(font.getlength(line)) for line in lines), default=0)
     canvas = Image.new("L", (max(symbol.width, text_w + 2 * module_px),
                              size + line_h * len(lines) + module_px), 255)
@@ -132,7 +132,8 @@ def sscc_label_svg(sscc: str) -> str:
     from barcode.writer import SVGWriter
 
     code = _gs1_128(sscc, SVGWriter())
-    return code.render(dict(_LABEL_OPTIONS), text=sscc_hri(sscc)).decode()  # type: ignore[attr-defined]
+    svg: bytes = code.render(dict(_LABEL_OPTIONS), text=sscc_hri(sscc))  # type: ignore[attr-defined]
+    return svg.decode()
 
 
 def sscc_label_png(sscc: str, dpi: int = 300) -> bytes:

@@ -258,6 +258,7 @@ known GS1 AI, got '2A'
     if start >= len(text):
         raise _fail(text, "expected a GS1 element string, HRI or Digital Link, got nothing")
     head = text[start : start + 8].lower()
+    form: Form
     if text[start] == "(":
         form, elements = "hri", _hri(text, start)
     elif head.startswith(("https://", "http://")):

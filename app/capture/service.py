@@ -61,9 +61,9 @@ def sniff(body: bytes, content_type: str | None) -> str:
         try:
             root_start(io.BytesIO(body))  # refuses DTDs and entities before anything is stored
         except HostileDocumentError as exc:
-            raise DocumentRefused(str(exc), **exc.to_dict()) from None
+            raise DocumentRefused(str(exc), headers=None, **exc.to_dict()) from None
         except EpcisError as exc:
-            raise DocumentRefused(str(exc), **exc.to_dict()) from None
+            raise DocumentRefused(str(exc), headers=None, **exc.to_dict()) from None
     return fmt
 
 
@@ -95,7 +95,8 @@ async def capture(
     existing = await repository.document_by_hash(session, partner_id, digest)
     if existing is not None:
         job = await repository.job_of(session, existing.id)
-        return Captured(job, False)  # type: ignore[arg-type]
+        assert job is not None, "a stored document has its capture job"
+        return Captured(job, False)
     doc = RawDocument(
         content_hash=digest, media_type=MEDIA_TYPES[fmt], size=len(body), body=body,
         partner_id=partner_id,

@@ -58,7 +58,7 @@ def _echo_json(data: Any) -> None:
     typer.echo(json.dumps(jsonable(data), indent=2, ensure_ascii=False))
 
 
-def _unreadable(exc: Exception, as_json: bool) -> NoReturn:
+def _unreadable(exc: EpcisError | OSError, as_json: bool) -> NoReturn:
     if isinstance(exc, EpcisError):
         detail: dict[str, Any] = exc.to_dict()
         line = str(exc)

@@ -33,7 +33,9 @@ def _fail(message: str) -> typer.Exit:
 
 def _expiry(value: str) -> date:
     if len(value) == 6 and value.isdigit():
-        return parse_text("17" + value).elements[0].as_date  # type: ignore[return-value]
+        expiry = parse_text("17" + value).elements[0].as_date
+        assert expiry is not None, "AI 17 is a date AI: parse_text reads its date"
+        return expiry
     try:
         return date.fromisoformat(value)
     except ValueError:

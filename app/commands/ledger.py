@@ -77,6 +77,7 @@ def _verifier(settings: Settings, key: str | None) -> str | None:
             reason = exc.strerror if isinstance(exc, OSError) else "not text"
             raise ConfigurationError(f"{source}: cannot read key file {path}: {reason}") from None
     else:
+        assert key is not None  # the key directory's file exists: this is --key's own text
         text, shown = key, repr(key)
     try:
         core.parse_verifier(text)
@@ -114,7 +115,7 @@ async def _check_signer(session, verifier: str, source: str) -> None:
 
 async def _verify(sessions, verifier: str | None, source: str, show_progress: bool,
                   compiled: bool | None, latest: str | None):
-    from rich.progress import Progress
+    from rich.progress import Progress, TaskID
 
     from app.ledger.verify import verify as verify_ledger
 
@@ -124,7 +125,7 @@ async def _verify(sessions, verifier: str | None, source: str, show_progress: bo
         if not show_progress:
             return await verify_ledger(session, verifier, compiled=compiled, latest=latest)
         with Progress(transient=True) as bar:
-            tasks: dict[str, int] = {}
+            tasks: dict[str, TaskID] = {}
 
             def tick(stage: str, done: int, total: int) -> None:
                 if stage not in tasks:

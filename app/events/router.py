@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 from urllib.parse import urlencode
 
 import anyio
@@ -77,7 +78,7 @@ class JsonLdResponse(JSONResponse):
     media_type = JSONLD
 
 
-EPCIS_CONTENT = {200: {"description": "EPCIS 2.0 JSON-LD, or XML when `Accept` asks for it",
+EPCIS_CONTENT: dict[int | str, dict[str, Any]] = {200: {"description": "EPCIS 2.0 JSON-LD, or XML when `Accept` asks for it",
                        "content": {"application/xml": {}}}}
 
 
@@ -105,7 +106,7 @@ async def events(
 async def event(
     event_hash: str, request: Request, session: SessionDep, caller: Caller = QUERY,
     ver: str | None = Query(None, include_in_schema=False),
-) -> JSONResponse:
+) -> Response:
     if ver and event_hash.startswith("ni:") and "?" not in event_hash:
         event_hash += f"?ver={ver}"  # sent unencoded: the query string took "?ver=..."
     row = await service.get_event(session, caller, event_hash)

@@ -64,12 +64,14 @@ def xml_document(rows: Sequence[EpcisEvent]) -> bytes:
     written = write_document(Document("2.0", creation_date=utcnow(), events=events), "2.0-xml")
     # Our own output: no DTD, no entities.
     document = etree.fromstring(written, etree.XMLParser(resolve_entities=False, no_network=True))
+    nsmap: dict[str | None, str] = {"epcisq": QUERY_NS, **document.nsmap}
     root = etree.Element(f"{{{QUERY_NS}}}EPCISQueryDocument",
-                         nsmap={"epcisq": QUERY_NS, **document.nsmap}, attrib=document.attrib)
-    header, body = document.find("EPCISHeader"), document.find("EPCISBody")
+                         nsmap=nsmap, attrib=document.attrib)  # type: ignore[arg-type]  # lxml-stubs refuse the None (default namespace) key and an _Attrib, which lxml takes
+    header, event_list = document.find("EPCISHeader"), document.find("EPCISBody/EventList")
+    assert event_list is not None, "write_document always writes EPCISBody/EventList"
     if header is not None:
         root.append(header)
     results = etree.SubElement(etree.SubElement(root, "EPCISBody"), f"{{{QUERY_NS}}}QueryResults")
     etree.SubElement(results, "queryName").text = "SimpleEventQuery"
-    etree.SubElement(results, "resultsBody").append(body.find("EventList"))
+    etree.SubElement(results, "resultsBody").append(event_list)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)

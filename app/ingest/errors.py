@@ -50,7 +50,7 @@ class Contradiction(Conflict):
 def unreadable(exc: EpcisError) -> DocumentRefused:
     """The job error for a document the EPCIS reader refused, naming where and what."""
     where = {_CAMEL.get(k, k): v for k, v in exc.to_dict().items() if k != "message"}
-    return DocumentRefused(str(exc), reason="EPCIS_INVALID", **where)
+    return DocumentRefused(str(exc), headers=None, reason="EPCIS_INVALID", **where)
 
 
 def job_error(error: CustodyError) -> dict[str, Any]:

@@ -81,14 +81,14 @@ async def jobs_by_status(session: AsyncSession) -> dict[str, int]:
 async def events_stored(session: AsyncSession, document_id: int) -> int:
     """How many events of a document are stored (each is one ledger leaf)."""
     query = select(func.count()).where(EpcisEvent.document_id == document_id)
-    return await session.scalar(query)
+    return (await session.execute(query)).scalar_one()
 
 
-async def document_of(session: AsyncSession, job_id: str) -> bytes | None:
+async def document_of(session: AsyncSession, job_id: str) -> bytes:
     """The raw document a job captured."""
-    return await session.scalar(
+    return (await session.execute(
         select(RawDocument.body).join(CaptureJob, CaptureJob.document_id == RawDocument.id)
-        .where(CaptureJob.id == job_id))
+        .where(CaptureJob.id == job_id))).scalar_one()
 
 
 # --- what the rules read --------------------------------------------------------------------

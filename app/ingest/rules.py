@@ -551,7 +551,8 @@ def rule_for(event: Event) -> Rule | None:
     >>> rule_for(e).__name__
     'ship'
     """
-    step = event.biz_step[len(CBV_STEP):] if (event.biz_step or "").startswith(CBV_STEP) else None
+    biz_step = event.biz_step or ""
+    step = biz_step[len(CBV_STEP):] if biz_step.startswith(CBV_STEP) else None
     for key in ((event.type, event.action, step), (event.type, None, step),
                 (event.type, event.action, None)):
         if key in RULES:

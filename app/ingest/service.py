@@ -71,7 +71,7 @@ class Prepared:
     events: tuple[Event, ...]
     hashes: list[str]
     bodies: list[str]
-    findings: dict[int, list[Problem]]
+    findings: dict[int | None, list[Problem]]  # a refusal names its event (None: none)
     warnings: list[Finding] = dataclasses.field(default_factory=list)
     held: list[Held] = dataclasses.field(default_factory=list)
     transactions: list[Transaction] = dataclasses.field(default_factory=list)
@@ -100,7 +100,7 @@ def prepare(body: bytes, event_limit: int = EVENT_LIMIT) -> Prepared:
         except EpcisError as exc:
             exc.event_index = index if exc.event_index in (None, 0) else exc.event_index
             raise
-    findings: dict[int, list[Problem]] = {}
+    findings: dict[int | None, list[Problem]] = {}
     v = verdict(doc)
     for f in v.refusals:
         findings.setdefault(f.event_index, []).append(Problem(f.code, f.message))
@@ -167,10 +167,13 @@ async def canonical_events(
     if links := odd.difference(names):
         names.update(await _link_names(session, ctx, events, links))
 
+    def renamed(epcs: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(names.get(x, x) for x in epcs)
+
     def rename(e: Event) -> Event:
-        lists = ("epc_list", "child_epcs", "input_epc_list", "output_epc_list")
         return dataclasses.replace(
-            e, **{name: tuple(names.get(x, x) for x in getattr(e, name)) for name in lists},
+            e, epc_list=renamed(e.epc_list), child_epcs=renamed(e.child_epcs),
+            input_epc_list=renamed(e.input_epc_list), output_epc_list=renamed(e.output_epc_list),
             parent_id=names.get(e.parent_id, e.parent_id) if e.parent_id else None)
 
     return [rename(e) for e in events]
@@ -185,8 +188,8 @@ async def _link_names(session: AsyncSession, ctx: Context, events: Sequence[Even
     # ends; a guessed length would mint a wrong URN, possibly another company's.
     urns = [*ctx.locations, *(x for e in events for x in e.all_epcs),
             *(loc.id for e in events for loc in (e.read_point, e.biz_location) if loc)]
-    known = {gtin[1 : 1 + n] for gtin, n in lengths.items()} | set(map(company_prefix, urns))
-    known.discard(None)
+    known = {gtin[1 : 1 + n] for gtin, n in lengths.items()}
+    known.update(p for p in map(company_prefix, urns) if p is not None)
 
     def length_for(kind: str, key: str) -> int | None:
         if held := ctx.registered(key[1:]):
@@ -219,6 +222,7 @@ async def run_job(session: AsyncSession, job: CaptureJob, progress: Progress | N
     if job.partner_id is None:
         raise RuntimeError(f"capture job {job.id} has no submitting partner")
     partner = await find_partner(session, job.partner_id)
+    assert partner is not None, "a job's partner is a foreign key"
     behaviour = job.error_behaviour or partner.exception_policy
     savepoint = await session.begin_nested()
     try:
@@ -284,10 +288,10 @@ def licence_problems(ctx: Context, tx: Transaction) -> list[Problem]:
     return out
 
 
-def unheld(state: State, held: Sequence[Held]) -> dict[int, list[Problem]]:
+def unheld(state: State, held: Sequence[Held]) -> dict[int | None, list[Problem]]:
     """The missing lots and expiry dates that the units Custody holds do not supply either
     (a unit Custody does not hold at all is the rules' problem, not reported twice)."""
-    out: dict[int, list[Problem]] = {}
+    out: dict[int | None, list[Problem]] = {}
     for h in held:
         units = [state.units.get(i) for i in h.identifiers]
         if any(u is not None and getattr(u, h.column) is None for u in units):
@@ -305,7 +309,7 @@ async def store_master_data(session: AsyncSession, ctx: Context, masters: dict[s
     and an NDC; the manufacturer is the one master data names, else the prefix owner. A lot is
     recorded once, with the expiry of its first commissioning, for a product Custody knows.
     """
-    owner = {prefix: pid for pid in (ctx.submitter, *ctx.principals.get(ctx.submitter, ()))
+    owner: dict[str | None, int] = {prefix: pid for pid in (ctx.submitter, *ctx.principals.get(ctx.submitter, ()))
              for prefix in ctx.prefixes.get(pid, ())}
     mine = {g: m for g, m in masters.items() if m.company_prefix in owner and m.name and m.ndc}
     lots = {(u.gtin, u.lot): u.expiry for u in created if u.gtin and u.lot and u.expiry}
@@ -346,6 +350,7 @@ async def _apply(
     Raises :class:`Rejected` instead when there are problems and ``behaviour`` is not proceed.
     """
     written, hashes = prepared.events, prepared.hashes
+    assert job.partner_id is not None  # run_job refuses a job without one
     ctx = await load_context(session, job.partner_id)
     events = await canonical_events(session, ctx, written)  # what the rules see
     # Units first, then stored hashes: a concurrent job whose units we see has committed, so

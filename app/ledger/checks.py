@@ -9,9 +9,11 @@ offline verifier can run the same checks on rows read from a file.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from hashlib import sha256
+from typing import Any
 
 from app.ledger import core
 from epcis.hashing import event_hash
@@ -19,6 +21,9 @@ from epcis.read import read_document
 
 PG_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 """PostgreSQL keeps a ``timestamptz`` as whole microseconds since this instant."""
+
+Row = Sequence[Any]
+"""A stored row as a driver reads it: its cells are of any type once tampered with."""
 
 
 @dataclass(frozen=True)
@@ -45,7 +50,7 @@ def _show(value: object) -> str:
     return value.hex() if isinstance(value, bytes) else str(value)
 
 
-def check_event(row: tuple) -> Mismatch | None:
+def check_event(row: Row) -> Mismatch | None:
     """Recompute an event's hash from its stored body: ``(id, event_hash, JSON-LD body)``."""
     row_id, stored, body = row
     events = read_document(body.encode(), format="2.0-jsonld").events
@@ -75,7 +80,7 @@ class Walk:
         self.hashes: list[bytes] = []
         self.times = TimeFormats()
 
-    def hop(self, row: tuple) -> Mismatch | None:
+    def hop(self, row: Row) -> Mismatch | None:
         """Check the next hop; its hash is kept for the leaf that records it."""
         unit, seq, _, event_hash, kind, src, dst, location, time, prev, stored, leaf = row
         if unit != self.unit:
@@ -99,7 +104,7 @@ class Walk:
         self.seq, self.prev = seq + 1, computed
         return None
 
-    def leaf(self, row: tuple, hops: bytes) -> Mismatch | None:
+    def leaf(self, row: Row, hops: bytes) -> Mismatch | None:
         """Check the next leaf against ``hops``, the hashes of the hops recorded with it."""
         index, stored, data, event_hash = row
         if index != self.next_leaf:
@@ -139,12 +144,12 @@ class Walk:
         return None
 
 
-def _hop_mismatch(row: tuple, expected: object, found: object, message: str) -> Mismatch:
+def _hop_mismatch(row: Row, expected: object, found: object, message: str) -> Mismatch:
     unit, seq, row_id = row[:3]
     return mismatch("custody_hops", f"{row_id} (unit {unit}, seq {seq})", expected, found, message)
 
 
-def _claims(data: bytes) -> dict:
+def _claims(data: bytes) -> dict[str, Any]:
     try:
         claimed = json.loads(data)
     except ValueError:
@@ -163,7 +168,7 @@ def orphan_hop(leaf_index: int) -> Mismatch:
     )
 
 
-class TimeFormats(dict):
+class TimeFormats(dict[datetime | int, str]):
     """``core.format_time`` of each distinct time once: the hops of one event share its time.
 
     Keys are datetimes, or PostgreSQL's whole microseconds since :data:`PG_EPOCH`.
@@ -221,7 +226,7 @@ class NodeWalk:
         self.tree, self.level, self.idx = tree, 1, 0
         self.levels = tree.size.bit_length()
 
-    def node(self, row: tuple) -> Mismatch | None:
+    def node(self, row: Row) -> Mismatch | None:
         """Check the next stored node."""
         level, idx = self.level, self.idx
         row_level, row_idx, stored = row
@@ -290,7 +295,7 @@ class CheckpointWalk:
         self.tree, self.verifier_key = tree, verifier_key
         self.previous: core.Checkpoint | None = None
 
-    def checkpoint(self, row: tuple) -> Mismatch | None:
+    def checkpoint(self, row: Row) -> Mismatch | None:
         """Check the signature, the columns, the root at its size and consistency."""
         row_id, note, tree_size, root_hash = row
         if self.verifier_key is None:

@@ -29,6 +29,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from .merkle import (
     EMPTY_ROOT,
@@ -122,7 +123,7 @@ def format_time(value: datetime, what: str = "time") -> str:
 _s = json.encoder.encode_basestring  # a JSON string literal, non-ASCII kept raw
 
 
-def _canonical_json(obj: dict) -> bytes:
+def _canonical_json(obj: dict[str, Any]) -> bytes:
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 

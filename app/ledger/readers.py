@@ -14,7 +14,7 @@ import json
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import aclosing
 
-from sqlalchemy import or_, select
+from sqlalchemy import Row, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.bulk import select_in
@@ -74,7 +74,7 @@ async def _moves(session: AsyncSession) -> dict[str, set[Hop]]:
     return found
 
 
-async def _event_pages(session: AsyncSession) -> AsyncIterator[list[Sequence]]:
+async def _event_pages(session: AsyncSession) -> AsyncIterator[Sequence[Row[int, str]]]:
     """``(id, event hash)`` of every stored event, by id, a page at a time."""
     query = select(EpcisEvent.id, EpcisEvent.event_hash).order_by(EpcisEvent.id).limit(PAGE)
     last = None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
+from collections.abc import AsyncGenerator, Callable, Generator, Iterable, Sequence
 from contextlib import aclosing
 from typing import Any
 
@@ -67,11 +67,11 @@ async def hop_heads(session: AsyncSession, units: Iterable[str]) -> dict[str, tu
     heads: dict[str, tuple[int, bytes]] = {}
     units = sorted(set(units))
     if units and is_postgresql(session):
-        query = text(
+        distinct_on = text(
             "SELECT DISTINCT ON (unit) unit, seq, hop_hash FROM custody_hops "
             "WHERE unit = ANY(:units) ORDER BY unit, seq DESC"
         )
-        rows = await session.execute(query, {"units": units})
+        rows = await session.execute(distinct_on, {"units": units})
         return {unit: (seq, bytes(hop_hash)) for unit, seq, hop_hash in rows}
     for i in range(0, len(units), IN_CHUNK):
         chunk = units[i : i + IN_CHUNK]
@@ -101,10 +101,12 @@ async def subtree_hashes(session: AsyncSession, ranges: Iterable[Range]) -> dict
         )
         found.update({(i, i + 1): h for i, h in await session.execute(query)})
     if nodes:
-        query = select(LedgerNode.level, LedgerNode.idx, LedgerNode.hash).where(
+        node_query = select(LedgerNode.level, LedgerNode.idx, LedgerNode.hash).where(
             tuple_(LedgerNode.level, LedgerNode.idx).in_(nodes)
         )
-        found.update({(i << lv, (i + 1) << lv): h for lv, i, h in await session.execute(query)})
+        found.update(
+            {(i << lv, (i + 1) << lv): h for lv, i, h in await session.execute(node_query)}
+        )
     return found
 
 
@@ -180,7 +182,7 @@ CHECKPOINT_ROWS = select(
 ).order_by(LedgerCheckpoint.id)
 
 
-async def hop_row(session: AsyncSession, hop_id: int) -> tuple:
+async def hop_row(session: AsyncSession, hop_id: int) -> tuple[Any, ...]:
     """One hop as :data:`HOP_ROWS` reads it."""
     return tuple((await session.execute(HOP_ROWS.where(CustodyHop.id == hop_id))).one())
 
@@ -189,7 +191,9 @@ async def row_counts(session: AsyncSession) -> dict[str, int]:
     """Rows of the event, hop, checkpoint, unit and event party tables (counting a big table
     is not free)."""
     return {
-        model.__tablename__: await session.scalar(select(func.count()).select_from(model))
+        model.__tablename__: (
+            await session.execute(select(func.count()).select_from(model))
+        ).scalar_one()
         for model in (EpcisEvent, CustodyHop, LedgerCheckpoint, Unit, EventParty)
     }
 
@@ -214,8 +218,8 @@ async def node_levels(session: AsyncSession) -> list[tuple[int, int, int, int, b
 
 
 async def batches(
-    session: AsyncSession, query, keys: int = 1, size: int = 20_000
-) -> AsyncIterator[list[Any]]:
+    session: AsyncSession, query: Any, keys: int = 1, size: int = 20_000
+) -> AsyncGenerator[Sequence[Sequence[Any]], None]:
     """The rows (tuples) of an ordered ``query``, ``size`` at a time, never the whole table.
 
     PostgreSQL runs the query once on the session's psycopg connection and streams it in
@@ -230,21 +234,22 @@ async def batches(
         last = None
         while True:
             page = query if last is None else query.where(tuple_(*key_columns) > tuple_(*last))
-            rows = (await session.execute(page.limit(size))).all()
-            if rows:
-                yield rows
-            if len(rows) < size:
+            page_rows = (await session.execute(page.limit(size))).all()
+            if page_rows:
+                yield page_rows
+            if len(page_rows) < size:
                 return
-            last = tuple(rows[-1][:keys])
+            last = tuple(page_rows[-1][:keys])
     connection = await session.connection()
     compiled = query.compile(dialect=connection.dialect)
     raw = (await connection.get_raw_connection()).driver_connection
+    assert raw is not None, "a pooled connection always has its driver connection"
     # A savepoint: a stream closed early is cancelled, which fails the statement.
     async with raw.transaction(), raw.cursor(binary=True) as cursor:
         _load_raw_times(cursor)
         stream = cursor.stream(str(compiled), compiled.params, size=size)
         async with aclosing(stream):
-            rows = []
+            rows: list[Sequence[Any]] = []
             async for row in stream:
                 rows.append(row)
                 if len(rows) == size:
@@ -260,6 +265,7 @@ def _load_raw_times(cursor: psycopg.Cursor | psycopg.AsyncCursor) -> None:
     Exact, and the cheapest to read: a datetime costs more per row than the rest of a hop.
     """
     int8 = cursor.adapters.get_loader(psycopg.postgres.types["int8"].oid, psycopg.pq.Format.BINARY)
+    assert int8 is not None, "psycopg always has a binary int8 loader"
     cursor.adapters.register_loader("timestamptz", int8)
 
 
@@ -280,8 +286,8 @@ async def export_snapshot(session: AsyncSession) -> str | None:
 
 
 def snapshot_batches(
-    session: AsyncSession, snapshot: str, queries: Sequence, size: int = 20_000
-) -> Callable[[], Iterator[tuple[int, list[Any]]]]:
+    session: AsyncSession, snapshot: str, queries: Sequence[Any], size: int = 20_000
+) -> Callable[[], Generator[tuple[int, list[Any]], None, None]]:
     """Blocking reads of ``queries`` on ``snapshot``, for a worker thread.
 
     The returned function opens its own psycopg connection (REPEATABLE READ, read only,
@@ -289,11 +295,12 @@ def snapshot_batches(
     rows)`` ``size`` rows at a time, as :func:`batches` does. Blocking psycopg reads a row
     for half the CPU of the async driver, whose every socket read is an event-loop wait.
     """
-    url = session.bind.url.set(drivername="postgresql").render_as_string(hide_password=False)
-    dialect = session.bind.dialect
+    bind = session.get_bind()
+    url = bind.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+    dialect = bind.dialect
     statements = [query.compile(dialect=dialect) for query in queries]
 
-    def read() -> Iterator[tuple[int, list[Any]]]:
+    def read() -> Generator[tuple[int, list[Any]], None, None]:
         with psycopg.connect(url) as conn:
             conn.isolation_level, conn.read_only = psycopg.IsolationLevel.REPEATABLE_READ, True
             conn.execute(psql.SQL("SET TRANSACTION SNAPSHOT {}").format(snapshot))

@@ -162,6 +162,7 @@ async def inclusion_proof(
         raise ValidationFailed("give exactly one of leaf_index and event_hash", field="leaf_index")
     if event_hash is not None:
         leaf_index = await _leaf_of_visible_event(session, caller, event_hash)
+    assert leaf_index is not None  # exactly one was given, and a hash was looked up
     if tree_size is not None:
         checkpoint = await _signed("tree_size", session, tree_size)
         if not leaf_index < tree_size:
@@ -173,11 +174,12 @@ async def inclusion_proof(
                 found=leaf_index,
             )
     else:
-        checkpoint = await repo.latest_checkpoint(session)
-        if checkpoint is None or leaf_index >= checkpoint.tree_size:
+        latest = await repo.latest_checkpoint(session)
+        if latest is None or leaf_index >= latest.tree_size:
             if leaf_index >= await current_size(session):
                 raise NotFound(f"no leaf {leaf_index} in the log", field="leaf_index")
-            raise _not_yet_signed(leaf_index, checkpoint, interval)
+            raise _not_yet_signed(leaf_index, latest, interval)
+        checkpoint = latest
     return (await _inclusion_proofs(session, [leaf_index], checkpoint))[0]
 
 
@@ -267,7 +269,8 @@ async def unit_chain(
     checkpoint = await repo.latest_checkpoint(session)
     size = checkpoint.tree_size if checkpoint else 0
     signed = [hop.leaf_index for hop in hops if hop.leaf_index < size]
-    proofs = dict(zip(signed, await _inclusion_proofs(session, signed, checkpoint), strict=True))
+    proofs = dict(zip(signed, await _inclusion_proofs(session, signed, checkpoint), strict=True)
+                  ) if checkpoint else {}  # no checkpoint: no hop is signed
     due = next_checkpoint_due(checkpoint, interval) if len(signed) < len(hops) else None
     return Chain([(hop, proofs.get(hop.leaf_index)) for hop in hops], due)
 

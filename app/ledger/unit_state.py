@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import Row, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -131,13 +131,15 @@ def _differs(row: Sequence, chain: Replayed | None, names: Names) -> Difference 
                 f"destination {label(destination) if destination else 'none'}",
                 "stored destination differs from the custody chain")
     if (parent is None) != (chain.container is None) or (
-            parent and unit_key(parent) != unit_key(chain.container)):
+            parent and chain.container and unit_key(parent) != unit_key(chain.container)):
         return ("units", where, f"container {chain.container or 'none'}",
                 f"container {parent or 'none'}", "stored container differs from the custody chain")
     return None
 
 
-async def _unit_pages(session: AsyncSession) -> AsyncIterator[list[Sequence]]:
+async def _unit_pages(
+    session: AsyncSession,
+) -> AsyncIterator[Sequence[Row[int, str, UnitStatus, int | None, int | None, str]]]:
     """``(id, identifier, status, custodian id, destination id, container identifier)`` of
     every unit, by id, a page at a time."""
     parent = aliased(Unit)
@@ -159,7 +161,7 @@ async def _hops(session: AsyncSession, units: list[str]) -> list[tuple[str, str,
     query = select(CustodyHop.unit, CustodyHop.kind, CustodyHop.to_party, CustodyHop.event_hash,
                    CustodyHop.seq)
     rows = await select_in(session, query, CustodyHop.unit, units)
-    return [tuple(r[:4]) for r in sorted(rows, key=lambda r: (r[0], r[4]))]
+    return [(unit, kind, to, event) for unit, kind, to, event, _ in sorted(rows, key=lambda r: (r[0], r[4]))]
 
 
 async def _pack_parents(session: AsyncSession, hashes: set[str]) -> dict[str, str | None]:

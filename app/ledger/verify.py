@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import AsyncGenerator, Callable, Generator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import aclosing, closing
 from dataclasses import asdict, dataclass, field
@@ -142,6 +142,7 @@ class _Run:
                     if not rows.check(number, batch):
                         break
         if rows.found is None and not rows.link():  # the chains, if there were no leaves
+            assert fast is not None and rows.unlinked is not None  # only the compiled walk links
             row = await repo.hop_row(session, rows.unlinked)
             if (found := checks.Walk(*fast.state).hop(row)) is None:
                 raise _disagreement(row)
@@ -210,7 +211,7 @@ class _Run:
         self,
         stage: str,
         query: Any,
-        check: Callable[[tuple], Mismatch | None],
+        check: Callable[[checks.Row], Mismatch | None],
         *,
         keys: int = 1,
         size: int = 20_000,
@@ -255,7 +256,7 @@ class _HopsAndLeaves:
         self.found: Mismatch | None = None
         self.unlinked: int | None = None
 
-    def check(self, number: int, rows: list) -> bool:
+    def check(self, number: int, rows: Sequence[checks.Row]) -> bool:
         """Check a batch of hops (``number`` 0) or leaves (1); False once a row fails."""
         if number and not self.link():
             return False
@@ -268,13 +269,13 @@ class _HopsAndLeaves:
 
     def link(self) -> bool:
         """Walk the chains of every hop the compiled checks took: once, before any leaf."""
-        if not self.linked:
+        if not self.linked and self.fast is not None:  # not linked: the compiled checks ran
             self.linked = True
             if (stopped := self.fast.links()) is not None:
                 self.unlinked = stopped[1]
         return self.unlinked is None
 
-    def _hops(self, rows: list) -> Mismatch | None:
+    def _hops(self, rows: Sequence[checks.Row]) -> Mismatch | None:
         if self.fast is None:
             hop = self.walk.hop
             for row in rows:
@@ -284,7 +285,7 @@ class _HopsAndLeaves:
             raise _disagreement(rows[taken])
         return None
 
-    def _leaves(self, rows: list) -> Mismatch | None:
+    def _leaves(self, rows: Sequence[checks.Row]) -> Mismatch | None:
         walk, fast = self.walk, self.fast
         if fast is None:
             for row in rows:
@@ -299,7 +300,9 @@ class _HopsAndLeaves:
         return None
 
 
-async def _batches(session: AsyncSession, queries: Sequence) -> AsyncIterator[tuple[int, list]]:
+async def _batches(
+    session: AsyncSession, queries: Sequence[Any]
+) -> AsyncGenerator[tuple[int, Sequence[checks.Row]], None]:
     """``(query number, rows)`` of hops (keyed by unit and seq), then of leaves, on ``session``."""
     for number, query in enumerate(queries):
         async with aclosing(repo.batches(session, query, keys=2 - number)) as batches:
@@ -307,7 +310,10 @@ async def _batches(session: AsyncSession, queries: Sequence) -> AsyncIterator[tu
                 yield number, rows
 
 
-def _pipelined(batches: Iterator[tuple[int, list]], check: Callable[[int, list], bool]) -> None:
+def _pipelined(
+    batches: Generator[tuple[int, list[Any]], None, None],
+    check: Callable[[int, Sequence[checks.Row]], bool],
+) -> None:
     """``check`` each batch on a second thread while this one reads the next; stop at False.
 
     The compiled checks let go of the GIL while they format and hash, so the two overlap.
@@ -322,7 +328,7 @@ def _pipelined(batches: Iterator[tuple[int, list]], check: Callable[[int, list],
             pending.result()
 
 
-def _disagreement(row: tuple) -> RuntimeError:
+def _disagreement(row: checks.Row) -> RuntimeError:
     return RuntimeError(
         f"the compiled verifier refused a row the reference checks accept ({row[:3]}); "
         "`custody verify --pure-python` checks without it; please report this"

@@ -77,7 +77,8 @@ async def first_location_taken(
 
 async def units_at(session: AsyncSession, location_id: int) -> int:
     """How many units are at the location."""
-    return await session.scalar(select(func.count()).where(Unit.location_id == location_id))
+    query = select(func.count()).where(Unit.location_id == location_id)
+    return (await session.execute(query)).scalar_one()
 
 
 async def audit(session: AsyncSession, partner_id: int) -> list[AuditEntry]:

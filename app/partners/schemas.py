@@ -156,8 +156,9 @@ class PartnerPatch(BaseModel):
     def changes(self) -> PartnerChanges:
         """What the service needs to correct the partner."""
         given = self.model_dump(exclude_unset=True, exclude={"glns", "licences", "locations"})
+        fields: dict[str, Any] = {k: "" if v is None else v for k, v in given.items()}
         return PartnerChanges(
-            **{k: "" if v is None else v for k, v in given.items()},
+            **fields,
             glns=None if self.glns is None else tuple(self.glns),
             licences=None if self.licences is None else tuple(
                 LicenceSpec(**x.model_dump()) for x in self.licences),

@@ -292,7 +292,7 @@ async def create_partner(session: AsyncSession, spec: PartnerSpec, actor: str) -
         )
     )
     await session.flush()
-    return await repository.get_partner(session, partner.id)  # type: ignore[return-value]
+    return await _written(session, partner.id)
 
 
 async def _prefixes(session: AsyncSession, spec: PartnerSpec) -> list[str]:
@@ -311,7 +311,7 @@ async def _prefixes(session: AsyncSession, spec: PartnerSpec) -> list[str]:
                                        field="prefixes", found=p)
     else:
         keys = [parse_epc_uri(parse_location(x.sgln).sgln) for x in spec.locations]
-        prefixes = list(dict.fromkeys(k.gln[: k.company_prefix_length] for k in keys))
+        prefixes = list(dict.fromkeys(k.gln[: k.company_prefix_length] for k in keys if k.gln))
     for i, p in enumerate(prefixes):
         other = next((q for q in prefixes[:i] if p.startswith(q) or q.startswith(p)), None)
         if other is not None:
@@ -379,7 +379,7 @@ async def update_partner(
         for name, old, new in changed
     )
     await session.flush()
-    return await repository.get_partner(session, partner_id)  # type: ignore[return-value]
+    return await _written(session, partner_id)
 
 
 def _plain(value: Any) -> Any:
@@ -403,7 +403,7 @@ async def _replace_glns(session: AsyncSession, partner: TradingPartner, glns: di
 
 
 async def _replace_licences(session, partner: TradingPartner, licences: Sequence[LicenceSpec]):
-    changed = []
+    changed: list[tuple[str, object, object]] = []
     held = {(x.kind, x.jurisdiction, x.number): x for x in partner.licences}
     for spec in licences:
         key = (spec.kind, spec.jurisdiction, spec.number)
@@ -429,7 +429,7 @@ def _licence_dates(x: LicenceSpec | Licence) -> dict[str, str | None]:
 
 
 async def _replace_locations(session, partner: TradingPartner, locations: Sequence[LocationSpec]):
-    changed = []
+    changed: list[tuple[str, object, object]] = []
     held = {x.sgln: x for x in partner.locations}
     for spec in locations:
         name = f"locations[{spec.sgln}]"
@@ -444,3 +444,10 @@ async def _replace_locations(session, partner: TradingPartner, locations: Sequen
         await session.delete(row)
         changed.append((f"locations[{sgln}]", row.name, None))
     return changed
+
+
+async def _written(session: AsyncSession, partner_id: int) -> TradingPartner:
+    """The partner just written (flushed), with its details as stored now."""
+    partner = await repository.get_partner(session, partner_id)
+    assert partner is not None, "a partner just written is there"
+    return partner

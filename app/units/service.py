@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.service import Caller
@@ -19,7 +20,7 @@ from epcis.dl import normalise
 class UnitView:
     """A unit's columns (as :func:`repository.get_unit` reads them) and its hops in order."""
 
-    unit: Mapping[str, Any]
+    unit: RowMapping
     hops: list[dict[str, Any]]
 
 
@@ -37,11 +38,16 @@ def spellings(identifier: str) -> list[str]:
     if not identifier.startswith("http"):
         return [identifier]
     link = normalise(identifier) or identifier
-    urns = (to_urn(link, lambda kind, key, n=n: n) for n in range(6, 13))
+    urns = (to_urn(link, _always(n)) for n in range(6, 13))
     return list(dict.fromkeys((identifier, link, *urns)))
 
 
-async def visible_unit(session: AsyncSession, caller: Caller, identifier: str) -> Mapping[str, Any]:
+def _always(length: int) -> Callable[[str, str], int]:
+    """A company prefix length lookup that answers ``length`` for every key."""
+    return lambda kind, key: length
+
+
+async def visible_unit(session: AsyncSession, caller: Caller, identifier: str) -> RowMapping:
     """The unit named by ``identifier`` (an EPC URN or a GS1 Digital Link), if ``caller`` may
     see it: its custodian, the partner it is in transit to, or a partner named on its chain
     (regulators and admins see every unit).

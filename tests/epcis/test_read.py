@@ -314,6 +314,13 @@ def test_json_errors_carry_pointer_and_index() -> None:
     assert err.pointer == "/epcisBody/eventList/1/action"
 
 
+def test_json_event_type_that_is_not_a_string_is_an_unknown_type() -> None:
+    err = _error(_json(GOOD_JSON.replace(b'"ObjectEvent"', b'["ObjectEvent"]')))
+    assert str(err) == ("event 0, at /epcisBody/eventList/0/type: unknown event type [field type]; "
+                        "expected ObjectEvent, AggregationEvent, TransactionEvent, "
+                        "TransformationEvent or AssociationEvent, got \"['ObjectEvent']\"")
+
+
 def test_json_missing_event_time() -> None:
     err = _error(_json(GOOD_JSON.replace(b'"eventTime": "2024-05-01T12:00:00Z", ', b"")))
     assert str(err) == ("event 0, at /epcisBody/eventList/0: ObjectEvent lacks eventTime "
