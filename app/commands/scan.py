@@ -144,17 +144,21 @@ def verify(
         raise _fail("expected scanner TEXT or --image FILE, exactly one")
     settings = load_settings()
     actor = Actor("cli")
+    data = None
     if image is not None:
         try:
             data = image.read_bytes()
         except OSError as err:
             raise _fail(f"{image}: cannot read image ({err.__class__.__name__}: {err})") from None
-        work = service.verify_image, data
-    else:
-        work = service.verify_text, _unescape(text)
 
     async def run(session):
-        return VerifyOut.of(await work[0](session, settings.operator_gln, work[1], station, actor))
+        if data is not None:
+            done = await service.verify_image(session, settings.operator_gln, data, station, actor)
+        else:
+            assert text is not None  # exactly one of the two, checked above
+            done = await service.verify_text(session, settings.operator_gln, _unescape(text),
+                                             station, actor)
+        return VerifyOut.of(done)
 
     out = run_in_transaction(settings, run)
     if json_output:

@@ -92,7 +92,7 @@ async def investigations_of(session: AsyncSession, unit_ids: Sequence[int]) -> l
     """``(unit id, investigation id)`` of every investigation naming one of ``unit_ids``."""
     query = select(InvestigationUnit.unit_id, InvestigationUnit.investigation_id).where(
         InvestigationUnit.unit_id.in_(unit_ids))
-    return [tuple(r) for r in (await session.execute(query)).all()]
+    return [(unit, inv) for unit, inv in (await session.execute(query)).all()]
 
 
 async def custody_moves(session: AsyncSession, identifiers: Sequence[str]) -> list[tuple[str, str, str | None, str | None]]:
@@ -100,7 +100,7 @@ async def custody_moves(session: AsyncSession, identifiers: Sequence[str]) -> li
     query = select(CustodyHop.unit, CustodyHop.kind, CustodyHop.from_party, CustodyHop.to_party,
                    CustodyHop.seq).where(CustodyHop.kind.in_(("ship", "receive")))
     rows = await select_in(session, query, CustodyHop.unit, list(identifiers))
-    return [tuple(r[:4]) for r in sorted(rows, key=lambda r: (r[0], r[4]))]
+    return [(r[0], r[1], r[2], r[3]) for r in sorted(rows, key=lambda r: (r[0], r[4]))]
 
 
 async def partners_by_gln(session: AsyncSession, glns: Iterable[str]) -> dict[str, TradingPartner]:
@@ -120,8 +120,9 @@ async def partner(session: AsyncSession, partner_id: int) -> TradingPartner | No
 
 async def products(session: AsyncSession, gtins: Iterable[str]) -> dict[str, Product]:
     gtins = list(gtins)
-    found = await session.scalars(select(Product).where(Product.gtin.in_(gtins))) if gtins else []
-    return {p.gtin: p for p in found}
+    if not gtins:
+        return {}
+    return {p.gtin: p for p in await session.scalars(select(Product).where(Product.gtin.in_(gtins)))}
 
 
 async def site(session: AsyncSession, sgln: str) -> Location | None:

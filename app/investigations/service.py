@@ -224,10 +224,11 @@ async def clear(session: AsyncSession, investigation_id: int, text: str, actor: 
     top = [u.identifier for u in view.units if u.id in back and u.parent_id not in back]
     if top:
         await record_hold(session, operator, top, RELEASE)
+    cleared = _text(text, "text")
     notice = {"investigation": investigation_id, "determination": "cleared",
-              "units": sorted(u.identifier for u in view.units), "text": _text(text, "text"),
+              "units": sorted(u.identifier for u in view.units), "text": cleared,
               "partners_told": view.partners}
-    await _entry(session, investigation_id, EntryKind.CLEARED, actor, notice["text"],
+    await _entry(session, investigation_id, EntryKind.CLEARED, actor, cleared,
                  {"released": sorted(u.identifier for u in view.units if u.id in back),
                   "partners_told": [p["gln"] for p in view.partners]})
     return await get(session, investigation_id, operator), notice
@@ -390,6 +391,8 @@ async def form_3911(session: AsyncSession, investigation_id: int, operator: Oper
         raise ValidationFailed(f"report type {report_type!r}: expected one of "
                                f"{', '.join(REPORT_TYPES)}", field="type", found=report_type)
     determined = view.last(EntryKind.ILLEGITIMATE)
+    # _illegitimate() returned an investigation determined illegitimate: both are set.
+    assert determined is not None and view.determined_at is not None
     incident = next((e.data.get("incident_number") for e in reversed(view.entries)
                      if e.data.get("incident_number")), None)
     items = [u for u in view.units if u.kind == "sgtin"]
@@ -397,6 +400,7 @@ async def form_3911(session: AsyncSession, investigation_id: int, operator: Oper
     company = await repository.partner(session, operator.id)
     site = await repository.site(session, operator.site)
     where = site or company
+    assert where is not None, "the operator is a trading partner"
     termination = view.last(EntryKind.TERMINATION)
     follow_up = view.last(EntryKind.FOLLOW_UP)
     now = utcnow()

@@ -132,7 +132,7 @@ async def custodians(session: AsyncSession, label, units: list[Unit]) -> list[di
     unit in transit counts for its shipper and its receiver)."""
     counts: dict[int, list[int]] = {}
     for unit in units:
-        for party in {unit.custodian_id, unit.destination_id} - {None}:
+        for party in {p for p in (unit.custodian_id, unit.destination_id) if p is not None}:
             count = counts.setdefault(party, [0, 0])
             count[0] += 1
             count[1] += unit.status == S.SHIPPED

@@ -154,7 +154,8 @@ async def verify_image(session: AsyncSession, operator_gln: str | None, image: b
     products = list(dict.fromkeys(r.product for r in results if r.product))
     raw = results[0].symbol.symbology + results[0].symbol.raw
     if not products:
-        return await _unreadable(session, context, raw, results[0].error, actor)
+        return await _unreadable(session, context, raw,
+                                 results[0].error or f"{described}: not a GS1 code", actor)
     if len(products) > 1:
         return await _unreadable(session, context, described, f"{described}: {len(products)} "
                                  "different GS1 codes; expected one (scan one package at a time)", actor)
@@ -202,12 +203,15 @@ async def _verify(session, context: _Context, product: ProductIdentifier, raw: s
         verdict, reasons = Verdict.UNKNOWN, [
             f"{product.hri}: a GTIN without a serial (21) names no single package"]
     else:
-        unit = await repository.unit_by_key(session, product.gtin, product.serial, product.sscc)
+        found = await repository.unit_by_key(session, product.gtin, product.serial, product.sscc)
+        unit = dict(found) if found is not None else None
         if unit is None:
             verdict, reasons = Verdict.UNKNOWN, [f"{product.hri}: no such unit in the ledger"]
         else:
             exceptions = await repository.open_exceptions(session, unit["id"])
-            flags = await unit_flags(session, await session.get(Unit, unit["id"]))
+            row = await session.get(Unit, unit["id"])
+            assert row is not None, "read in this transaction"
+            flags = await unit_flags(session, row)
             verdict, reasons, visible = judge(product, unit, context.operator, exceptions, today,
                                               flags)
             unit = unit if visible else None

@@ -39,7 +39,9 @@ def csrf_token(request: Request) -> str:
 def csrf_ok(request: Request, given: str | None) -> bool:
     """True when ``given`` is this session's CSRF token."""
     expected = request.session.get("csrf")
-    return bool(expected and given) and hmac.compare_digest(expected, given)
+    if not (isinstance(expected, str) and expected and given):
+        return False
+    return hmac.compare_digest(expected, given)
 
 
 def start_session(request: Request, user: StaffUser) -> None:

@@ -134,10 +134,11 @@ def check_request(
             check(value)
         except GS1Error as exc:
             raise MalformedRequest(name, f"{name}: {exc}", value) from None
-    for name, value in (("exp", exp), ("linkType", link_type), ("context", context),
+    for name, given in (("exp", exp), ("linkType", link_type), ("context", context),
                         ("reqGLN", req_gln), ("corrUUID", corr_uuid)):
-        if not value:
+        if not given:
             raise MalformedRequest(name, f"{name}: required, got nothing")
+    assert exp and context and req_gln and corr_uuid  # each checked just above
     if link_type != LINK_TYPE:
         raise MalformedRequest("linkType", f"linkType: expected {LINK_TYPE!r}, got {link_type!r}",
                                link_type)

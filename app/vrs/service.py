@@ -6,6 +6,7 @@ import hashlib
 import json
 import uuid
 from datetime import UTC, date, datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -81,6 +82,7 @@ async def _requester(session: AsyncSession, caller: Caller, req_gln: str, today:
         raise Forbidden(f"{key} is an operator key; a verification request comes from a trading "
                         "partner's key", field="Authorization")
     partner = await repo.requester(session, caller.partner_id)
+    assert partner is not None, "an API key's partner is never deleted"
     if req_gln not in {g.gln for g in partner.glns}:
         raise Forbidden(f"reqGLN {req_gln} is not a GLN of the partner holding {key}",
                         field="reqGLN", found=req_gln)
@@ -256,7 +258,8 @@ async def record_answer(
     """
     verified = reason = info = gln = None
     if body is not None:
-        data = body.get("data") if isinstance(body.get("data"), dict) else {}
+        found = body.get("data")
+        data: dict[str, Any] = found if isinstance(found, dict) else {}
         if body.get("corrUUID") != asked.corr_uuid:
             error = f"answer echoes corrUUID {body.get('corrUUID')!r}, expected {asked.corr_uuid!r}"
         elif not isinstance(data.get("verified"), bool):
