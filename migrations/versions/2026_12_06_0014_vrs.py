@@ -13,6 +13,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from app.dialect import backend
 from app.models.append_only import append_only_ddl, drop_append_only_ddl
 
 # revision identifiers, used by Alembic.
@@ -42,7 +43,7 @@ def upgrade() -> None:
     )
     op.create_index('ix_vrs_evidence_requester_corr', 'vrs_evidence',
                     ['requester_id', 'corr_uuid'], unique=True)
-    for statement in append_only_ddl('vrs_evidence', op.get_bind().dialect.name):
+    for statement in append_only_ddl('vrs_evidence', backend(op.get_bind())):
         op.execute(statement)
     op.create_table(
         'vrs_routes',
@@ -88,7 +89,7 @@ def downgrade() -> None:
     op.drop_index(op.f('ix_verifications_unit_id'), table_name='verifications')
     op.drop_table('verifications')
     op.drop_table('vrs_routes')
-    for statement in drop_append_only_ddl('vrs_evidence', op.get_bind().dialect.name):
+    for statement in drop_append_only_ddl('vrs_evidence', backend(op.get_bind())):
         op.execute(statement)
     op.drop_index('ix_vrs_evidence_requester_corr', table_name='vrs_evidence')
     op.drop_table('vrs_evidence')
