@@ -66,7 +66,10 @@ def test_sign_in_then_scan_each_verdict_with_a_wedge_scanner(demo_served, browse
     page.set_viewport_size({"width": 1024, "height": 768})  # a tablet in landscape
     page.goto(f"{url}/scan")
     assert page.url.endswith("/signin")
-    page.keyboard.type(STAFF_USER)  # the username field has focus
+    # The username field takes focus itself (autofocus); typing before it has, as a loaded
+    # CI machine did, loses the first keys.
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'username'")
+    page.keyboard.type(STAFF_USER)
     page.keyboard.press("Tab")
     page.keyboard.type(password)
     with page.expect_navigation():
