@@ -118,6 +118,9 @@ def demo(
     if config.operator_gln is None:
         config = config.model_copy(update={"operator_gln": OPERATOR.gln})
     upgrade(config.database_url)
+    from app.logging import configure_logging
+
+    configure_logging(config.log_level, config.log_json)
     logging.getLogger("custody.worker").setLevel("WARNING")  # the demo sums its jobs up below
     created = run(config, load, config)
     logging.getLogger("custody.worker").setLevel("NOTSET")

@@ -26,6 +26,7 @@ def run(env, *args) -> str:
 
 def test_demo_shows_suspect_product_and_a_recall_and_the_cli_walks_it(fresh):
     out = run(fresh, "demo", "--no-serve")
+    assert "capture job" not in out  # the worker's line per job: the demo sums its jobs up
     assert "1 investigation(s), one vial quarantined, 1 recall(s)" in out
     assert f"CUSTODY_OPERATOR_GLN={HARBOR.gln}" in out
     assert run(fresh, "demo", "--no-serve")  # twice is harmless: still one of each
