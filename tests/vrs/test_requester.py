@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
-import subprocess
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 
-import httpx
 import pytest
 
 from app.config import Settings
@@ -18,7 +15,7 @@ from app.migrate import upgrade
 from app.models import Unit
 from app.vrs import service
 from tests.partners.helpers import make_key
-from tests.process import CUSTODY, ROOT, custody, env, free_port
+from tests.process import custody, free_port, serving
 from tests.vrs.helpers import (
     EXPIRY,
     FOREIGN_GTIN,
@@ -45,32 +42,9 @@ def responder(tmp_path_factory) -> Iterator[tuple[str, str]]:
 
     key = asyncio.run(seed())
     port = free_port()
-    with serving(port, CUSTODY_DATABASE_URL=url, CUSTODY_OPERATOR_GLN=MFG_GLN):
+    with serving(port, CUSTODY_DATABASE_URL=url, CUSTODY_OPERATOR_GLN=MFG_GLN,
+                 CUSTODY_CHECKPOINT_INTERVAL_SECONDS="0"):
         yield f"http://127.0.0.1:{port}/vrs", key
-
-
-@contextmanager
-def serving(port: int, **settings: str) -> Iterator[None]:
-    """``custody serve --no-worker`` on ``port`` with ``settings``, until it answers /healthz."""
-    server = subprocess.Popen(
-        [*CUSTODY, "serve", "--no-worker", "--port", str(port)], cwd=ROOT,
-        env=env(CUSTODY_CHECKPOINT_INTERVAL_SECONDS="0", **settings),
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"custody serve did not start: {server.stderr.read()}")
-            time.sleep(0.2)
-        yield
-    finally:
-        server.terminate()
-        server.wait(10)
 
 
 @pytest.fixture
@@ -175,7 +149,7 @@ def test_the_demo_routes_northwinds_gtins_to_itself(tmp_path):
     demo = custody("demo", "--no-serve", "--port", str(port), **settings)
     assert demo.returncode == 0, demo.stderr
     assert f"Northwind's GTINs -> http://127.0.0.1:{port}/vrs, asked as {MFG_GLN}" in demo.stdout
-    with serving(port, **settings):
+    with serving(port, CUSTODY_CHECKPOINT_INTERVAL_SECONDS="0", **settings):
         held = custody("vrs", "verify", GTIN, "ZT2611A", "ZT00003", "280500", **settings)
         dispensed = custody("vrs", "verify", GTIN, "ZT2611A", "ZT00001", "280531", **settings)
     assert held.returncode == 0, held.stdout + held.stderr

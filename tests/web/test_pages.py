@@ -7,9 +7,6 @@ Debian's Chromium through Playwright (never a downloaded browser); the app runs 
 from __future__ import annotations
 
 import os
-import re
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -17,7 +14,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from tests.process import CUSTODY, env, free_port
+from tests.process import serving
 
 CHROMIUM = Path("/usr/bin/chromium")
 LOCAL = {"127.0.0.1", "localhost"}
@@ -27,26 +24,8 @@ LOCAL = {"127.0.0.1", "localhost"}
 def served(tmp_path_factory) -> Iterator[str]:
     """``custody serve`` on a free port; yields the URL it printed."""
     database = tmp_path_factory.mktemp("web") / "custody.db"
-    port = free_port()
-    process = subprocess.Popen(
-        [*CUSTODY, "serve", "--no-worker", "--port", str(port)], stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL, text=True,
-        env=env(CUSTODY_DATABASE_URL=f"sqlite+aiosqlite:///{database}"))
-    try:
-        printed = process.stdout.readline()
-        url = re.match(r"Custody is running at (http://\S+)", printed).group(1)
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{url}/healthz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                assert time.monotonic() < deadline, "custody serve did not answer within 30 s"
-                time.sleep(0.1)
+    with serving(CUSTODY_DATABASE_URL=f"sqlite+aiosqlite:///{database}") as url:
         yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
 
 
 @pytest.fixture(scope="module")
@@ -54,8 +33,8 @@ def browser():
     if not CHROMIUM.exists():
         message = "Debian's chromium is not installed (scripts/system-deps.sh installs it)"
         if os.environ.get("CI"):
-            pytest.fail(message)
-        pytest.skip(message)
+            pytest.fail(message)  # CI installs it (make test runs system-deps): never skipped there
+        pytest.skip(message)  # a developer machine without Debian's chromium
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:

@@ -8,15 +8,12 @@ go to the test's tmp directory.
 from __future__ import annotations
 
 import re
-import subprocess
-import time
 from collections.abc import Iterator
 
-import httpx
 import pytest
 
 from app.demo import OPERATOR, STAFF_USER
-from tests.process import CUSTODY, custody, env, free_port
+from tests.process import custody, serving
 from tests.web.test_pages import browser, offline_page  # noqa: F401  (fixture)
 
 GS = "\x1d"
@@ -39,24 +36,8 @@ def demo_served(tmp_path_factory) -> Iterator[tuple[str, str]]:
     made = custody("demo", "--no-serve", **settings)
     assert made.returncode == 0, made.stderr
     password = re.search(rf"{STAFF_USER}, password \(shown once\): (\S+)", made.stdout).group(1)
-    port = free_port()
-    process = subprocess.Popen([*CUSTODY, "serve", "--no-worker", "--port", str(port)],
-                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-                               env=env(**settings))
-    try:
-        url = re.match(r"Custody is running at (http://\S+)", process.stdout.readline()).group(1)
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{url}/healthz").status_code == 200:
-                    break
-            except httpx.TransportError:
-                assert time.monotonic() < deadline, "custody serve did not answer within 30 s"
-                time.sleep(0.1)
+    with serving(**settings) as url:
         yield url, password
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
 
 
 def test_sign_in_then_scan_each_verdict_with_a_wedge_scanner(demo_served, browser, tmp_path):  # noqa: F811
