@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import Any, TypeVarTuple
 
 from sqlalchemy import Row, Select, insert
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql import FromClause
+from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.sql import ColumnElement, FromClause
 from sqlalchemy.sql.schema import Table
 
 from app.dialect import in_values, is_postgresql
@@ -84,3 +85,19 @@ async def select_in(
         where = in_values(session, key, values[start : start + size])
         rows.extend(await session.execute(query.where(where)))
     return rows
+
+
+async def keyset_pages(
+    session: AsyncSession, query: Select[*_Ts], key: ColumnElement[int] | InstrumentedAttribute[int], size: int = 5_000
+) -> AsyncIterator[Sequence[Row[*_Ts]]]:
+    """``query``'s rows by ``key`` (its first column), ``size`` at a time: each page starts
+    after the last key of the one before, so no page rereads or skips a row."""
+    query = query.order_by(key).limit(size)
+    last = None
+    while True:
+        page = (await session.execute(query if last is None else query.where(key > last))).all()
+        if page:
+            yield page
+        if len(page) < size:
+            return
+        last = page[-1]._mapping[key]

@@ -11,13 +11,13 @@ names them and mapped to ids through today's directory (:class:`app.ledger.unit_
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import Callable
 from contextlib import aclosing
 
-from sqlalchemy import Row, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.bulk import select_in
+from app.bulk import keyset_pages, select_in
 from app.ingest.rules import readers
 from app.ledger import repository as repo
 from app.ledger.unit_state import Difference, Names
@@ -39,7 +39,8 @@ async def first_difference(
     names = await Names.load(session)
     moved = await _moves(session)
     done = 0
-    async for page in _event_pages(session):
+    async for page in keyset_pages(session, select(EpcisEvent.id, EpcisEvent.event_hash),
+                                   EpcisEvent.id, PAGE):
         submitters = await _submitters(session, [h for _, h in page])
         stored = await _stored(session, [i for i, _ in page])
         for event_id, event_hash in page:
@@ -72,19 +73,6 @@ async def _moves(session: AsyncSession) -> dict[str, set[Hop]]:
             for _, event_hash, *hop in rows:
                 found.setdefault(event_hash, set()).add(tuple(hop))
     return found
-
-
-async def _event_pages(session: AsyncSession) -> AsyncIterator[Sequence[Row[int, str]]]:
-    """``(id, event hash)`` of every stored event, by id, a page at a time."""
-    query = select(EpcisEvent.id, EpcisEvent.event_hash).order_by(EpcisEvent.id).limit(PAGE)
-    last = None
-    while True:
-        page = (await session.execute(query if last is None else query.where(EpcisEvent.id > last))).all()
-        if page:
-            yield page
-        if len(page) < PAGE:
-            return
-        last = page[-1][0]
 
 
 async def _submitters(session: AsyncSession, hashes: list[str]) -> dict[str, str]:

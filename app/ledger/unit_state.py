@@ -11,14 +11,14 @@ not trusted: anyone who can write the database can rewrite it.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import Row, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from app.bulk import select_in
+from app.bulk import keyset_pages, select_in
 from app.ingest.identifiers import unit_key
 from app.ingest.rules import partner_label_id
 from app.models import CustodyHop, EpcisEvent, PartnerGln, Unit, UnitStatus
@@ -74,7 +74,10 @@ async def first_difference(
     """
     names = await Names.load(session)
     done = 0
-    async for page in _unit_pages(session):
+    parent = aliased(Unit)
+    units = (select(Unit.id, Unit.identifier, Unit.status, Unit.custodian_id, Unit.destination_id,
+                    parent.identifier).outerjoin(parent, parent.id == Unit.parent_id))
+    async for page in keyset_pages(session, units, Unit.id, PAGE):
         hops = await _hops(session, [row[1] for row in page])
         parents = await _pack_parents(session, {h[3] for h in hops if h[1] == "pack"})
         replayed: dict[str, Replayed] = {}
@@ -135,25 +138,6 @@ def _differs(row: Sequence, chain: Replayed | None, names: Names) -> Difference 
         return ("units", where, f"container {chain.container or 'none'}",
                 f"container {parent or 'none'}", "stored container differs from the custody chain")
     return None
-
-
-async def _unit_pages(
-    session: AsyncSession,
-) -> AsyncIterator[Sequence[Row[int, str, UnitStatus, int | None, int | None, str]]]:
-    """``(id, identifier, status, custodian id, destination id, container identifier)`` of
-    every unit, by id, a page at a time."""
-    parent = aliased(Unit)
-    query = (select(Unit.id, Unit.identifier, Unit.status, Unit.custodian_id, Unit.destination_id,
-                    parent.identifier)
-             .outerjoin(parent, parent.id == Unit.parent_id).order_by(Unit.id).limit(PAGE))
-    last = None
-    while True:
-        page = (await session.execute(query if last is None else query.where(Unit.id > last))).all()
-        if page:
-            yield page
-        if len(page) < PAGE:
-            return
-        last = page[-1][0]
 
 
 async def _hops(session: AsyncSession, units: list[str]) -> list[tuple[str, str, str | None, str]]:

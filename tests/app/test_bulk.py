@@ -50,3 +50,10 @@ async def test_row_locks_and_array_parameters_are_postgresqls(session):
     else:
         assert "FOR UPDATE" not in str(query.compile(dialect=sqlite.dialect()))
         assert " IN (" in str(where.compile(dialect=sqlite.dialect()))
+
+
+async def test_keyset_pages_read_every_row_once_in_key_order(session):
+    await bulk.insert_rows(session, LedgerNode.__table__, rows(7), ("level", "idx", "hash"))
+    pages = [[tuple(r) for r in page] async for page in bulk.keyset_pages(
+        session, select(LedgerNode.idx, LedgerNode.level), LedgerNode.idx, size=3)]
+    assert pages == [[(0, 1), (1, 1), (2, 1)], [(3, 1), (4, 1), (5, 1)], [(6, 1)]]
