@@ -7,6 +7,7 @@ import io
 import uuid
 from dataclasses import dataclass
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.capture import repository
@@ -92,17 +93,21 @@ async def capture(
     behaviour = check_behaviour(behaviour)
     fmt = sniff(body, content_type)
     digest = hashlib.sha256(body).hexdigest()
-    existing = await repository.document_by_hash(session, partner_id, digest)
+    existing = await _stored(session, partner_id, digest)
     if existing is not None:
-        job = await repository.job_of(session, existing.id)
-        assert job is not None, "a stored document has its capture job"
-        return Captured(job, False)
+        return existing
     doc = RawDocument(
         content_hash=digest, media_type=MEDIA_TYPES[fmt], size=len(body), body=body,
         partner_id=partner_id,
     )
-    session.add(doc)
-    await session.flush()
+    try:
+        async with session.begin_nested():  # a racing copy of these bytes may commit first
+            session.add(doc)
+    except IntegrityError:
+        raced = await _stored(session, partner_id, digest)
+        if raced is None:
+            raise
+        return raced
     if behaviour is None and partner_id is not None:  # the partner's policy decides
         partner = await find_partner(session, partner_id)
         behaviour = partner.exception_policy if partner else None
@@ -111,6 +116,16 @@ async def capture(
     session.add(job)
     await session.flush()
     return Captured(job, True)
+
+
+async def _stored(session: AsyncSession, partner_id: int | None, digest: str) -> Captured | None:
+    """The job of the partner's document with these bytes, if it sent them before."""
+    existing = await repository.document_by_hash(session, partner_id, digest)
+    if existing is None:
+        return None
+    job = await repository.job_of(session, existing.id)
+    assert job is not None, "a stored document has its capture job"
+    return Captured(job, False)
 
 
 async def get_job(session: AsyncSession, job_id: str, partner_id: int | None, everything: bool):

@@ -5,7 +5,16 @@ the already-stored events as it treats them in any document (re-serialised, reor
 skipped, changing nothing and showing nothing.
 """
 
+import asyncio
+
+import httpx
+import pytest
+
+from app.config import Settings
 from app.ingest.worker import run_once
+from app.main import create_app
+from app.migrate import upgrade
+from tests.conftest import BACKENDS
 from tests.ingest.chain import commission, document, sgtin
 from tests.partners.helpers import chain_partners
 
@@ -60,3 +69,29 @@ async def test_another_partners_bytes_are_a_capture_like_any_other(client, sessi
     assert own.json()["captureID"] == mine.json()["captureID"]
     unit = (await client.get(f"/units/{sgtin(1)}", headers=mfg)).json()
     assert (unit["custodian_id"], len(unit["chain"])) == (p["mfg"][0], 1)
+
+
+
+@pytest.mark.skipif("postgresql" not in BACKENDS, reason="a race needs two connections at once")
+def test_the_same_bytes_sent_at_the_same_instant_get_one_job(empty_database):
+    """A partner's retry racing its first attempt: one document, one job, every answer 202."""
+    url = empty_database("postgresql")
+    upgrade(url)
+
+    async def run():
+        app = create_app(Settings(database_url=url, log_json=True))
+        async with app.state.sessions() as session:
+            p = await chain_partners(session)
+        body = document(commission([sgtin(7)]))
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                     base_url="http://custody.test") as http:
+            answers = await asyncio.gather(*(http.post("/capture", content=body,
+                                                       headers=p["mfg"][1]) for _ in range(6)))
+            listed = (await http.get("/capture", headers=p["mfg"][1])).json()
+        await app.state.engine.dispose()
+        return answers, listed
+
+    answers, listed = asyncio.run(run())
+    assert [a.status_code for a in answers] == [202] * 6, [a.text for a in answers]
+    assert len({a.json()["captureID"] for a in answers}) == 1
+    assert len(listed) == 1
