@@ -16,6 +16,7 @@ from hashlib import sha256
 from typing import Any
 
 from app.ledger import core
+from epcis.errors import EpcisError
 from epcis.hashing import event_hash
 from epcis.read import read_document
 
@@ -53,7 +54,11 @@ def _show(value: object) -> str:
 def check_event(row: Row) -> Mismatch | None:
     """Recompute an event's hash from its stored body: ``(id, event_hash, JSON-LD body)``."""
     row_id, stored, body = row
-    events = read_document(body.encode(), format="2.0-jsonld").events
+    try:
+        events = read_document(body.encode(), format="2.0-jsonld").events
+    except (EpcisError, AttributeError) as exc:  # AttributeError: a body that is not text
+        return mismatch("epcis_events", row_id, "an EPCIS 2.0 JSON-LD event", str(body)[:200],
+                        f"stored event is not a readable EPCIS event: {exc}")
     computed = event_hash(events[0]) if len(events) == 1 else f"{len(events)} events"
     if computed != stored:
         return mismatch(

@@ -347,3 +347,16 @@ async def test_event_hash_recomputed_from_stored_event(session, connection, ledg
         str(row_id),
         "event hash does not match the stored event",
     )
+
+
+@pytest.mark.parametrize("body", ["{not json", '{"type": "EPCISDocument"}', "[]"])
+async def test_an_unreadable_stored_event_is_a_mismatch_not_a_crash(session, connection, ledger,
+                                                                    body):
+    await add_event(session)
+    await unlock(connection, backend(connection), "epcis_events")
+    await connection.execute(text("UPDATE epcis_events SET body = :body"), {"body": body})
+    report = await verify(session, ledger)
+    row_id = await session.scalar(text("SELECT id FROM epcis_events"))
+    assert not report.ok
+    assert (report.mismatch.table, report.mismatch.row) == ("epcis_events", str(row_id))
+    assert report.mismatch.message.startswith("stored event is not a readable EPCIS event")
