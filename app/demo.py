@@ -301,7 +301,14 @@ async def load(
     async with sessions.begin() as session:
         created["key"] = await issue_demo_key(session)
         created["password"] = await staff_and_station(session)
+    created["cases"] = await _cases(sessions, settings)
     return created
+
+
+async def _cases(sessions, settings: Settings) -> dict[str, str]:
+    from app.cases.demo import load_cases
+
+    return await load_cases(sessions, settings)
 
 
 DEMO_VRS_KEY_NAME = "demo-vrs"
