@@ -22,7 +22,8 @@ from app.models.base import utcnow
 from app.staff.deps import OperatorActor
 
 router = APIRouter(tags=["delivery confirmation"])
-ID = Path(ge=1, le=INTEGER_MAX)
+LINK_ID = Path(ge=1, le=INTEGER_MAX)
+FOLLOW_UP_ID = Path(ge=1, le=INTEGER_MAX)  # one Path per parameter name: FastAPI names it
 TOKEN = Path(min_length=10, max_length=300, pattern=r"^[A-Za-z0-9_.-]+$")
 
 
@@ -49,7 +50,7 @@ async def list_links(session: SessionDep, actor: OperatorActor, ref: str = REF) 
 
 @router.post("/cases/{ref}/confirmation-links/{link_id}/revoke", summary="Revoke a link")
 async def revoke(session: SessionDep, actor: OperatorActor, ref: str = REF,
-                 link_id: int = ID) -> LinkState:
+                 link_id: int = LINK_ID) -> LinkState:
     return LinkState.of(await service.revoke(session, ref, link_id, actor.label))
 
 
@@ -79,7 +80,7 @@ async def follow_ups(session: SessionDep, actor: OperatorActor,
 
 @router.post("/follow-ups/{follow_up_id}", summary="Take or complete a follow-up")
 async def update(body: FollowUpIn, session: SessionDep, actor: OperatorActor,
-                 follow_up_id: int = ID) -> FollowUpOut:
+                 follow_up_id: int = FOLLOW_UP_ID) -> FollowUpOut:
     row, ref = await service.update_follow_up(session, follow_up_id, actor.label, owner=body.owner,
                                               done=body.done, outcome=body.outcome)
     return FollowUpOut.of(row, ref, utcnow())
