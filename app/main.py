@@ -26,6 +26,7 @@ from app.products.router import router as products_router
 from app.recalls.router import router as recalls_router
 from app.scans.router import router as scans_router
 from app.units.router import router as units_router
+from app.vault import scheduler as vault_scheduler
 from app.vrs.router import router as vrs_router
 from app.web import pages
 from app.web import cases as case_pages
@@ -48,7 +49,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         checkpoints = scheduler.start(app.state.sessions, settings)
+        retention = vault_scheduler.start(app.state.sessions, settings)
         yield
+        await vault_scheduler.stop(retention)
         await scheduler.stop(checkpoints)
         await app.state.engine.dispose()
 
