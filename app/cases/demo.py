@@ -1,8 +1,8 @@
 """``custody demo``'s named-patient cases: one in each status, for clearly fictional patients.
 
 Northwind ships six more Zenterva vials to Harbor (the operator), which exports them to the
-hospital pharmacy in Lyon: two for the shipped case, two awaiting the authorized case's link
-(the staff pages link them), two received in Lyon for the closed case. The delivered case
+hospital pharmacy in Lyon: two for the shipped case, two awaiting a case's link (authorize the
+requested case on its page and link them), two received in Lyon for the closed case. The delivered case
 takes the two vials of the demo chain. Patient details are sealed in the vault under a master
 key the demo makes beside the checkpoint key when none is configured.
 """
@@ -102,10 +102,10 @@ async def load_cases(sessions: async_sessionmaker[AsyncSession], settings: Setti
                                           .order_by(Case.id))).all()
         if not existing:
             vials = [ZENTERVA.sgtin(f"ZT{n:05d}") for n in range(11, 17)]
-            plan = [(CaseStatus.REQUESTED, (), False), (CaseStatus.AUTHORIZED, (), True),
+            plan = [(CaseStatus.REQUESTED, (), True), (CaseStatus.AUTHORIZED, (), True),
                     (CaseStatus.SHIPPED, tuple(vials[:2]), True),
                     (CaseStatus.DELIVERED, VIALS[:2], True),
-                    (CaseStatus.CLOSED, tuple(vials[4:]), True), (CaseStatus.CANCELLED, (), True)]
+                    (CaseStatus.CLOSED, tuple(vials[4:]), True), (CaseStatus.CANCELLED, (), False)]
             existing = [await _case(session, settings, n, to, units, receiver)
                         for n, (to, units, receiver) in enumerate(plan, 1)]
         return {c.status.value: c.ref for c in existing} | {
