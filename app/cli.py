@@ -162,9 +162,7 @@ def demo(
         f"staff sign-in at /signin: {STAFF_USER}, password (shown once): {created['password']}\n"
         f"  scan station {STATION!r} at {OPERATOR.sgln}"
     )
-    from app.cases.demo import describe
-
-    typer.echo(describe(created["cases"]))
+    typer.echo(created["cases"])
     if serve_after:
         _serve(config, host, port)
 

@@ -305,10 +305,11 @@ async def load(
     return created
 
 
-async def _cases(sessions, settings: Settings) -> dict[str, str]:
-    from app.cases.demo import load_cases
+async def _cases(sessions, settings: Settings) -> str:
+    """The named-patient cases, one per status: the lines ``custody demo`` prints about them."""
+    from app.cases.demo import describe, load_cases
 
-    return await load_cases(sessions, settings)
+    return describe(await load_cases(sessions, settings))
 
 
 DEMO_VRS_KEY_NAME = "demo-vrs"

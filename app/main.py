@@ -12,8 +12,8 @@ from app.capture.router import router as capture_router
 from app.cases.router import router as cases_router
 from app.config import Settings, get_settings
 from app.db import create_engine, session_factory
-from app.deps import refuse_nul
 from app.delivery.router import router as delivery_router
+from app.deps import refuse_nul
 from app.events.router import router as events_router
 from app.health.router import router as health_router
 from app.investigations.router import router as investigations_router
@@ -28,8 +28,8 @@ from app.scans.router import router as scans_router
 from app.units.router import router as units_router
 from app.vault import scheduler as vault_scheduler
 from app.vrs.router import router as vrs_router
-from app.web import pages
 from app.web import cases as case_pages
+from app.web import pages
 from app.web import router as web
 
 DESCRIPTION = """Custody proves where every serialized prescription-drug unit has been:

@@ -68,7 +68,7 @@ def main() -> None:
         ms, opened = timed(open_case, ring, ref, wrapped, sealed)
         open_ms.append(ms)
         assert opened == [plain for _, plain in records]
-        ms, _ = timed(lambda: [hashlib.sha256(p).digest() for _, p in records])
+        ms, _ = timed(lambda rs: [hashlib.sha256(p).digest() for _, p in rs], records)
         hash_ms.append(ms)
     size = sum(len(p) for _, p in case_data(0)) / 1000
 

@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field, StringConstraints
 
 from app.cases.service import Authorization, CaseSpec
-from app.models import Case, CaseHistory, CaseLink, CaseStatus, FollowUp, Pathway
+from app.models import Case, CaseLink, CaseStatus, FollowUp, Pathway
 from app.vault.service import DocumentInfo, PatientData, PatientFile
 
 Line = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True,

@@ -29,9 +29,11 @@ async def record(session: AsyncSession, case_id: int, record_id: int) -> VaultRe
 
 async def live_keys(session: AsyncSession) -> Sequence[tuple[VaultKey, str]]:
     """Every unshredded key with its case reference, locked for re-wrapping."""
-    query = (select(VaultKey, Case.ref).join(Case, Case.id == VaultKey.case_id)
-             .where(VaultKey.shredded_at.is_(None)).order_by(VaultKey.case_id))
-    return [(k, ref) for k, ref in (await session.execute(for_update(session, query))).all()]
+    keys = (await session.scalars(for_update(session, select(VaultKey).where(
+        VaultKey.shredded_at.is_(None)).order_by(VaultKey.case_id)))).all()
+    refs = dict((await session.execute(select(Case.id, Case.ref).where(
+        Case.id.in_([k.case_id for k in keys])))).tuples().all()) if keys else {}
+    return [(k, refs[k.case_id]) for k in keys]
 
 
 async def access_log(session: AsyncSession, case_id: int) -> Sequence[VaultAccess]:

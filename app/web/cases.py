@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.cases import service as cases
 from app.cases.router import case_out, commitment_of
+from app.cases.schemas import FollowUpOut
 from app.delivery import service as delivery
 from app.delivery.router import confirm_with, secret
 from app.delivery.schemas import ConfirmationIn
@@ -21,7 +22,6 @@ from app.deps import SessionDep
 from app.errors import CustodyError
 from app.models import CaseStatus, StaffUser
 from app.models.base import utcnow
-from app.cases.schemas import FollowUpOut
 from app.staff.deps import csrf_ok, session_staff
 from app.staff.service import staff_actor
 from app.vault import service as vault
