@@ -7,6 +7,7 @@ each showing is audited in ``vault_access``.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
@@ -14,12 +15,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.cases import service as cases
 from app.cases.router import case_out, commitment_of
-from app.cases.schemas import FollowUpOut
+from app.cases.schemas import AuthorizationIn, FollowUpOut
 from app.delivery import service as delivery
 from app.delivery.router import confirm_with, secret
 from app.delivery.schemas import ConfirmationIn
 from app.deps import SessionDep
-from app.errors import CustodyError
+from app.errors import CustodyError, ValidationFailed
 from app.models import CaseStatus, StaffUser
 from app.models.base import utcnow
 from app.staff.deps import csrf_ok, session_staff
@@ -99,17 +100,13 @@ async def case_action(request: Request, session: SessionDep, ref: str, action: s
 async def _act(session, settings, ref: str, action: str, actor: str, authorization_ref: str,
                issued: str, expires: str, identifiers: str, status: str, note: str) -> str | None:
     """Do a case page's form action; the confirmation link's token when one is issued."""
-    from datetime import date
-
-    from app.cases.schemas import AuthorizationIn
-
     if action == "authorize":
         try:
             auth = AuthorizationIn(authorization_ref=authorization_ref,
                                    authorization_issued=date.fromisoformat(issued),
                                    authorization_expires=date.fromisoformat(expires)).value()
         except ValueError:
-            raise cases.ValidationFailed("authorization: expected a reference and issue and expiry "
+            raise ValidationFailed("authorization: expected a reference and issue and expiry "
                                          "dates (YYYY-MM-DD)", field="authorization_ref") from None
         await cases.authorize(session, ref, auth, actor)
     elif action == "link":

@@ -3,6 +3,7 @@ one-off link (no account), follow up; and the link's hostile uses."""
 
 from __future__ import annotations
 
+import logging
 from datetime import date, timedelta
 
 import pytest
@@ -49,7 +50,9 @@ CONFIRMATION = {"confirmer_name": "Dr. C. Receiver", "confirmer_role": "hospital
                 "storage_ok": True}
 
 
-async def test_a_receiver_confirms_once_and_the_ledger_records_the_receipt(client, demo, session):
+async def test_a_receiver_confirms_once_and_the_ledger_records_the_receipt(client, demo, session,
+                                                                          caplog):
+    logging.getLogger("httpx").setLevel("WARNING")  # the test's client logs the URLs it asks
     headers = await admin_headers(session)
     ref = await shipped_case(client, headers)
     again = await client.post(f"/cases/{ref}/links", headers=headers,
@@ -68,6 +71,7 @@ async def test_a_receiver_confirms_once_and_the_ledger_records_the_receipt(clien
     body = (await session.scalars(select(EpcisEvent.body).order_by(EpcisEvent.id.desc()))).first()
     text = str(body)
     assert ref in text and "Dr. C. Receiver" in text and "Bea" not in text
+    assert "'path': '/confirm/{token}'" in caplog.text and token not in caplog.text
     replay = await client.post(f"/confirm/{token}", json=CONFIRMATION)
     assert replay.status_code == 410 and "already used" in replay.json()["detail"]
     case = (await client.get(f"/cases/{ref}", headers=headers)).json()
