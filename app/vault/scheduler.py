@@ -1,4 +1,4 @@
-"""The vault's retention job on a timer: ``custody serve`` runs it every
+"""The vault's retention job on a timer: ``custody serve`` and ``custody worker`` run it every
 ``CUSTODY_VAULT_RETENTION_INTERVAL_SECONDS`` (first at start). Several processes may run it:
 shredding a case locks its key row, and a key already shredded is left alone."""
 
