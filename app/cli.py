@@ -37,6 +37,8 @@ LAZY = {
     "recall": "app.commands.investigations:recall",
     "vrs": "app.commands.vrs:app",
     "coldchain": "app.commands.coldchain:app",
+    "cases": "app.commands.cases:app",
+    "vault": "app.commands.cases:vault_app",
 }
 """Commands defined elsewhere: name -> ``module:attribute`` (a Typer app or a function)."""
 
@@ -119,7 +121,10 @@ def demo(
     if config.operator_gln is None:
         config = config.model_copy(update={"operator_gln": OPERATOR.gln})
     upgrade(config.database_url)
+    from app.cases.demo import demo_vault
     from app.logging import configure_logging
+
+    config = demo_vault(config)  # the demo's patients' data needs a vault master key
 
     configure_logging(config.log_level, config.log_json)
     logging.getLogger("custody.worker").setLevel("WARNING")  # the demo sums its jobs up below
@@ -158,6 +163,7 @@ def demo(
         f"staff sign-in at /signin: {STAFF_USER}, password (shown once): {created['password']}\n"
         f"  scan station {STATION!r} at {OPERATOR.sgln}"
     )
+    typer.echo(created["cases"])
     if serve_after:
         _serve(config, host, port)
 

@@ -73,6 +73,20 @@ class Settings(BaseSettings):
         "partner in the ledger whose staff use the web app. `custody demo` sets one up.",
     )
 
+    vault_key_file: Path | None = Field(
+        default=None, description="File of the patient-data vault's master keys, one "
+        "'id:base64' line each, the last current (`custody vault init` makes it; `custody vault "
+        "rotate-master` appends to it)."
+    )
+    vault_key: SecretStr | None = Field(
+        default=None, description="The vault's master keys as 'id:base64' entries, when no "
+        "CUSTODY_VAULT_KEY_FILE is set."
+    )
+    vault_retention_interval_seconds: int = Field(
+        default=3600, ge=0, description="How often `custody serve` runs the vault's retention "
+        "job (0: only `custody vault retention`)."
+    )
+
     @field_validator("operator_gln")
     @classmethod
     def _valid_gln(cls, value: str | None) -> str | None:

@@ -297,11 +297,19 @@ async def load(
     created |= await ingest_chain(sessions)
     await ingest(sessions, stock_documents())
     created |= await suspect_and_recall(sessions, OPERATOR.gln)
+    created["cases"] = await _cases(sessions, settings)  # before signing: their events are in it
     created["signed"] = await sign_checkpoint(sessions, settings)
     async with sessions.begin() as session:
         created["key"] = await issue_demo_key(session)
         created["password"] = await staff_and_station(session)
     return created
+
+
+async def _cases(sessions, settings: Settings) -> str:
+    """The named-patient cases, one per status: the lines ``custody demo`` prints about them."""
+    from app.cases.demo import describe, load_cases
+
+    return describe(await load_cases(sessions, settings))
 
 
 DEMO_VRS_KEY_NAME = "demo-vrs"

@@ -9,8 +9,10 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from app import __version__, problems
 from app.capture.router import router as capture_router
+from app.cases.router import router as cases_router
 from app.config import Settings, get_settings
 from app.db import create_engine, session_factory
+from app.delivery.router import router as delivery_router
 from app.deps import refuse_nul
 from app.events.router import router as events_router
 from app.health.router import router as health_router
@@ -24,7 +26,9 @@ from app.products.router import router as products_router
 from app.recalls.router import router as recalls_router
 from app.scans.router import router as scans_router
 from app.units.router import router as units_router
+from app.vault import scheduler as vault_scheduler
 from app.vrs.router import router as vrs_router
+from app.web import cases as case_pages
 from app.web import pages
 from app.web import router as web
 
@@ -45,7 +49,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         checkpoints = scheduler.start(app.state.sessions, settings)
+        retention = vault_scheduler.start(app.state.sessions, settings)
         yield
+        await vault_scheduler.stop(retention)
         await scheduler.stop(checkpoints)
         await app.state.engine.dispose()
 
@@ -73,7 +79,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         vrs_router,
         units_router,  # after ledger_router: /units/{id}/chain is the ledger's
         scans_router,
+        cases_router,
+        delivery_router,
         pages.router,  # the staff web app: sign-in, scan & verify
+        case_pages.router,  # cases, follow-ups, the receiver's confirmation page
         web.router,  # / and /docs (Swagger UI from app/web/static, no CDN)
     ):
         app.include_router(router)

@@ -47,8 +47,17 @@ class RequestContext:
             log.info(
                 "request",
                 method=scope["method"],
-                path=scope["path"],
+                path=_shown(scope["path"], route),
                 status=status,
                 ms=round(elapsed * 1000, 2),
             )
             structlog.contextvars.unbind_contextvars("request_id")
+
+
+SECRET_PATHS = ("/confirm/",)
+"""Paths that carry a bearer secret (a delivery confirmation link's token): logged as their
+route template, never as sent."""
+
+
+def _shown(path: str, route: str) -> str:
+    return route if path.startswith(SECRET_PATHS) else path

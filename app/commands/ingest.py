@@ -80,4 +80,8 @@ async def _work(sessions, poll: float, lease: timedelta, settings) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     typer.echo("custody worker: processing capture jobs (Ctrl-C to stop)", err=True)
+    from app.vault import scheduler as retention
+
+    shredder = retention.start(sessions, settings)  # the vault's retention job, as serve runs it
     await work(sessions, stop, poll, lease, settings.capture_event_limit, Signer.load(settings))
+    await retention.stop(shredder)

@@ -1,6 +1,19 @@
 """SQLAlchemy models; importing this package registers every table on ``Base.metadata``."""
 
 from app.models.base import Base
+from app.models.cases import (
+    Case,
+    CaseHistory,
+    CaseLink,
+    CaseStatus,
+    ConfirmationLink,
+    FollowUp,
+    Pathway,
+    RetentionPolicy,
+    VaultAccess,
+    VaultKey,
+    VaultRecord,
+)
 from app.models.events import (
     CaptureJob,
     EpcisEvent,
@@ -46,6 +59,17 @@ __all__ = [
     "AuditEntry",
     "Base",
     "CaptureJob",
+    "Case",
+    "CaseHistory",
+    "CaseLink",
+    "CaseStatus",
+    "ConfirmationLink",
+    "FollowUp",
+    "Pathway",
+    "RetentionPolicy",
+    "VaultAccess",
+    "VaultKey",
+    "VaultRecord",
     "CompanyPrefix",
     "CustodyException",
     "CustodyHop",
