@@ -47,7 +47,9 @@ class ReceivingLine(Base):
     key: Mapped[str] = mapped_column(String(40), primary_key=True)
     identifier: Mapped[str] = mapped_column(String(200))
     parent: Mapped[str | None] = mapped_column(String(40))
-    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    # No foreign key to units (as custody_hops has none): a per-row check would cost more
+    # than copying a 10,000-unit pallet; the copy reads the ids from units itself.
+    unit_id: Mapped[int]
     kind: Mapped[str] = mapped_column(String(10))
     lot: Mapped[str | None] = mapped_column(String(20))
     expiry: Mapped[date | None]

@@ -52,7 +52,6 @@ def upgrade() -> None:
     sa.Column('lot', sa.String(length=20), nullable=True),
     sa.Column('expiry', sa.Date(), nullable=True),
     sa.ForeignKeyConstraint(['receiving_id'], ['receivings.id'], name=op.f('fk_receiving_lines_receiving_id_receivings')),
-    sa.ForeignKeyConstraint(['unit_id'], ['units.id'], name=op.f('fk_receiving_lines_unit_id_units')),
     sa.PrimaryKeyConstraint('receiving_id', 'key', name=op.f('pk_receiving_lines'))
     )
     op.create_index('ix_receiving_lines_parent', 'receiving_lines', ['receiving_id', 'parent'])
