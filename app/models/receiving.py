@@ -59,9 +59,10 @@ class ReceivingScan(Base):
     """A scan (``scan``) or a damage mark (``damaged``) of one key during a receiving."""
 
     __tablename__ = "receiving_scans"
+    __table_args__ = (Index("ix_receiving_scans_key", "receiving_id", "key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    receiving_id: Mapped[int] = mapped_column(ForeignKey("receivings.id"), index=True)
+    receiving_id: Mapped[int] = mapped_column(ForeignKey("receivings.id"))
     at: Mapped[datetime] = mapped_column(default=utcnow)
     actor: Mapped[str] = mapped_column(String(100))
     action: Mapped[str] = mapped_column(String(10))

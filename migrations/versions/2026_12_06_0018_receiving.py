@@ -67,7 +67,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['receiving_id'], ['receivings.id'], name=op.f('fk_receiving_scans_receiving_id_receivings')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_receiving_scans'))
     )
-    op.create_index(op.f('ix_receiving_scans_receiving_id'), 'receiving_scans', ['receiving_id'])
+    op.create_index('ix_receiving_scans_key', 'receiving_scans', ['receiving_id', 'key'])
     op.create_table('receiving_exceptions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('receiving_id', sa.Integer(), nullable=False),
@@ -92,7 +92,7 @@ def downgrade() -> None:
             op.execute(statement)
     op.drop_index(op.f('ix_receiving_exceptions_receiving_id'), table_name='receiving_exceptions')
     op.drop_table('receiving_exceptions')
-    op.drop_index(op.f('ix_receiving_scans_receiving_id'), table_name='receiving_scans')
+    op.drop_index('ix_receiving_scans_key', table_name='receiving_scans')
     op.drop_table('receiving_scans')
     op.drop_index('ix_receiving_lines_parent', table_name='receiving_lines')
     op.drop_table('receiving_lines')
