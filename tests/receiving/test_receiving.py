@@ -4,6 +4,7 @@ the ingest rules, and the hostile cases (other partners' units and keys, replays
 from __future__ import annotations
 
 import time
+from datetime import date
 
 from sqlalchemy import func, select
 
@@ -231,3 +232,16 @@ async def test_expanding_a_pallet_of_100_cases_of_100_units_takes_under_100_ms(s
     assert len(lines) == 1 + 100 + 100 * 100
     assert sum(1 for x in lines if x.parent is None) == 1
     assert sum(1 for x in lines if x.kind == "sscc") == 101
+
+
+async def test_a_damaged_case_damages_what_it_holds_and_a_wrong_expiry_is_caught(
+        client, session, sessions):
+    s = await inbound(client, session, sessions)
+    rid = await open_for(client, s)
+    marked = await scan(client, s, rid, label(C2), "damaged")
+    assert (marked["action"], marked["units"]) == ("damaged", 3)
+    await scan(client, s, rid, dm(IN_C1[0], expiry=date(2029, 1, 31)))
+    b = await board(client, s, rid)
+    assert sorted(b["units"]["damaged"]) == sorted(IN_C2)
+    assert b["units"]["wrong_lot"] == [IN_C1[0]]
+    assert b["reasons"][IN_C1[0]] == "label expiry 2029-01-31, shipped expiry 2028-03-31"
