@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import anyio
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.dialect import write_lock
@@ -120,9 +121,15 @@ async def open_receiving(session: AsyncSession, op: Operator, actor: str, shipme
     if not named:
         raise Conflict(f"shipment {shipment}: nothing it names is in transit to {op.name} any "
                        "more (received already?)", field="shipment", found=shipment)
-    receiving = await repository.add(session, Receiving(
-        shipment=shipment, shipper_id=row.partner_id, reference=reference, opened_at=utcnow(),
-        opened_by=actor))
+    try:  # two staff opening it at once: the second gets the first's receiving
+        async with session.begin_nested():
+            receiving = await repository.add(session, Receiving(
+                shipment=shipment, shipper_id=row.partner_id, reference=reference,
+                opened_at=utcnow(), opened_by=actor))
+    except IntegrityError:
+        first = await repository.by_shipment(session, shipment)
+        assert first is not None, "the unique shipment was taken by a committed receiving"
+        return first, False
     await repository.copy_contents(session, receiving.id, named)
     return receiving, True
 
