@@ -21,6 +21,7 @@ async def test_forms_need_the_csrf_token_and_work_without_javascript(client, ses
     token = await signed_in(client, session)
     listed = (await client.get("/receiving")).text
     assert "Start receiving" in listed and C1 not in listed  # the shipment names the pallet
+    assert "<td>6</td>" in listed  # units inside, through the cases
 
     stale = await client.post("/receiving", data={"shipment": s.shipment, "csrf_token": "x"})
     assert stale.status_code == 403
