@@ -297,6 +297,9 @@ async def load(
     created |= await ingest_chain(sessions)
     await ingest(sessions, stock_documents())
     created |= await suspect_and_recall(sessions, OPERATOR.gln)
+    from app.receiving.demo import inbound  # a case from Atlas waits on the receiving board
+
+    created |= await inbound(sessions, OPERATOR.gln)
     created["cases"] = await _cases(sessions, settings)  # before signing: their events are in it
     created["signed"] = await sign_checkpoint(sessions, settings)
     async with sessions.begin() as session:

@@ -24,12 +24,13 @@ from app.middleware import RequestContext
 from app.partners.router import router as partners_router
 from app.products.router import router as products_router
 from app.recalls.router import router as recalls_router
+from app.receiving.router import router as receiving_router
 from app.scans.router import router as scans_router
 from app.units.router import router as units_router
 from app.vault import scheduler as vault_scheduler
 from app.vrs.router import router as vrs_router
 from app.web import cases as case_pages
-from app.web import pages
+from app.web import pages, receiving
 from app.web import router as web
 
 DESCRIPTION = """Custody proves where every serialized prescription-drug unit has been:
@@ -81,8 +82,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         scans_router,
         cases_router,
         delivery_router,
+        receiving_router,
         pages.router,  # the staff web app: sign-in, scan & verify
         case_pages.router,  # cases, follow-ups, the receiver's confirmation page
+        receiving.router,  # the staff web app: receiving
         web.router,  # / and /docs (Swagger UI from app/web/static, no CDN)
     ):
         app.include_router(router)

@@ -6,7 +6,15 @@ from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.events.query import EventFilter, Position
-from app.models import EpcisEvent, EpcRole, EventEpc, EventParty, EventReference
+from app.models import (
+    CustodyHop,
+    EpcisEvent,
+    EpcRole,
+    EventEpc,
+    EventParty,
+    EventReference,
+    PartnerGln,
+)
 
 IDPAT = "urn:epc:idpat:"
 
@@ -35,8 +43,26 @@ def names(values: tuple[str, ...], role: EpcRole | None):
 
 
 def visible(partner_id: int | None):
-    """Events ``partner_id`` submitted or is a party to (source, destination, custodian)."""
-    return exists().where(EventParty.event_id == EpcisEvent.id, EventParty.partner_id == partner_id)
+    """Events ``partner_id`` submitted or is a party to (source, destination, custodian), and
+    the aggregation events that built a container shipped to it (:func:`packed_for`)."""
+    return or_(exists().where(EventParty.event_id == EpcisEvent.id,
+                              EventParty.partner_id == partner_id),
+               packed_for(partner_id))
+
+
+def packed_for(partner_id: int | None):
+    """AggregationEvents whose parent (a pallet, a case) was later shipped to ``partner_id``:
+    the receiver lists what it was sent (``MATCH_parentID=<pallet>``), as the GS1 US guideline
+    has the shipper send those events with the shipment. Only packing before the shipment,
+    and only to the ledger's destination of a ``ship`` hop of that very container: a partner
+    it was never shipped to sees nothing (decision XXXX, receiving).
+    """
+    names = select(PartnerGln.gln).where(PartnerGln.partner_id == partner_id)
+    return and_(EpcisEvent.event_type == "AggregationEvent", exists().where(
+        EventEpc.event_id == EpcisEvent.id, EventEpc.role == EpcRole.PARENT,
+        CustodyHop.unit == EventEpc.epc, CustodyHop.kind == "ship",
+        CustodyHop.time >= EpcisEvent.event_time,
+        or_(CustodyHop.to_party.in_(names), CustodyHop.to_party == f"partner:{partner_id}")))
 
 
 def refers(field: str, type_: str, values: tuple[str, ...]):

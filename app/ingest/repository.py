@@ -127,7 +127,8 @@ async def prefix_lengths(session: AsyncSession) -> dict[str, int]:
 
 
 async def load_state(session: AsyncSession, identifiers: Sequence[str]) -> State:
-    """The named units, everything inside them, and the containers they are in.
+    """The named units, everything inside them, and the containers they are in (at every
+    level: a unit's case and the case's pallet).
 
     The rows are locked (PostgreSQL), so concurrent jobs touching the same units run one
     after the other; a deadlock between two of them fails one, which the worker retries.
@@ -148,9 +149,12 @@ async def load_state(session: AsyncSession, identifiers: Sequence[str]) -> State
         units.update({u.identifier: u for u in found})
     by_id = {u.id: u.identifier for u in units.values()}
     missing = {u.parent_id for u in units.values() if u.parent_id and u.parent_id not in by_id}
-    for unit in await rows(Unit.id, missing):
-        units[unit.identifier] = unit
-        by_id[unit.id] = unit.identifier
+    while missing:  # every container up the hierarchy: a case keeps its pallet
+        found = await rows(Unit.id, missing)
+        for unit in found:
+            units[unit.identifier] = unit
+            by_id[unit.id] = unit.identifier
+        missing = {u.parent_id for u in found if u.parent_id and u.parent_id not in by_id}
     return State(units, {u.identifier: by_id.get(u.parent_id) for u in units.values()})
 
 

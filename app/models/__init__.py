@@ -42,6 +42,12 @@ from app.models.partners import (
     TradingPartner,
 )
 from app.models.products import Lot, Product
+from app.models.receiving import (
+    Receiving,
+    ReceivingException,
+    ReceivingLine,
+    ReceivingScan,
+)
 from app.models.staff import ScanStation, StaffRole, StaffUser
 from app.models.suspect import (
     EntryKind,
@@ -97,6 +103,10 @@ __all__ = [
     "RawDocument",
     "Recall",
     "RecallLot",
+    "Receiving",
+    "ReceivingException",
+    "ReceivingLine",
+    "ReceivingScan",
     "Scan",
     "ScanStation",
     "StaffRole",

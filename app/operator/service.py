@@ -24,6 +24,7 @@ from app.operator import repository
 from app.world.documents import document
 from app.world.events import hold
 from app.world.partners import sgln
+from epcis.model import Event
 
 QUARANTINE, RELEASE, RECALL = "non_sellable_other", "sellable_not_accessible", "recalled"
 """The CBV dispositions of the operator's ``holding`` events (see ``app.ingest.rules.HOLDS``)."""
@@ -73,8 +74,16 @@ async def record_hold(session: AsyncSession, op: Operator, identifiers: Sequence
     ``disposition``, now, at its site: captured and run through the rules in the caller's
     transaction. Raises :class:`OperatorEventRefused` with the rules' contradictions (which
     never name another partner's units' holder); the caller's rollback leaves nothing."""
+    return await record_event(session, op, hold(identifiers, utcnow(), op.site, disposition),
+                              _verbs[disposition])
+
+
+async def record_event(session: AsyncSession, op: Operator, event: Event, verb: str) -> CaptureJob:
+    """The operator submits ``event`` as its own document (no TI/TS), run through the rules in
+    the caller's transaction; :class:`OperatorEventRefused` says it cannot ``verb`` these
+    units when the rules refuse it."""
     await write_lock(session)
-    body = document(hold(identifiers, utcnow(), op.site, disposition), statement=None)
+    body = document(event, statement=None)
     made = await capture(session, body, "application/ld+json", op.id, "rollback")
     if made.created:
         await run_job(session, made.job)
@@ -82,7 +91,7 @@ async def record_hold(session: AsyncSession, op: Operator, identifiers: Sequence
     if job.status != JobStatus.SUCCEEDED:
         first = job.errors[0] if job.errors else {"detail": "the capture job did not succeed"}
         raise OperatorEventRefused(
-            f"{op.name} cannot {_verbs[disposition]} these units: "
+            f"{op.name} cannot {verb} these units: "
             f"{first['detail'].removeprefix('event 0: ')}",
             reason=first.get("reason"),
             errors=[{**e, "detail": e["detail"].removeprefix("event 0: ")} for e in job.errors])

@@ -120,7 +120,9 @@ async def test_partners_see_only_their_events_and_units(client, session, session
     p = await seed(client, session, sessions)
     mfg, wholesaler, pharmacy = p["mfg"][1], p["wholesaler"][1], p["pharmacy"][1]
     steps = lambda r: [e.biz_step[len(CBV):] for e in read_document(r.content).events]  # noqa: E731
-    assert steps(await client.get("/events", headers=wholesaler)) == ["shipping", "receiving"]
+    # The wholesaler also reads the packing of the case shipped to it (what the case holds).
+    assert steps(await client.get("/events", headers=wholesaler)) == [
+        "packing", "shipping", "receiving"]
     assert steps(await client.get("/events", headers=pharmacy)) == []
     regulator = await make_key(session, None, "regulator")
     await session.commit()
@@ -253,9 +255,10 @@ async def test_match_parameters_follow_the_role_of_each_identifier(client, sessi
     assert await steps(mfg, ("MATCH_epc", PALLET)) == []
     assert await steps(mfg, ("MATCH_epc", PALLET_LINK)) == []
 
-    # Other partners see only the events they are party to, whatever the parameter.
-    assert await steps(wholesaler, ("MATCH_parentID", sscc(1))) == []
-    assert await steps(wholesaler, ("MATCH_anyEPC", sscc(1))) == ["shipping", "receiving"]
+    # Other partners see only the events they are party to, whatever the parameter, and the
+    # packing of a case shipped to them (the receiver lists what the case holds).
+    assert await steps(wholesaler, ("MATCH_parentID", sscc(1))) == ["packing"]
+    assert await steps(wholesaler, ("MATCH_anyEPC", sscc(1))) == ["packing", "shipping", "receiving"]
     assert await steps(wholesaler, ("MATCH_inputEPC", sgtin(6))) == []
     assert await steps(pharmacy, ("MATCH_anyEPC", f"{sscc(1)}|{sgtin(3)}|{PALLET}")) == []
 
