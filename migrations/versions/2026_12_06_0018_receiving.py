@@ -1,7 +1,7 @@
 """Receiving: deliveries checked against shipments; lines, scans and exceptions append-only.
 
 Revision ID: 0018
-Revises: 0013
+Revises: 0022
 Create Date: 2026-12-06 22:00:00
 
 """
