@@ -25,8 +25,11 @@ from app.recalls.router import router as recalls_router
 from app.scans.router import router as scans_router
 from app.units.router import router as units_router
 from app.vrs.router import router as vrs_router
+from app.web import investigations as investigation_pages
 from app.web import pages
+from app.web import recalls as recall_pages
 from app.web import router as web
+from app.web import units as unit_pages
 
 DESCRIPTION = """Custody proves where every serialized prescription-drug unit has been:
 EPCIS capture, GS1 scanning, hash-linked custody chains and a verifiable Merkle log.
@@ -74,6 +77,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         units_router,  # after ledger_router: /units/{id}/chain is the ledger's
         scans_router,
         pages.router,  # the staff web app: sign-in, scan & verify
+        unit_pages.router,  # ... /staff/units, /staff/investigations, /staff/recalls
+        investigation_pages.router,
+        recall_pages.router,
         web.router,  # / and /docs (Swagger UI from app/web/static, no CDN)
     ):
         app.include_router(router)
