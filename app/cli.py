@@ -111,7 +111,7 @@ def demo(
 ) -> None:
     """Migrate, seed demo partners and locations, capture their chain, then serve. Safe to run twice."""
     from app.commands._runtime import run
-    from app.demo import OPERATOR, STAFF_USER, STATION, ZENTERVA, load, route_to_self
+    from app.demo import OPERATOR, STAFF_USER, STATION, TORN_SEAL, ZENTERVA, load, route_to_self
     from app.migrate import upgrade
 
     config = settings()
@@ -156,6 +156,10 @@ def demo(
         f"{created['recalls']} recall(s); see `custody investigations list`\n"
         f"staff sign-in at /signin: {STAFF_USER}, password (shown once): {created['password']}\n"
         f"  scan station {STATION!r} at {OPERATOR.sgln}"
+    )
+    typer.echo(
+        f"staff pages: {shown}/scan, {shown}/staff/units?id={TORN_SEAL} (the quarantined vial: "
+        f"state, chain, proofs), {shown}/staff/investigations, {shown}/staff/recalls"
     )
     if serve_after:
         _serve(config, host, port)
