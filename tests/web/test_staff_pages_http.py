@@ -10,12 +10,20 @@ import pytest
 from sqlalchemy import func, select
 
 from app.demo import CORLUMAB_LOT, NORTHWIND, OPERATOR, STAFF_USER, TORN_SEAL, ZENTERVA
+from app.ledger import keys
 from app.models import InvestigationEntry, PartnerAgent, PartnerGln, Recall, Unit, UnitStatus
 from app.staff import service as staff
-from tests.staff.helpers import PASSWORD, csrf_of, demo, settings, sign_in  # noqa: F401
+from tests.staff.helpers import PASSWORD, csrf_of, demo, sign_in  # noqa: F401
+from tests.staff.helpers import settings as demo_settings  # noqa: F401  (fixture)
 
 PAGES = ("/staff/units", "/staff/investigations", "/staff/investigations/1", "/staff/recalls",
          "/staff/investigations/1/form-3911.pdf")
+
+
+@pytest.fixture
+def settings(demo_settings, tmp_path):  # noqa: F811
+    """The demo's settings, with the checkpoint keys ``demo`` makes under ``tmp_path``."""
+    return demo_settings.model_copy(update={"key_dir": tmp_path / "keys"})
 
 
 def text_of(html: str) -> str:
@@ -51,7 +59,8 @@ async def test_the_quarantined_vials_page_shows_state_chain_and_verified_proofs(
     words = text_of(page.text)
     assert "Status: quarantined" in words and "Quarantined" in words
     assert "Under investigation" in words and "Harbor Specialty Pharmacy (us)" in words
-    assert re.search(r"verified against checkpoint size \d+ signed at \d{4}-\d\d-\d\d", words)
+    assert re.search(r"verified against checkpoint size \d+ signed at \d{4}-\d\d-\d\d .* UTC, "
+                     r"signature checked", words)
     hops = re.findall(r"<tr><td>\d+</td>", page.text)
     assert len(hops) >= 4  # commission, ship, receive at Atlas, ship, receive here, hold
     assert "Proven" in words and "Failed" not in words
@@ -61,6 +70,14 @@ async def test_the_quarantined_vials_page_shows_state_chain_and_verified_proofs(
                     f"https://id.gs1.org/01/{ZENTERVA.gtin}/21/{serial}"):
         again = await client.get("/staff/units", params={"id": spelled})
         assert again.status_code == 200 and TORN_SEAL in again.text, spelled
+
+
+async def test_a_checkpoint_another_key_signed_fails_on_the_page(client, pharmacist, tmp_path):
+    keys.generate(tmp_path / "keys", "custody.example/log", force=True)  # not the log's signer
+    page = await client.get("/staff/units", params={"id": TORN_SEAL})
+    words = text_of(page.text)
+    assert page.status_code == 200 and "Proof failed" in words and "Verified" not in words
+    assert "Failed" in words and "Proven" not in words
 
 
 async def test_unit_search_answers_bad_and_foreign_input_without_leaking(client, pharmacist):
