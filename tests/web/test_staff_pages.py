@@ -66,8 +66,11 @@ def test_the_quarantined_vial_shows_its_chain_and_proofs(served, browser, tmp_pa
     outside: list[str] = []
     page.route("**/*", lambda route: route.continue_() if "127.0.0.1" in route.request.url
                else (outside.append(route.request.url), route.abort()))
+    assert not page.is_checked("#sound-on")  # sound is off until asked for, then remembered
+    page.check("#sound-on")
     wedge(page, f"]d201{ZENTERVA.gtin}21ZT00007{GS}10ZT2611A{GS}17280531")
     assert page.locator("section.verdict").get_attribute("data-verdict") == "quarantined"
+    assert page.is_checked("#sound-on") and page.evaluate("document.body.dataset.beeped") == "stop"
     page.screenshot(path=tmp_path / "unit-0-scan.png", full_page=True)
     page.focus("a.unit-link")  # by keyboard: the link, then Enter
     with page.expect_navigation():
