@@ -212,3 +212,36 @@ async def test_recalls_only_by_the_brand_owner_or_its_agent(client, session, pha
     scan = await client.post("/scan", data={"text": f"(01){ZENTERVA.gtin}(21)ZT00003",
                                             "csrf_token": pharmacist})
     assert 'data-verdict="recalled"' in scan.text
+
+
+async def test_the_queue_filters_and_puts_overdue_first(client, session, pharmacist):
+    from datetime import timedelta
+
+    from app.models import EntryKind
+    from app.models.base import utcnow
+
+    demo_case = await investigation_of(session)
+    opened = await client.post("/staff/investigations", data={
+        "identifier": ZENTERVA.sgtin("ZT00003"), "reason": "label smudged",
+        "csrf_token": pharmacist})
+    late = int(opened.headers["location"].rsplit("/", 1)[1])
+    # Determined illegitimate 25 hours ago and nobody told: past the 24-hour clock.
+    session.add(InvestigationEntry(investigation_id=late, at=utcnow() - timedelta(hours=25),
+                                   actor="staff:demo.pharmacist", kind=EntryKind.ILLEGITIMATE,
+                                   text="counterfeit label", data={"classification": "counterfeit"}))
+    await session.commit()
+
+    async def listed(**filters) -> list[str]:
+        page = await client.get("/staff/investigations", params=filters)
+        assert page.status_code == 200, page.text
+        return re.findall(r'<td><a href="/staff/investigations/(\d+)">', page.text)
+
+    assert await listed() == [str(late), str(demo_case)]  # overdue first, though newer
+    rows = text_of((await client.get("/staff/investigations")).text)
+    assert re.search(rf"#{late} .*Overdue since", rows)
+    assert await listed(status="open") == [str(demo_case)]
+    assert await listed(trigger="manual") == [str(late)]
+    assert await listed(trigger="receiving", gtin=ZENTERVA.gtin, lot="ZT2611A") == [str(demo_case)]
+    assert await listed(lot="CL2611B") == []
+    bogus = await client.get("/staff/investigations", params={"status": "bogus"})
+    assert bogus.status_code == 422 and "expected one of open" in bogus.text
