@@ -18,7 +18,18 @@ from app.investigations import service
 from app.models.base import utcnow
 from app.staff.deps import csrf_ok, session_staff
 from app.staff.service import staff_actor
-from app.web.pages import DECIDERS, STALE, acting_for, attempt, may, page, refused, to_signin
+from app.units.service import visible_unit
+from app.web.pages import (
+    DECIDERS,
+    STALE,
+    acting_for,
+    attempt,
+    may,
+    page,
+    refused,
+    seeing_as,
+    to_signin,
+)
 
 router = APIRouter(include_in_schema=False)
 QUEUE = "/staff/investigations"
@@ -66,8 +77,13 @@ async def open_by_hand(request: Request, session: SessionDep,
     if not csrf_ok(request, csrf_token):
         return page(request, "refused.html", 403, user=user, error=STALE)
     op = await acting_for(request, session)
-    view, error = await attempt(session, lambda: service.open_investigation(
-        session, [identifier], reason, staff_actor(user).label, trigger="manual", operator=op))
+
+    async def open_one() -> service.View:
+        unit = await visible_unit(session, seeing_as(op), identifier)  # never another's unit
+        return await service.open_investigation(session, [unit["identifier"]], reason,
+                                                staff_actor(user).label, operator=op)
+
+    view, error = await attempt(session, open_one)
     if view is None:
         return page(request, "refused.html", 422, user=user, error=f"Not opened: {error}")
     return RedirectResponse(f"{QUEUE}/{view.investigation.id}", status_code=303)

@@ -12,6 +12,7 @@ from typing import Annotated, TypeVar
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from app.auth.service import Caller
 from app.deps import SessionDep
 from app.errors import CustodyError
 from app.models import StaffUser
@@ -76,6 +77,12 @@ async def attempt(session, action: Callable[[], Awaitable[T]]) -> tuple[T | None
 async def acting_for(request: Request, session) -> Operator:
     """The operator this instance runs for (``CUSTODY_OPERATOR_GLN``)."""
     return await operator(session, request.app.state.settings.operator_gln)
+
+
+def seeing_as(op: Operator) -> Caller:
+    """Staff read what their operator, as a trading partner, may read (decision 0009): the
+    units it holds, that are in transit to it, or whose chain names it."""
+    return Caller(op.id, frozenset({"query"}), prefix="staff")
 
 
 @router.get("/signin", response_class=HTMLResponse)

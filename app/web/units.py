@@ -9,7 +9,6 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
-from app.auth.service import Caller
 from app.deps import SessionDep
 from app.errors import NotFound
 from app.investigations import service as investigations
@@ -18,7 +17,7 @@ from app.ledger import service as ledger
 from app.partners import service as partners
 from app.staff.deps import session_staff
 from app.units import service as units
-from app.web.pages import acting_for, page, to_signin
+from app.web.pages import acting_for, page, seeing_as, to_signin
 from gs1.errors import GS1Error
 from scanners import parse_product
 
@@ -66,7 +65,7 @@ async def unit_page(request: Request, session: SessionDep,
                     error=f"Not a unit identifier: {err}. Scan the package, or type its EPC URN "
                           "or GS1 Digital Link.")
     op = await acting_for(request, session)
-    staff_sees = Caller(op.id, frozenset({"query"}), "staff")  # what the operator may see
+    staff_sees = seeing_as(op)
     settings = request.app.state.settings
     try:
         chain = await ledger.checked_unit_chain(

@@ -5,13 +5,24 @@ bad input; and the whole walk from suspect to illegitimate with its Form FDA 391
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from app.demo import CORLUMAB_LOT, NORTHWIND, OPERATOR, STAFF_USER, TORN_SEAL, ZENTERVA
 from app.ledger import keys
-from app.models import InvestigationEntry, PartnerAgent, PartnerGln, Recall, Unit, UnitStatus
+from app.models import (
+    EntryKind,
+    Investigation,
+    InvestigationEntry,
+    PartnerAgent,
+    PartnerGln,
+    Recall,
+    Unit,
+    UnitStatus,
+)
+from app.models.base import utcnow
 from app.staff import service as staff
 from tests.staff.helpers import PASSWORD, csrf_of, demo, sign_in  # noqa: F401
 from tests.staff.helpers import settings as demo_settings  # noqa: F401  (fixture)
@@ -190,6 +201,11 @@ async def test_open_an_investigation_by_hand_from_a_unit(client, session, pharma
         "identifier": "urn:epc:id:sgtin:0312345.060011.NOPE", "reason": "x",
         "csrf_token": pharmacist})
     assert nothing.status_code == 422 and "no unit" in nothing.text
+    foreign = await client.post("/staff/investigations", data={
+        "identifier": f"https://id.gs1.org/01/{ZENTERVA.gtin}/21/ZT00006", "reason": "probe",
+        "csrf_token": pharmacist})  # Atlas's vial: as if there were none, nothing written
+    assert foreign.status_code == 422 and "no unit" in foreign.text and "Atlas" not in foreign.text
+    assert await session.scalar(select(func.count()).select_from(Investigation)) == 2
 
 
 async def test_recalls_only_by_the_brand_owner_or_its_agent(client, session, pharmacist):
@@ -215,11 +231,6 @@ async def test_recalls_only_by_the_brand_owner_or_its_agent(client, session, pha
 
 
 async def test_the_queue_filters_and_puts_overdue_first(client, session, pharmacist):
-    from datetime import timedelta
-
-    from app.models import EntryKind
-    from app.models.base import utcnow
-
     demo_case = await investigation_of(session)
     opened = await client.post("/staff/investigations", data={
         "identifier": ZENTERVA.sgtin("ZT00003"), "reason": "label smudged",
