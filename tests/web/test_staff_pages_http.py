@@ -197,6 +197,12 @@ async def test_open_an_investigation_by_hand_from_a_unit(client, session, pharma
     assert "label smudged" in page and "manual" in page
     unit = await session.scalar(select(Unit).where(Unit.identifier == vial))
     assert unit.status == UnitStatus.QUARANTINED  # our stock: quarantined at once
+    cleared = await client.post(f"{opened.headers['location']}/clear", data={
+        "text": "smudge is ink from the tote; label matches the ledger", "csrf_token": pharmacist})
+    assert cleared.status_code == 303
+    assert 'data-status="cleared"' in (await client.get(opened.headers["location"])).text
+    await session.refresh(unit)
+    assert unit.status == UnitStatus.RECEIVED  # back in stock
     nothing = await client.post("/staff/investigations", data={
         "identifier": "urn:epc:id:sgtin:0312345.060011.NOPE", "reason": "x",
         "csrf_token": pharmacist})
