@@ -17,6 +17,7 @@ from app.deps import SessionDep
 from app.errors import CustodyError
 from app.models import StaffUser
 from app.operator.service import Operator, operator
+from app.partners import service as partners
 from app.scans import service as scans
 from app.scans.schemas import VerifyOut
 from app.staff import service as staff
@@ -77,6 +78,15 @@ async def attempt(session, action: Callable[[], Awaitable[T]]) -> tuple[T | None
 async def acting_for(request: Request, session) -> Operator:
     """The operator this instance runs for (``CUSTODY_OPERATOR_GLN``)."""
     return await operator(session, request.app.state.settings.operator_gln)
+
+
+async def party_names(session) -> dict[str, str]:
+    """Trading partners' names by GLN, and with the site's name by SGLN."""
+    names: dict[str, str] = {}
+    for partner in await partners.list_partners(session):
+        names |= {g.gln: partner.legal_name for g in partner.glns}
+        names |= {loc.sgln: f"{partner.legal_name}, {loc.name}" for loc in partner.locations}
+    return names
 
 
 def seeing_as(op: Operator) -> Caller:

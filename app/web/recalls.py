@@ -14,7 +14,17 @@ from app.recalls import service
 from app.staff.deps import csrf_ok, session_staff
 from app.staff.service import staff_actor
 from app.web.investigations import FREE_TEXT
-from app.web.pages import DECIDERS, STALE, acting_for, attempt, may, page, refused, to_signin
+from app.web.pages import (
+    DECIDERS,
+    STALE,
+    acting_for,
+    attempt,
+    may,
+    page,
+    party_names,
+    refused,
+    to_signin,
+)
 
 router = APIRouter(include_in_schema=False)
 RECALLS = "/staff/recalls"
@@ -23,6 +33,7 @@ RECALLS = "/staff/recalls"
 async def _page(request: Request, session, user, status: int = 200, **context) -> HTMLResponse:
     views = await service.list_recalls(session, await acting_for(request, session))
     return page(request, "recalls.html", status, user=user, recalls=views, classes=service.CLASSES,
+                names=await party_names(session),
                 decides=may(user), deciders=DECIDERS, form=context.pop("form", {}), **context)
 
 

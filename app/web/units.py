@@ -17,7 +17,7 @@ from app.ledger import service as ledger
 from app.partners import service as partners
 from app.staff.deps import session_staff
 from app.units import service as units
-from app.web.pages import acting_for, page, seeing_as, to_signin
+from app.web.pages import acting_for, page, party_names, seeing_as, to_signin
 from gs1.errors import GS1Error
 from scanners import parse_product
 
@@ -39,15 +39,6 @@ def identifier_of(text: str) -> str:
 
 def _verifier(key_dir) -> str | None:
     return keys.load_verifier(key_dir) if (key_dir / keys.VERIFIER_FILE).exists() else None
-
-
-async def _names(session) -> dict[str, str]:
-    """Party and site names by GLN and SGLN, for the chain."""
-    names: dict[str, str] = {}
-    for partner in await partners.list_partners(session):
-        names |= {g.gln: partner.legal_name for g in partner.glns}
-        names |= {loc.sgln: f"{partner.legal_name}, {loc.name}" for loc in partner.locations}
-    return names
 
 
 @router.get(UNITS, response_class=HTMLResponse)
@@ -77,7 +68,7 @@ async def unit_page(request: Request, session: SessionDep,
     unit = await units.visible_unit(session, staff_sees, identifier)
     flags, investigated = await investigations.unit_suspicion(session, unit["identifier"])
     return page(request, "unit.html", user=user, query=id, unit=unit, flags=flags,
-                investigations=investigated, chain=chain, names=await _names(session),
+                investigations=investigated, chain=chain, names=await party_names(session),
                 custodian=await _name(session, unit["custodian_id"]),
                 destination=await _name(session, unit["destination_id"]),
                 ours=unit["custodian_id"] == op.id)

@@ -217,6 +217,7 @@ async def test_open_an_investigation_by_hand_from_a_unit(client, session, pharma
 async def test_recalls_only_by_the_brand_owner_or_its_agent(client, session, pharmacist):
     listed = text_of((await client.get("/staff/recalls")).text)
     assert f"lot {CORLUMAB_LOT}" in listed and "Atlas Specialty Distribution" in listed
+    assert "Northwind Biologics Inc. GLN 0312345000004" in listed  # the issuer, by name
     form = {"gtin": ZENTERVA.gtin, "lots": "ZT2611A", "recall_class": "II",
             "reason": "mislabelled strength", "csrf_token": pharmacist}
     refused = await client.post("/staff/recalls", data=form)
