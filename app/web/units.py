@@ -59,13 +59,13 @@ async def unit_page(request: Request, session: SessionDep,
     staff_sees = seeing_as(op)
     settings = request.app.state.settings
     try:
-        chain = await ledger.checked_unit_chain(
-            session, staff_sees, identifier, timedelta(seconds=settings.checkpoint_interval_seconds),
-            _verifier(settings.key_dir))
+        unit = await units.visible_unit(session, staff_sees, identifier)
     except NotFound:
         return page(request, "unit.html", 404, user=user, query=id,
                     error=f"No unit {identifier} in our ledger (or none we may see).")
-    unit = await units.visible_unit(session, staff_sees, identifier)
+    chain = await ledger.checked_unit_chain(
+        session, staff_sees, unit["identifier"],
+        timedelta(seconds=settings.checkpoint_interval_seconds), _verifier(settings.key_dir))
     flags, investigated = await investigations.unit_suspicion(session, unit["identifier"])
     return page(request, "unit.html", user=user, query=id, unit=unit, flags=flags,
                 investigations=investigated, chain=chain, names=await party_names(session),
