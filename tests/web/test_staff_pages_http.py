@@ -197,6 +197,9 @@ async def test_open_an_investigation_by_hand_from_a_unit(client, session, pharma
     assert "label smudged" in page and "manual" in page
     unit = await session.scalar(select(Unit).where(Unit.identifier == vial))
     assert unit.status == UnitStatus.QUARANTINED  # our stock: quarantined at once
+    seen = text_of((await client.get("/staff/units", params={"id": vial})).text)
+    assert "Verified" in seen and "Pending" in seen  # the quarantine hop is newer than the checkpoint
+    assert re.search(r"Newer hops are not yet covered by a checkpoint; next due \d{4}-", seen)
     cleared = await client.post(f"{opened.headers['location']}/clear", data={
         "text": "smudge is ink from the tote; label matches the ledger", "csrf_token": pharmacist})
     assert cleared.status_code == 303
