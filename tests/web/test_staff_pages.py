@@ -43,6 +43,7 @@ def served(tmp_path_factory) -> Iterator[tuple[str, str]]:
 
 def signed_in(browser, url: str, password: str, **options):  # noqa: F811
     context = browser.new_context(viewport=TABLET, **options)
+    context.set_default_timeout(90_000)  # 2 cores shared with other suites: a recall may take a while
     page = context.new_page()
     page.goto(f"{url}/signin")
     page.fill("#username", STAFF_USER)
