@@ -114,7 +114,7 @@ def demo(
 ) -> None:
     """Migrate, seed demo partners and locations, capture their chain, then serve. Safe to run twice."""
     from app.commands._runtime import run
-    from app.demo import OPERATOR, STAFF_USER, STATION, ZENTERVA, load, route_to_self
+    from app.demo import OPERATOR, STAFF_USER, STATION, TORN_SEAL, ZENTERVA, load, route_to_self
     from app.migrate import upgrade
 
     config = settings()
@@ -166,6 +166,10 @@ def demo(
     typer.echo(created["cases"])
     typer.echo(f"receiving: {created['expected']} shipment(s) in transit to the operator, one an "
                f"SSCC case of 3 vials from Atlas; receive it at {shown}/receiving")
+    typer.echo(
+        f"staff pages: {shown}/scan, {shown}/staff/units?id={TORN_SEAL} (the quarantined vial: "
+        f"state, chain, proofs), {shown}/staff/investigations, {shown}/staff/recalls"
+    )
     if serve_after:
         _serve(config, host, port)
 

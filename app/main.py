@@ -30,8 +30,11 @@ from app.units.router import router as units_router
 from app.vault import scheduler as vault_scheduler
 from app.vrs.router import router as vrs_router
 from app.web import cases as case_pages
+from app.web import investigations as investigation_pages
 from app.web import pages, receiving
+from app.web import recalls as recall_pages
 from app.web import router as web
+from app.web import units as unit_pages
 
 DESCRIPTION = """Custody proves where every serialized prescription-drug unit has been:
 EPCIS capture, GS1 scanning, hash-linked custody chains and a verifiable Merkle log.
@@ -84,6 +87,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         delivery_router,
         receiving_router,
         pages.router,  # the staff web app: sign-in, scan & verify
+        unit_pages.router,  # ... /staff/units, /staff/investigations, /staff/recalls
+        investigation_pages.router,
+        recall_pages.router,
         case_pages.router,  # cases, follow-ups, the receiver's confirmation page
         receiving.router,  # the staff web app: receiving
         web.router,  # / and /docs (Swagger UI from app/web/static, no CDN)

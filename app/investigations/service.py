@@ -472,3 +472,13 @@ async def unit_flags(session: AsyncSession, unit: Unit) -> dict[str, bool]:
         "suspect": Status.OPEN in statuses,
         "illegitimate": bool({Status.ILLEGITIMATE, Status.TERMINATION_REQUESTED} & set(statuses)),
     }
+
+
+async def unit_suspicion(session: AsyncSession, identifier: str) -> tuple[dict[str, bool], list[int]]:
+    """:func:`unit_flags` of the unit ``identifier`` names, and the investigations of it
+    (ids, oldest first); no flags and none for no such unit."""
+    units = await _resolve(session, [identifier], strict=False)
+    if not units:
+        return {}, []
+    found = await repository.investigations_of(session, [units[0].id])
+    return await unit_flags(session, units[0]), sorted({i for _, i in found})

@@ -390,3 +390,40 @@ async def sign_if_due(
     ):
         return None
     return await _sign(session, signer_key, origin)
+
+
+@dataclass(frozen=True)
+class CheckedChain:
+    """A unit's hops, each with whether its inclusion proof reaches the root of the checkpoint
+    it is against (None: no checkpoint covers it yet), and that checkpoint."""
+
+    hops: list[tuple[CustodyHop, bool | None]]
+    checkpoint: LedgerCheckpoint | None
+    signature_checked: bool
+    next_checkpoint_due: datetime | None
+
+
+async def checked_unit_chain(
+    session: AsyncSession, caller: Caller, unit: str, interval: timedelta = timedelta(0),
+    verifier_key: str | None = None,
+) -> CheckedChain:
+    """:func:`unit_chain` with every proof checked as a verifier would: against the root in the
+    checkpoint note (whose signature is checked with ``verifier_key`` when one is given)."""
+    chain = await unit_chain(session, caller, unit, interval)
+    proofs = [p for _, p in chain.hops if p is not None]
+    checkpoint = await repo.latest_checkpoint(session, proofs[0].tree_size) if proofs else None
+    hops: list[tuple[CustodyHop, bool | None]] = []
+    for hop, proof in chain.hops:
+        hops.append((hop, None if proof is None else _reaches_root(proof, verifier_key)))
+    return CheckedChain(hops, checkpoint, bool(proofs and verifier_key), chain.next_checkpoint_due)
+
+
+def _reaches_root(proof: InclusionProof, verifier_key: str | None) -> bool:
+    try:
+        signed = (core.open_checkpoint(proof.checkpoint, verifier_key) if verifier_key
+                  else core.Checkpoint.parse(core.parse_note(proof.checkpoint)[0]))
+        core.verify_inclusion(proof.leaf_hash, proof.leaf_index, proof.tree_size, proof.hashes,
+                              signed.root_hash)
+    except core.LedgerCoreError:
+        return False
+    return signed.size == proof.tree_size

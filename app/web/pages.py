@@ -1,4 +1,4 @@
-"""The staff web app's pages: sign-in, sign-out, scan & verify.
+"""The staff web app's pages: sign-in, sign-out, scan & verify, and what every page shares.
 
 Plain HTML forms (each POST carries the session's CSRF token) calling the same services as
 the API; pages extend ``templates/base.html`` (see ``app/web/README.md``).
@@ -6,13 +6,18 @@ the API; pages extend ``templates/base.html`` (see ``app/web/README.md``).
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Awaitable, Callable
+from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from app.auth.service import Caller
 from app.deps import SessionDep
+from app.errors import CustodyError
 from app.models import StaffUser
+from app.operator.service import Operator, operator
+from app.partners import service as partners
 from app.scans import service as scans
 from app.scans.schemas import VerifyOut
 from app.staff import service as staff
@@ -21,6 +26,9 @@ from app.web.router import templates
 
 router = APIRouter(include_in_schema=False)
 STALE = "This form has expired or did not come from this site; it was not sent. Try again."
+DECIDERS = ("qa", "pharmacist", "admin")
+"""Staff roles that may determine an investigation, record its reports, and file a recall."""
+T = TypeVar("T")
 
 VERDICTS = {  # verdict -> (heading, tone, icon): the tone picks colours, never alone
     "verified": ("Verified", "ok", "check"),
@@ -46,6 +54,45 @@ def page(request: Request, name: str, status: int = 200, **context) -> HTMLRespo
 
 def to_signin() -> RedirectResponse:
     return RedirectResponse("/signin", status_code=303)
+
+
+def may(user: StaffUser, roles: tuple[str, ...] = DECIDERS) -> bool:
+    return bool(set(user.roles) & set(roles))
+
+
+def refused(request: Request, user: StaffUser, action: str,
+            roles: tuple[str, ...] = DECIDERS) -> HTMLResponse:
+    """The 403 page for ``user``, whose roles do not allow ``action``."""
+    return page(request, "refused.html", 403, user=user, action=action, roles=roles)
+
+
+async def attempt(session, action: Callable[[], Awaitable[T]]) -> tuple[T | None, str | None]:
+    """Run ``action`` in a savepoint: its result, or (nothing written and) the error's words."""
+    try:
+        async with session.begin_nested():
+            return await action(), None
+    except CustodyError as err:
+        return None, err.detail
+
+
+async def acting_for(request: Request, session) -> Operator:
+    """The operator this instance runs for (``CUSTODY_OPERATOR_GLN``)."""
+    return await operator(session, request.app.state.settings.operator_gln)
+
+
+async def party_names(session) -> dict[str, str]:
+    """Trading partners' names by GLN, and with the site's name by SGLN."""
+    names: dict[str, str] = {}
+    for partner in await partners.list_partners(session):
+        names |= {g.gln: partner.legal_name for g in partner.glns}
+        names |= {loc.sgln: f"{partner.legal_name}, {loc.name}" for loc in partner.locations}
+    return names
+
+
+def seeing_as(op: Operator) -> Caller:
+    """Staff read what their operator, as a trading partner, may read (decision 0009): the
+    units it holds, that are in transit to it, or whose chain names it."""
+    return Caller(op.id, frozenset({"query"}), prefix="staff")
 
 
 @router.get("/signin", response_class=HTMLResponse)
