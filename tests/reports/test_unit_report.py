@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from app.demo import ATLAS, CASE, HARBOR, LYON, NORTHWIND, TORN_SEAL, VIALS, ZENTERVA
 from app.reports.offline import FORMAT, verify_bundle
 from tests.reports.conftest import ZT_LOT
@@ -109,3 +111,19 @@ async def test_a_consistency_proof_from_a_checkpoint_the_verifier_holds(client, 
     assert "is not the size of a signed checkpoint" in bad.json()["detail"]
     too_big = await report(client, world, VIAL, since_size=world.size + 1)
     assert too_big.status_code == 422 and too_big.json()["field"] == "since_size"
+
+
+async def test_real_bundles_validate_against_the_published_schema(client, world):
+    from pathlib import Path
+
+    import jsonschema
+
+    schema = json.loads((Path(__file__).resolve().parents[2] / "docs" / "proof-bundle.schema.json")
+                        .read_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    for unit, params in ((VIAL, {"since_size": world.first_size}), (TORN_SEAL, {})):
+        bundle = (await report(client, world, unit, **params)).json()
+        jsonschema.Draft202012Validator(schema).validate(bundle)
+    bundle["chains"][0]["hops"][0]["hop_hash"] = "ABC"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(bundle, schema)
