@@ -84,12 +84,12 @@ async def lot_report(
 
 
 async def _json(header: dict[str, Any], pages: AsyncIterator[list[dict[str, Any]]]) -> AsyncIterator[str]:
+    """``{"report": .., "units": [..], "count": n, "in_transit": n}``, one chunk per page."""
     yield json.dumps({"report": {"kind": "lot", **header}})[:-1] + ', "units": ['
-    first, count, in_transit = True, 0, 0
+    count, in_transit = 0, 0
     async for page in pages:
-        for unit in page:
-            yield ("" if first else ",") + json.dumps(unit)
-            first = False
+        if page:
+            yield ("," if count else "") + ",".join(map(json.dumps, page))
         count += len(page)
         in_transit += sum(1 for u in page if u["in_transit_to"])
     yield f'], "count": {count}, "in_transit": {in_transit}}}'
