@@ -112,7 +112,7 @@ def demo(
 ) -> None:
     """Migrate, seed demo partners and locations, capture their chain, then serve. Safe to run twice."""
     from app.commands._runtime import run
-    from app.demo import OPERATOR, STAFF_USER, STATION, ZENTERVA, load, route_to_self
+    from app.demo import OPERATOR, STAFF_USER, STATION, VIALS, ZENTERVA, load, route_to_self
     from app.migrate import upgrade
 
     config = settings()
@@ -158,6 +158,9 @@ def demo(
         f"staff sign-in at /signin: {STAFF_USER}, password (shown once): {created['password']}\n"
         f"  scan station {STATION!r} at {OPERATOR.sgln}"
     )
+    from app.reports.demo import demo_lines
+
+    typer.echo(demo_lines(shown, VIALS[0], config.key_dir))
     if serve_after:
         _serve(config, host, port)
 

@@ -56,7 +56,7 @@ LOT_GTIN, BIG_LOT = "00312345600112", "BIGLOT"
 def chain_documents() -> list[tuple[str, bytes]]:
     """20 hops per vial: commission, ship+receive to Atlas, 8 round trips Atlas <-> Harbor
     ... (ship+receive each), ending at Harbor with a dispense."""
-    mfg, atlas, harbor = NORTHWIND.sgln, ATLAS.sgln, HARBOR.sgln
+    mfg, atlas = NORTHWIND.sgln, ATLAS.sgln
     hour = iter(range(1, 1000))
     at = lambda: T0 + timedelta(hours=next(hour))  # noqa: E731
     docs = [(NORTHWIND.gln, (commission(VIALS, T0, mfg, lot="BR1", expiry=date(2028, 1, 31)),
