@@ -109,8 +109,8 @@ async def unit_bundle(
 def _as_identifier(identifier: str) -> str:
     """A GS1 element string (``(01)..(21)..``, ``01..21..``) as a Digital Link; others as given.
 
-    >>> _as_identifier("(01)00312345060011(21)ZT00001")
-    'https://id.gs1.org/01/00312345060011/21/ZT00001'
+    >>> _as_identifier("(01)00312345600112(21)ZT00001")
+    'https://id.gs1.org/01/00312345600112/21/ZT00001'
     >>> _as_identifier("urn:epc:id:sscc:0312345.0000002611")
     'urn:epc:id:sscc:0312345.0000002611'
     """
