@@ -49,6 +49,10 @@ def unit_response(bundle: dict[str, Any], fmt: str, request: Request, pdf: bytes
     "`custody report verify` checks offline; `html`, `pdf` (with a chain diagram) and `csv` "
     "show the same. `since_size`: add a consistency proof from that signed tree size.",
     response_class=JSONResponse,
+    responses={200: {"description": "the report in the format asked for", "content": {
+        "application/json": {"schema": {"type": "object"}}, "text/html": {"schema": {"type": "string"}},
+        "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+        "text/csv": {"schema": {"type": "string"}}}}},
 )
 async def unit_report(
     identifier: str, request: Request, session: SessionDep, caller: Caller = REPORT,
@@ -64,6 +68,8 @@ async def unit_report(
     "/reports/lots/{gtin}/{lot:path}",
     summary="Every unit of a lot: status and custodian now, units in transit (streamed)",
     response_class=StreamingResponse,
+    responses={200: {"description": "the lot's units", "content": {
+        "application/json": {"schema": {"type": "object"}}, "text/csv": {"schema": {"type": "string"}}}}},
 )
 async def lot_report(
     request: Request, session: SessionDep, caller: Caller = REPORT,
