@@ -227,5 +227,8 @@ if __name__ == "__main__":
     parser.add_argument("--smoke", action="store_true", help="10k and 30k units; a lot of 30,000")
     parser.add_argument("--repeat", type=int, default=None, help="bundle reads per size")
     args = parser.parse_args()
+    from app.logging import configure_logging
+
+    configure_logging("WARNING", False)  # the chain's capture jobs log nothing here
     sizes = [10_000, 30_000] if args.smoke else [10_000, 100_000, 1_000_000]
     main(sizes, 30_000 if args.smoke else 100_000, args.repeat or (40 if args.smoke else 200))
