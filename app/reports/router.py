@@ -95,7 +95,7 @@ async def _json(header: dict[str, Any], pages: AsyncIterator[list[dict[str, Any]
     count, in_transit = 0, 0
     async for page in pages:
         if page:
-            yield ("," if count else "") + ",".join(map(json.dumps, page))
+            yield ("," if count else "") + json.dumps(page)[1:-1]
         count += len(page)
         in_transit += sum(1 for u in page if u["in_transit_to"])
     yield f'], "count": {count}, "in_transit": {in_transit}}}'
