@@ -370,7 +370,7 @@ async def lot_units(session: AsyncSession, gtin: str, lot: str, reader: Caller,
         if ids:
             labels |= await repo.partner_labels(session, sorted(ids))
         refs = case_refs([r[1] for r in rows])
-        get, none = labels.get, []
+        get, none = labels.get, list[str]()
         yield [{"identifier": ident, "serial": serial, "status": status,
                 "expiry": expiry.isoformat() if expiry else None, "custodian": get(custodian),
                 "in_transit_to": get(destination), "location": location, "container": container,
