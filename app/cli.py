@@ -39,6 +39,7 @@ LAZY = {
     "coldchain": "app.commands.coldchain:app",
     "cases": "app.commands.cases:app",
     "vault": "app.commands.cases:vault_app",
+    "report": "app.commands.report:app",
 }
 """Commands defined elsewhere: name -> ``module:attribute`` (a Typer app or a function)."""
 
@@ -114,7 +115,16 @@ def demo(
 ) -> None:
     """Migrate, seed demo partners and locations, capture their chain, then serve. Safe to run twice."""
     from app.commands._runtime import run
-    from app.demo import OPERATOR, STAFF_USER, STATION, TORN_SEAL, ZENTERVA, load, route_to_self
+    from app.demo import (
+        OPERATOR,
+        STAFF_USER,
+        STATION,
+        TORN_SEAL,
+        VIALS,
+        ZENTERVA,
+        load,
+        route_to_self,
+    )
     from app.migrate import upgrade
 
     config = settings()
@@ -170,6 +180,9 @@ def demo(
         f"staff pages: {shown}/scan, {shown}/staff/units?id={TORN_SEAL} (the quarantined vial: "
         f"state, chain, proofs), {shown}/staff/investigations, {shown}/staff/recalls"
     )
+    from app.reports.demo import demo_lines
+
+    typer.echo(demo_lines(shown, VIALS[0], config.key_dir))
     if serve_after:
         _serve(config, host, port)
 

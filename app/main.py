@@ -25,6 +25,7 @@ from app.partners.router import router as partners_router
 from app.products.router import router as products_router
 from app.recalls.router import router as recalls_router
 from app.receiving.router import router as receiving_router
+from app.reports.router import router as reports_router
 from app.scans.router import router as scans_router
 from app.units.router import router as units_router
 from app.vault import scheduler as vault_scheduler
@@ -33,6 +34,7 @@ from app.web import cases as case_pages
 from app.web import investigations as investigation_pages
 from app.web import pages, receiving
 from app.web import recalls as recall_pages
+from app.web import reports as report_pages
 from app.web import router as web
 from app.web import units as unit_pages
 
@@ -92,6 +94,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         recall_pages.router,
         case_pages.router,  # cases, follow-ups, the receiver's confirmation page
         receiving.router,  # the staff web app: receiving
+        reports_router,
+        report_pages.router,
         web.router,  # / and /docs (Swagger UI from app/web/static, no CDN)
     ):
         app.include_router(router)
