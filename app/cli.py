@@ -36,6 +36,7 @@ LAZY = {
     "investigations": "app.commands.investigations:app",
     "recall": "app.commands.investigations:recall",
     "vrs": "app.commands.vrs:app",
+    "outbox": "app.commands.outbox:app",
 }
 """Commands defined elsewhere: name -> ``module:attribute`` (a Typer app or a function)."""
 
@@ -177,6 +178,9 @@ def _serve(config: Settings, host: str | None, port: int | None, worker: bool = 
     app = create_app(config)
     if worker:
         embed(app)  # embedded mode: this process also works the capture-job queue
+        from app.outbox.worker import embed as embed_outbox
+
+        embed_outbox(app)  # ... and pushes the outbox
     uvicorn.run(app, host=host, port=port, log_config=None)
 
 

@@ -19,6 +19,7 @@ from app.ledger import scheduler
 from app.ledger.router import router as ledger_router
 from app.logging import configure_logging
 from app.middleware import RequestContext
+from app.outbox.router import router as outbox_router
 from app.partners.router import router as partners_router
 from app.products.router import router as products_router
 from app.recalls.router import router as recalls_router
@@ -73,6 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         vrs_router,
         units_router,  # after ledger_router: /units/{id}/chain is the ledger's
         scans_router,
+        outbox_router,
         pages.router,  # the staff web app: sign-in, scan & verify
         web.router,  # / and /docs (Swagger UI from app/web/static, no CDN)
     ):

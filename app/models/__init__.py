@@ -19,6 +19,7 @@ from app.models.ledger import (
     LedgerState,
 )
 from app.models.operations import ApiKey, AuditEntry, CustodyException, Scan
+from app.models.outbox import OutboxMessage, OutboxStatus
 from app.models.partners import (
     CompanyPrefix,
     Licence,
@@ -66,6 +67,8 @@ __all__ = [
     "Licence",
     "Location",
     "Lot",
+    "OutboxMessage",
+    "OutboxStatus",
     "PartnerAgent",
     "PartnerGln",
     "PartnerKind",

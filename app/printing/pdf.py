@@ -35,7 +35,9 @@ class Party:
     address: tuple[str, ...] = ()
 
     def lines(self) -> list[str]:
-        """>>> Party("Acme", "0370002000005", ("1 Main St", "Springfield IL 62701")).lines()
+        """The block's lines, name first.
+
+        >>> Party("Acme", "0370002000005", ("1 Main St", "Springfield IL 62701")).lines()
         ['Acme', '1 Main St', 'Springfield IL 62701', 'GLN 0370002000005']
         """
         return [self.name, *self.address] + ([f"GLN {self.gln}"] if self.gln else [])
