@@ -29,6 +29,15 @@ from app.models.partners import (
     TradingPartner,
 )
 from app.models.products import Lot, Product
+from app.models.shipments import (
+    CaseUnit,
+    Shipment,
+    ShipmentCase,
+    ShipmentEvent,
+    ShipmentStatus,
+    SsccAllocation,
+    SsccCounter,
+)
 from app.models.staff import ScanStation, StaffRole, StaffUser
 from app.models.suspect import (
     EntryKind,
@@ -46,6 +55,7 @@ __all__ = [
     "AuditEntry",
     "Base",
     "CaptureJob",
+    "CaseUnit",
     "CompanyPrefix",
     "CustodyException",
     "CustodyHop",
@@ -75,6 +85,12 @@ __all__ = [
     "RecallLot",
     "Scan",
     "ScanStation",
+    "Shipment",
+    "ShipmentCase",
+    "ShipmentEvent",
+    "ShipmentStatus",
+    "SsccAllocation",
+    "SsccCounter",
     "StaffRole",
     "StaffUser",
     "TradingPartner",
