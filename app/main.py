@@ -24,6 +24,7 @@ from app.partners.router import router as partners_router
 from app.products.router import router as products_router
 from app.recalls.router import router as recalls_router
 from app.scans.router import router as scans_router
+from app.shipments.router import router as shipments_router
 from app.units.router import router as units_router
 from app.vrs.router import router as vrs_router
 from app.web import pages
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         units_router,  # after ledger_router: /units/{id}/chain is the ledger's
         scans_router,
         outbox_router,
+        shipments_router,
         pages.router,  # the staff web app: sign-in, scan & verify
         web.router,  # / and /docs (Swagger UI from app/web/static, no CDN)
     ):

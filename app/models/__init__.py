@@ -30,6 +30,15 @@ from app.models.partners import (
     TradingPartner,
 )
 from app.models.products import Lot, Product
+from app.models.shipments import (
+    CaseUnit,
+    Shipment,
+    ShipmentCase,
+    ShipmentEvent,
+    ShipmentStatus,
+    SsccAllocation,
+    SsccCounter,
+)
 from app.models.staff import ScanStation, StaffRole, StaffUser
 from app.models.suspect import (
     EntryKind,
@@ -47,6 +56,7 @@ __all__ = [
     "AuditEntry",
     "Base",
     "CaptureJob",
+    "CaseUnit",
     "CompanyPrefix",
     "CustodyException",
     "CustodyHop",
@@ -78,6 +88,12 @@ __all__ = [
     "RecallLot",
     "Scan",
     "ScanStation",
+    "Shipment",
+    "ShipmentCase",
+    "ShipmentEvent",
+    "ShipmentStatus",
+    "SsccAllocation",
+    "SsccCounter",
     "StaffRole",
     "StaffUser",
     "TradingPartner",
