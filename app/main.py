@@ -21,6 +21,7 @@ from app.logging import configure_logging
 from app.middleware import RequestContext
 from app.outbox.router import router as outbox_router
 from app.partners.router import router as partners_router
+from app.printing.router import router as printing_router
 from app.products.router import router as products_router
 from app.recalls.router import router as recalls_router
 from app.scans.router import router as scans_router
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         scans_router,
         outbox_router,
         shipments_router,
+        printing_router,
         pages.router,  # the staff web app: sign-in, scan & verify
         web.router,  # / and /docs (Swagger UI from app/web/static, no CDN)
     ):

@@ -412,6 +412,9 @@ async def ship(session: AsyncSession, op: Operator, shipment_id: int, actor: str
     shipment.status, shipment.shipped_at, shipment.shipped_by = St.SHIPPED, when, actor
     shipment.ship_event_hash = event_hash
     await session.flush()
+    from app.outbox.shipments import push_shipped  # queued for the partner's capture URL
+
+    await push_shipped(session, op, shipment.id, shipment.ship_to_id)
     return await get_shipment(session, shipment.id)
 
 

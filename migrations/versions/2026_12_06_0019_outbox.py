@@ -1,7 +1,7 @@
 """Outbox: partners' capture URL and key, and the EPCIS documents waiting to be pushed.
 
 Revision ID: 0019
-Revises: 0013
+Revises: 0017
 Create Date: 2026-12-06 22:15:00
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = '0019'
-down_revision: str | Sequence[str] | None = '0013'
+down_revision: str | Sequence[str] | None = '0017'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
