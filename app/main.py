@@ -30,6 +30,7 @@ from app.units.router import router as units_router
 from app.vrs.router import router as vrs_router
 from app.web import pages
 from app.web import router as web
+from app.web import shipping as shipping_pages
 
 DESCRIPTION = """Custody proves where every serialized prescription-drug unit has been:
 EPCIS capture, GS1 scanning, hash-linked custody chains and a verifiable Merkle log.
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         shipments_router,
         printing_router,
         pages.router,  # the staff web app: sign-in, scan & verify
+        shipping_pages.router,  # pick & pack
         web.router,  # / and /docs (Swagger UI from app/web/static, no CDN)
     ):
         app.include_router(router)

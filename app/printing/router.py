@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Path, Response
 
 from app.deps import INTEGER_MAX, SessionDep, SettingsDep
@@ -11,7 +13,7 @@ from app.staff.deps import OperatorActor
 
 router = APIRouter(prefix="/shipments", tags=["shipments"])
 ShipmentId = Path(ge=1, le=INTEGER_MAX)
-PDF = {200: {"content": {"application/pdf": {}}}}
+PDF: dict[int | str, dict[str, Any]] = {200: {"content": {"application/pdf": {}}}}
 
 
 def _pdf(body: bytes, name: str) -> Response:
