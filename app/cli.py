@@ -37,6 +37,7 @@ LAZY = {
     "recall": "app.commands.investigations:recall",
     "vrs": "app.commands.vrs:app",
     "outbox": "app.commands.outbox:app",
+    "print": "app.commands.printing:app",
 }
 """Commands defined elsewhere: name -> ``module:attribute`` (a Typer app or a function)."""
 
