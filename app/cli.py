@@ -38,6 +38,7 @@ LAZY = {
     "vrs": "app.commands.vrs:app",
     "outbox": "app.commands.outbox:app",
     "print": "app.commands.printing:app",
+    "shipments": "app.commands.shipments:app",
 }
 """Commands defined elsewhere: name -> ``module:attribute`` (a Typer app or a function)."""
 
@@ -159,6 +160,11 @@ def demo(
         f"staff sign-in at /signin: {STAFF_USER}, password (shown once): {created['password']}\n"
         f"  scan station {STATION!r} at {OPERATOR.sgln}"
     )
+    if "shipment" in created:
+        typer.echo(f"shipment {created['shipment']} to {created['shipment_to']}: "
+                   f"{created['shipment_units']} vials in {created['shipment_cases']} SSCC cases, "
+                   f"{created['shipment_status']}; outbound EPCIS at "
+                   f"/shipments/{created['shipment']}/epcis (see `custody shipments list`)")
     if serve_after:
         _serve(config, host, port)
 

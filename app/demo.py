@@ -297,6 +297,9 @@ async def load(
     created |= await ingest_chain(sessions)
     await ingest(sessions, stock_documents())
     created |= await suspect_and_recall(sessions, OPERATOR.gln)
+    from app.shipments.demo import ship_demo  # it builds on this module's world
+
+    created |= await ship_demo(sessions, settings)
     created["signed"] = await sign_checkpoint(sessions, settings)
     async with sessions.begin() as session:
         created["key"] = await issue_demo_key(session)

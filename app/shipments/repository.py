@@ -119,7 +119,7 @@ async def case_counts(session: AsyncSession, shipment_id: int) -> dict[int, int]
     rows = await session.execute(
         select(CaseUnit.case_id, func.count()).join(ShipmentCase, ShipmentCase.id == CaseUnit.case_id)
         .where(ShipmentCase.shipment_id == shipment_id).group_by(CaseUnit.case_id))
-    return {case_id: count for case_id, count in rows.tuples()}
+    return {case_id: count for case_id, count in rows.all()}
 
 
 async def case_units(session: AsyncSession, case_ids: Sequence[int]) -> Sequence[Row]:
@@ -176,6 +176,13 @@ async def commissioning(session: AsyncSession, identifiers: Sequence[str]) -> li
         EventEpc.epc, identifiers)
     unique = {row.id: row for row in rows}
     return [(r.event_hash, r.body) for r in sorted(unique.values(), key=lambda r: (r.event_time, r.id))]
+
+
+async def prefix_lengths(session: AsyncSession, ssccs: Sequence[str]) -> dict[str, int]:
+    """The company prefix length each SSCC was allocated under."""
+    rows = await session.execute(select(SsccAllocation.sscc, func.length(SsccAllocation.prefix))
+                                 .where(SsccAllocation.sscc.in_(ssccs)))
+    return {key: length for key, length in rows.all()}
 
 
 async def unit_id(session: AsyncSession, identifier: str) -> int | None:

@@ -226,8 +226,8 @@ async def _view(session: AsyncSession, shipment: Shipment, with_units: bool = Tr
     else:
         counts = await repository.case_counts(session, shipment.id)
         members = {c.id: [""] * counts.get(c.id, 0) for c in cases}
-    views = [CaseView(c, _sscc_epc(c.sscc, await _prefix_length(session, c.sscc)), members[c.id])
-             for c in cases]
+    epcs = await _epcs(session, cases)
+    views = [CaseView(c, epcs[c.id], members[c.id]) for c in cases]
     return ShipmentView(shipment, partner.legal_name,
                         await repository.first_gln(session, partner.id), site.sgln, views)
 
@@ -235,6 +235,12 @@ async def _view(session: AsyncSession, shipment: Shipment, with_units: bool = Tr
 async def _prefix_length(session: AsyncSession, key: str) -> int:
     allocation = await session.get(SsccAllocation, key)
     return len(allocation.prefix) if allocation else 7
+
+
+async def _epcs(session: AsyncSession, cases: Sequence[ShipmentCase]) -> dict[int, str]:
+    """The SSCC EPC URI of each case, by case id."""
+    lengths = await repository.prefix_lengths(session, [c.sscc for c in cases])
+    return {c.id: _sscc_epc(c.sscc, lengths.get(c.sscc, 7)) for c in cases}
 
 
 def _sscc_epc(key: str, prefix_length: int) -> str:
@@ -402,7 +408,7 @@ async def ship(session: AsyncSession, op: Operator, shipment_id: int, actor: str
     when = when or utcnow()
     parties = await _parties(session, op, shipment, when.date())
     cases = await repository.cases(session, shipment.id)
-    containers = [_sscc_epc(c.sscc, await _prefix_length(session, c.sscc)) for c in cases]
+    containers = list((await _epcs(session, cases)).values())
     event = documents.shipping_event(op, shipment, parties.buyer_site.sgln, parties.buyer_gln,
                                      containers, when)
     doc = await _document(session, op, shipment, parties, (event,), when)
