@@ -165,6 +165,10 @@ def demo(
                    f"{created['shipment_units']} vials in {created['shipment_cases']} SSCC cases, "
                    f"{created['shipment_status']}; outbound EPCIS at "
                    f"/shipments/{created['shipment']}/epcis (see `custody shipments list`)")
+        typer.echo(f"  pick & pack at /shipping/{created['shipment']}: SSCC labels, packing and "
+                   f"pick lists as PDF (or `custody print labels {created['shipment']} -o "
+                   "labels.pdf`); partners with a capture URL get the document pushed "
+                   "(`custody outbox list`)")
     if serve_after:
         _serve(config, host, port)
 
