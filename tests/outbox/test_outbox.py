@@ -203,3 +203,24 @@ async def test_outbox_is_for_admins_only(session, client):
     assert (await client.get("/outbox", headers=headers)).status_code == 403
     assert (await client.post("/outbox/1/retry", headers=headers)).status_code == 403
     assert (await client.get("/outbox")).status_code == 401
+
+
+async def test_a_leased_message_is_not_claimed_twice_and_a_stale_outcome_is_ignored(session):
+    partner = await make_partner(session, "P", "0614141000005")
+    message = await service.enqueue(session, partner.id, "lease", b"{}", JSONLD, "r")
+    first = await service.claim(session, timedelta(seconds=60))
+    assert first is not None and first.id == message.id and first.attempt == 1
+    assert await service.claim(session, timedelta(seconds=60)) is None  # leased
+    # The lease passes: another worker takes the message over (attempt 2) ...
+    message.leased_until = utcnow() - timedelta(seconds=1)
+    await session.flush()
+    second = await service.claim(session, timedelta(seconds=60))
+    assert second is not None and second.attempt == 2
+    # ... and the first worker's late answer changes nothing.
+    assert not await service.record(session, first, receipt="/capture/late")
+    assert await service.record(session, second, receipt="/capture/x")
+    await session.refresh(message)
+    assert (message.status, message.receipt, message.attempts) == (
+        OutboxStatus.DELIVERED, "/capture/x", 2)
+    with pytest.raises(Exception, match="is delivered; expected failed or pending"):
+        await service.retry(session, message.id)
