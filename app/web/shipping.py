@@ -29,6 +29,12 @@ router = APIRouter(include_in_schema=False)
 Id = Annotated[int, Path(ge=1, le=INTEGER_MAX)]
 Line = Annotated[str, Form(max_length=200)]
 PACKED = ("Packed", "ok", "check")
+REFUSALS = {**VERDICTS, "duplicate": ("Already packed", "stop", "cross")}
+
+
+def _refusal(verdict: str) -> tuple[str, str, str]:
+    """(heading, tone, icon) of a refused pack scan: its scan verdict, or why else."""
+    return REFUSALS.get(verdict, ("Refused", "stop", "cross"))
 
 
 async def _sites(session) -> list[tuple[str, str]]:
@@ -57,10 +63,7 @@ async def _shipment_page(request: Request, session, user: StaffUser, shipment_id
     open_cases = [c for c in view.cases if c.case.closed_at is None]
     current = next((c for c in open_cases if c.case.id == case_id),
                    open_cases[-1] if open_cases else None)
-    verdict = PACKED if packed else VERDICTS.get(refused["verdict"], ("Refused", "stop", "cross")) \
-        if refused else None
-    if refused and refused["verdict"] == "duplicate":
-        verdict = ("Already packed", "stop", "cross")
+    verdict = PACKED if packed else _refusal(refused["verdict"]) if refused else None
     stations = [s.name for s, _ in await staff.list_stations(session)]
     return page(request, "shipment.html", status, user=user, view=view, current=current,
                 error=error, packed=packed, refused=refused, verdict=verdict, stations=stations,

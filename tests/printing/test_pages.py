@@ -59,3 +59,25 @@ async def test_refusals_show_their_reason_and_change_nothing(client, stocked, de
                               data={"csrf_token": csrf})).status_code == 404
     labels = await client.get(f"/shipments/{sid}/labels.pdf")  # the session cookie suffices
     assert labels.status_code == 200 and labels.content[:5] == b"%PDF-"
+
+
+async def test_the_outbox_shows_on_the_page_and_retries(client, stocked, demo, session):
+    from app.models import OutboxMessage, OutboxStatus, PartnerGln
+    from app.outbox import service as outbox
+
+    csrf = await _signed_in(client, demo)
+    lyon = (await session.get(PartnerGln, LYON)).partner_id
+    message = await outbox.enqueue(session, lyon, "page:1", b"<x/>", "application/xml",
+                                   "shipment 77")
+    message.status, message.attempts, message.last_error = OutboxStatus.FAILED, 8, "HTTP 503: busy"
+    await session.commit()
+    page = await client.get("/shipping")
+    row = page.text.split('id="outbox"')[1]
+    assert "shipment 77" in row and "failed" in row and "HTTP 503: busy" in row
+    retried = await client.post(f"/shipping/outbox/{message.id}/retry", data={"csrf_token": csrf})
+    assert retried.status_code == 303
+    await session.refresh(message)
+    assert (message.status, message.attempts) == (OutboxStatus.PENDING, 0)
+    forged = await client.post(f"/shipping/outbox/{message.id}/retry", data={"csrf_token": "x"})
+    assert forged.status_code == 403
+    assert await session.get(OutboxMessage, message.id) is not None
