@@ -44,8 +44,8 @@ async def _message(url: str, message_id: int) -> OutboxMessage:
     return message
 
 
-def _worker(url: str) -> subprocess.Popen:
-    return subprocess.Popen([*CUSTODY, "outbox", "run", "--poll", "0.2"], cwd=ROOT,
+def _worker(url: str, *command: str) -> subprocess.Popen:
+    return subprocess.Popen([*CUSTODY, *command, "--poll", "0.2"], cwd=ROOT,
                             env=env(CUSTODY_DATABASE_URL=url, CUSTODY_LOG_JSON="true",
                                     CUSTODY_OUTBOX_ALLOW_HTTP_LOOPBACK="true",
                                     CUSTODY_OUTBOX_TIMEOUT_SECONDS=TIMEOUT),
@@ -61,7 +61,7 @@ def test_killed_mid_push_delivers_exactly_once(backend, empty_database, tmp_path
             swallowing_proxy(capture_url) as (proxy_url, forwarded):
         message_id = asyncio.run(_seed(url, proxy_url, key, body))
         before = len(jobs(capture_url, admin))
-        worker = _worker(url)
+        worker = _worker(url, "outbox", "run")
         try:
             assert forwarded.wait(60), "the worker never pushed"
             worker.send_signal(signal.SIGKILL)  # the receiver has it; the worker never heard
@@ -71,7 +71,9 @@ def test_killed_mid_push_delivers_exactly_once(backend, empty_database, tmp_path
         leased = asyncio.run(_message(url, message_id))
         assert (leased.status, leased.attempts) == (OutboxStatus.SENDING, 1)
         assert len(jobs(capture_url, admin)) == before + 1
-        worker = _worker(url)  # restarted: takes the message over once the lease has passed
+        # Restarted (as `custody worker`, which pushes too): takes the message over once the
+        # lease has passed.
+        worker = _worker(url, "worker")
         try:
             deadline = time.monotonic() + 60
             while (done := asyncio.run(_message(url, message_id))).status != "delivered":
