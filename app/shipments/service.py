@@ -283,7 +283,7 @@ async def pack_scan(session: AsyncSession, op: Operator, shipment_id: int, case_
                     text: str, station: str | None, actor: Actor) -> Packed:
     """Scan one package into an open case: verified first (the scan is stored), then refused
     unless ``verified`` or when it is already in an open case; else added."""
-    shipment = await _locked(session, shipment_id, St.OPEN)
+    shipment = await _locked(session, shipment_id, St.OPEN, St.PACKED)
     case = await _case(session, shipment, case_id)
     if case.closed_at is not None:
         raise ShipmentStateError(f"case {case.sscc} is closed: reopen it to add units",
@@ -310,7 +310,7 @@ async def pack_scan(session: AsyncSession, op: Operator, shipment_id: int, case_
 
 async def remove_unit(session: AsyncSession, shipment_id: int, case_id: int, epc: str) -> int:
     """Take a unit out of an open case (a mis-scan); returns the case's count."""
-    shipment = await _locked(session, shipment_id, St.OPEN)
+    shipment = await _locked(session, shipment_id, St.OPEN, St.PACKED)
     case = await _case(session, shipment, case_id)
     if case.closed_at is not None:
         raise ShipmentStateError(f"case {case.sscc} is closed: reopen it to remove units",

@@ -140,7 +140,7 @@ async def test_packing_after_ship_is_refused(client, stocked):
     late = await client.post(f"/shipments/{sid}/cases/{case['id']}/scans",
                              json={"text": scan_text(vials[1])}, headers=h)
     assert late.status_code == 409 and late.json()["detail"] == (
-        f"shipment {sid} is shipped: expected open")
+        f"shipment {sid} is shipped: expected open or packed")
     assert (await client.post(f"/shipments/{sid}/cases", headers=h)).status_code == 409
 
 
@@ -193,3 +193,35 @@ async def test_partner_keys_cannot_ship(client, stocked, session):
     await session.commit()
     got = await client.post("/shipments", json={"ship_to_gln": "3760003000007"}, headers=partner)
     assert got.status_code == 403
+
+
+async def test_cancel_unpacks_closed_cases_and_frees_their_units(client, stocked, session):
+    h, vials = stocked["headers"], stocked["vials"]
+    sid = (await new_shipment(client, h))["id"]
+    case = await packed_case(client, h, sid, vials[:2])
+    await client.post(f"/shipments/{sid}/cases/{case['id']}/close", headers=h)
+    cancelled = await client.post(f"/shipments/{sid}/cancel", headers=h)
+    assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+    units = (await session.scalars(select(Unit).where(Unit.identifier.in_(vials[:2])))).all()
+    assert {(u.parent_id, u.status) for u in units} == {(None, "commissioned")}  # unpacked
+    other = (await new_shipment(client, h))["id"]
+    again = await packed_case(client, h, other, vials[:2])  # free to pack elsewhere
+    assert again["sscc"] != case["sscc"]  # a cancelled case's SSCC is never handed out again
+    assert (await client.post(f"/shipments/{sid}/ship", headers=h)).status_code == 409
+
+
+async def test_a_mis_scan_comes_out_of_an_open_case_only(client, stocked):
+    h, vials = stocked["headers"], stocked["vials"]
+    sid = (await new_shipment(client, h))["id"]
+    case = await packed_case(client, h, sid, vials[:2])
+    url = f"/shipments/{sid}/cases/{case['id']}"
+    removed = await client.delete(f"{url}/units/{vials[1]}", headers=h)
+    assert removed.status_code == 200 and removed.json() == {"count": 1}
+    missing = await client.delete(f"{url}/units/{vials[1]}", headers=h)
+    assert missing.status_code == 404 and vials[1] in missing.json()["detail"]
+    await client.post(f"{url}/close", headers=h)
+    closed = await client.delete(f"{url}/units/{vials[0]}", headers=h)
+    assert closed.status_code == 409 and "reopen it" in closed.json()["detail"]
+    empty = (await client.post(f"/shipments/{sid}/cases", headers=h)).json()
+    refused = await client.post(f"/shipments/{sid}/cases/{empty['id']}/close", headers=h)
+    assert refused.status_code == 409 and "empty" in refused.json()["detail"]
