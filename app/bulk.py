@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from typing import Any, TypeVarTuple
 
-from sqlalchemy import Row, Select, insert
+from sqlalchemy import Row, Select, insert, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
@@ -65,6 +65,28 @@ def _pg_type(column_type) -> str:
     """The PostgreSQL type name binary COPY needs for a column (exact, or COPY fails)."""
     name = column_type.compile(dialect=postgresql.dialect()).split("(")[0]
     return _PG_TYPES.get(name, name.lower())
+
+
+async def update_rows(session: AsyncSession, table: FromClause, rows: Sequence[dict[str, Any]],
+                      key: str = "id") -> bool:
+    """Bulk UPDATE by ``key`` on PostgreSQL: one ``UPDATE .. FROM unnest(arrays)`` for a large
+    batch (an executemany sends a statement per row). Returns False, doing nothing, elsewhere
+    or for a small batch: the caller runs its executemany then.
+
+    Every row names the same columns.
+    """
+    assert isinstance(table, Table), "a mapped class's __table__ is its Table"
+    if not rows or not is_postgresql(session) or len(rows) < COPY_MIN_ROWS:
+        return False
+    columns = list(rows[0])
+    arrays = ", ".join(f"CAST(:c{i} AS {_pg_type(table.c[c].type)}[])" for i, c in enumerate(columns))
+    sets = ", ".join(f"{c} = v.{c}" for c in columns if c != key)
+    statement = text(f"UPDATE {table.name} AS t SET {sets} FROM unnest({arrays}) "
+                     f"AS v({', '.join(columns)}) WHERE t.{key} = v.{key}")
+    await session.execute(statement, {
+        f"c{i}": [None if (v := row[c]) is None else (str(v) if isinstance(v, str) else v)
+                  for row in rows] for i, c in enumerate(columns)})
+    return True
 
 
 _Ts = TypeVarTuple("_Ts")

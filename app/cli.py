@@ -40,6 +40,9 @@ LAZY = {
     "cases": "app.commands.cases:app",
     "vault": "app.commands.cases:vault_app",
     "report": "app.commands.report:app",
+    "outbox": "app.commands.outbox:app",
+    "print": "app.commands.printing:app",
+    "shipments": "app.commands.shipments:app",
 }
 """Commands defined elsewhere: name -> ``module:attribute`` (a Typer app or a function)."""
 
@@ -183,6 +186,15 @@ def demo(
     from app.reports.demo import demo_lines
 
     typer.echo(demo_lines(shown, VIALS[0], config.key_dir))
+    if "shipment" in created:
+        typer.echo(f"shipment {created['shipment']} to {created['shipment_to']}: "
+                   f"{created['shipment_units']} vials in {created['shipment_cases']} SSCC cases, "
+                   f"{created['shipment_status']}; outbound EPCIS at "
+                   f"/shipments/{created['shipment']}/epcis (see `custody shipments list`)")
+        typer.echo(f"  pick & pack at /shipping/{created['shipment']}: SSCC labels, packing and "
+                   f"pick lists as PDF (or `custody print labels {created['shipment']} -o "
+                   "labels.pdf`); partners with a capture URL get the document pushed "
+                   "(`custody outbox list`)")
     if serve_after:
         _serve(config, host, port)
 
@@ -203,6 +215,9 @@ def _serve(config: Settings, host: str | None, port: int | None, worker: bool = 
     app = create_app(config)
     if worker:
         embed(app)  # embedded mode: this process also works the capture-job queue
+        from app.outbox.worker import embed as embed_outbox
+
+        embed_outbox(app)  # ... and pushes the outbox
     uvicorn.run(app, host=host, port=port, log_config=None)
 
 

@@ -67,6 +67,21 @@ class Settings(BaseSettings):
         default=False, description="Send the session cookie over HTTPS only (set it behind TLS)."
     )
 
+    outbox_allow_http_loopback: bool = Field(
+        default=False, description="Development only: partners' capture URLs may be plain "
+        "http to 127.0.0.1 or localhost (otherwise https only)."
+    )
+    outbox_timeout_seconds: float = Field(
+        default=30, gt=0, le=600, description="How long one push to a capture URL may take."
+    )
+    outbox_max_attempts: int = Field(
+        default=8, ge=1, le=100, description="Pushes of one document before it is marked failed."
+    )
+    outbox_backoff_seconds: float = Field(
+        default=10, gt=0, description="Wait after a first failed push; doubled each time, at "
+        "most an hour."
+    )
+
     operator_gln: str | None = Field(
         default=None,
         description="The GLN (13 digits) of the organisation this instance runs for: a trading "

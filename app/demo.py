@@ -300,6 +300,9 @@ async def load(
     from app.receiving.demo import inbound  # a case from Atlas waits on the receiving board
 
     created |= await inbound(sessions, OPERATOR.gln)
+    from app.shipments.demo import ship_demo  # it builds on this module's world
+
+    created |= await ship_demo(sessions, settings)
     created["cases"] = await _cases(sessions, settings)  # before signing: their events are in it
     created["signed"] = await sign_checkpoint(sessions, settings)
     async with sessions.begin() as session:

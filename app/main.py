@@ -21,12 +21,15 @@ from app.ledger import scheduler
 from app.ledger.router import router as ledger_router
 from app.logging import configure_logging
 from app.middleware import RequestContext
+from app.outbox.router import router as outbox_router
 from app.partners.router import router as partners_router
+from app.printing.router import router as printing_router
 from app.products.router import router as products_router
 from app.recalls.router import router as recalls_router
 from app.receiving.router import router as receiving_router
 from app.reports.router import router as reports_router
 from app.scans.router import router as scans_router
+from app.shipments.router import router as shipments_router
 from app.units.router import router as units_router
 from app.vault import scheduler as vault_scheduler
 from app.vrs.router import router as vrs_router
@@ -36,6 +39,7 @@ from app.web import pages, receiving
 from app.web import recalls as recall_pages
 from app.web import reports as report_pages
 from app.web import router as web
+from app.web import shipping as shipping_pages
 from app.web import units as unit_pages
 
 DESCRIPTION = """Custody proves where every serialized prescription-drug unit has been:
@@ -88,14 +92,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         cases_router,
         delivery_router,
         receiving_router,
+        reports_router,
+        outbox_router,
+        shipments_router,
+        printing_router,
         pages.router,  # the staff web app: sign-in, scan & verify
         unit_pages.router,  # ... /staff/units, /staff/investigations, /staff/recalls
         investigation_pages.router,
         recall_pages.router,
         case_pages.router,  # cases, follow-ups, the receiver's confirmation page
-        receiving.router,  # the staff web app: receiving
-        reports_router,
-        report_pages.router,
+        receiving.router,  # receiving
+        report_pages.router,  # /staff/reports
+        shipping_pages.router,  # pick & pack
         web.router,  # / and /docs (Swagger UI from app/web/static, no CDN)
     ):
         app.include_router(router)

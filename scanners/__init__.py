@@ -22,7 +22,10 @@ from scanners.product import ProductIdentifier, parse_product, product_from_scan
 from scanners.render import (
     datamatrix_png,
     datamatrix_svg,
+    gs1_datamatrix_modules,
     human_lines,
+    sscc_bars,
+    sscc_hri_grouped,
     sscc_label_png,
     sscc_label_svg,
 )
@@ -30,6 +33,7 @@ from scanners.text import GS, Element, ScanText, parse_text
 
 __all__ = ["GS", "Decoder", "Element", "FakeDecoder", "GS1Error", "ProductIdentifier",
            "PyzbarDecoder", "ScanResult", "ScanText", "Symbol", "ZxingDecoder", "datamatrix_png",
-           "datamatrix_svg", "decode_image", "human_lines", "interpret", "load_image",
-           "parse_product", "parse_text", "product_from_scan", "sscc_label_png",
+           "datamatrix_svg", "decode_image", "gs1_datamatrix_modules", "human_lines", "interpret", "load_image",
+           "parse_product", "parse_text", "product_from_scan", "sscc_bars", "sscc_hri_grouped",
+           "sscc_label_png",
            "sscc_label_svg"]

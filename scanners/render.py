@@ -43,15 +43,41 @@ def datamatrix_modules(product: ProductIdentifier) -> list[list[bool]]:
     >>> len(m), m[1][1], m[0][0]
     (18, True, False)
     """
+    return gs1_datamatrix_modules(product.element_pairs)
+
+
+def _modules(pairs: "tuple[tuple[str, str], ...] | list[tuple[str, str]]", fmt: str,
+             **options: bool) -> list[list[bool]]:
     import zxingcpp
 
-    bracketed = "".join(f"[{ai}]{value}" for ai, value in product.element_pairs)
-    # Square ECC 200 only: rectangular DMRE sizes are not read by many installed scanners.
-    image = zxingcpp.create_barcode(bracketed, zxingcpp.BarcodeFormat.DataMatrix, gs1=True,
-                                    force_square=True).to_image(scale=1)
+    bracketed = "".join(f"[{ai}]{value}" for ai, value in pairs)
+    image = zxingcpp.create_barcode(bracketed, getattr(zxingcpp.BarcodeFormat, fmt), gs1=True,
+                                    **options).to_image(scale=1)
     height, width = image.shape[0], image.shape[1]
     data = bytes(memoryview(image))  # type: ignore[arg-type]  # zxingcpp.Image is a buffer
     return [[data[y * width + x] < 128 for x in range(width)] for y in range(height)]
+
+
+def gs1_datamatrix_modules(pairs: "tuple[tuple[str, str], ...] | list[tuple[str, str]]",
+                           ) -> list[list[bool]]:
+    """A GS1 DataMatrix of any element pairs (AI, value): module matrix with a quiet zone.
+
+    >>> m = gs1_datamatrix_modules([("00", "003700020000000019"), ("410", "0614141000005")])
+    >>> len(m) == len(m[0]), m[1][1]
+    (True, True)
+    """
+    # Square ECC 200 only: rectangular DMRE sizes are not read by many installed scanners.
+    return _modules(pairs, "DataMatrix", force_square=True)
+
+
+def sscc_bars(sscc: str) -> list[bool]:
+    """GS1-128 modules (True = bar) for AI (00) + ``sscc``, with 10-module quiet zones.
+
+    >>> bars = sscc_bars("003700020000000019")
+    >>> len(bars), bars[:10] == [False] * 10, bars[10]
+    (176, True, True)
+    """
+    return _modules([("00", validate_sscc(sscc))], "Code128")[0]
 
 
 def datamatrix_png(product: ProductIdentifier, module_px: int = 8, text: bool = True) -> bytes:
@@ -125,6 +151,17 @@ def sscc_hri(sscc: str) -> str:
     '(00) 106141412345678908'
     """
     return f"(00) {validate_sscc(sscc)}"
+
+
+def sscc_hri_grouped(sscc: str, company_prefix_length: int) -> str:
+    """The SSCC as a logistics label prints it: extension, company prefix, serial, check digit.
+
+    >>> sscc_hri_grouped("003700020000000019", 7)
+    '(00) 0 0370002 000000001 9'
+    """
+    sscc = validate_sscc(sscc)
+    end = 1 + company_prefix_length
+    return f"(00) {sscc[0]} {sscc[1:end]} {sscc[end:17]} {sscc[17]}"
 
 
 def sscc_label_svg(sscc: str) -> str:

@@ -2,6 +2,7 @@
 # Install the system libraries Custody needs: libzbar0 for the pyzbar barcode backend,
 # libdmtx0b for the pylibdmtx anchor of the scanner benchmark, Debian's chromium for the
 # browser tests of /docs and / (tests/web: Playwright drives it; no browser is downloaded),
+# poppler-utils (pdftoppm, pdftotext) for the tests that read printed labels back,
 # and (optional) OpenSSL's
 # headers for the compiled fast path of `custody verify` (app/ledger/_accel.c).
 set -euo pipefail
@@ -9,7 +10,7 @@ missing=()
 ldconfig -p 2>/dev/null | grep -q 'libzbar.so.0' || missing+=(libzbar0)
 ldconfig -p 2>/dev/null | grep -q 'libdmtx.so.0' || missing+=(libdmtx0b)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
-command -v pdftotext >/dev/null || missing+=(poppler-utils)  # tests/reports: PDF text and pages
+command -v pdftoppm >/dev/null || missing+=(poppler-utils)  # PDF text and pages in the tests (reports, labels)
 optional=()
 [ -f /usr/include/openssl/evp.h ] || optional+=(libssl-dev)
 command -v cc >/dev/null || optional+=(gcc)

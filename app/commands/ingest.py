@@ -64,7 +64,8 @@ async def _ingest(sessions, file: Path, partner: int, behaviour: str | None, bar
 def worker(
     poll: float = typer.Option(1.0, "--poll", help="Seconds to wait when the queue is empty."),
 ) -> None:
-    """Process capture jobs until interrupted (run as many as you like: PostgreSQL is the queue)."""
+    """Process capture jobs and push the outbox until interrupted (run as many as you like:
+    PostgreSQL is the queue)."""
     settings = load_settings()
     configure_logging(settings.log_level, settings.log_json)
     lease = timedelta(seconds=settings.job_lease_seconds)
@@ -79,9 +80,14 @@ async def _work(sessions, poll: float, lease: timedelta, settings) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    typer.echo("custody worker: processing capture jobs (Ctrl-C to stop)", err=True)
+    from app.outbox.worker import Policy
+    from app.outbox.worker import work as push
     from app.vault import scheduler as retention
 
+    typer.echo("custody worker: processing capture jobs and pushing the outbox (Ctrl-C to stop)",
+               err=True)
     shredder = retention.start(sessions, settings)  # the vault's retention job, as serve runs it
-    await work(sessions, stop, poll, lease, settings.capture_event_limit, Signer.load(settings))
+    await asyncio.gather(
+        work(sessions, stop, poll, lease, settings.capture_event_limit, Signer.load(settings)),
+        push(sessions, stop, Policy.of(settings), poll))
     await retention.stop(shredder)

@@ -105,9 +105,27 @@ def update(
         None, "--location", help="SGLN[=name]; repeatable; the given ones replace its sites."),
     authorized: bool | None = typer.Option(None, "--authorized/--unauthorized"),
     policy: str | None = typer.Option(None, "--policy", help="rollback or proceed."),
+    capture_url: str | None = typer.Option(
+        None, "--capture-url", help="Its EPCIS capture endpoint (https); '' clears it."),
+    capture_token_stdin: bool = typer.Option(
+        False, "--capture-token-stdin", help="Read the endpoint's bearer key from standard "
+        "input (an empty line forgets it); never on the command line."),
 ) -> None:
     """Correct a trading partner; each changed field is audited. Prints it as JSON."""
+    import sys
+
+    from app.errors import ValidationFailed
+    from app.outbox.urls import check_capture_url
     from app.partners import service
+
+    config = load_settings()
+    if capture_url:
+        try:
+            check_capture_url(capture_url, config.outbox_allow_http_loopback)
+        except ValidationFailed as err:
+            typer.echo(f"error: {err}", err=True)
+            raise typer.Exit(2) from None
+    token = sys.stdin.readline().strip() if capture_token_stdin else None
 
     changes = service.PartnerChanges(
         legal_name=name, street=street, city=city, state=state, postal_code=postal_code,
@@ -115,12 +133,13 @@ def update(
         glns=None if gln is None else tuple(gln),
         licences=None if licence is None else tuple(service.parse_licence(x) for x in licence),
         locations=None if location is None else tuple(service.parse_location(x) for x in location),
+        capture_url=capture_url, capture_token=token,
     )
 
     async def work(session):
         return _show(await service.update_partner(session, partner_id, changes, ACTOR))
 
-    typer.echo(json.dumps(run_in_transaction(load_settings(), work), indent=2))
+    typer.echo(json.dumps(run_in_transaction(config, work), indent=2))
 
 
 @app.command("audit")

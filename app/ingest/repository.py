@@ -9,7 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.bulk import insert_rows, select_in
+from app.bulk import insert_rows, select_in, update_rows
 from app.dialect import for_update
 from app.ingest.rules import Problem, State, UnitRow
 from app.models import (
@@ -225,7 +225,7 @@ async def store_units(session: AsyncSession, state: State, now: datetime) -> dic
             unit.id, unit.parent_id = ids[ident], parent
             updates.append({"id": unit.id, "updated_at": now}
                            | {c: getattr(unit, c) for c in CHANGED_UNIT})
-    if updates:
+    if updates and not await update_rows(session, Unit.__table__, updates):
         await session.execute(update(Unit), updates)
     return ids
 

@@ -32,6 +32,7 @@ from app.models.ledger import (
     LedgerState,
 )
 from app.models.operations import ApiKey, AuditEntry, CustodyException, Scan
+from app.models.outbox import OutboxMessage, OutboxStatus
 from app.models.partners import (
     CompanyPrefix,
     Licence,
@@ -47,6 +48,14 @@ from app.models.receiving import (
     ReceivingException,
     ReceivingLine,
     ReceivingScan,
+from app.models.shipments import (
+    CaseUnit,
+    Shipment,
+    ShipmentCase,
+    ShipmentEvent,
+    ShipmentStatus,
+    SsccAllocation,
+    SsccCounter,
 )
 from app.models.staff import ScanStation, StaffRole, StaffUser
 from app.models.suspect import (
@@ -76,6 +85,7 @@ __all__ = [
     "VaultAccess",
     "VaultKey",
     "VaultRecord",
+    "CaseUnit",
     "CompanyPrefix",
     "CustodyException",
     "CustodyHop",
@@ -96,6 +106,8 @@ __all__ = [
     "Licence",
     "Location",
     "Lot",
+    "OutboxMessage",
+    "OutboxStatus",
     "PartnerAgent",
     "PartnerGln",
     "PartnerKind",
@@ -109,6 +121,12 @@ __all__ = [
     "ReceivingScan",
     "Scan",
     "ScanStation",
+    "Shipment",
+    "ShipmentCase",
+    "ShipmentEvent",
+    "ShipmentStatus",
+    "SsccAllocation",
+    "SsccCounter",
     "StaffRole",
     "StaffUser",
     "TradingPartner",

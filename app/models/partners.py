@@ -47,6 +47,10 @@ class TradingPartner(Address, Base):
         String(10), default="rollback", server_default="rollback"
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Where the operator pushes the EPCIS documents of what it ships to this partner (its
+    # EPCIS capture endpoint), and the bearer key that endpoint gave the operator (never shown).
+    capture_url: Mapped[str | None] = mapped_column(String(500))
+    capture_token: Mapped[str | None] = mapped_column(String(500))
 
     glns: Mapped[list[PartnerGln]] = relationship(back_populates="partner", lazy="raise")
     prefixes: Mapped[list[CompanyPrefix]] = relationship(back_populates="partner", lazy="raise")

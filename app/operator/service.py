@@ -74,28 +74,39 @@ async def record_hold(session: AsyncSession, op: Operator, identifiers: Sequence
     ``disposition``, now, at its site: captured and run through the rules in the caller's
     transaction. Raises :class:`OperatorEventRefused` with the rules' contradictions (which
     never name another partner's units' holder); the caller's rollback leaves nothing."""
-    return await record_event(session, op, hold(identifiers, utcnow(), op.site, disposition),
-                              _verbs[disposition])
+    body = document(hold(identifiers, utcnow(), op.site, disposition), statement=None)
+    return await submit(session, op, body, _verbs[disposition])
+
+
+async def submit(session: AsyncSession, op: Operator, body: bytes, verb: str) -> CaptureJob:
+    """The operator submits the EPCIS document ``body`` (its own events, and events the ledger
+    holds already, which are skipped): captured and run through the rules in the caller's
+    transaction. Raises :class:`OperatorEventRefused` ("{operator} cannot {verb} these units:
+    ...") with the rules' contradictions; the caller's rollback leaves nothing."""
+    await write_lock(session)
+    made = await capture(session, body, None, op.id, "rollback")
 
 
 async def record_event(session: AsyncSession, op: Operator, event: Event, verb: str) -> CaptureJob:
-    """The operator submits ``event`` as its own document (no TI/TS), run through the rules in
-    the caller's transaction; :class:`OperatorEventRefused` says it cannot ``verb`` these
-    units when the rules refuse it."""
-    await write_lock(session)
-    body = document(event, statement=None)
-    made = await capture(session, body, "application/ld+json", op.id, "rollback")
+    """The operator submits ``event`` as its own document (no TI/TS): :func:`submit`."""
+    return await submit(session, op, document(event, statement=None), verb)
     if made.created:
         await run_job(session, made.job)
     job = made.job
     if job.status != JobStatus.SUCCEEDED:
         first = job.errors[0] if job.errors else {"detail": "the capture job did not succeed"}
+        detail = first["detail"]
         raise OperatorEventRefused(
-            f"{op.name} cannot {verb} these units: "
-            f"{first['detail'].removeprefix('event 0: ')}",
+            f"{op.name} cannot {verb} these units: {_unprefixed(detail)}",
             reason=first.get("reason"),
-            errors=[{**e, "detail": e["detail"].removeprefix("event 0: ")} for e in job.errors])
+            errors=[{**e, "detail": _unprefixed(e["detail"])} for e in job.errors])
     return job
+
+
+def _unprefixed(detail: str) -> str:
+    """A job error's detail without its ``event N:`` prefix."""
+    head, sep, tail = detail.partition(": ")
+    return tail if sep and head.startswith("event ") and head[6:].isdigit() else detail
 
 
 _verbs = {QUARANTINE: "quarantine", RELEASE: "release", RECALL: "recall"}

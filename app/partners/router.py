@@ -6,7 +6,8 @@ from fastapi import APIRouter, Path, Response
 
 from app.auth.deps import require
 from app.auth.service import Caller
-from app.deps import INTEGER_MAX, SessionDep
+from app.deps import INTEGER_MAX, SessionDep, SettingsDep
+from app.outbox.urls import check_capture_url
 from app.partners import service
 from app.partners.schemas import AuditOut, PartnerIn, PartnerOut, PartnerPatch
 
@@ -37,9 +38,11 @@ async def get_partner(
 
 @router.patch("/{partner_id}", summary="Correct a trading partner (each change is audited)")
 async def update_partner(
-    body: PartnerPatch, session: SessionDep, partner_id: int = Path(ge=1, le=INTEGER_MAX),
-    caller: Caller = ADMIN,
+    body: PartnerPatch, session: SessionDep, settings: SettingsDep,
+    partner_id: int = Path(ge=1, le=INTEGER_MAX), caller: Caller = ADMIN,
 ) -> PartnerOut:
+    if body.capture_url is not None:
+        check_capture_url(body.capture_url, settings.outbox_allow_http_loopback)
     return PartnerOut.of(
         await service.update_partner(session, partner_id, body.changes(), caller.actor))
 

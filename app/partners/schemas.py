@@ -55,6 +55,10 @@ class PartnerOut(AddressOut):
     licences: list[LicenceOut]
     locations: list[LocationOut]
     agent_for: list[str] = Field(description="GLNs of the brand owners it commissions for")
+    capture_url: str | None = Field(default=None, description="Its EPCIS capture endpoint: "
+                                    "documents of what the operator ships to it are pushed here")
+    has_capture_token: bool = Field(default=False, description="A key for that endpoint is "
+                                    "kept (never shown)")
 
     @classmethod
     def of(cls, partner: TradingPartner, today: date | None = None) -> PartnerOut:
@@ -77,6 +81,8 @@ class PartnerOut(AddressOut):
             licences=[LicenceOut.model_validate(x) for x in partner.licences],
             locations=[LocationOut.model_validate(x) for x in partner.locations],
             agent_for=sorted(min(g.gln for g in p.glns) for p in partner.principals if p.glns),
+            capture_url=partner.capture_url,
+            has_capture_token=partner.capture_token is not None,
         )
 
 
@@ -145,10 +151,17 @@ class PartnerPatch(BaseModel):
     glns: list[Text] | None = None
     licences: list[LicenceIn] | None = None
     locations: list[LocationIn] | None = None
+    capture_url: str | None = Field(
+        default=None, max_length=500, description="Its EPCIS capture endpoint (https; null "
+        "stops pushing). Closing a shipment to it queues the outbound document in the outbox")
+    capture_token: Text | None = Field(
+        default=None, min_length=1, max_length=500, description="The bearer key that endpoint "
+        "gave the operator (write-only; null forgets it)")
 
     @model_validator(mode="after")
     def _null_clears_addresses_only(self) -> PartnerPatch:
-        for name in sorted(self.model_fields_set - {"street", "city", "state", "postal_code"}):
+        clearable = {"street", "city", "state", "postal_code", "capture_url", "capture_token"}
+        for name in sorted(self.model_fields_set - clearable):
             if getattr(self, name) is None:
                 raise ValueError(f"{name}: expected a value, got null (only address fields clear)")
         return self

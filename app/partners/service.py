@@ -83,11 +83,14 @@ class PartnerChanges:
     glns: tuple[str, ...] | None = None
     licences: tuple[LicenceSpec, ...] | None = None
     locations: tuple[LocationSpec, ...] | None = None
+    capture_url: str | None = None  # checked by app.outbox.urls before it gets here
+    capture_token: str | None = None
 
 
 SCALARS = ("legal_name", "street", "city", "state", "postal_code", "country", "authorized",
-           "exception_policy")
-CLEARABLE = ("street", "city", "state", "postal_code")
+           "exception_policy", "capture_url", "capture_token")
+CLEARABLE = ("street", "city", "state", "postal_code", "capture_url", "capture_token")
+SECRET = ("capture_token",)  # audited as changed, never by value
 
 
 async def list_partners(session: AsyncSession) -> list[TradingPartner]:
@@ -375,11 +378,17 @@ async def update_partner(
         changed += await _replace_locations(session, partner, locations)
     session.add_all(
         AuditEntry(actor=actor, action="partner.update", subject=f"partner:{partner_id}",
-                   detail={"field": name, "old": _plain(old), "new": _plain(new)})
+                   detail={"field": name, "old": _plain(old), "new": _plain(new)}
+                   if name not in SECRET else {"field": name, "old": _secret(old),
+                                               "new": _secret(new)})
         for name, old, new in changed
     )
     await session.flush()
     return await _written(session, partner_id)
+
+
+def _secret(value: Any) -> str | None:
+    return None if value is None else "(set)"
 
 
 def _plain(value: Any) -> Any:

@@ -1,0 +1,1 @@
+"""The outbox: EPCIS documents pushed to partners capture URLs, with retries and backoff."""

@@ -1,0 +1,1 @@
+"""Printables: SSCC labels, packing and pick lists (PDF)."""
