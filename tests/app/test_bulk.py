@@ -57,3 +57,26 @@ async def test_keyset_pages_read_every_row_once_in_key_order(session):
     pages = [[tuple(r) for r in page] async for page in bulk.keyset_pages(
         session, select(LedgerNode.idx, LedgerNode.level), LedgerNode.idx, size=3)]
     assert pages == [[(0, 1), (1, 1), (2, 1)], [(3, 1), (4, 1), (5, 1)], [(6, 1)]]
+
+
+async def test_update_rows_sets_every_column_by_key_in_one_statement_on_postgresql(session):
+    from datetime import UTC, datetime
+
+    from app.models import Unit, UnitStatus
+
+    n = bulk.COPY_MIN_ROWS + 5
+    await bulk.insert_rows(session, Unit.__table__, [
+        {"identifier": f"urn:epc:id:sgtin:0312345.060011.U{i}", "kind": "sgtin",
+         "gtin": "00312345600112", "serial": f"U{i}", "status": "commissioned",
+         "updated_at": datetime(2026, 1, 1, tzinfo=UTC)} for i in range(n)])
+    ids = list((await session.scalars(select(Unit.id).order_by(Unit.id))).all())[-n:]
+    now = datetime(2026, 12, 6, tzinfo=UTC)
+    changes = [{"id": i, "status": UnitStatus.SHIPPED, "parent_id": None, "updated_at": now}
+               for i in ids]
+    done = await bulk.update_rows(session, Unit.__table__, changes)
+    assert done is dialect.is_postgresql(session)  # elsewhere the caller's executemany runs
+    assert await bulk.update_rows(session, Unit.__table__, changes[:3]) is False  # small batch
+    if done:
+        stored = (await session.execute(select(Unit.status, Unit.updated_at)
+                                        .where(Unit.id.in_(ids)))).all()
+        assert set(stored) == {("shipped", now)}
