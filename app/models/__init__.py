@@ -48,6 +48,7 @@ from app.models.receiving import (
     ReceivingException,
     ReceivingLine,
     ReceivingScan,
+)
 from app.models.shipments import (
     CaseUnit,
     Shipment,

@@ -85,11 +85,6 @@ async def submit(session: AsyncSession, op: Operator, body: bytes, verb: str) ->
     ...") with the rules' contradictions; the caller's rollback leaves nothing."""
     await write_lock(session)
     made = await capture(session, body, None, op.id, "rollback")
-
-
-async def record_event(session: AsyncSession, op: Operator, event: Event, verb: str) -> CaptureJob:
-    """The operator submits ``event`` as its own document (no TI/TS): :func:`submit`."""
-    return await submit(session, op, document(event, statement=None), verb)
     if made.created:
         await run_job(session, made.job)
     job = made.job
@@ -101,6 +96,11 @@ async def record_event(session: AsyncSession, op: Operator, event: Event, verb: 
             reason=first.get("reason"),
             errors=[{**e, "detail": _unprefixed(e["detail"])} for e in job.errors])
     return job
+
+
+async def record_event(session: AsyncSession, op: Operator, event: Event, verb: str) -> CaptureJob:
+    """The operator submits ``event`` as its own document (no TI/TS): :func:`submit`."""
+    return await submit(session, op, document(event, statement=None), verb)
 
 
 def _unprefixed(detail: str) -> str:
