@@ -8,6 +8,7 @@ from fastapi import Depends, FastAPI
 from starlette.middleware.sessions import SessionMiddleware
 
 from app import __version__, problems
+from app.audit.router import router as audit_router
 from app.capture.router import router as capture_router
 from app.config import Settings, get_settings
 from app.db import create_engine, session_factory
@@ -23,6 +24,7 @@ from app.partners.router import router as partners_router
 from app.products.router import router as products_router
 from app.recalls.router import router as recalls_router
 from app.scans.router import router as scans_router
+from app.traces.router import router as traces_router
 from app.units.router import router as units_router
 from app.vrs.router import router as vrs_router
 from app.web import pages
@@ -71,6 +73,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         investigations_router,
         recalls_router,
         vrs_router,
+        audit_router,
+        traces_router,
         units_router,  # after ledger_router: /units/{id}/chain is the ledger's
         scans_router,
         pages.router,  # the staff web app: sign-in, scan & verify
