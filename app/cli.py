@@ -36,6 +36,7 @@ LAZY = {
     "investigations": "app.commands.investigations:app",
     "recall": "app.commands.investigations:recall",
     "vrs": "app.commands.vrs:app",
+    "trace": "app.commands.trace:app",
 }
 """Commands defined elsewhere: name -> ``module:attribute`` (a Typer app or a function)."""
 

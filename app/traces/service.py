@@ -12,12 +12,11 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit import service as audit
-from app.audit.service import Origin
+from app.audit.service import Origin, Who
 from app.auth.service import Caller
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.models import TraceReason, TraceRequest, TraceResponse
 from app.models.base import utcnow
-from app.staff.service import Actor
 from app.traces import answer as answers
 from app.traces import calendar
 from app.traces import repository as repo
@@ -62,14 +61,14 @@ def product_gtin(gtin: str | None, ndc: str | None) -> str:
         raise ValidationFailed(f"{field}: {bad}", field=field, found=value) from None
 
 
-def _viewer(who: Caller | Actor) -> tuple[int | None, bool]:
+def _viewer(who: Who) -> tuple[int | None, bool]:
     """``(partner id, sees every request)``: regulators, operator keys and staff see all."""
     if isinstance(who, Caller):
         return who.partner_id, who.sees_everything or who.partner_id is None
-    return None, True
+    return None, True  # staff, and the operator's CLI
 
 
-async def file(session: AsyncSession, who: Caller | Actor, spec: TraceSpec, origin: Origin,
+async def file(session: AsyncSession, who: Who, spec: TraceSpec, origin: Origin,
                now: datetime | None = None) -> TraceRequest:
     """Store a request (due one business day after it arrives) and audit the filing."""
     gtin = product_gtin(spec.gtin, spec.ndc)
@@ -88,7 +87,7 @@ async def file(session: AsyncSession, who: Caller | Actor, spec: TraceSpec, orig
     return request
 
 
-async def get(session: AsyncSession, who: Caller | Actor, request_id: int,
+async def get(session: AsyncSession, who: Who, request_id: int,
               origin: Origin) -> TraceRequest:
     """The request, if ``who`` filed it or sees all (else :class:`NotFound`, as for none);
     reading an answered request (its bundle) is audited."""
@@ -101,13 +100,13 @@ async def get(session: AsyncSession, who: Caller | Actor, request_id: int,
     return request
 
 
-async def listing(session: AsyncSession, who: Caller | Actor) -> list[TraceRequest]:
+async def listing(session: AsyncSession, who: Who) -> list[TraceRequest]:
     """The requests ``who`` may see: open first, earliest deadline first."""
     partner_id, everything = _viewer(who)
     return await repo.listing(session, partner_id, everything, LIST_LIMIT)
 
 
-async def answer(session: AsyncSession, who: Caller | Actor | str, request_id: int,
+async def answer(session: AsyncSession, who: Who, request_id: int,
                  origin: Origin = Origin()) -> TraceRequest:
     """Answer from the ledger as the requester may see it, once; audited."""
     request = await repo.get(session, request_id, None, True)
