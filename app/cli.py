@@ -158,6 +158,13 @@ def demo(
         f"staff sign-in at /signin: {STAFF_USER}, password (shown once): {created['password']}\n"
         f"  scan station {STATION!r} at {OPERATOR.sgln}"
     )
+    answered, open_ = str(created["traces"]).split()
+    typer.echo(
+        f"trace requests: #{answered} (an FDA fire drill, answered from the ledger) and #{open_} "
+        f"(Atlas, open, due in one business day): {shown}/staff/trace-requests (staff), "
+        f"{shown}/trace-requests/{answered} (API); who read what: {shown}/audit (API, the demo "
+        f"key) and {shown}/staff/audit (admin staff)"
+    )
     if serve_after:
         _serve(config, host, port)
 

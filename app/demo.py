@@ -299,9 +299,20 @@ async def load(
     created |= await suspect_and_recall(sessions, OPERATOR.gln)
     created["signed"] = await sign_checkpoint(sessions, settings)
     async with sessions.begin() as session:
+        created["traces"] = await demo_traces(session)
         created["key"] = await issue_demo_key(session)
         created["password"] = await staff_and_station(session)
     return created
+
+
+async def demo_traces(session: AsyncSession) -> str:
+    """Two trace requests (:mod:`app.traces.demo`): "<answered id> <open id>"."""
+    from app.traces.demo import trace_requests
+
+    atlas = await session.get(PartnerGln, ATLAS.gln)
+    assert atlas is not None, "seeded above"
+    ids = await trace_requests(session, ZENTERVA.gtin, "ZT00001", "ZT2611A", atlas.partner_id)
+    return " ".join(map(str, ids))
 
 
 DEMO_VRS_KEY_NAME = "demo-vrs"

@@ -238,4 +238,9 @@ async def test_a_chain_reads_the_same_few_rows_however_long(client, world, conne
     short, few = await chain(VIALS[5])
     long, same = await chain(VIALS[0])
     assert (len(short), len(long)) == (5, 10)
-    assert len(same) == len(few)
+    # the reads; the audit entry's append writes as many subtree rows as the log's size asks
+    assert len(reads(same)) == len(reads(few))
+
+
+def reads(statements: list[str]) -> list[str]:
+    return [s for s in statements if s.lstrip().upper().startswith("SELECT")]
