@@ -297,9 +297,11 @@ async def load(
     created |= await ingest_chain(sessions)
     await ingest(sessions, stock_documents())
     created |= await suspect_and_recall(sessions, OPERATOR.gln)
-    created["signed"] = await sign_checkpoint(sessions, settings)
+    await sign_checkpoint(sessions, settings)  # the fire drill's answer carries proofs
     async with sessions.begin() as session:
         created["traces"] = await demo_traces(session)
+    created["signed"] = await sign_checkpoint(sessions, settings)  # and its audit leaves
+    async with sessions.begin() as session:
         created["key"] = await issue_demo_key(session)
         created["password"] = await staff_and_station(session)
     return created

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Row, func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.bulk import select_in
@@ -47,9 +47,8 @@ ROWS = select(AuditRecord.id, AuditRecord.at, AuditRecord.actor, AuditRecord.par
 async def leaf_hashes(session: AsyncSession, indexes: Sequence[int]) -> dict[int, str]:
     """The event hash each of the leaves ``indexes`` records."""
     query = select(LedgerLeaf.leaf_index, LedgerLeaf.event_hash)
-    rows: list[Row[tuple[int, str]]] = await select_in(session, query, LedgerLeaf.leaf_index,
-                                                       list(indexes))
-    return {index: event_hash for index, event_hash in rows}
+    rows = await select_in(session, query, LedgerLeaf.leaf_index, list(indexes))
+    return {row[0]: row[1] for row in rows}
 
 
 async def audit_leaves(session: AsyncSession, suffix: str) -> int:

@@ -74,7 +74,7 @@ def file(
     from app.traces.schemas import TraceRequestIn
 
     try:
-        body = TraceRequestIn(requester=requester, contact=contact, reason=reason,  # type: ignore[arg-type]
+        body = TraceRequestIn(requester=requester, contact=contact, reason=reason,
                               response=response, gtin=gtin, ndc=ndc, serial=serial, lot=lot,
                               incident_number=incident, fire_drill=fire_drill)
     except ValidationError as bad:

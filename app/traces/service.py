@@ -56,7 +56,7 @@ def product_gtin(gtin: str | None, ndc: str | None) -> str:
                                expected="a GTIN-14 or a 10-digit NDC", found=gtin or ndc)
     field, value = ("gtin", gtin) if gtin is not None else ("ndc", ndc)
     try:
-        return validate_gtin(value) if field == "gtin" else ndc_to_gtin(value or "")
+        return validate_gtin(value or "") if field == "gtin" else ndc_to_gtin(value or "")
     except GS1Error as bad:
         raise ValidationFailed(f"{field}: {bad}", field=field, found=value) from None
 

@@ -129,8 +129,8 @@ async def test_bad_requests_name_the_field_and_store_nothing(client, world, sess
 
 
 async def test_overdue_requests_come_first(client, world, session):  # noqa: F811
-    from app.auth.service import Caller
     from app.audit.service import Origin
+    from app.auth.service import Caller
     from app.models import TraceReason, TraceResponse
     from app.traces import service
     from app.traces.service import TraceSpec
