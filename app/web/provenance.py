@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from app.audit import service as audit
 from app.audit.deps import OriginDep
 from app.deps import INTEGER_MAX, SessionDep
-from app.errors import CustodyError
+from app.errors import CustodyError, ValidationFailed
 from app.models import StaffUser
 from app.models.base import utcnow
 from app.staff.deps import csrf_ok, session_staff
@@ -42,7 +42,8 @@ async def audit_page(
     actor: Annotated[str | None, Query(max_length=100)] = None,
     action: Annotated[str | None, Query(max_length=50)] = None,
     object: Annotated[str | None, Query(max_length=200)] = None,
-    since: datetime | None = None, until: datetime | None = None,
+    since: Annotated[str | None, Query(max_length=40)] = None,
+    until: Annotated[str | None, Query(max_length=40)] = None,
     page_token: Annotated[str | None, Query(max_length=500)] = None,
 ) -> Response:
     user = await session_staff(session, request)
@@ -51,16 +52,29 @@ async def audit_page(
     if (refused := _refused(request, user, AUDITORS)) is not None:
         return refused
     who = staff_actor(user)
-    where = audit.Filter(actor or None, action or None, object or None, since, until)
+    where = audit.Filter(actor or None, action or None, object or None)
     secret = request.app.state.settings.page_token_secret.get_secret_value().encode()
     try:
-        found = await audit.find(session, where, page_token, 50, secret, who.label)
+        where = audit.Filter(where.actor, where.action, where.object, _time("since", since),
+                             _time("until", until))
+        found = await audit.find(session, where, page_token or None, 50, secret, who.label)
     except CustodyError as bad:
         return page(request, "audit.html", bad.status, user=user, where=where, entries=[],
                     actions=audit.ACTIONS, error=bad.detail)
     await audit.record(session, who, "page.audit", "/staff/audit", origin)
     return page(request, "audit.html", user=user, where=where, entries=found.entries,
                 next_token=found.next_token, actions=audit.ACTIONS)
+
+
+def _time(name: str, value: str | None) -> datetime | None:
+    """A form's time (``datetime-local``: no zone, read as UTC); empty is none."""
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise ValidationFailed(f"{name}: expected a date and time like 2026-12-06T09:30, "
+                               f"got {value!r}", field=name, found=value) from None
 
 
 @router.get("/staff/trace-requests", response_class=HTMLResponse)
