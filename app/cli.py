@@ -37,6 +37,7 @@ LAZY = {
     "recall": "app.commands.investigations:recall",
     "vrs": "app.commands.vrs:app",
     "trace": "app.commands.trace:app",
+    "report": "app.commands.report:app",
 }
 """Commands defined elsewhere: name -> ``module:attribute`` (a Typer app or a function)."""
 

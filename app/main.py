@@ -23,11 +23,13 @@ from app.middleware import RequestContext
 from app.partners.router import router as partners_router
 from app.products.router import router as products_router
 from app.recalls.router import router as recalls_router
+from app.reports.router import router as reports_router
 from app.scans.router import router as scans_router
 from app.traces.router import router as traces_router
 from app.units.router import router as units_router
 from app.vrs.router import router as vrs_router
 from app.web import pages, provenance
+from app.web import reports as report_pages
 from app.web import router as web
 
 DESCRIPTION = """Custody proves where every serialized prescription-drug unit has been:
@@ -77,8 +79,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         traces_router,
         units_router,  # after ledger_router: /units/{id}/chain is the ledger's
         scans_router,
+        reports_router,
         pages.router,  # the staff web app: sign-in, scan & verify
         provenance.router,  # staff pages: audit trail, trace requests
+        report_pages.router,
         web.router,  # / and /docs (Swagger UI from app/web/static, no CDN)
     ):
         app.include_router(router)

@@ -9,6 +9,7 @@ missing=()
 ldconfig -p 2>/dev/null | grep -q 'libzbar.so.0' || missing+=(libzbar0)
 ldconfig -p 2>/dev/null | grep -q 'libdmtx.so.0' || missing+=(libdmtx0b)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v pdftotext >/dev/null || missing+=(poppler-utils)  # tests/reports: PDF text and pages
 optional=()
 [ -f /usr/include/openssl/evp.h ] || optional+=(libssl-dev)
 command -v cc >/dev/null || optional+=(gcc)

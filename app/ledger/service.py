@@ -180,7 +180,7 @@ async def inclusion_proof(
                 raise NotFound(f"no leaf {leaf_index} in the log", field="leaf_index")
             raise _not_yet_signed(leaf_index, latest, interval)
         checkpoint = latest
-    return (await _inclusion_proofs(session, [leaf_index], checkpoint))[0]
+    return (await inclusion_proofs(session, [leaf_index], checkpoint))[0]
 
 
 async def _leaf_of_visible_event(session: AsyncSession, caller: Caller | None, event_hash: str) -> int:
@@ -269,13 +269,13 @@ async def unit_chain(
     checkpoint = await repo.latest_checkpoint(session)
     size = checkpoint.tree_size if checkpoint else 0
     signed = [hop.leaf_index for hop in hops if hop.leaf_index < size]
-    proofs = dict(zip(signed, await _inclusion_proofs(session, signed, checkpoint), strict=True)
+    proofs = dict(zip(signed, await inclusion_proofs(session, signed, checkpoint), strict=True)
                   ) if checkpoint else {}  # no checkpoint: no hop is signed
     due = next_checkpoint_due(checkpoint, interval) if len(signed) < len(hops) else None
     return Chain([(hop, proofs.get(hop.leaf_index)) for hop in hops], due)
 
 
-async def _inclusion_proofs(
+async def inclusion_proofs(
     session: AsyncSession, indexes: Sequence[int], checkpoint: LedgerCheckpoint
 ) -> list[InclusionProof]:
     """The inclusion proofs of leaves ``indexes`` in ``checkpoint``'s tree, from one read."""

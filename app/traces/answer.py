@@ -1,9 +1,9 @@
 """The answer to a trace request, from the ledger, as the requester may see it.
 
-:func:`build` is the one boundary the proof bundle plugs into: today each unit carries its
-custody chain with inclusion proofs against the latest signed checkpoint (``GET
-/units/{id}/chain``); the report helper's bundle (events as received, leaf data, one
-checkpoint) replaces :func:`_unit_proof` when it lands.
+Each unit's owners come from its custody chain; with ``transaction-information`` the unit
+carries its proof bundle (:func:`app.reports.service.unit_bundle`, ``docs/proof-bundle.md``:
+events as received, hops, leaves, inclusion proofs against one signed checkpoint), which
+``custody report verify`` checks offline.
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.service import Caller
 from app.ledger import repository as ledger_repo
-from app.ledger import service as ledger
-from app.ledger.schemas import ChainOut
 from app.ledger.unit_state import TAKES_CUSTODY
 from app.models import TraceRequest, TraceResponse
 from app.models.base import utcnow
+from app.reports import service as reports
 from app.traces import repository as repo
+from app.units import service as units
 
 MAX_UNITS = 1_000
 """Units per answer; a larger lot is answered in part (``truncated``), the rest by report."""
@@ -29,8 +29,8 @@ NO_RECORD = "no record"
 def viewer(request: TraceRequest) -> Caller:
     """The requester as a reader: its partner's units only, or (a regulator) every unit."""
     if request.requester_partner_id is None:
-        return Caller(None, frozenset({"regulator"}), f"trace-{request.id}")
-    return Caller(request.requester_partner_id, frozenset({"report"}), f"trace-{request.id}")
+        return Caller(None, frozenset({"regulator"}), f"trace-request:{request.id}")
+    return Caller(request.requester_partner_id, frozenset({"report"}), f"trace-request:{request.id}")
 
 
 async def build(session: AsyncSession, request: TraceRequest) -> dict[str, Any]:
@@ -71,21 +71,17 @@ def _named(value: Any, names: dict[str, str]) -> Any:
 
 async def _unit(session: AsyncSession, who: Caller, wanted: TraceResponse,
                 identifier: str) -> dict[str, Any]:
-    chain = ChainOut.of(identifier, await ledger.unit_chain(session, who, identifier))
+    view = await units.get_unit(session, who, identifier)
     owners: list[str] = []
-    for hop in chain.hops:
-        if hop.kind in TAKES_CUSTODY and hop.to_party and (not owners or owners[-1] != hop.to_party):
-            owners.append(hop.to_party)
+    for hop in view.hops:
+        to = hop["to_party"]
+        if hop["kind"] in TAKES_CUSTODY and to and (not owners or owners[-1] != to):
+            owners.append(to)
     out: dict[str, Any] = {"identifier": identifier, "_owners": owners}
     if wanted == TraceResponse.LAST_KNOWN_OWNER:
         out["last_known_owner"] = owners[-1] if owners else None
     else:
         out["owners"] = owners
     if wanted == TraceResponse.TRANSACTION_INFORMATION:
-        out["hops"] = await _unit_proof(chain)
+        out["bundle"] = await reports.unit_bundle(session, identifier, who)
     return out
-
-
-async def _unit_proof(chain: ChainOut) -> list[dict[str, Any]]:
-    """The unit's hops with their hashes and inclusion proofs (the bundle's place)."""
-    return [hop.model_dump(mode="json") for hop in chain.hops]

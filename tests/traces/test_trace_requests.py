@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from app.demo import ATLAS, HARBOR, LYON, NORTHWIND, VIALS, ZENTERVA
 from app.models import AuditRecord
+from app.reports.offline import verify_bundle
 from app.traces import calendar
 from tests.traces.helpers import world  # noqa: F401  (fixture)
 
@@ -48,9 +49,13 @@ async def test_a_regulator_files_and_gets_the_whole_chain_with_proofs(client, wo
     assert unit["identifier"] == VIALS[0]
     assert [o["gln"] for o in unit["owners"]] == [NORTHWIND.gln, ATLAS.gln, HARBOR.gln, LYON.gln]
     assert unit["owners"][1]["name"] == ATLAS.legal_name
-    kinds = [h["kind"] for h in unit["hops"]]
-    assert kinds[0] == "commission" and kinds[-1] == "dispense"
-    assert all(h["inclusion"]["checkpoint"] == got["checkpoint"] for h in unit["hops"])
+    bundle = unit["bundle"]
+    assert bundle["report"]["subject"] == VIALS[0]
+    assert bundle["report"]["made_for"]["reader"] == f"trace-request:{body['id']}"
+    assert bundle["checkpoint"]["note"] == got["checkpoint"]
+    [chain] = [c for c in bundle["chains"] if c["role"] == "subject"]
+    assert [h["kind"] for h in chain["hops"]][::len(chain["hops"]) - 1] == ["commission", "dispense"]
+    assert verify_bundle(bundle, world.verifier).subject == VIALS[0]  # checked offline
     again = await client.post(f"/trace-requests/{body['id']}/answer", headers=world.keys["admin"])
     assert again.status_code == 409 and again.json()["field"] == "id"
     read = await client.get(f"/trace-requests/{body['id']}", headers=world.keys["regulator"])
@@ -64,7 +69,7 @@ async def test_owners_and_last_owner_by_lot_or_ndc(client, world):  # noqa: F811
     owners = await file_and_answer(client, world, "regulator", response="all-known-owners",
                                    serial=None, lot="ZT2611A", gtin=None, ndc=ZENTERVA.ndc)
     units = owners["answer"]["units"]
-    assert len(units) == 6 and all("hops" not in u for u in units)
+    assert len(units) == 6 and all("bundle" not in u for u in units)
     last = await file_and_answer(client, world, "regulator", response="last-known-owner")
     assert last["answer"]["units"] == [
         {"identifier": VIALS[0], "last_known_owner": {"gln": LYON.gln, "name": LYON.legal_name}}]
