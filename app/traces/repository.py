@@ -16,9 +16,12 @@ async def add(session: AsyncSession, request: TraceRequest) -> TraceRequest:
 
 
 async def get(session: AsyncSession, request_id: int, partner_id: int | None,
-              everything: bool) -> TraceRequest | None:
-    """The request, if filed by ``partner_id`` (``everything``: by anyone)."""
+              everything: bool, *, lock: bool = False) -> TraceRequest | None:
+    """The request, if filed by ``partner_id`` (``everything``: by anyone); ``lock``: held
+    ``FOR UPDATE`` until the transaction ends (two answers queue, the second sees the first)."""
     query = select(TraceRequest).where(TraceRequest.id == request_id)
+    if lock:
+        query = query.with_for_update()
     if not everything:
         query = query.where(TraceRequest.requester_partner_id == partner_id)
     return await session.scalar(query)

@@ -109,7 +109,7 @@ async def listing(session: AsyncSession, who: Who) -> list[TraceRequest]:
 async def answer(session: AsyncSession, who: Who, request_id: int,
                  origin: Origin = Origin()) -> TraceRequest:
     """Answer from the ledger as the requester may see it, once; audited."""
-    request = await repo.get(session, request_id, None, True)
+    request = await repo.get(session, request_id, None, True, lock=True)
     if request is None:
         raise NotFound(f"no trace request {request_id}", field="id")
     if request.answered_at is not None:
