@@ -113,7 +113,7 @@ def demo(
 ) -> None:
     """Migrate, seed demo partners and locations, capture their chain, then serve. Safe to run twice."""
     from app.commands._runtime import run
-    from app.demo import OPERATOR, STAFF_USER, STATION, ZENTERVA, load, route_to_self
+    from app.demo import OPERATOR, STAFF_USER, STATION, VIALS, ZENTERVA, load, route_to_self
     from app.migrate import upgrade
 
     config = settings()
@@ -166,6 +166,9 @@ def demo(
         f"{shown}/trace-requests/{answered} (API); who read what: {shown}/audit (API, the demo "
         f"key) and {shown}/staff/audit (admin staff)"
     )
+    from app.reports.demo import demo_lines
+
+    typer.echo(demo_lines(shown, VIALS[0], config.key_dir))
     if serve_after:
         _serve(config, host, port)
 

@@ -34,7 +34,10 @@ class Unit(Base):
     """
 
     __tablename__ = "units"
-    __table_args__ = (Index("ix_units_gtin_serial", "gtin", "serial", unique=True),)
+    __table_args__ = (
+        Index("ix_units_gtin_serial", "gtin", "serial", unique=True),
+        Index("ix_units_gtin_lot", "gtin", "lot", "id"),  # lot reports page by id
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     identifier: Mapped[str] = mapped_column(String(200), unique=True)

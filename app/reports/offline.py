@@ -202,8 +202,8 @@ def _chain(chain: dict[str, Any], where: str, events: dict[str, datetime],
         text = _get(hop, "time", path, str)
         try:
             when = datetime.fromisoformat(text)
-            parsed = core.Hop(unit, _get(hop, "seq", path, int), hop.get("event_hash"),
-                              hop.get("kind"), hop.get("from_party"), hop.get("to_party"),
+            parsed = core.Hop(unit, _get(hop, "seq", path, int), _get(hop, "event_hash", path, str),
+                              _get(hop, "kind", path, str), hop.get("from_party"), hop.get("to_party"),
                               hop.get("location"), when, _hex32(hop.get("prev_hop_hash"),
                                                                 f"{path}.prev_hop_hash"))
         except (ValueError, core.LedgerCoreError) as exc:

@@ -74,7 +74,8 @@ def transaction_text(tx: dict[str, Any] | None) -> str:
     refs = ", ".join(r["value"].rsplit(":", 1)[-1] for r in tx["references"])
     ts = tx["statement"]
     statement = "TS affirmed" if ts and ts["affirmed"] else "no TS"
-    products = "; ".join(f"{p['name'] or p['gtin']} x{p['quantity']} lots {','.join(p['lots'])}"
+    products = "; ".join(f"{p['name'] or p['gtin']} x{p['quantity']}"
+                         + (f" lots {','.join(p['lots'])}" if p["lots"] else "")
                          for p in tx["products"])
     return f"TI {refs}: {products}; {statement}"
 
@@ -228,11 +229,11 @@ def _diagram(pdf: FPDF, chain: list[Span]) -> None:
         pdf.set_draw_color(210, 210, 210)
         pdf.line(left, top + (i + 1) * lane_h, left + width, top + (i + 1) * lane_h)
     for s in chain:
-        lane = lanes.index(s.name if s.holder is not None else "in transit")
+        row = lanes.index(s.name if s.holder is not None else "in transit")
         x0 = left + width * (_parse(s.start) - t0).total_seconds() / total
         end = _parse(s.end) if s.end else t1
         x1 = max(x0 + 1.5, left + width * (end - t0).total_seconds() / total)
-        y = top + lane * lane_h + 1.5
+        y = top + row * lane_h + 1.5
         if s.holder is None:
             pdf.set_fill_color(250, 210, 120)
         else:

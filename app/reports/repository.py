@@ -42,7 +42,7 @@ async def hops(session: AsyncSession, units: Sequence[str]) -> dict[str, list[Cu
 
 async def events(session: AsyncSession, hashes: Sequence[str]) -> list[Row[Any]]:
     """``(event_hash, body, document_id, document_index, record_time)`` of each event."""
-    query = select(EpcisEvent.event_hash, EpcisEvent.body, EpcisEvent.document_id,
+    query: Any = select(EpcisEvent.event_hash, EpcisEvent.body, EpcisEvent.document_id,
                    EpcisEvent.document_index, EpcisEvent.record_time)
     return await select_in(session, query, EpcisEvent.event_hash, list(hashes))
 

@@ -56,6 +56,10 @@ def audit_action(fmt: str) -> str:
     "`custody report verify` checks offline; `html`, `pdf` (with a chain diagram) and `csv` "
     "show the same. `since_size`: add a consistency proof from that signed tree size.",
     response_class=JSONResponse,
+    responses={200: {"description": "the report in the format asked for", "content": {
+        "application/json": {"schema": {"type": "object"}}, "text/html": {"schema": {"type": "string"}},
+        "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+        "text/csv": {"schema": {"type": "string"}}}}},
 )
 async def unit_report(
     identifier: str, request: Request, session: SessionDep, origin: OriginDep,
@@ -73,6 +77,8 @@ async def unit_report(
     "/reports/lots/{gtin}/{lot:path}",
     summary="Every unit of a lot: status and custodian now, units in transit (streamed)",
     response_class=StreamingResponse,
+    responses={200: {"description": "the lot's units", "content": {
+        "application/json": {"schema": {"type": "object"}}, "text/csv": {"schema": {"type": "string"}}}}},
 )
 async def lot_report(
     request: Request, session: SessionDep, origin: OriginDep, caller: Caller = REPORT,
@@ -94,12 +100,12 @@ async def lot_report(
 
 
 async def _json(header: dict[str, Any], pages: AsyncIterator[list[dict[str, Any]]]) -> AsyncIterator[str]:
+    """``{"report": .., "units": [..], "count": n, "in_transit": n}``, one chunk per page."""
     yield json.dumps({"report": {"kind": "lot", **header}})[:-1] + ', "units": ['
-    first, count, in_transit = True, 0, 0
+    count, in_transit = 0, 0
     async for page in pages:
-        for unit in page:
-            yield ("" if first else ",") + json.dumps(unit)
-            first = False
+        if page:
+            yield ("," if count else "") + ",".join(map(json.dumps, page))
         count += len(page)
         in_transit += sum(1 for u in page if u["in_transit_to"])
     yield f'], "count": {count}, "in_transit": {in_transit}}}'

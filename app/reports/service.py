@@ -11,6 +11,7 @@ is stated, not proven.
 from __future__ import annotations
 
 import json
+from collections import OrderedDict
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -108,8 +109,8 @@ async def unit_bundle(
 def _as_identifier(identifier: str) -> str:
     """A GS1 element string (``(01)..(21)..``, ``01..21..``) as a Digital Link; others as given.
 
-    >>> _as_identifier("(01)00312345060011(21)ZT00001")
-    'https://id.gs1.org/01/00312345060011/21/ZT00001'
+    >>> _as_identifier("(01)00312345600112(21)ZT00001")
+    'https://id.gs1.org/01/00312345600112/21/ZT00001'
     >>> _as_identifier("urn:epc:id:sscc:0312345.0000002611")
     'urn:epc:id:sscc:0312345.0000002611'
     """
@@ -201,9 +202,7 @@ async def _context(session: AsyncSession, unit: Any, hops: Sequence[CustodyHop],
     ids = await repo.unit_ids(session, [unit["identifier"]])
     unit_id = ids[unit["identifier"]]
     ships = [h for h in hops if h.kind == "ship"]
-    wanted = {bodies[h.event_hash].document_id for h in ships}
-    raw = await repo.documents(session, sorted(wanted))
-    ti = await anyio.to_thread.run_sync(_transactions, raw)
+    ti = await _shipments(session, sorted({bodies[h.event_hash].document_id for h in ships}))
     return {
         "unit": {
             "identifier": unit["identifier"], "kind": unit["kind"], "gtin": unit["gtin"],
@@ -269,6 +268,28 @@ def _party(partner: TradingPartner) -> dict[str, Any]:
             "licences": [{"kind": x.kind, "jurisdiction": x.jurisdiction, "number": x.number,
                           "valid_from": _day(x.valid_from), "valid_to": _day(x.valid_to)}
                          for x in partner.licences]}
+
+
+_TI: OrderedDict[int, dict[tuple[int, int], dict[str, Any]]] = OrderedDict()
+_TI_DOCUMENTS = 4096
+"""TI/TS read from raw documents, by document id (documents never change): the shipments of a
+lot share a few documents, so most reports parse none."""
+
+
+async def _shipments(session: AsyncSession, ids: list[int]) -> dict[tuple[int, int], dict[str, Any]]:
+    """The TI and TS of every shipment in documents ``ids``, parsed off the event loop once."""
+    missing = [i for i in ids if i not in _TI]
+    if missing:
+        parsed = await anyio.to_thread.run_sync(_transactions, await repo.documents(session, missing))
+        for i in missing:
+            _TI[i] = {k: v for k, v in parsed.items() if k[0] == i}
+    found: dict[tuple[int, int], dict[str, Any]] = {}
+    for i in ids:
+        _TI.move_to_end(i)
+        found |= _TI[i]
+    while len(_TI) > _TI_DOCUMENTS:
+        _TI.popitem(last=False)
+    return found
 
 
 def _transactions(raw: dict[int, bytes]) -> dict[tuple[int, int], dict[str, Any]]:
@@ -347,20 +368,21 @@ async def lot_units(session: AsyncSession, gtin: str, lot: str, reader: Caller,
         ids = {i for r in page for i in (r.custodian_id, r.destination_id) if i and i not in labels}
         if ids:
             labels |= await repo.partner_labels(session, sorted(ids))
-        yield [{"identifier": r.identifier, "serial": r.serial, "status": str(r.status),
-                "expiry": _day(r.expiry), "custodian": labels.get(r.custodian_id),
-                "in_transit_to": labels.get(r.destination_id), "location": r.location,
-                "container": r.container, "case_refs": case_refs(r.identifier)}
+        refs = case_refs([r.identifier for r in page])
+        yield [{"identifier": r.identifier, "serial": r.serial, "status": r.status.value,
+                "expiry": r.expiry.isoformat() if r.expiry else None,
+                "custodian": labels.get(r.custodian_id), "in_transit_to": labels.get(r.destination_id),
+                "location": r.location, "container": r.container, "case_refs": refs.get(r.identifier, [])}
                for r in page]
 
 
-def case_refs(identifier: str) -> list[str]:
-    """Named-patient case references of the shipments that received the unit (opaque).
+def case_refs(identifiers: list[str]) -> dict[str, list[str]]:
+    """Named-patient case references of the shipments that received these units (opaque).
 
-    HOOK: shipments do not record ``case_ref`` yet; when they do, look them up here (per page,
-    not per unit) and the lot report carries them in every format.
+    HOOK: shipments do not record ``case_ref`` yet; when they do, look them up here, one query
+    per page of units, and every format of the lot report carries them.
     """
-    return []
+    return {}
 
 
 def _check_gtin(gtin: str) -> None:

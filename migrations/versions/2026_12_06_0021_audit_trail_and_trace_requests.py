@@ -1,7 +1,7 @@
 """The audit trail of who read what (append-only, each row a leaf of the log) and trace requests.
 
 Revision ID: 0021
-Revises: 0013
+Revises: 0020 (wt-reports' lot index, merged into this branch; the lead re-chains)
 Create Date: 2026-12-06 22:00:00
 
 """
@@ -15,7 +15,7 @@ from app.models.append_only import append_only_ddl, drop_append_only_ddl
 
 # revision identifiers, used by Alembic.
 revision: str = '0021'
-down_revision: str | Sequence[str] | None = '0013'
+down_revision: str | Sequence[str] | None = '0020'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

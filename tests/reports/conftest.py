@@ -15,7 +15,17 @@ import pytest
 
 from app.config import Settings
 from app.demo import (
-    ACTOR, ATLAS, HARBOR, LYON, MASTER_DATA, NORTHWIND, OPERATOR, T0, VIALS, ZENTERVA, ingest,
+    ACTOR,
+    ATLAS,
+    HARBOR,
+    LYON,
+    MASTER_DATA,
+    NORTHWIND,
+    OPERATOR,
+    T0,
+    VIALS,
+    ZENTERVA,
+    ingest,
     sign_checkpoint,
 )
 from app.models import PartnerGln, PartnerKind

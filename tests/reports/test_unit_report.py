@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 
@@ -127,3 +128,19 @@ async def test_real_bundles_validate_against_the_published_schema(client, world)
     bundle["chains"][0]["hops"][0]["hop_hash"] = "ABC"
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(bundle, schema)
+
+
+async def test_hops_newer_than_the_checkpoint_are_counted_not_proven(client, world, sessions):
+    from app.demo import MASTER_DATA, T0, ingest
+    from app.world.documents import document
+    from app.world.events import dispense
+
+    later = T0 + timedelta(hours=200)
+    await ingest(sessions, [(LYON.gln, document(dispense(VIALS[1:2], later, LYON.sgln),
+                                                master=MASTER_DATA))])
+    bundle = (await report(client, world, VIALS[1])).json()
+    subject = bundle["chains"][0]
+    assert subject["unsigned_hops"] == 1
+    assert subject["hops"][-1]["kind"] == "receive"  # the dispense waits for a checkpoint
+    assert bundle["context"]["unit"]["status"] == "dispensed"
+    verify_bundle(bundle, world.pubkey)
