@@ -65,6 +65,7 @@ def test_an_admin_answers_the_open_request_and_finds_it_in_the_audit_trail(
     page.focus(f"#request-{open_id} button")  # the keyboard alone answers
     with page.expect_navigation():
         page.keyboard.press("Enter")
+    page.screenshot(path=tmp_path / "traces-1-after-answer.png", full_page=True)
     answered = page.locator(f"#request-{open_id}")
     assert answered.get_attribute("data-status") == "answered"
     assert "found (7 units)" in answered.inner_text()
