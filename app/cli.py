@@ -39,6 +39,7 @@ LAZY = {
     "coldchain": "app.commands.coldchain:app",
     "cases": "app.commands.cases:app",
     "vault": "app.commands.cases:vault_app",
+    "trace": "app.commands.trace:app",
     "report": "app.commands.report:app",
     "outbox": "app.commands.outbox:app",
     "print": "app.commands.printing:app",
@@ -182,6 +183,13 @@ def demo(
     typer.echo(
         f"staff pages: {shown}/scan, {shown}/staff/units?id={TORN_SEAL} (the quarantined vial: "
         f"state, chain, proofs), {shown}/staff/investigations, {shown}/staff/recalls"
+    )
+    answered, open_ = str(created["traces"]).split()
+    typer.echo(
+        f"trace requests: #{answered} (an FDA fire drill, answered from the ledger) and #{open_} "
+        f"(Atlas, open, due in one business day): {shown}/staff/trace-requests (staff), "
+        f"{shown}/trace-requests/{answered} (API); who read what: {shown}/audit (API, the demo "
+        f"key) and {shown}/staff/audit (admin staff)"
     )
     from app.reports.demo import demo_lines
 

@@ -304,7 +304,10 @@ async def load(
 
     created |= await ship_demo(sessions, settings)
     created["cases"] = await _cases(sessions, settings)  # before signing: their events are in it
-    created["signed"] = await sign_checkpoint(sessions, settings)
+    await sign_checkpoint(sessions, settings)  # the fire drill's answer carries proofs
+    async with sessions.begin() as session:
+        created["traces"] = await demo_traces(session)
+    created["signed"] = await sign_checkpoint(sessions, settings)  # and its audit leaves
     async with sessions.begin() as session:
         created["key"] = await issue_demo_key(session)
         created["password"] = await staff_and_station(session)
@@ -316,6 +319,16 @@ async def _cases(sessions, settings: Settings) -> str:
     from app.cases.demo import describe, load_cases
 
     return describe(await load_cases(sessions, settings))
+
+
+async def demo_traces(session: AsyncSession) -> str:
+    """Two trace requests (:mod:`app.traces.demo`): "<answered id> <open id>"."""
+    from app.traces.demo import trace_requests
+
+    atlas = await session.get(PartnerGln, ATLAS.gln)
+    assert atlas is not None, "seeded above"
+    ids = await trace_requests(session, ZENTERVA.gtin, "ZT00001", "ZT2611A", atlas.partner_id)
+    return " ".join(map(str, ids))
 
 
 DEMO_VRS_KEY_NAME = "demo-vrs"

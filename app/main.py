@@ -8,6 +8,7 @@ from fastapi import Depends, FastAPI
 from starlette.middleware.sessions import SessionMiddleware
 
 from app import __version__, problems
+from app.audit.router import router as audit_router
 from app.capture.router import router as capture_router
 from app.cases.router import router as cases_router
 from app.config import Settings, get_settings
@@ -30,12 +31,13 @@ from app.receiving.router import router as receiving_router
 from app.reports.router import router as reports_router
 from app.scans.router import router as scans_router
 from app.shipments.router import router as shipments_router
+from app.traces.router import router as traces_router
 from app.units.router import router as units_router
 from app.vault import scheduler as vault_scheduler
 from app.vrs.router import router as vrs_router
 from app.web import cases as case_pages
 from app.web import investigations as investigation_pages
-from app.web import pages, receiving
+from app.web import pages, provenance, receiving
 from app.web import recalls as recall_pages
 from app.web import reports as report_pages
 from app.web import router as web
@@ -87,6 +89,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         investigations_router,
         recalls_router,
         vrs_router,
+        audit_router,
+        traces_router,
         units_router,  # after ledger_router: /units/{id}/chain is the ledger's
         scans_router,
         cases_router,
@@ -104,6 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         receiving.router,  # receiving
         report_pages.router,  # /staff/reports
         shipping_pages.router,  # pick & pack
+        provenance.router,  # staff pages: audit trail, trace requests
         web.router,  # / and /docs (Swagger UI from app/web/static, no CDN)
     ):
         app.include_router(router)

@@ -15,6 +15,7 @@ from app.bulk import IN_CHUNK
 from app.dialect import is_postgresql
 from app.ledger.core import HASH_SIZE, Range, subtree_coords
 from app.models import (
+    AuditRecord,
     CustodyHop,
     EpcisEvent,
     EventParty,
@@ -188,13 +189,13 @@ async def hop_row(session: AsyncSession, hop_id: int) -> tuple[Any, ...]:
 
 
 async def row_counts(session: AsyncSession) -> dict[str, int]:
-    """Rows of the event, hop, checkpoint, unit and event party tables (counting a big table
+    """Rows of the event, hop, checkpoint, unit, event party and audit tables (counting a big table
     is not free)."""
     return {
         model.__tablename__: (
             await session.execute(select(func.count()).select_from(model))
         ).scalar_one()
-        for model in (EpcisEvent, CustodyHop, LedgerCheckpoint, Unit, EventParty)
+        for model in (EpcisEvent, CustodyHop, LedgerCheckpoint, Unit, EventParty, AuditRecord)
     }
 
 

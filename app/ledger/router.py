@@ -7,6 +7,8 @@ from datetime import timedelta
 from fastapi import APIRouter, Path, Query
 from fastapi.responses import PlainTextResponse
 
+from app.audit import service as audit
+from app.audit.deps import OriginDep
 from app.auth.deps import require
 from app.auth.service import Caller
 from app.deps import BIGINT_MAX, SessionDep, SettingsDep
@@ -66,15 +68,22 @@ async def consistency_proof(
 )
 async def leaf(
     session: SessionDep,
+    origin: OriginDep,
     leaf_index: int = Path(ge=0, le=BIGINT_MAX),
     caller: Caller | None = QUERY_IF_GIVEN,
 ) -> LeafOut:
-    return LeafOut.of(await service.get_leaf(session, caller, leaf_index))
+    found = await service.get_leaf(session, caller, leaf_index)
+    if caller is not None and found.data is not None:  # it names the partner that logged it
+        await audit.record(session, caller, "leaf.read", f"leaf:{leaf_index}", origin)
+    return LeafOut.of(found)
 
 
 @router.get("/units/{identifier:path}/chain", summary="A unit's custody chain with proofs")
 async def unit_chain(
-    identifier: str, session: SessionDep, settings: SettingsDep, caller: Caller = QUERY
+    identifier: str, session: SessionDep, settings: SettingsDep, origin: OriginDep,
+    caller: Caller = QUERY,
 ) -> ChainOut:
     interval = timedelta(seconds=settings.checkpoint_interval_seconds)
-    return ChainOut.of(identifier, await service.unit_chain(session, caller, identifier, interval))
+    chain = await service.unit_chain(session, caller, identifier, interval)
+    await audit.record(session, caller, "chain.read", identifier, origin)
+    return ChainOut.of(identifier, chain)

@@ -5,7 +5,8 @@ every leaf (hash, data, hops it lists, no gaps), every stored subtree hash, the 
 every checkpoint (signature, root at its size, consistency with the one before), the last
 signed checkpoint kept outside the database (:mod:`app.ledger.anchor`), every unit's
 stored state against its chain (:mod:`app.ledger.unit_state`), and who may read each event
-against what its leaf proves (:mod:`app.ledger.readers`). The checks themselves are pure (``app/ledger/checks.py``) and the reads are the
+against what its leaf proves (:mod:`app.ledger.readers`), and every audit entry against its
+leaf (:mod:`app.audit.verify`). The checks themselves are pure (``app/ledger/checks.py``) and the reads are the
 repository's; this module runs them in order, on the compiled checks where it can.
 """
 
@@ -21,6 +22,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.audit import verify as audit_trail
 from app.dialect import is_postgresql
 from app.ledger import anchor, checks, core, readers, unit_state
 from app.ledger import repository as repo
@@ -76,7 +78,7 @@ async def verify(
     total = await _totals(session) if progress else defaultdict(int)
     run = _Run(session, report, fast, verifier_key, total, progress or _no_progress, latest)
     for stage in (run.events, run.hops_and_leaves, run.nodes, run.state, run.checkpoints,
-                  run.anchor, run.units, run.readers):
+                  run.anchor, run.units, run.readers, run.audit):
         if (found := await stage()) is not None:
             report.mismatch = found
             return report
@@ -205,6 +207,13 @@ class _Run:
         total = self.total["event_parties"]
         self.counts["event_parties"], found = await readers.first_difference(
             self.session, lambda done: self.tick("event_parties", done, total))
+        return Mismatch(*found) if found else None
+
+    async def audit(self) -> Mismatch | None:
+        """Every audit entry must hash to the leaf that logs it (:mod:`app.audit.verify`)."""
+        total = self.total["audit_trail"]
+        self.counts["audit_trail"], found = await audit_trail.first_difference(
+            self.session, lambda done: self.tick("audit_trail", done, total))
         return Mismatch(*found) if found else None
 
     async def _each(

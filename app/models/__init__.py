@@ -43,6 +43,7 @@ from app.models.partners import (
     TradingPartner,
 )
 from app.models.products import Lot, Product
+from app.models.provenance import AuditRecord, TraceReason, TraceRequest, TraceResponse
 from app.models.receiving import (
     Receiving,
     ReceivingException,
@@ -71,8 +72,12 @@ from app.models.units import Unit, UnitStatus
 from app.models.vrs import Verification, VrsEvidence, VrsRoute
 
 __all__ = [
+    "TraceReason",
+    "TraceRequest",
+    "TraceResponse",
     "ApiKey",
     "AuditEntry",
+    "AuditRecord",
     "Base",
     "CaptureJob",
     "Case",

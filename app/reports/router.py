@@ -12,6 +12,8 @@ import anyio
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
+from app.audit import service as audit
+from app.audit.deps import OriginDep
 from app.auth.deps import require
 from app.auth.service import Caller
 from app.deps import BIGINT_MAX, SessionDep
@@ -39,6 +41,11 @@ def unit_response(bundle: dict[str, Any], fmt: str, request: Request, pdf: bytes
         "Content-Disposition": f'inline; filename="{name}.bundle.json"'})
 
 
+def audit_action(fmt: str) -> str:
+    """The proof bundle (JSON) is audited as such; the other formats as reports."""
+    return "bundle.unit" if fmt == "json" else "report.unit"
+
+
 @router.get(
     "/reports/units/{identifier:path}",
     summary="A unit's provenance with its proof bundle",
@@ -55,11 +62,13 @@ def unit_response(bundle: dict[str, Any], fmt: str, request: Request, pdf: bytes
         "text/csv": {"schema": {"type": "string"}}}}},
 )
 async def unit_report(
-    identifier: str, request: Request, session: SessionDep, caller: Caller = REPORT,
+    identifier: str, request: Request, session: SessionDep, origin: OriginDep,
+    caller: Caller = REPORT,
     format: UnitFormat = Query("json"),  # noqa: A002 - the public parameter name
     since_size: int | None = Query(None, ge=0, le=BIGINT_MAX),
 ) -> Response:
     bundle = await service.unit_bundle(session, identifier, caller, since_size=since_size)
+    await audit.record(session, caller, audit_action(format), bundle["report"]["subject"], origin)
     pdf = await anyio.to_thread.run_sync(render.unit_pdf, bundle) if format == "pdf" else None
     return unit_response(bundle, format, request, pdf)
 
@@ -72,11 +81,12 @@ async def unit_report(
         "application/json": {"schema": {"type": "object"}}, "text/csv": {"schema": {"type": "string"}}}}},
 )
 async def lot_report(
-    request: Request, session: SessionDep, caller: Caller = REPORT,
+    request: Request, session: SessionDep, origin: OriginDep, caller: Caller = REPORT,
     gtin: str = Path(max_length=14), lot: str = Path(max_length=20),
     format: LotFormat = Query("json"),  # noqa: A002
 ) -> StreamingResponse:
     header = asdict(await service.lot_header(session, gtin, lot, caller))
+    await audit.record(session, caller, "report.lot", f"lot:{gtin}/{lot}", origin)
     sessions = request.app.state.sessions
 
     async def pages() -> AsyncIterator[list[dict[str, Any]]]:

@@ -37,6 +37,7 @@ async def test_clean_ledger_verifies(session, ledger):
         "ledger_checkpoints": 2,
         "units": 0,
         "event_parties": 0,
+        "audit_trail": 0,
     }
     assert report.tree_size == 9
     assert report.root_hash == (await service.root_at(session, 9)).hex()
