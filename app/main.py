@@ -25,7 +25,7 @@ from app.recalls.router import router as recalls_router
 from app.scans.router import router as scans_router
 from app.units.router import router as units_router
 from app.vrs.router import router as vrs_router
-from app.web import pages
+from app.web import account, pages
 from app.web import router as web
 
 DESCRIPTION = """Custody proves where every serialized prescription-drug unit has been:
@@ -74,6 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         units_router,  # after ledger_router: /units/{id}/chain is the ledger's
         scans_router,
         pages.router,  # the staff web app: sign-in, scan & verify
+        account.router,  # the staff web app: my API keys
         web.router,  # / and /docs (Swagger UI from app/web/static, no CDN)
     ):
         app.include_router(router)
