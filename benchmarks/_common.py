@@ -95,7 +95,12 @@ async def load(base: str, requests: int, send: Send, concurrency: int,
         async def worker() -> None:
             for i in queue:
                 started = time.perf_counter()
-                response = await send(http, i)
+                try:
+                    response = await send(http, i)
+                except (httpx.ReadError, httpx.RemoteProtocolError):
+                    # A keep-alive connection the server closed as the request went out (its
+                    # idle timeout, on a starved machine): once more, on a new connection.
+                    response = await send(http, i)
                 latencies.append(time.perf_counter() - started)
                 assert response.status_code == 200, response.text
         started = time.perf_counter()
