@@ -9,6 +9,7 @@ roles must grant ``permission`` (``app.staff.roles``).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Annotated
 
 from fastapi import Depends
 
@@ -28,9 +29,9 @@ class Acting:
     staff_id: int | None = None
 
 
-def acting(permission: Permission):
-    """A dependency giving :class:`Acting` for callers that hold ``permission``."""
-    who = permitted(permission)
+def acting(permission: Permission, *also: Permission):
+    """A dependency giving :class:`Acting` for callers that hold ``permission`` (and ``also``)."""
+    who = permitted(permission, *also)
 
     async def dependency(session: SessionDep, settings: SettingsDep, actor: Actor = who) -> Acting:
         return Acting(actor.label, await operator(session, settings.operator_gln), actor.staff_id)
@@ -42,3 +43,7 @@ INVESTIGATE = acting(Permission.INVESTIGATE)
 QUARANTINE = acting(Permission.QUARANTINE)
 RELEASE = acting(Permission.RELEASE)
 RECALL = acting(Permission.RECALL)
+
+Staff = Annotated[Acting, acting(*Permission)]
+"""For a route that names no permission yet: callers holding every one (admin staff, operator
+admin keys), as before roles existed. Prefer ``acting(Permission.X)``."""

@@ -102,17 +102,21 @@ def key_actor(caller: Caller) -> Actor:
     return Actor(caller.actor, None, frozenset(Permission), ("operator key",))
 
 
-def permitted(permission: Permission):
-    """A dependency giving the :class:`Actor` (session or key) when they hold ``permission``;
-    401 for nobody, 403 naming the roles that grant it otherwise."""
+def permitted(permission: Permission, *also: Permission):
+    """A dependency giving the :class:`Actor` (session or key) when they hold ``permission``
+    (and every one of ``also``); 401 for nobody, 403 naming the roles that grant it otherwise."""
+
+    wanted = (permission, *also)
 
     async def dependency(actor: Annotated[Actor, Depends(_operator_actor)]) -> Actor:
-        if permission not in actor.permissions:
-            needed = roles_with(permission)
+        for each in wanted:
+            if each in actor.permissions:
+                continue
+            needed = roles_with(each)
             raise Forbidden(
-                f"{actor.label} ({', '.join(actor.roles)}) may not {ACTIONS[permission]}: that "
+                f"{actor.label} ({', '.join(actor.roles)}) may not {ACTIONS[each]}: that "
                 f"needs the role {' or '.join(needed)}", required=list(needed),
-                permission=permission.value)
+                permission=each.value)
         return actor
 
     return Depends(dependency)
