@@ -10,7 +10,7 @@ leaves in one transaction: ``app.ledger.batch``). Anchor: ``GET
 Targets: p99 < 20 ms and >= 1,000 requests/s on 2 cores.
 
     python benchmarks/bench_vrs.py            # 1,000,000 packages; 20,000 requests
-    python benchmarks/bench_vrs.py --smoke    # 10,000 packages; 2,000 requests, for CI
+    python benchmarks/bench_vrs.py --smoke    # 10,000 packages; 1,000 requests, for CI
     python benchmarks/bench_vrs.py --compare  # first without group commit, then with it
 """
 
@@ -94,7 +94,7 @@ async def run(base: str, key: str, units: int, requests: int, concurrency: int) 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--smoke", action="store_true", help="10,000 packages; 2,000 requests")
+    parser.add_argument("--smoke", action="store_true", help="10,000 packages; 1,000 requests")
     parser.add_argument("--units", type=int, default=None)
     parser.add_argument("--requests", type=int, default=None)
     parser.add_argument("--concurrency", type=int, default=16)
@@ -102,4 +102,4 @@ if __name__ == "__main__":
                         help="also measure answers without group commit, first")
     args = parser.parse_args()
     main(args.units or (10_000 if args.smoke else 1_000_000),
-         args.requests or (2_000 if args.smoke else 20_000), args.concurrency, args.compare)
+         args.requests or (1_000 if args.smoke else 20_000), args.concurrency, args.compare)
