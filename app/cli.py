@@ -175,7 +175,9 @@ def demo(
         f"{created['investigations']} investigation(s), one vial quarantined, "
         f"{created['recalls']} recall(s); see `custody investigations list`\n"
         f"staff sign-in at /signin: {STAFF_USER}, password (shown once): {created['password']}\n"
-        f"  scan station {STATION!r} at {OPERATOR.sgln}"
+        f"  scan station {STATION!r} at {OPERATOR.sgln}\n"
+        f"  personal API keys (acting with the account's roles): /account/keys, or "
+        f"custody keys issue --staff {STAFF_USER}"
     )
     typer.echo(created["cases"])
     typer.echo(f"receiving: {created['expected']} shipment(s) in transit to the operator, one an "

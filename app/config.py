@@ -66,6 +66,11 @@ class Settings(BaseSettings):
     secure_cookies: bool = Field(
         default=False, description="Send the session cookie over HTTPS only (set it behind TLS)."
     )
+    vrs_group_commit: bool = Field(
+        default=True, description="Append VRS evidence leaves of concurrent answers in one "
+        "transaction (group commit; every answer is in the log before it is sent). false: one "
+        "transaction per answer.",
+    )
 
     outbox_allow_http_loopback: bool = Field(
         default=False, description="Development only: partners' capture URLs may be plain "

@@ -35,9 +35,9 @@ from app.traces.router import router as traces_router
 from app.units.router import router as units_router
 from app.vault import scheduler as vault_scheduler
 from app.vrs.router import router as vrs_router
+from app.web import account, pages, provenance, receiving
 from app.web import cases as case_pages
 from app.web import investigations as investigation_pages
-from app.web import pages, provenance, receiving
 from app.web import recalls as recall_pages
 from app.web import reports as report_pages
 from app.web import router as web
@@ -109,6 +109,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         report_pages.router,  # /staff/reports
         shipping_pages.router,  # pick & pack
         provenance.router,  # staff pages: audit trail, trace requests
+        account.router,  # the staff web app: my API keys
         web.router,  # / and /docs (Swagger UI from app/web/static, no CDN)
     ):
         app.include_router(router)

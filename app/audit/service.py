@@ -5,7 +5,7 @@ Any read of custody data with parties adds one line after its service call::
     await audit.record(session, caller, "chain.read", identifier, origin)
 
 ``record`` appends the entry's hash to the Merkle log in the caller's transaction, so the
-read and its trace commit together (decision record ``XXXX-audit-entries-in-the-log.md``).
+read and its trace commit together (decision record ``0025-audit-entries-in-the-log.md``).
 Entries name objects (identifiers, request ids), never their content and never patient data.
 """
 

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth import repository
 from app.auth.keys import SCOPES, digest, new_key, split_key
 from app.errors import NotFound, Unauthorized, ValidationFailed
-from app.models import ApiKey, AuditEntry
+from app.models import ApiKey, AuditEntry, StaffUser
 from app.models.base import utcnow
 from app.partners.repository import find_partner
 
@@ -20,11 +20,13 @@ KEY_FORMAT = "Authorization: Bearer ck_<prefix>_<secret>"
 
 @dataclass(frozen=True)
 class Caller:
-    """Who is calling: the key's partner (None for an operator key), scopes and prefix."""
+    """Who is calling: the key's partner (None for an operator key), scopes and prefix; for a
+    staff member's personal key, ``staff`` is their (active) account."""
 
     partner_id: int | None
     scopes: frozenset[str]
     prefix: str
+    staff: StaffUser | None = None
 
     @property
     def actor(self) -> str:
@@ -79,18 +81,24 @@ def check_operator_scopes(scopes: list[str]) -> None:
 
 
 async def issue(
-    session: AsyncSession, partner_id: int | None, scopes: Iterable[str], name: str, actor: str
+    session: AsyncSession, partner_id: int | None, scopes: Iterable[str], name: str, actor: str,
+    *, staff_id: int | None = None,
 ) -> tuple[ApiKey, str]:
     """Store a new key for ``partner_id`` (None: an operator key) and return it with its
-    plaintext (shown once)."""
-    scopes = check_scopes(scopes)
-    if partner_id is None:
+    plaintext (shown once).
+
+    With ``staff_id`` it is that staff member's personal key and ``scopes`` are permissions
+    already checked by ``app.staff.keys`` (see there).
+    """
+    scopes = list(scopes) if staff_id is not None else check_scopes(scopes)
+    if partner_id is None and staff_id is None:
         check_operator_scopes(scopes)
     if partner_id is not None and await find_partner(session, partner_id) is None:
         raise NotFound(f"no trading partner with id {partner_id}", field="partner_id")
     made = new_key()
     key = ApiKey(
-        prefix=made.prefix, key_hash=made.digest, name=name, partner_id=partner_id, scopes=scopes
+        prefix=made.prefix, key_hash=made.digest, name=name, partner_id=partner_id, scopes=scopes,
+        staff_id=staff_id,
     )
     session.add(key)
     session.add(
@@ -98,7 +106,7 @@ async def issue(
             actor=actor,
             action="api_key.issue",
             subject=made.prefix,
-            detail={"partner_id": partner_id, "scopes": scopes, "name": name},
+            detail={"partner_id": partner_id, "staff_id": staff_id, "scopes": scopes, "name": name},
         )
     )
     await session.flush()
@@ -130,4 +138,9 @@ async def authenticate(session: AsyncSession, authorization: str | None) -> Call
         raise Unauthorized(f"unknown API key ck_{prefix}_...")
     if key.revoked_at is not None:
         raise Unauthorized(f"API key ck_{prefix}_... was revoked")
-    return Caller(key.partner_id, frozenset(key.scopes), prefix)
+    staff = None
+    if key.staff_id is not None:
+        staff = await session.get(StaffUser, key.staff_id)
+        if staff is None or staff.disabled_at is not None:
+            raise Unauthorized(f"API key ck_{prefix}_... belongs to a disabled staff account")
+    return Caller(key.partner_id, frozenset(key.scopes), prefix, staff)

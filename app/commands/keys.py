@@ -29,15 +29,29 @@ def generate(
 @app.command("issue")
 def issue(
     partner: int | None = typer.Option(None, "--partner", help="Partner id (none: operator key)."),
-    scope: list[str] = typer.Option(..., "--scope", help="capture, query, verify, report, admin, regulator."),
+    staff: str | None = typer.Option(None, "--staff", help="A staff member's username: their "
+                                     "personal key, acting with their roles."),
+    scope: list[str] = typer.Option([], "--scope", help="capture, query, verify, report, admin, "
+                                    "regulator; for --staff: scan, receive, investigate, "
+                                    "quarantine, release, recall to limit it (default: all "
+                                    "the holder's roles allow)."),
     name: str = typer.Option("", "--name", help="What the key is for."),
 ) -> None:
     """Issue an API key; it is printed once and only its hash is kept."""
     from app.auth import service
 
-    key, plaintext = run_in_transaction(
-        load_settings(), service.issue, partner, scope, name or "key", ACTOR
-    )
+    settings = load_settings()
+    if staff is not None:
+        if partner is not None:
+            raise typer.BadParameter("a key is either a partner's or a staff member's",
+                                     param_hint="--staff")
+        from app.staff.keys import issue_staff_key
+
+        key, plaintext = run_in_transaction(settings, issue_staff_key, staff, scope, name, ACTOR)
+    else:
+        key, plaintext = run_in_transaction(
+            settings, service.issue, partner, scope, name or "key", ACTOR
+        )
     typer.echo(f"API key {key.prefix} issued; store it now, it is not shown again:", err=True)
     typer.echo(plaintext)
 

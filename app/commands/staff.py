@@ -1,4 +1,4 @@
-"""``custody staff add|list|disable|passwd`` and ``custody stations add|list``.
+"""``custody staff add|list|disable|passwd|keys`` and ``custody stations add|list``.
 
 Passwords are read from a hidden prompt or, with ``--password-stdin``, from standard input:
 never from the command line, where other users and shell history would see them.
@@ -71,6 +71,23 @@ def passwd(username: str = typer.Argument(...), password_stdin: bool = StdinOpti
     password = _read_password(password_stdin)
     run_in_transaction(load_settings(), service.set_password, username, password, ACTOR)
     typer.echo(f"password of {username} changed")
+
+
+@app.command("keys")
+def keys(username: str = typer.Argument(...)) -> None:
+    """One line per personal API key: prefix, state, what it may do, name.
+
+    Issue one with ``custody keys issue --staff USERNAME``; revoke with ``custody keys revoke``.
+    """
+    from app.staff.keys import staff_keys
+    from app.staff.service import get_staff
+
+    async def listed(session, name):
+        return await staff_keys(session, await get_staff(session, name))
+
+    for key in run_in_transaction(load_settings(), listed, username):
+        state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
+        typer.echo(f"{key.prefix}\t{state}\t{','.join(key.scopes) or 'as roles'}\t{key.name}")
 
 
 @stations.command("add")

@@ -55,7 +55,7 @@ def packed_for(partner_id: int | None):
     the receiver lists what it was sent (``MATCH_parentID=<pallet>``), as the GS1 US guideline
     has the shipper send those events with the shipment. Only packing before the shipment,
     and only to the ledger's destination of a ``ship`` hop of that very container: a partner
-    it was never shipped to sees nothing (decision XXXX, receiving).
+    it was never shipped to sees nothing (decision 0020, receiving).
     """
     names = select(PartnerGln.gln).where(PartnerGln.partner_id == partner_id)
     return and_(EpcisEvent.event_type == "AggregationEvent", exists().where(

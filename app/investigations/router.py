@@ -1,6 +1,7 @@
 """HTTP: quarantine and release, investigations, determinations and Form FDA 3911 drafts.
 
-Every route acts for the operator (:data:`app.operator.deps.Staff`).
+Every route acts for the operator (:func:`app.operator.deps.acting`): quarantine needs
+permission ``quarantine``, release ``release``, the rest ``investigate``.
 """
 
 from __future__ import annotations
@@ -21,25 +22,27 @@ from app.investigations.schemas import (
     SelectionIn,
 )
 from app.models.base import utcnow
-from app.operator.deps import Staff
+from app.operator.deps import INVESTIGATE, QUARANTINE, RELEASE, Acting
 
 router = APIRouter(tags=["suspect product"])
 ID = Path(ge=1, le=INTEGER_MAX)
 
 
 @router.post("/quarantine", summary="Quarantine units, a case or a lot the operator holds")
-async def quarantine(body: SelectionIn, session: SessionDep, staff: Staff) -> HeldOut:
+async def quarantine(body: SelectionIn, session: SessionDep,
+                     staff: Acting = QUARANTINE) -> HeldOut:
     return HeldOut(units=await service.quarantine(session, staff.operator, body.selection()))
 
 
 @router.post("/quarantine/release", summary="Release quarantined units back to stock")
-async def release(body: SelectionIn, session: SessionDep, staff: Staff) -> HeldOut:
+async def release(body: SelectionIn, session: SessionDep, staff: Acting = RELEASE) -> HeldOut:
     return HeldOut(units=await service.release(session, staff.operator, body.selection()))
 
 
 @router.get("/investigations", summary="Investigations, overdue first")
 async def list_investigations(
-    session: SessionDep, staff: Staff, status: str | None = None, overdue: bool | None = None,
+    session: SessionDep, staff: Acting = INVESTIGATE, status: str | None = None,
+    overdue: bool | None = None,
     limit: int = Query(100, ge=1, le=1000),
 ) -> list[InvestigationOut]:
     now = utcnow()
@@ -49,8 +52,8 @@ async def list_investigations(
 
 @router.post("/investigations", status_code=201, summary="Open an investigation (quarantines "
              "the operator's units)")
-async def open_investigation(body: InvestigationIn, session: SessionDep, staff: Staff,
-                             response: Response) -> InvestigationOut:
+async def open_investigation(body: InvestigationIn, session: SessionDep, response: Response,
+                             staff: Acting = INVESTIGATE) -> InvestigationOut:
     view = await service.open_investigation(session, body.identifiers, body.reason, staff.actor,
                                             trigger=body.trigger, operator=staff.operator)
     response.headers["Location"] = f"/investigations/{view.investigation.id}"
@@ -58,13 +61,13 @@ async def open_investigation(body: InvestigationIn, session: SessionDep, staff: 
 
 
 @router.get("/investigations/{investigation_id}", summary="One investigation")
-async def get_investigation(session: SessionDep, staff: Staff,
+async def get_investigation(session: SessionDep, staff: Acting = INVESTIGATE,
                             investigation_id: int = ID) -> InvestigationOut:
     return InvestigationOut.of(await service.get(session, investigation_id, staff.operator), utcnow())
 
 
 @router.post("/investigations/{investigation_id}/notes", summary="Add a note")
-async def add_note(body: NoteIn, session: SessionDep, staff: Staff,
+async def add_note(body: NoteIn, session: SessionDep, staff: Acting = INVESTIGATE,
                    investigation_id: int = ID) -> InvestigationOut:
     view = await service.add_note(session, investigation_id, body.text, staff.actor, staff.operator)
     return InvestigationOut.of(view, utcnow())
@@ -72,7 +75,7 @@ async def add_note(body: NoteIn, session: SessionDep, staff: Staff,
 
 @router.post("/investigations/{investigation_id}/determine",
              summary="Determine the product illegitimate (starts the 24-hour clock)")
-async def determine(body: DetermineIn, session: SessionDep, staff: Staff,
+async def determine(body: DetermineIn, session: SessionDep, staff: Acting = INVESTIGATE,
                     investigation_id: int = ID) -> InvestigationOut:
     view = await service.determine_illegitimate(
         session, investigation_id, body.classification, body.description, staff.actor,
@@ -82,7 +85,7 @@ async def determine(body: DetermineIn, session: SessionDep, staff: Staff,
 
 @router.post("/investigations/{investigation_id}/clear",
              summary="Clear the product: units back to stock, cleared-product notice")
-async def clear(body: NoteIn, session: SessionDep, staff: Staff,
+async def clear(body: NoteIn, session: SessionDep, staff: Acting = INVESTIGATE,
                 investigation_id: int = ID) -> ClearedOut:
     view, notice = await service.clear(session, investigation_id, body.text, staff.actor,
                                        staff.operator)
@@ -91,7 +94,7 @@ async def clear(body: NoteIn, session: SessionDep, staff: Staff,
 
 @router.post("/investigations/{investigation_id}/notified",
              summary="Record that FDA and the immediate trading partners were notified")
-async def notified(body: NotifiedIn, session: SessionDep, staff: Staff,
+async def notified(body: NotifiedIn, session: SessionDep, staff: Acting = INVESTIGATE,
                    investigation_id: int = ID) -> InvestigationOut:
     view = await service.record_notified(session, investigation_id, staff.actor, staff.operator,
                                          body.incident_number, body.text)
@@ -100,7 +103,7 @@ async def notified(body: NotifiedIn, session: SessionDep, staff: Staff,
 
 @router.post("/investigations/{investigation_id}/reports",
              summary="File a follow-up report or a request for termination")
-async def report(body: ReportIn, session: SessionDep, staff: Staff,
+async def report(body: ReportIn, session: SessionDep, staff: Acting = INVESTIGATE,
                  investigation_id: int = ID) -> InvestigationOut:
     view = await service.add_report(session, investigation_id, body.type, body.text, staff.actor,
                                     staff.operator, body.incident_number)
@@ -109,16 +112,16 @@ async def report(body: ReportIn, session: SessionDep, staff: Staff,
 
 @router.get("/investigations/{investigation_id}/form-3911",
             summary="Form FDA 3911 draft, prefilled from the ledger (JSON, keyed by field name)")
-async def form_3911(session: SessionDep, staff: Staff, investigation_id: int = ID,
-                    type: str | None = None) -> dict:
+async def form_3911(session: SessionDep, staff: Acting = INVESTIGATE,
+                    investigation_id: int = ID, type: str | None = None) -> dict:
     return await service.form_3911(session, investigation_id, staff.operator, type)
 
 
 @router.get("/investigations/{investigation_id}/form-3911.pdf",
             summary="Form FDA 3911 draft as PDF", response_class=Response,
             responses={200: {"content": {"application/pdf": {}}}})
-async def form_3911_pdf(session: SessionDep, staff: Staff, investigation_id: int = ID,
-                        type: str | None = None) -> Response:
+async def form_3911_pdf(session: SessionDep, staff: Acting = INVESTIGATE,
+                        investigation_id: int = ID, type: str | None = None) -> Response:
     body = await service.form_3911_pdf(session, investigation_id, staff.operator, type)
     return Response(body, media_type="application/pdf", headers={
         "Content-Disposition": f'inline; filename="fda-3911-investigation-{investigation_id}.pdf"'})

@@ -75,6 +75,9 @@ class ApiKey(Base):
     key_hash: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(100))
     partner_id: Mapped[int | None] = mapped_column(ForeignKey("trading_partners.id"))
+    # A staff member's personal key: acts as them, with their roles (scopes then name the
+    # permissions it is limited to; empty: all of the holder's).
+    staff_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"), index=True)
     scopes: Mapped[list[str]] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]

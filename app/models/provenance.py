@@ -3,7 +3,7 @@
 ``audit_trail`` is append-only (triggers, as the ledger tables): each row is one read of
 custody data with parties (a report, a bundle, a trace answer, a chain) or a staff read of a
 sensitive page, and its hash is a leaf of the Merkle log (decision record
-``docs/decisions/XXXX-audit-entries-in-the-log.md``). It names objects, never their content.
+``docs/decisions/0025-audit-entries-in-the-log.md``). It names objects, never their content.
 """
 
 from __future__ import annotations

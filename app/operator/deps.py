@@ -1,7 +1,9 @@
-"""``Staff``: the one dependency for acting as the operator (quarantine, investigations, recalls).
+"""``acting(permission)``: the one dependency for acting as the operator (quarantine,
+investigations, recalls).
 
-Today an operator key (issued to no partner) with the ``admin`` scope; staff sessions widen
-this dependency, and every route that acts for the operator follows.
+A signed-in staff member (session cookie with its CSRF token), a staff member's personal
+key, or an operator key (issued to no partner) with the ``admin`` scope; the staff member's
+roles must grant ``permission`` (``app.staff.roles``).
 """
 
 from __future__ import annotations
@@ -11,29 +13,37 @@ from typing import Annotated
 
 from fastapi import Depends
 
-from app.auth.deps import require
-from app.auth.service import Caller
 from app.deps import SessionDep, SettingsDep
-from app.errors import Forbidden
 from app.operator.service import Operator, operator
-
-ADMIN = require("admin")
+from app.staff.deps import permitted
+from app.staff.roles import Permission
+from app.staff.service import Actor
 
 
 @dataclass(frozen=True)
 class Acting:
-    """Who acts (as the audit names them) and the operator they act for."""
+    """Who acts (as the audit names them), their staff id if any, and the operator."""
 
     actor: str
     operator: Operator
+    staff_id: int | None = None
 
 
-async def _acting(session: SessionDep, settings: SettingsDep, caller: Caller = ADMIN) -> Acting:
-    if caller.partner_id is not None:
-        raise Forbidden(f"API key ck_{caller.prefix}_... belongs to a trading partner: only the "
-                        "operator's staff and operator keys act for the operator",
-                        required="operator key")
-    return Acting(caller.actor, await operator(session, settings.operator_gln))
+def acting(permission: Permission, *also: Permission):
+    """A dependency giving :class:`Acting` for callers that hold ``permission`` (and ``also``)."""
+    who = permitted(permission, *also)
+
+    async def dependency(session: SessionDep, settings: SettingsDep, actor: Actor = who) -> Acting:
+        return Acting(actor.label, await operator(session, settings.operator_gln), actor.staff_id)
+
+    return Depends(dependency)
 
 
-Staff = Annotated[Acting, Depends(_acting)]
+INVESTIGATE = acting(Permission.INVESTIGATE)
+QUARANTINE = acting(Permission.QUARANTINE)
+RELEASE = acting(Permission.RELEASE)
+RECALL = acting(Permission.RECALL)
+
+Staff = Annotated[Acting, acting(*Permission)]
+"""For a route that names no permission yet: callers holding every one (admin staff, operator
+admin keys), as before roles existed. Prefer ``acting(Permission.X)``."""

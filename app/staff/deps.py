@@ -18,15 +18,17 @@ from fastapi.security import HTTPAuthorizationCredentials
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.deps import bearer
-from app.auth.service import authenticate
+from app.auth.service import Caller, authenticate
 from app.deps import SessionDep
 from app.errors import Forbidden, Unauthorized
 from app.models import StaffUser
+from app.staff.keys import key_permissions
+from app.staff.roles import ACTIONS, Permission, roles_with
 from app.staff.service import Actor, active_staff, password_stamp, staff_actor
 
 CSRF_FIELD, CSRF_HEADER = "csrf_token", "X-CSRF-Token"
-SIGN_IN = ("sign in at /signin, or send an operator API key with scope 'admin' "
-           "(Authorization: Bearer ck_<prefix>_<secret>)")
+SIGN_IN = ("sign in at /signin, or send your personal API key or an operator API key with "
+           "scope 'admin' (Authorization: Bearer ck_<prefix>_<secret>)")
 
 
 def csrf_token(request: Request) -> str:
@@ -73,11 +75,7 @@ async def _operator_actor(
 ) -> Actor:
     header = request.headers.get("authorization")
     if header:
-        caller = await authenticate(session, header)
-        if caller.partner_id is not None or "admin" not in caller.scopes:
-            raise Forbidden(f"API key ck_{caller.prefix}_... is not an operator key with scope "
-                            "'admin'; only the operator's staff and admin keys may do this")
-        return Actor(caller.actor)
+        return key_actor(await authenticate(session, header))
     user = await session_staff(session, request)
     if user is None:
         raise Unauthorized(f"not signed in; {SIGN_IN}")
@@ -89,5 +87,40 @@ async def _operator_actor(
     return staff_actor(user)
 
 
-OperatorActor = Annotated[Actor, Depends(_operator_actor)]
-"""The staff member or operator admin key making this API call (401/403 otherwise)."""
+def key_actor(caller: Caller) -> Actor:
+    """Who a key acts as: its staff member (their roles, narrowed by the key), or the operator
+    with every permission (an operator key with ``admin``); any other key is refused."""
+    if caller.staff is not None:
+        return staff_actor(caller.staff, key_permissions(caller.scopes, caller.staff.roles))
+    if caller.partner_id is not None:
+        raise Forbidden(f"API key ck_{caller.prefix}_... belongs to a trading partner; only the "
+                        "operator's staff and admin keys may do this", required="operator key")
+    if "admin" not in caller.scopes:
+        raise Forbidden(f"API key ck_{caller.prefix}_... is not an operator key with scope "
+                        "'admin'; only the operator's staff and admin keys may do this",
+                        required="admin")
+    return Actor(caller.actor, None, frozenset(Permission), ("operator key",))
+
+
+def permitted(permission: Permission, *also: Permission):
+    """A dependency giving the :class:`Actor` (session or key) when they hold ``permission``
+    (and every one of ``also``); 401 for nobody, 403 naming the roles that grant it otherwise."""
+
+    wanted = (permission, *also)
+
+    async def dependency(actor: Annotated[Actor, Depends(_operator_actor)]) -> Actor:
+        for each in wanted:
+            if each in actor.permissions:
+                continue
+            needed = roles_with(each)
+            raise Forbidden(
+                f"{actor.label} ({', '.join(actor.roles)}) may not {ACTIONS[each]}: that "
+                f"needs the role {' or '.join(needed)}", required=list(needed),
+                permission=each.value)
+        return actor
+
+    return Depends(dependency)
+
+
+OperatorActor = Annotated[Actor, permitted(Permission.SCAN)]
+"""The staff member or operator key scanning (401/403 otherwise)."""

@@ -23,6 +23,7 @@ from app.errors import ConfigurationError, Conflict, NotFound, ValidationFailed
 from app.models import AuditEntry, ScanStation, StaffRole, StaffUser
 from app.models.base import utcnow
 from app.staff import repository
+from app.staff.roles import Permission, permissions_of
 
 MAX_FAILURES = 5
 LOCKOUT = timedelta(minutes=15)
@@ -45,10 +46,14 @@ class Actor:
 
     label: str  # "staff:<username>" or "key:<prefix>", as the audit log names actors
     staff_id: int | None = None
+    permissions: frozenset[Permission] = frozenset()  # what they may do (app.staff.roles)
+    roles: tuple[str, ...] = ()  # as shown when they may not
 
 
-def staff_actor(user: StaffUser) -> Actor:
-    return Actor(f"staff:{user.username}", user.id)
+def staff_actor(user: StaffUser, permissions: frozenset[Permission] | None = None) -> Actor:
+    """``user`` acting with their roles' permissions (or ``permissions``: a key's limit)."""
+    held = permissions_of(user.roles) if permissions is None else permissions
+    return Actor(f"staff:{user.username}", user.id, held, tuple(user.roles))
 
 
 def password_stamp(user: StaffUser) -> str:

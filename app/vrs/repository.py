@@ -6,7 +6,7 @@ from datetime import date
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from app.models import (
     CompanyPrefix,
@@ -37,10 +37,10 @@ async def operator_serves(session: AsyncSession, operator_gln: str, gtin: str) -
 
 
 async def requester(session: AsyncSession, partner_id: int) -> TradingPartner | None:
-    """The partner with its GLNs and licences loaded."""
+    """The partner with its GLNs and licences loaded (one query: a partner has few of each)."""
     query = select(TradingPartner).where(TradingPartner.id == partner_id).options(
-        selectinload(TradingPartner.glns), selectinload(TradingPartner.licences))
-    return await session.scalar(query)
+        joinedload(TradingPartner.glns), joinedload(TradingPartner.licences))
+    return (await session.scalars(query)).unique().first()
 
 
 async def unit_state(

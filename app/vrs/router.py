@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request, Response
 from app.auth.deps import require
 from app.auth.service import Caller
 from app.deps import SessionDep, SettingsDep
+from app.ledger.batch import GroupAppender
 from app.vrs import service
 from app.vrs.schemas import VerificationIn, VerificationOut
 
@@ -18,10 +19,23 @@ router = APIRouter(tags=["vrs"])
 VERIFY = require("verify")
 
 
+def _appender(request: Request) -> GroupAppender | None:
+    """This app's group appender of evidence leaves (made on first use, on the app's sessions);
+    None with ``CUSTODY_VRS_GROUP_COMMIT=false``."""
+    state = request.app.state
+    if not state.settings.vrs_group_commit:
+        return None
+    appender = getattr(state, "evidence_appender", None)
+    if appender is None or appender.sessions is not state.sessions:
+        appender = state.evidence_appender = GroupAppender(state.sessions)
+    return appender
+
+
 async def _answer(request: Request, session, settings, caller: Caller, **path: str) -> Response:
     fields = {**request.query_params, **path}
     body = await service.respond(session, caller, settings.operator_gln, fields,
-                                 request.headers.get("gs1us-version"), datetime.now(UTC))
+                                 request.headers.get("gs1us-version"), datetime.now(UTC),
+                                 _appender(request))
     return Response(body, media_type="application/json", headers=service.HEADERS)
 
 

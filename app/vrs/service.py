@@ -8,11 +8,13 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.auth.service import Caller
 from app.errors import CustodyError, Forbidden, NotFound, ValidationFailed
 from app.ledger import service as ledger
+from app.ledger.batch import GroupAppender
 from app.models import Verification, VrsEvidence, VrsRoute
 from app.vrs import client, codes
 from app.vrs import repository as repo
@@ -94,14 +96,16 @@ async def _requester(session: AsyncSession, caller: Caller, req_gln: str, today:
 
 async def respond(
     session: AsyncSession, caller: Caller, operator_gln: str | None, fields: dict[str, str],
-    version: str | None, now: datetime,
+    version: str | None, now: datetime, appender: GroupAppender | None = None,
 ) -> bytes:
     """Answer one verification request from ledger state; return the exact 200 body.
 
     ``fields`` are the request's path and query parameters by their R1.3 names. The answer
-    is stored with the request (``vrs_evidence``) and its hash appended to the Merkle log in
-    the caller's transaction. The same requester asking again under the same ``corrUUID``
-    gets the stored answer (a retry), a different request under it a 400.
+    is stored with the request (``vrs_evidence``) and its hash appended to the Merkle log,
+    both committed before this returns: in the caller's transaction, or with ``appender`` in
+    a batch with other answers (group commit; the caller's transaction, which has only read,
+    ends first). The same requester asking again under the same ``corrUUID`` gets the stored
+    answer (a retry), a different request under it a 400.
     """
     if operator_gln is None:
         raise _unconfigured()
@@ -123,25 +127,49 @@ async def respond(
         "linkType": codes.LINK_TYPE, "context": asked.context, "reqGLN": asked.req_gln,
         "corrUUID": asked.corr_uuid, **{k: fields[k] for k in OPTIONAL if fields.get(k)},
     })
-    if (given := await repo.evidence(session, requester_id, asked.corr_uuid)) is not None:
-        if given.request != request:
-            raise VrsBadRequest(
-                f"corrUUID {asked.corr_uuid}: already used by this requester for another "
-                "request; expected a new UUID for each request", field="corrUUID",
-                found=asked.corr_uuid, headers=HEADERS)
-        return given.response
+    if (given := await _replay(session, requester_id, asked.corr_uuid, request)) is not None:
+        return given
     data = codes.answer(await repo.unit_state(session, asked.gtin, asked.serial), asked, today)
     response = json_bytes({
         "verificationTimestamp": timestamp(now), "responderGLN": operator_gln,
         "corrUUID": asked.corr_uuid, "data": data.to_json(),
     })
     digest = evidence_hash(request, response)
-    [leaf] = await ledger.append(session, [ledger.Entry(digest, now, asked.req_gln)])
-    session.add(VrsEvidence(requester_id=requester_id, corr_uuid=asked.corr_uuid, request=request,
+    entry = ledger.Entry(digest, now, asked.req_gln)
+
+    def evidence(leaf: ledger.Appended) -> list[object]:
+        return [VrsEvidence(requester_id=requester_id, corr_uuid=asked.corr_uuid, request=request,
                             response=response, evidence_hash=digest, leaf_index=leaf.leaf_index,
-                            answered_at=now))
-    await session.flush()
+                            answered_at=now)]
+
+    if appender is None:
+        [leaf] = await ledger.append(session, [entry])
+        session.add_all(evidence(leaf))
+        await session.flush()
+        return response
+    await session.commit()  # it only read: hold no connection while the batch commits
+    try:
+        await appender.append(entry, evidence)
+    except IntegrityError:  # the same corrUUID in flight twice: the first one stored wins
+        if (given := await _replay(session, requester_id, asked.corr_uuid, request)) is not None:
+            return given
+        raise
     return response
+
+
+async def _replay(session: AsyncSession, requester_id: int, corr_uuid: str,
+                  request: bytes) -> bytes | None:
+    """The stored answer to this request under ``corr_uuid`` (a retry), None when there is
+    none, or 400 when the corrUUID was used for another request."""
+    given = await repo.evidence(session, requester_id, corr_uuid)
+    if given is None:
+        return None
+    if given.request != request:
+        raise VrsBadRequest(
+            f"corrUUID {corr_uuid}: already used by this requester for another request; "
+            "expected a new UUID for each request", field="corrUUID", found=corr_uuid,
+            headers=HEADERS)
+    return given.response
 
 
 async def connectivity(

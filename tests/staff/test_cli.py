@@ -42,3 +42,17 @@ def test_staff_and_stations_from_the_command_line(tmp_path):
     assert (verified.returncode, verified.stdout.splitlines()[0]) == (0, "VERIFIED")
     stranger = run("scan", "verify", "(01)00312345600112(21)ZT00006")
     assert (stranger.returncode, stranger.stdout.splitlines()[0]) == (1, "NOT IN CUSTODY")
+
+    issued = run("keys", "issue", "--staff", "cy", "--name", "returns scanner")
+    assert issued.returncode == 0 and issued.stdout.startswith("ck_")
+    prefix = issued.stdout.split("_")[1]
+    limited = run("keys", "issue", "--staff", "cy", "--scope", "scan", "--scope", "recall")
+    assert limited.returncode == 0
+    assert run("staff", "keys", "cy").stdout.splitlines() == [
+        f"{limited.stdout.split('_')[1]}\tactive\tscan,recall\tpersonal key",
+        f"{prefix}\tactive\tas roles\treturns scanner"]
+    beyond = run("keys", "issue", "--staff", "cy", "--scope", "receive")
+    assert beyond.returncode == 2 and beyond.stderr.strip() == (
+        "error: scopes: cy (qa) may not receive; a personal key holds only what its holder may do")
+    assert run("keys", "issue", "--staff", "bob").returncode == 2  # disabled
+    assert run("keys", "issue", "--staff", "cy", "--partner", "1").returncode == 2

@@ -272,3 +272,37 @@ async def test_a_lot_and_serial_holding_a_slash_are_read_whole(client, keys, ses
                      lot="L/1", expiry=EXPIRY, status="received"))
     await session.commit()
     assert await data(client, keys, lot="L%2F1", serial="S%2F9") == {"verified": True}
+
+
+@pytest.mark.parametrize("group", [False, True], ids=["one-tx", "group-commit"])
+async def test_answers_land_with_their_leaf_either_way(session, sessions, keys, group):
+    """Both ways (CUSTODY_VRS_GROUP_COMMIT): every answer is stored and in the log when it
+    returns (batches of concurrent callers: tests/ledger/test_batch.py; here the requests
+    share the test's one connection, so they run one after another)."""
+    from datetime import UTC, datetime
+
+    from app.auth.service import authenticate
+    from app.ledger.batch import GroupAppender
+    from app.vrs.service import respond
+
+    caller = await authenticate(session, keys["wholesaler"]["Authorization"])
+    appender = GroupAppender(sessions) if group else None
+
+    async def one(n: int) -> bytes:
+        async with sessions() as own, own.begin():
+            return await respond(own, caller, MFG_GLN, {
+                **params(corrUUID=str(uuid.UUID(int=n))), "gtin": GTIN, "lot": "L1",
+                "serial": "OK1"}, None, datetime.now(UTC), appender)
+
+    answers = [await one(n) for n in range(3)]
+    assert appender is None or appender.batches == 3
+    stored = (await session.execute(select(VrsEvidence.response, LedgerLeaf.event_hash)
+                                    .join(LedgerLeaf, LedgerLeaf.leaf_index ==
+                                          VrsEvidence.leaf_index)
+                                    .order_by(LedgerLeaf.leaf_index))).all()
+    assert sorted(r for r, _ in stored) == sorted(answers)
+    assert all(json.loads(a)["data"] == {"verified": True} for a in answers)
+    assert all(evidence_hash_ == h for (_, h), evidence_hash_ in zip(stored, (
+        await session.scalars(select(VrsEvidence.evidence_hash)
+                              .order_by(VrsEvidence.leaf_index))), strict=True))
+    assert await ledger.current_size(session) == len(answers)

@@ -97,3 +97,43 @@ def test_the_page_works_without_javascript(demo_served, browser, tmp_path):  # n
     assert page.url.endswith("/signin")
     page.screenshot(path=tmp_path / "signed-out.png")
     context.close()
+
+
+def test_my_api_keys_issue_once_use_and_revoke(demo_served, browser, tmp_path):  # noqa: F811
+    """The pharmacist makes a personal key on "My API keys" (keyboard only), scans with it
+    from a script, and revokes it; the key is shown once and dies at once."""
+    import httpx
+
+    url, password = demo_served
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{url}/signin")
+    page.fill("#username", STAFF_USER)
+    page.fill("#password", password)
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+    with page.expect_navigation():
+        page.click("nav >> text=My API keys")
+    page.focus("#key-name")
+    page.keyboard.type("returns scanner")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    key = page.input_value("#new-key")
+    assert key.startswith("ck_") and "shown only this once" in page.content()
+    page.screenshot(path=tmp_path / "keys-1-issued.png", full_page=True)
+    bearer = {"Authorization": f"Bearer {key}"}
+    scanned = httpx.post(f"{url}/scans/verify", headers=bearer,
+                         json={"text": "(01)00312345600112(21)ZT00003"})
+    assert scanned.status_code == 200 and scanned.json()["verdict"] == "verified"
+    recall = httpx.post(f"{url}/recalls", headers=bearer, json={
+        "gtin": "00312345600112", "lots": ["ZT2611A"], "class": "II", "reason": "x"})
+    assert recall.status_code == 403 and recall.json()["required"] == ["qa", "admin"]
+    page.goto(f"{url}/account/keys")
+    assert key not in page.content()
+    with page.expect_navigation():
+        page.click(f"button[aria-label='Revoke key {key.split('_')[1]}']")
+    page.screenshot(path=tmp_path / "keys-2-revoked.png", full_page=True)
+    assert "no longer works" in page.content()
+    assert httpx.post(f"{url}/scans/verify", headers=bearer,
+                      json={"text": "x"}).status_code == 401
+    context.close()

@@ -1,0 +1,67 @@
+"""Who may do what for the operator: the one table of staff roles and their permissions.
+
+Every operator endpoint names one :class:`Permission`; a staff member holds the union of
+their roles' permissions, whether they come by session cookie or by personal API key. An
+operator key (issued to no partner) with scope ``admin`` holds them all.
+
+>>> sorted(permissions_of(["picker"]))
+['scan']
+>>> sorted(permissions_of(["receiver", "qa"]))
+['investigate', 'quarantine', 'recall', 'receive', 'release', 'scan']
+>>> roles_with(Permission.RECALL)
+('qa', 'admin')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import StrEnum
+
+from app.models import StaffRole
+
+
+class Permission(StrEnum):
+    """One kind of operator action."""
+
+    SCAN = "scan"  # POST /scans/verify, the scan page
+    RECEIVE = "receive"  # accept units into stock (saleable returns)
+    INVESTIGATE = "investigate"  # open, read, annotate, determine and clear investigations
+    QUARANTINE = "quarantine"  # hold units, a case or a lot
+    RELEASE = "release"  # release held units back to stock
+    RECALL = "recall"  # record recalls and read who holds the recalled units
+
+
+PERMISSIONS = tuple(p.value for p in Permission)
+
+ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
+    StaffRole.PICKER: frozenset({Permission.SCAN}),
+    StaffRole.RECEIVER: frozenset({Permission.SCAN, Permission.RECEIVE}),
+    StaffRole.PHARMACIST: frozenset({Permission.SCAN, Permission.INVESTIGATE,
+                                     Permission.QUARANTINE}),
+    StaffRole.QA: frozenset({Permission.SCAN, Permission.INVESTIGATE, Permission.QUARANTINE,
+                             Permission.RELEASE, Permission.RECALL}),
+    StaffRole.ADMIN: frozenset(Permission),
+}
+"""The role model (decision 0026): change it here and only here."""
+
+ACTIONS = {
+    Permission.SCAN: "scan and verify packages",
+    Permission.RECEIVE: "receive units into stock",
+    Permission.INVESTIGATE: "work on investigations",
+    Permission.QUARANTINE: "quarantine units",
+    Permission.RELEASE: "release quarantined units",
+    Permission.RECALL: "record or read recalls",
+}
+
+
+def permissions_of(roles: Iterable[str]) -> frozenset[Permission]:
+    """Everything an account with ``roles`` may do (unknown roles grant nothing)."""
+    out: frozenset[Permission] = frozenset()
+    for role in roles:
+        out |= ROLE_PERMISSIONS.get(role, frozenset())
+    return out
+
+
+def roles_with(permission: Permission) -> tuple[str, ...]:
+    """The roles granting ``permission``, in :class:`StaffRole` order."""
+    return tuple(r.value for r in StaffRole if permission in ROLE_PERMISSIONS[r])
