@@ -7,7 +7,7 @@ operator key (issued to no partner) with scope ``admin`` holds them all.
 >>> sorted(permissions_of(["picker"]))
 ['scan']
 >>> sorted(permissions_of(["receiver", "qa"]))
-['investigate', 'quarantine', 'recall', 'receive', 'release', 'scan']
+['investigate', 'quarantine', 'recall', 'receive', 'release', 'scan', 'trace']
 >>> roles_with(Permission.RECALL)
 ('qa', 'admin')
 """
@@ -29,6 +29,8 @@ class Permission(StrEnum):
     QUARANTINE = "quarantine"  # hold units, a case or a lot
     RELEASE = "release"  # release held units back to stock
     RECALL = "recall"  # record recalls and read who holds the recalled units
+    TRACE = "trace"  # read and answer trace requests (the staff page)
+    AUDIT = "audit"  # read the audit trail (the staff page)
 
 
 PERMISSIONS = tuple(p.value for p in Permission)
@@ -37,9 +39,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
     StaffRole.PICKER: frozenset({Permission.SCAN}),
     StaffRole.RECEIVER: frozenset({Permission.SCAN, Permission.RECEIVE}),
     StaffRole.PHARMACIST: frozenset({Permission.SCAN, Permission.INVESTIGATE,
-                                     Permission.QUARANTINE}),
+                                     Permission.QUARANTINE, Permission.TRACE}),
     StaffRole.QA: frozenset({Permission.SCAN, Permission.INVESTIGATE, Permission.QUARANTINE,
-                             Permission.RELEASE, Permission.RECALL}),
+                             Permission.RELEASE, Permission.RECALL, Permission.TRACE}),
     StaffRole.ADMIN: frozenset(Permission),
 }
 """The role model (decision 0026): change it here and only here."""
@@ -51,6 +53,8 @@ ACTIONS = {
     Permission.QUARANTINE: "quarantine units",
     Permission.RELEASE: "release quarantined units",
     Permission.RECALL: "record or read recalls",
+    Permission.TRACE: "read and answer trace requests",
+    Permission.AUDIT: "read the audit trail",
 }
 
 

@@ -2,7 +2,7 @@
 its units, partners to notify, history, actions and Form FDA 3911 draft; open one by hand.
 
 Anyone signed in may read, open an investigation and add a note; determinations, the
-notification record and follow-up or termination reports need a role in :data:`DECIDERS`.
+notification record and follow-up or termination reports need the ``investigate`` permission (``app.staff.roles``).
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from app.deps import INTEGER_MAX, SessionDep
 from app.investigations import service
 from app.models.base import utcnow
 from app.staff.deps import csrf_ok, session_staff
+from app.staff.roles import Permission, roles_with
 from app.staff.service import staff_actor
 from app.units.service import visible_unit
 from app.web.pages import (
-    DECIDERS,
     STALE,
     acting_for,
     attempt,
@@ -99,7 +99,8 @@ async def _detail(request: Request, session, user, investigation_id: int, status
     if view.status in (service.Status.ILLEGITIMATE, service.Status.TERMINATION_REQUESTED):
         draft = await service.form_3911(session, investigation_id, op)
     return page(request, "investigation.html", status, user=user, view=view, now=utcnow(),
-                draft=draft, error=error, decides=may(user), deciders=DECIDERS,
+                draft=draft, error=error, decides=may(user, Permission.INVESTIGATE),
+                deciders=roles_with(Permission.INVESTIGATE),
                 classifications=service.CLASSIFICATIONS)
 
 
@@ -125,8 +126,8 @@ async def act(request: Request, session: SessionDep, action: str, investigation_
     if not csrf_ok(request, csrf_token):
         return await _detail(request, session, user, investigation_id, 403, STALE)
     what = ACTIONS[action]
-    if what is not None and not may(user):
-        return refused(request, user, what)
+    if what is not None and not may(user, Permission.INVESTIGATE):
+        return refused(request, user, what, Permission.INVESTIGATE)
     op, actor = await acting_for(request, session), staff_actor(user).label
     contact = {k: v.strip() for k, v in (("name", contact_name), ("phone", contact_phone),
                                          ("email", contact_email)) if v.strip()}

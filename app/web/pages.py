@@ -22,12 +22,11 @@ from app.scans import service as scans
 from app.scans.schemas import VerifyOut
 from app.staff import service as staff
 from app.staff.deps import csrf_ok, csrf_token, end_session, session_staff, start_session
+from app.staff.roles import Permission, permissions_of, roles_with
 from app.web.router import templates
 
 router = APIRouter(include_in_schema=False)
 STALE = "This form has expired or did not come from this site; it was not sent. Try again."
-DECIDERS = ("qa", "pharmacist", "admin")
-"""Staff roles that may determine an investigation, record its reports, and file a recall."""
 T = TypeVar("T")
 
 VERDICTS = {  # verdict -> (heading, tone, icon): the tone picks colours, never alone
@@ -56,14 +55,16 @@ def to_signin() -> RedirectResponse:
     return RedirectResponse("/signin", status_code=303)
 
 
-def may(user: StaffUser, roles: tuple[str, ...] = DECIDERS) -> bool:
-    return bool(set(user.roles) & set(roles))
+def may(user: StaffUser, permission: Permission) -> bool:
+    """Whether ``user``'s roles grant ``permission`` (the one table, ``app.staff.roles``)."""
+    return permission in permissions_of(user.roles)
 
 
 def refused(request: Request, user: StaffUser, action: str,
-            roles: tuple[str, ...] = DECIDERS) -> HTMLResponse:
+            permission: Permission) -> HTMLResponse:
     """The 403 page for ``user``, whose roles do not allow ``action``."""
-    return page(request, "refused.html", 403, user=user, action=action, roles=roles)
+    return page(request, "refused.html", 403, user=user, action=action,
+                roles=roles_with(permission))
 
 
 async def attempt(session, action: Callable[[], Awaitable[T]]) -> tuple[T | None, str | None]:

@@ -19,21 +19,19 @@ from app.errors import CustodyError, ValidationFailed
 from app.models import StaffUser
 from app.models.base import utcnow
 from app.staff.deps import csrf_ok, session_staff
+from app.staff.roles import ACTIONS, Permission
 from app.staff.service import staff_actor
 from app.traces import service as traces
 from app.traces.calendar import is_overdue
-from app.web.pages import STALE, page, to_signin
+from app.web.pages import STALE, may, page, refused, to_signin
 
 router = APIRouter(include_in_schema=False)
-AUDITORS, TRACERS = {"admin"}, {"admin", "qa", "pharmacist"}
 
 
-def _refused(request: Request, user: StaffUser, roles: set[str]) -> HTMLResponse | None:
-    if roles & set(user.roles):
+def _refused(request: Request, user: StaffUser, permission: Permission) -> HTMLResponse | None:
+    if may(user, permission):
         return None
-    return page(request, "denied.html", 403, user=user,
-                error=f"This page is for {' or '.join(sorted(roles))} staff; "
-                      f"you are {', '.join(user.roles)}.")
+    return refused(request, user, ACTIONS[permission], permission)
 
 
 @router.get("/staff/audit", response_class=HTMLResponse)
@@ -49,7 +47,7 @@ async def audit_page(
     user = await session_staff(session, request)
     if user is None:
         return to_signin()
-    if (refused := _refused(request, user, AUDITORS)) is not None:
+    if (refused := _refused(request, user, Permission.AUDIT)) is not None:
         return refused
     who = staff_actor(user)
     where = audit.Filter(actor or None, action or None, object or None)
@@ -82,7 +80,7 @@ async def traces_page(request: Request, session: SessionDep, origin: OriginDep) 
     user = await session_staff(session, request)
     if user is None:
         return to_signin()
-    return _refused(request, user, TRACERS) or await _traces(request, session, user, origin)
+    return _refused(request, user, Permission.TRACE) or await _traces(request, session, user, origin)
 
 
 async def _traces(request: Request, session: SessionDep, user: StaffUser, origin: audit.Origin,
@@ -104,7 +102,7 @@ async def answer_from_page(request: Request, session: SessionDep, origin: Origin
     user = await session_staff(session, request)
     if user is None:
         return to_signin()
-    if (refused := _refused(request, user, TRACERS)) is not None:
+    if (refused := _refused(request, user, Permission.TRACE)) is not None:
         return refused
     if not csrf_ok(request, csrf_token):
         return await _traces(request, session, user, origin, STALE, 403)

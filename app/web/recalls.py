@@ -1,5 +1,5 @@
 """The recall page: file a recall (GTIN, lots, class, reason) through the recall service, and
-the recalls with the custodians to tell. Filing needs a role in :data:`DECIDERS`."""
+the recalls with the custodians to tell. Filing needs the ``recall`` permission."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ from fastapi.responses import HTMLResponse, Response
 from app.deps import SessionDep
 from app.recalls import service
 from app.staff.deps import csrf_ok, session_staff
+from app.staff.roles import Permission, roles_with
 from app.staff.service import staff_actor
 from app.web.investigations import FREE_TEXT
 from app.web.pages import (
-    DECIDERS,
     STALE,
     acting_for,
     attempt,
@@ -34,7 +34,7 @@ async def _page(request: Request, session, user, status: int = 200, **context) -
     views = await service.list_recalls(session, await acting_for(request, session))
     return page(request, "recalls.html", status, user=user, recalls=views, classes=service.CLASSES,
                 names=await party_names(session),
-                decides=may(user), deciders=DECIDERS, form=context.pop("form", {}), **context)
+                decides=may(user, Permission.RECALL), deciders=roles_with(Permission.RECALL), form=context.pop("form", {}), **context)
 
 
 @router.get(RECALLS, response_class=HTMLResponse)
@@ -56,8 +56,8 @@ async def file_recall(request: Request, session: SessionDep,
     form = {"gtin": gtin, "lots": lots, "recall_class": recall_class, "reason": reason}
     if not csrf_ok(request, csrf_token):
         return await _page(request, session, user, 403, error=STALE, form=form)
-    if not may(user):
-        return refused(request, user, "file a recall")
+    if not may(user, Permission.RECALL):
+        return refused(request, user, "file a recall", Permission.RECALL)
     spec = service.RecallSpec(gtin.strip(), tuple(re.split(r"[\s,]+", lots.strip())) if lots.strip()
                               else (), recall_class, reason)
     op = await acting_for(request, session)
