@@ -23,23 +23,20 @@ from datetime import datetime, timedelta
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.capture.service import capture
 from app.cases import service as cases
 from app.delivery import repository
 from app.dialect import write_lock
 from app.errors import Conflict, CustodyError, NotFound, ValidationFailed
-from app.ingest.service import run_job
 from app.models import (
     Case,
     CaseStatus,
     ConfirmationLink,
     FollowUp,
-    JobStatus,
     UnitStatus,
 )
 from app.models.base import utcnow
 from app.operator.repository import first_site, partner_of
-from app.world.documents import document
+from app.operator.service import Operator, OperatorEventRefused, record_event
 from app.world.events import receive
 from app.world.partners import sgln
 from epcis.model import Element
@@ -175,16 +172,11 @@ async def _record_receipt(session: AsyncSession, case: Case, identifiers: Sequen
     event = receive(identifiers, when, site or sgln(gln),
                     disposition="in_progress" if c.condition == "intact" else "damaged")
     event = replace(event, extensions=_extensions(case, commitment, c))
-    made = await capture(session, document(event, statement=None), "application/ld+json",
-                         case.receiver_id, "rollback")
-    if made.created:
-        await run_job(session, made.job)
-    job = made.job
-    if job.status != JobStatus.SUCCEEDED:
-        first = job.errors[0] if job.errors else {"detail": "the capture job did not succeed"}
-        raise ConfirmationRefused(f"the receipt could not be recorded: "
-                                  f"{first['detail'].removeprefix('event 0: ')}",
-                                  reason=first.get("reason"))
+    receiver = Operator(case.receiver_id, gln, row.legal_name if row else gln, site or sgln(gln))
+    try:  # submitted as the receiver: the rules let only a shipment's destination receive it
+        job = await record_event(session, receiver, event, "confirm receipt of")
+    except OperatorEventRefused as refused:
+        raise ConfirmationRefused(refused.detail, **refused.extensions) from None
     return job.id
 
 
