@@ -23,6 +23,7 @@ from app.demo import (
     NORTHWIND,
     OPERATOR,
     T0,
+    TORN_SEAL,
     VIALS,
     ZENTERVA,
     ingest,
@@ -77,3 +78,17 @@ async def world(demo, sessions, settings: Settings, tmp_path) -> World:  # noqa:
         keys["admin"] = await make_key(session, None, "admin")
     return World(keys, (key_dir / "checkpoint.pub").read_text().strip(), key_dir,
                  demo["signed"], size)
+
+
+async def rest_of_lot(session) -> list[tuple[str, str, int | None, int | None]]:
+    """The lot's units the rest of the demo made (receiving, shipping, cases), beyond the
+    chain's seven vials: ``(identifier, status, destination, custodian)`` in report order."""
+    from sqlalchemy import select
+
+    from app.models import Unit
+
+    chain = {*VIALS, TORN_SEAL}
+    rows = (await session.execute(
+        select(Unit.identifier, Unit.status, Unit.destination_id, Unit.custodian_id)
+        .where(Unit.gtin == ZENTERVA.gtin, Unit.lot == ZT_LOT).order_by(Unit.id))).all()
+    return [(i, str(s), d, c) for i, s, d, c in rows if i not in chain]

@@ -3,8 +3,11 @@ and a unit it did not handle answers exactly as one that does not exist."""
 
 from __future__ import annotations
 
-from app.demo import COR_VIALS, VIALS, ZENTERVA
-from tests.reports.conftest import ZT_LOT
+from sqlalchemy import select
+
+from app.demo import COR_VIALS, LYON, VIALS, ZENTERVA
+from app.models import PartnerGln
+from tests.reports.conftest import ZT_LOT, rest_of_lot
 
 NOWHERE = "urn:epc:id:sgtin:0312345.060011.NOPE1"
 
@@ -46,13 +49,17 @@ async def test_not_yours_is_not_there(client, world):
     assert (await get(client, f"/reports/units/{VIALS[3]}", world.keys["regulator"])).status_code == 200
 
 
-async def test_a_partner_sees_only_its_units_of_a_lot(client, world):
+async def test_a_partner_sees_only_its_units_of_a_lot(client, session, world):
     path = f"/reports/lots/{ZENTERVA.gtin}/{ZT_LOT}"
+    rest = await rest_of_lot(session)
     everything = (await get(client, path, world.keys["regulator"])).json()
-    assert everything["count"] == 7
+    assert everything["count"] == 7 + len(rest)
     lyon = (await get(client, path, world.keys["lyon"])).json()
-    assert [u["identifier"] for u in lyon["units"]] == list(VIALS[:2])
-    assert (lyon["count"], lyon["in_transit"]) == (2, 0)
+    lyon_id = await session.scalar(select(PartnerGln.partner_id).where(PartnerGln.gln == LYON.gln))
+    to_lyon = [r for r in rest if lyon_id in (r[2], r[3])]  # shipped to Lyon by the demo
+    assert [u["identifier"] for u in lyon["units"]] == [*VIALS[:2], *(r[0] for r in to_lyon)]
+    assert (lyon["count"], lyon["in_transit"]) == (
+        2 + len(to_lyon), sum(1 for r in to_lyon if r[2] == lyon_id))
     stranger = (await get(client, path, world.keys["stranger"])).json()
     assert stranger["units"] == [] and stranger["count"] == 0
 
