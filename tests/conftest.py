@@ -9,11 +9,14 @@ the run instead of skipping.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import tempfile
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import httpx
 import psycopg
@@ -89,9 +92,52 @@ def database_url(request, empty_database) -> str:
     return url
 
 
+@pytest.fixture(scope="session")
+def demo_databases() -> dict:
+    """Databases holding ``custody demo``'s data, made once per backend and settings."""
+    return {}
+
+
 @pytest.fixture
-async def connection(database_url: str) -> AsyncIterator[AsyncConnection]:
-    """A connection inside a transaction that is rolled back after the test."""
+def demo_database(request, database_url: str, demo_databases: dict, empty_database,
+                  tmp_path_factory) -> tuple[str, dict, Path]:
+    """``(url, what load() returned, its key directory)`` of a database that holds the demo.
+
+    Loading the demo takes seconds; tests that ask for it (``tests.staff.helpers.demo``) get
+    a connection to this database instead, rolled back like any other.
+    """
+    settings: Settings = request.getfixturevalue("settings")
+    backend = "postgresql" if database_url.startswith("postgresql") else "sqlite"
+    vault = settings.vault_key.get_secret_value() if settings.vault_key else None
+    key = (backend, settings.operator_gln, vault, settings.vault_key_file)
+    if key not in demo_databases:
+        url = empty_database(backend)
+        key_dir = tmp_path_factory.mktemp("demo-keys")
+        loading = settings.model_copy(update={"database_url": url, "key_dir": key_dir})
+        with ThreadPoolExecutor(1) as pool:  # fixtures run inside the test's event loop
+            pool.submit(upgrade, url).result()
+            created = pool.submit(asyncio.run, _load_demo(loading)).result()
+        demo_databases[key] = (url, created, key_dir)
+    return demo_databases[key]
+
+
+async def _load_demo(settings: Settings) -> dict:
+    from app.db import session_factory
+    from app.demo import load
+
+    engine = create_engine(settings.database_url)
+    try:
+        return await load(session_factory(engine), settings)
+    finally:
+        await engine.dispose()
+
+
+@pytest.fixture
+async def connection(request, database_url: str) -> AsyncIterator[AsyncConnection]:
+    """A connection inside a transaction that is rolled back after the test (to the demo's
+    database for tests that ask for ``demo``)."""
+    if "demo" in request.fixturenames:
+        database_url = request.getfixturevalue("demo_database")[0]
     engine = create_engine(database_url)
     async with engine.connect() as conn:
         transaction = await conn.begin()

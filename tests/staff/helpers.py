@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+import shutil
 
 import pytest
 
 from app.config import Settings
-from app.demo import OPERATOR, load
+from app.demo import OPERATOR
 
 PASSWORD = "correct horse battery staple"
 
@@ -19,10 +20,16 @@ def settings(database_url: str) -> Settings:
 
 
 @pytest.fixture
-async def demo(sessions, settings, tmp_path) -> dict:
+async def demo(demo_database, sessions, tmp_path) -> dict:
     """``custody demo``'s data: partners, chain, the operator's stock, investigation, recall,
-    staff and station (its checkpoint key under ``tmp_path``)."""
-    return await load(sessions, settings.model_copy(update={"key_dir": tmp_path / "keys"}))
+    staff and station (its checkpoint and vault keys under ``tmp_path / "keys"``).
+
+    The demo is loaded once per backend and settings (``tests/conftest.py``
+    ``demo_database``); ``sessions`` then work in a rolled-back transaction on that database.
+    """
+    _, created, key_dir = demo_database
+    shutil.copytree(key_dir, tmp_path / "keys", dirs_exist_ok=True)
+    return dict(created)
 
 
 def csrf_of(html: str) -> str:
