@@ -306,6 +306,21 @@ async def link_shipment(session: AsyncSession, ref: str, identifiers: Sequence[s
     return link
 
 
+async def refs_of_units(session: AsyncSession, identifiers: Sequence[str],
+                        containers: Sequence[str | None] = ()) -> dict[str, list[str]]:
+    """The opaque references of the cases each of ``identifiers`` was linked to (directly, or
+    through its container, ``containers[i]``, being linked); units of no case are left out."""
+    linked = await repository.refs_by_identifier(session)
+    if not linked:
+        return {}
+    found: dict[str, list[str]] = {}
+    for ident, container in zip(identifiers, [*containers, *[None] * len(identifiers)]):
+        refs = linked.get(ident, []) + (linked.get(container, []) if container else [])
+        if refs:
+            found[ident] = list(dict.fromkeys(refs))
+    return found
+
+
 async def history(session: AsyncSession, case: Case):
     return await repository.history(session, case.id)
 
