@@ -66,7 +66,8 @@ def block(event: AdverseEvent, case_ref: str, product: Product | None, units: Se
 
 def to_xml(data: dict[str, Any]) -> bytes:
     """``data`` (from :func:`block`) as XML in the namespace :data:`NS`."""
-    root = etree.Element(f"{{{NS}}}productBlock", nsmap={None: NS}, format=data["format"],
+    root = etree.Element(f"{{{NS}}}productBlock", nsmap={None: NS},  # type: ignore[dict-item]
+                         format=data["format"],
                          caseRef=data["case_ref"], adverseEventId=data["adverse_event_id"])
     etree.SubElement(root, f"{{{NS}}}note").text = data["note"]
     for el in data["elements"]:

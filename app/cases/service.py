@@ -314,7 +314,8 @@ async def refs_of_units(session: AsyncSession, identifiers: Sequence[str],
     if not linked:
         return {}
     found: dict[str, list[str]] = {}
-    for ident, container in zip(identifiers, [*containers, *[None] * len(identifiers)]):
+    padded = [*containers, *[None] * (len(identifiers) - len(containers))]
+    for ident, container in zip(identifiers, padded, strict=True):
         refs = linked.get(ident, []) + (linked.get(container, []) if container else [])
         if refs:
             found[ident] = list(dict.fromkeys(refs))
