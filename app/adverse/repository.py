@@ -43,3 +43,9 @@ async def case_ref(session: AsyncSession, case_id: int) -> str:
 
 async def product(session: AsyncSession, gtin: str) -> Product | None:
     return await session.get(Product, gtin)
+
+
+async def of_lot(session: AsyncSession, gtin: str, lot: str, identifiers: Sequence[str]) -> list[str]:
+    """Those of ``identifiers`` that are units of lot ``lot`` of ``gtin``."""
+    query = select(Unit.identifier).where(Unit.gtin == gtin, Unit.lot == lot)
+    return [i for (i,) in await select_in(session, query, Unit.identifier, list(identifiers))]

@@ -146,13 +146,13 @@ async def product_block(session: AsyncSession, event_id: int, reader: Reader) ->
     event = await get(session, event_id, reader)
     ref = await case_ref(session, event)
     product = await repository.product(session, event.gtin)
-    lot_units = await repository.lot_units(session, event.gtin, event.lot) if event.lot else []
     if event.identifier:
         unit = await repository.unit(session, event.identifier)
         units = [unit] if unit else []
     else:
-        units = list(lot_units)
+        units = list(await repository.lot_units(session, event.gtin, event.lot or ""))
     hops = await repository.hops(session, [u.identifier for u in units])
-    linked = await cases.refs_of_units(session, [u.identifier for u in lot_units])
-    others = sorted({r for refs in linked.values() for r in refs} - {ref})
+    linked = await cases.linked_refs(session)  # every case of the lot, however large the lot
+    same_lot = await repository.of_lot(session, event.gtin, event.lot, list(linked)) if event.lot else []
+    others = sorted({r for i in same_lot for r in linked[i]} - {ref})
     return block(event, ref, product, units, hops, others)

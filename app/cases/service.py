@@ -306,6 +306,11 @@ async def link_shipment(session: AsyncSession, ref: str, identifiers: Sequence[s
     return link
 
 
+async def linked_refs(session: AsyncSession) -> dict[str, list[str]]:
+    """Every identifier linked to a case -> the references of its cases."""
+    return await repository.refs_by_identifier(session)
+
+
 async def refs_of_units(session: AsyncSession, identifiers: Sequence[str],
                         containers: Sequence[str | None] = ()) -> dict[str, list[str]]:
     """The opaque references of the cases each of ``identifiers`` was linked to (directly, or
