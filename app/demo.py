@@ -304,6 +304,9 @@ async def load(
 
     created |= await ship_demo(sessions, settings)
     created["cases"] = await _cases(sessions, settings)  # before signing: their events are in it
+    from app.adverse.demo import adverse_demo  # one report on the delivered case
+
+    created["cases"] = str(created["cases"]) + await adverse_demo(sessions)
     await sign_checkpoint(sessions, settings)  # the fire drill's answer carries proofs
     async with sessions.begin() as session:
         created["traces"] = await demo_traces(session)

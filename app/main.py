@@ -8,6 +8,7 @@ from fastapi import Depends, FastAPI
 from starlette.middleware.sessions import SessionMiddleware
 
 from app import __version__, problems
+from app.adverse.router import router as adverse_router
 from app.audit.router import router as audit_router
 from app.capture.router import router as capture_router
 from app.cases.router import router as cases_router
@@ -94,6 +95,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         units_router,  # after ledger_router: /units/{id}/chain is the ledger's
         scans_router,
         cases_router,
+        adverse_router,
         delivery_router,
         receiving_router,
         reports_router,

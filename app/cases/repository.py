@@ -45,6 +45,16 @@ async def linked_identifiers(session: AsyncSession) -> dict[str, str]:
     return {ident: ref for idents, ref in rows for ident in idents}
 
 
+async def refs_by_identifier(session: AsyncSession) -> dict[str, list[str]]:
+    """Every identifier linked to a case -> the references of the cases it was linked to."""
+    found: dict[str, list[str]] = {}
+    for idents, ref in await session.execute(select(CaseLink.identifiers, Case.ref).join(Case)
+                                             .order_by(CaseLink.id)):
+        for ident in idents:
+            found.setdefault(ident, []).append(ref)
+    return found
+
+
 async def partner_by_gln(session: AsyncSession, gln: str) -> tuple[int, str] | None:
     row = (await session.execute(
         select(TradingPartner.id, TradingPartner.legal_name)

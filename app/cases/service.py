@@ -306,6 +306,27 @@ async def link_shipment(session: AsyncSession, ref: str, identifiers: Sequence[s
     return link
 
 
+async def linked_refs(session: AsyncSession) -> dict[str, list[str]]:
+    """Every identifier linked to a case -> the references of its cases."""
+    return await repository.refs_by_identifier(session)
+
+
+async def refs_of_units(session: AsyncSession, identifiers: Sequence[str],
+                        containers: Sequence[str | None] = ()) -> dict[str, list[str]]:
+    """The opaque references of the cases each of ``identifiers`` was linked to (directly, or
+    through its container, ``containers[i]``, being linked); units of no case are left out."""
+    linked = await repository.refs_by_identifier(session)
+    if not linked:
+        return {}
+    found: dict[str, list[str]] = {}
+    padded = [*containers, *[None] * (len(identifiers) - len(containers))]
+    for ident, container in zip(identifiers, padded, strict=True):
+        refs = linked.get(ident, []) + (linked.get(container, []) if container else [])
+        if refs:
+            found[ident] = list(dict.fromkeys(refs))
+    return found
+
+
 async def history(session: AsyncSession, case: Case):
     return await repository.history(session, case.id)
 

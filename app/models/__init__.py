@@ -1,5 +1,6 @@
 """SQLAlchemy models; importing this package registers every table on ``Base.metadata``."""
 
+from app.models.adverse import AdverseEvent
 from app.models.base import Base
 from app.models.cases import (
     Case,
@@ -72,6 +73,7 @@ from app.models.units import Unit, UnitStatus
 from app.models.vrs import Verification, VrsEvidence, VrsRoute
 
 __all__ = [
+    "AdverseEvent",
     "TraceReason",
     "TraceRequest",
     "TraceResponse",

@@ -369,7 +369,7 @@ async def lot_units(session: AsyncSession, gtin: str, lot: str, reader: Caller,
         ids = {i for r in rows for i in (r[5], r[6]) if i and i not in labels}
         if ids:
             labels |= await repo.partner_labels(session, sorted(ids))
-        refs = case_refs([r[1] for r in rows])
+        refs = await case_refs(session, [r[1] for r in rows], reader, [r[8] for r in rows])
         get, none = labels.get, list[str]()
         yield [{"identifier": ident, "serial": serial, "status": status,
                 "expiry": expiry.isoformat() if expiry else None, "custodian": get(custodian),
@@ -379,13 +379,18 @@ async def lot_units(session: AsyncSession, gtin: str, lot: str, reader: Caller,
                in rows]
 
 
-def case_refs(identifiers: list[str]) -> dict[str, list[str]]:
-    """Named-patient case references of the shipments that received these units (opaque).
+async def case_refs(session: AsyncSession, identifiers: list[str], reader: Caller,
+                    containers: Sequence[str | None] = ()) -> dict[str, list[str]]:
+    """Named-patient case references (opaque) of the cases these units were delivered to.
 
-    HOOK: shipments do not record ``case_ref`` yet; when they do, look them up here, one query
-    per page of units, and every format of the lot report carries them.
+    Only for readers who see everything (the operator, regulators): a partner's ``report`` key
+    learns nothing of cases, not even that a unit it handled went to one.
     """
-    return {}
+    if not reader.sees_everything:
+        return {}
+    from app.cases.service import refs_of_units  # cases build on reports' lots, not the reverse
+
+    return await refs_of_units(session, identifiers, containers)
 
 
 def _check_gtin(gtin: str) -> None:

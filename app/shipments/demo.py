@@ -58,7 +58,7 @@ async def ship_demo(sessions: async_sessionmaker[AsyncSession], settings: Settin
         op = await operator(session, HARBOR.gln)
         actor = Actor("custody demo")
         view = await service.create_shipment(session, op, service.ShipmentSpec(
-            LYON.gln, order_number="NPP-2026-0107", case_ref="NPP-CASE-7F3A", carrier="Cryoport",
+            LYON.gln, order_number="NPP-2026-0107", carrier="Cryoport",
             tracking="CRY-000123"), actor.label)
         sid = view.shipment.id
         for part in (vials[:3], vials[3:]):

@@ -20,6 +20,7 @@ from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.cases import service as named_cases
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.models import (
     CaseUnit,
@@ -190,8 +191,9 @@ async def create_shipment(session: AsyncSession, op: Operator, spec: ShipmentSpe
             raise ValidationFailed(f"ship_to_gln {gln}: the partner has no site (SGLN) to ship "
                                    "to; expected one (custody partners update --location)",
                                    field="ship_to_site")
+    case_ref = (await named_cases.get(session, spec.case_ref)).ref if spec.case_ref else None
     shipment = Shipment(status=St.OPEN, ship_to_id=partner_id, ship_to_location_id=site.id,
-                        order_number=spec.order_number, case_ref=spec.case_ref,
+                        order_number=spec.order_number, case_ref=case_ref,
                         carrier=spec.carrier, tracking=spec.tracking, created_by=actor)
     session.add(shipment)
     await session.flush()
@@ -403,11 +405,18 @@ async def ship(session: AsyncSession, op: Operator, shipment_id: int, actor: str
                when: datetime | None = None) -> ShipmentView:
     """Ship a packed shipment: the shipping event on its cases with the DSCSA TI and TS,
     submitted with the outbound document through the ledger. The ship-to partner must still
-    be authorized and licensed today; its units are in transit to it afterwards."""
+    be authorized and licensed today; its units are in transit to it afterwards.
+
+    A shipment for a named-patient case links its units to the case first, within the case's
+    authorization on the day it ships (:func:`app.cases.service.link_shipment`: refused with
+    the rule it breaks, and nothing shipped); the case becomes ``shipped``."""
     shipment = await _locked(session, shipment_id, St.PACKED)
     when = when or utcnow()
     parties = await _parties(session, op, shipment, when.date())
     cases = await repository.cases(session, shipment.id)
+    if shipment.case_ref:
+        units = [r.identifier for r in await repository.case_units(session, [c.id for c in cases])]
+        await named_cases.link_shipment(session, shipment.case_ref, units, actor, on=when.date())
     containers = list((await _epcs(session, cases)).values())
     event = documents.shipping_event(op, shipment, parties.buyer_site.sgln, parties.buyer_gln,
                                      containers, when)

@@ -58,8 +58,13 @@ async def _case_page(request: Request, session, user: StaffUser, ref: str, statu
                                                case, _reader(user))
         except CustodyError as exc:
             error = exc.detail
+    from app.adverse import service as adverse
+
+    events = (await adverse.of_case(session, case.ref, _reader(user))
+              if frozenset(user.roles) & adverse.ROLES else None)
     return page(request, "case.html", status, user=user, case=await case_out(session, case),
                 links=await delivery.links_of(session, case), issued=issued, error=error,
+                adverse_events=events,
                 patient=patient, may_read=vault.may_read(frozenset(user.roles)), today=utcnow().date())
 
 

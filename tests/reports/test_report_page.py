@@ -61,7 +61,7 @@ def test_bundle_over_http_verified_offline_by_the_cli(demo_served, tmp_path):
     lot = custody("report", "lot", "00312345600112", "ZT2611A", **demo_settings(demo_served))
     assert lot.returncode == 0, lot.stderr
     assert lot.stdout.splitlines()[0] == "# Covers: lot ZT2611A of GTIN 00312345600112"
-    assert sum(1 for line in lot.stdout.splitlines() if line.startswith("urn:")) == 7
+    assert sum(1 for line in lot.stdout.splitlines() if line.startswith("urn:")) == 16
 
 
 def demo_settings(served: dict) -> dict[str, str]:

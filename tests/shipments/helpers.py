@@ -22,8 +22,7 @@ async def stocked(demo, sessions, session) -> dict:
 
 
 async def new_shipment(client, headers, **fields) -> dict:
-    body = {"ship_to_gln": "3760003000007", "order_number": "NPP-1", "case_ref": "CASE-9",
-            **fields}
+    body = {"ship_to_gln": "3760003000007", "order_number": "NPP-1", **fields}
     made = await client.post("/shipments", json=body, headers=headers)
     assert made.status_code == 201, made.text
     return made.json()

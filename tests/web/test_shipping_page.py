@@ -67,7 +67,6 @@ def test_pick_and_pack_two_cases_then_ship(shop, browser, tmp_path):  # noqa: F8
     assert lyon.startswith(LYON.gln)
     page.select_option("#ship_to", lyon)
     page.fill("#order_number", "NPP-WEB-1")
-    page.fill("#case_ref", "CASE-WEB-1")
     page.fill("#carrier", "Cryoport")
     page.fill("#tracking", "CRY-WEB-1")
     page.screenshot(path=tmp_path / "ship-0-new.png", full_page=True)
