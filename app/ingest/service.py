@@ -26,6 +26,7 @@ import anyio
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.capture.service import DocumentRefused
+from app.coldchain.store import store_event_readings
 from app.errors import CustodyError
 from app.ingest import repository
 from app.ingest.errors import Contradiction, TooManyEvents, job_error, unreadable
@@ -398,6 +399,7 @@ async def _apply(
         parties = readers(label, ((h.kind, h.from_party, h.to_party) for h in hops))
         party_rows += [(event_id, pid) for pid in map(ctx.partner_named, parties) if pid is not None]
     await repository.add_names(session, epc_rows, reference_rows, party_rows)
+    await store_event_readings(session, ((hashes[i], events[i]) for i, _ in accepted))
     await repository.add_exceptions(session, job, problems, rows, ids)
     await ledger.append(session, [ledger.Entry(hashes[i], now, label, hops) for i, hops in accepted])
     return problems

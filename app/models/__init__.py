@@ -14,6 +14,7 @@ from app.models.cases import (
     VaultKey,
     VaultRecord,
 )
+from app.models.coldchain import ColdChainAlert, TemperatureReading
 from app.models.events import (
     CaptureJob,
     EpcisEvent,
@@ -72,6 +73,8 @@ from app.models.units import Unit, UnitStatus
 from app.models.vrs import Verification, VrsEvidence, VrsRoute
 
 __all__ = [
+    "ColdChainAlert",
+    "TemperatureReading",
     "TraceReason",
     "TraceRequest",
     "TraceResponse",
