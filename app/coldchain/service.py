@@ -80,9 +80,9 @@ async def storage_of(session: AsyncSession, unit: Unit) -> StorageRange | None:
 
 
 async def evaluate(session: AsyncSession, unit: Unit, actor: str,
-                   operator: Operator | None = None) -> Evaluation:
-    """Assess ``unit``'s chain; on an ``excursion`` open (once) a cold-chain investigation of
-    it and its contents, quarantining those ``operator`` holds."""
+                   operator: Operator | None = None, act: bool = True) -> Evaluation:
+    """Assess ``unit``'s chain; on an ``excursion`` (and ``act``) open once a cold-chain
+    investigation of it and its contents, quarantining those ``operator`` holds."""
     epcs = {unit.identifier} | await repository.containers(session, unit)
     stored = await repository.readings(session, epcs)
     legs = {source: [Reading(r.at, r.celsius, source, r.low, r.high) for r in group]
@@ -91,7 +91,7 @@ async def evaluate(session: AsyncSession, unit: Unit, actor: str,
     assessment = assess_legs(legs.values(), storage or StorageRange(float("-inf"), float("inf")))
     found = Evaluation(unit, storage, assessment, [r for leg in legs.values() for r in leg],
                        sorted(legs))
-    if found.verdict != "excursion":
+    if found.verdict != "excursion" or not act:
         return found
     investigation = await _suspect(session, found, actor, operator)
     return Evaluation(unit, storage, assessment, found.readings, found.sources, investigation)
@@ -188,3 +188,10 @@ def chart(found: Evaluation) -> str:
     storage = found.storage or StorageRange(0, 0)
     return svg(found.readings, storage, found.assessment,
                f"Temperature of {found.unit.identifier} ({found.verdict})")
+
+
+async def panel(session: AsyncSession, identifier: str) -> tuple[Evaluation, str] | None:
+    """A staff page's view of a unit's cold chain (read only), with its chart; None when the
+    unit has no readings."""
+    found = await evaluate(session, await find_unit(session, identifier), "", act=False)
+    return (found, chart(found)) if found.assessment.readings else None
