@@ -7,8 +7,10 @@ from dataclasses import replace
 from urllib.parse import quote
 
 import pytest
+from sqlalchemy import select
 
 from app.coldchain.service import MAX_UPLOAD_BYTES
+from app.models import Unit
 from epcis.read import read_document
 from tests.corpus import corpus_path
 from tests.ingest.chain import observe, sgtin
@@ -72,6 +74,10 @@ async def test_an_excursion_beyond_budget_opens_one_investigation_and_qa_clears_
             "quarantined"
     again = (await client.get(path(IN_CASE[1]), headers=s.staff)).json()
     assert again["verdict"] == "excursion" and again["investigation"] == investigation
+    digits = await session.scalar(select(Unit.sscc).where(Unit.identifier == CASE))
+    by_sscc = (await client.get(f"/coldchain/sscc/{digits}", headers=s.staff)).json()
+    assert by_sscc["unit"] == CASE and by_sscc["investigation"] == investigation
+    assert (await client.get("/coldchain/sscc/12345", headers=s.staff)).status_code == 422
     same = await upload(client, s.staff, CASE, logger(5, 5, 12, 12, 12, 12, 5, 5))
     assert same.json()["investigation"] == investigation and same.json()["readings"] == 8
     opened = (await client.get("/investigations", headers=s.staff)).json()
