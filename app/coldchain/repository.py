@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import and_, insert, select
+from sqlalchemy import Row, and_, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -13,8 +13,9 @@ from app.models import ColdChainAlert, EpcRole, EventEpc, Product, TemperatureRe
 
 async def add_readings(session: AsyncSession, rows: Sequence[dict]) -> None:
     """Insert reading rows (``epc``, ``at``, ``celsius``, ``low``, ``high``, ``source``)."""
-    if rows:
-        await session.execute(insert(TemperatureReading), list(rows))
+    table = TemperatureReading.__table__
+    for start in range(0, len(rows), 5000):  # executemany in batches, no ORM bookkeeping
+        await session.execute(insert(table), list(rows[start:start + 5000]))
 
 
 async def has_source(session: AsyncSession, epc: str, source: str) -> bool:
@@ -24,11 +25,12 @@ async def has_source(session: AsyncSession, epc: str, source: str) -> bool:
     return found is not None
 
 
-async def readings(session: AsyncSession, epcs: Iterable[str]) -> list[TemperatureReading]:
-    """The readings measured on any of ``epcs``, by source and time."""
-    return list(await session.scalars(select(TemperatureReading).where(
-        TemperatureReading.epc.in_(list(epcs))).order_by(
-        TemperatureReading.source, TemperatureReading.at, TemperatureReading.id)))
+async def readings(session: AsyncSession, epcs: Iterable[str]) -> list[Row]:
+    """``(source, at, celsius, low, high)`` of the readings measured on any of ``epcs``, by
+    source and time."""
+    r = TemperatureReading
+    return list(await session.execute(select(r.source, r.at, r.celsius, r.low, r.high).where(
+        r.epc.in_(list(epcs))).order_by(r.source, r.at, r.id)))
 
 
 async def containers(session: AsyncSession, unit: Unit) -> set[str]:

@@ -14,7 +14,9 @@ import json
 from dataclasses import dataclass
 from datetime import timedelta
 from itertools import groupby
+from operator import itemgetter
 
+import anyio
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -85,8 +87,8 @@ async def evaluate(session: AsyncSession, unit: Unit, actor: str,
     investigation of it and its contents, quarantining those ``operator`` holds."""
     epcs = {unit.identifier} | await repository.containers(session, unit)
     stored = await repository.readings(session, epcs)
-    legs = {source: [Reading(r.at, r.celsius, source, r.low, r.high) for r in group]
-            for source, group in groupby(stored, key=lambda r: r.source)}
+    legs = {source: [Reading(at, celsius, source, low, high) for _, at, celsius, low, high in group]
+            for source, group in groupby(stored, key=itemgetter(0))}
     storage = await storage_of(session, unit)
     assessment = assess_legs(legs.values(), storage or StorageRange(float("-inf"), float("inf")))
     found = Evaluation(unit, storage, assessment, [r for leg in legs.values() for r in leg],
@@ -168,7 +170,7 @@ async def upload(session: AsyncSession, identifier: str, body: bytes, content_ty
     holds now) and evaluate it. The same file twice stores nothing new."""
     unit = await find_unit(session, identifier, partner)
     source = "upload:" + hashlib.sha256(body).hexdigest()[:32]
-    found = parse_upload(body, content_type, source)
+    found = await anyio.to_thread.run_sync(parse_upload, body, content_type, source)
     if not await repository.has_source(session, unit.identifier, source):
         await repository.add_readings(session, rows([unit.identifier], found, source))
     return await evaluate(session, unit, actor, operator)
