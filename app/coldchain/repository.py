@@ -4,18 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import Row, and_, insert, select
+from sqlalchemy import Row, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from app.bulk import insert_rows
 from app.models import ColdChainAlert, EpcRole, EventEpc, Product, TemperatureReading, Unit
 
 
 async def add_readings(session: AsyncSession, rows: Sequence[dict]) -> None:
-    """Insert reading rows (``epc``, ``at``, ``celsius``, ``low``, ``high``, ``source``)."""
-    table = TemperatureReading.__table__
-    for start in range(0, len(rows), 5000):  # executemany in batches, no ORM bookkeeping
-        await session.execute(insert(table), list(rows[start:start + 5000]))
+    """Insert reading rows (``epc``, ``at``, ``celsius``, ``low``, ``high``, ``source``):
+    COPY on PostgreSQL for a large logger file."""
+    await insert_rows(session, TemperatureReading.__table__, rows)
 
 
 async def has_source(session: AsyncSession, epc: str, source: str) -> bool:
