@@ -124,3 +124,25 @@ async def test_a_partner_uploads_only_for_what_it_holds(client, session, session
     if who == "wholesaler":  # it holds unit 5
         own = await upload(client, s.partners[who][1], sgtin(5), logger(5, 5))
         assert own.status_code == 201 and own.json()["readings"] == 2
+
+
+async def test_a_multipart_json_file_and_the_storage_range_rules(client, session, sessions):
+    s = await stock(client, session, sessions)
+    gtin = await zenterva_2_to_8(client, s.staff)
+    shown = (await client.get(f"/products/{gtin}", headers=s.partners["mfg"][1])).json()
+    assert (shown["storage_low_c"], shown["storage_high_c"]) == (2, 8)
+    backwards = await client.patch(f"/products/{gtin}", headers=s.staff, json={
+        "storage_low_c": 8, "storage_high_c": 2})
+    assert backwards.status_code == 422 and backwards.json()["field"] == "storage_high_c"
+    partner = await client.patch(f"/products/{gtin}", headers=s.partners["mfg"][1], json={
+        "storage_low_c": -90, "storage_high_c": 90})
+    assert partner.status_code == 403
+    body = ('[{"time": "2026-12-01T08:00:00Z", "value": 41, "uom": "FAH"},'
+            ' {"time": "2026-12-01T08:10:00Z", "value": 5.5}]')
+    posted = await client.post("/coldchain/uploads", params={"epc": sgtin(3)}, headers=s.staff,
+                               files={"file": ("logger.json", body, "application/json")})
+    assert posted.status_code == 201, posted.text
+    assert posted.json()["verdict"] == "ok" and posted.json()["lowest_c"] == 5
+    nameless = await client.post("/coldchain/uploads", params={"epc": sgtin(3)},
+                                 headers=s.staff, files={"other": ("x.csv", "a", "text/csv")})
+    assert nameless.status_code == 422 and nameless.json()["field"] == "file"
