@@ -93,9 +93,13 @@ async def evaluate(session: AsyncSession, unit: Unit, actor: str,
     assessment = assess_legs(legs.values(), storage or StorageRange(float("-inf"), float("inf")))
     found = Evaluation(unit, storage, assessment, [r for leg in legs.values() for r in leg],
                        sorted(legs))
-    if found.verdict != "excursion" or not act:
+    if found.verdict != "excursion":
         return found
-    investigation = await _suspect(session, found, actor, operator)
+    if act:
+        investigation = await _suspect(session, found, actor, operator)
+    else:  # a read: the investigation this evidence opened, if any
+        investigation = (await repository.alerted(session, [unit.id], fingerprint(found))
+                         ).get(unit.id)
     return Evaluation(unit, storage, assessment, found.readings, found.sources, investigation)
 
 
