@@ -95,6 +95,7 @@ async def evaluate(session: AsyncSession, unit: Unit, actor: str,
                        sorted(legs))
     if found.verdict != "excursion":
         return found
+    investigation: int | None
     if act:
         investigation = await _suspect(session, found, actor, operator)
     else:  # a read: the investigation this evidence opened, if any
