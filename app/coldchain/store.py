@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -25,8 +25,10 @@ def measured(event: Event) -> tuple[str, ...]:
     return (event.parent_id,) if event.parent_id else event.epc_list + event.output_epc_list
 
 
-async def store_event_readings(session: AsyncSession, events: Iterable[tuple[str, Event]]) -> int:
-    """Store the temperature readings of ``(event hash, event)`` pairs; returns how many rows.
+async def store_event_readings(session: AsyncSession, events: Iterable[tuple[str, Event]],
+                               holds: Callable[[str], bool] = lambda _: True) -> int:
+    """Store the temperature readings of ``(event hash, event)`` pairs on the identifiers the
+    submitter ``holds``; returns how many rows.
 
     A sensor report that cannot be read is skipped, not refused: the event is custody
     evidence whatever its logger said (``custody coldchain assess`` names the problem)."""
@@ -39,6 +41,6 @@ async def store_event_readings(session: AsyncSession, events: Iterable[tuple[str
             found = from_event(event, source)
         except ReadingError:
             continue
-        out += rows(measured(event), found, source)
+        out += rows([epc for epc in measured(event) if holds(epc)], found, source)
     await repository.add_readings(session, out)
     return len(out)

@@ -10,10 +10,11 @@ import pytest
 from sqlalchemy import select
 
 from app.coldchain.service import MAX_UPLOAD_BYTES
+from app.ingest.worker import run_once
 from app.models import Unit
 from epcis.read import read_document
 from tests.corpus import corpus_path
-from tests.ingest.chain import observe, sgtin
+from tests.ingest.chain import document, observe, sgtin
 from tests.investigations.stock import CASE, IN_CASE, capture, stock
 
 SENSOR_DOC = corpus_path("epcis", "gs1-EPCIS", "epcis-2.0-jsonld", "WithSensorData",
@@ -52,6 +53,11 @@ async def test_sensor_reports_of_a_captured_event_are_stored_on_its_epcs(client,
     before = (await client.get(path(IN_CASE[0]), headers=s.staff)).json()
     assert before["verdict"] == "no-range" and before["readings"] == 0
     logged = replace(observe([CASE], "sensor_reporting", minutes=9), sensor_elements=sensors)
+    forged = replace(logged, event_time=logged.event_time.replace(second=1))
+    hostile = await client.post("/capture", content=document(forged), headers=s.partners["mfg"][1])
+    assert hostile.status_code == 202
+    await run_once(sessions)  # the manufacturer does not hold the case: nothing is stored
+    assert (await client.get(path(IN_CASE[0]), headers=s.staff)).json()["readings"] == 0
     await capture(client, sessions, s.partners["pharmacy"][1], logged)
     got = (await client.get(path(IN_CASE[0]), headers=s.staff)).json()
     assert got["readings"] > 0 and got["sources"][0].startswith("event:"), got
