@@ -58,6 +58,7 @@ _PG_TYPES = {
     "TIMESTAMP WITH TIME ZONE": "timestamptz",
     "TEXT": "text",
     "BOOLEAN": "bool",
+    "FLOAT": "float8",  # FLOAT without a precision is double precision
 }
 
 

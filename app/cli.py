@@ -180,6 +180,7 @@ def demo(
         f"custody keys issue --staff {STAFF_USER}"
     )
     typer.echo(created["cases"])
+    typer.echo(created["coldchain"])
     typer.echo(f"receiving: {created['expected']} shipment(s) in transit to the operator, one an "
                f"SSCC case of 3 vials from Atlas; receive it at {shown}/receiving")
     typer.echo(

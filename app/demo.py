@@ -303,6 +303,9 @@ async def load(
     from app.shipments.demo import ship_demo  # it builds on this module's world
 
     created |= await ship_demo(sessions, settings)
+    from app.coldchain.demo import cold_chain  # a logger upload on the shipped SSCC
+
+    created["coldchain"] = await cold_chain(sessions, settings, ZENTERVA.gtin, VIALS[1], ACTOR)
     created["cases"] = await _cases(sessions, settings)  # before signing: their events are in it
     from app.adverse.demo import adverse_demo  # one report on the delivered case
 

@@ -122,3 +122,30 @@ def _text(result, rng) -> str:
     lines += [f"  gap: no readings from {a:%Y-%m-%d %H:%M} to {b:%Y-%m-%d %H:%M}"
               for a, b in result.gaps]
     return "\n".join(lines)
+
+
+@app.command()
+def storage(
+    gtin: Annotated[str, typer.Argument(help="The product's GTIN-14.")],
+    storage_range: Annotated[str | None, typer.Option(
+        "--range", help="Storage range LOW..HIGH in °C; omit with --clear.")] = None,
+    budget: Annotated[int, typer.Option(help="Minutes allowed outside, over the chain.",
+                                        min=0)] = 0,
+    clear: Annotated[bool, typer.Option(help="Remove the product's range.")] = False,
+) -> None:
+    """Set a product's storage range and excursion budget (as the operator)."""
+    from app.commands._runtime import run_in_transaction
+    from app.config import load_settings
+    from app.products.service import set_storage
+
+    if clear == (storage_range is not None):
+        raise typer.BadParameter("expected --range LOW..HIGH or --clear")
+    low, high = _range(storage_range) if storage_range else (None, None)
+
+    async def work(session):
+        p = await set_storage(session, gtin, low, high, budget)
+        return p.storage_low_c, p.storage_high_c, p.excursion_budget_minutes
+
+    got = run_in_transaction(load_settings(), work)
+    typer.echo(f"{gtin}: " + (f"{got[0]:g}..{got[1]:g} °C, budget {got[2]} min"
+                              if got[0] is not None else "no storage range"))

@@ -26,6 +26,7 @@ import anyio
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.capture.service import DocumentRefused
+from app.coldchain.store import store_event_readings
 from app.errors import CustodyError
 from app.ingest import repository
 from app.ingest.errors import Contradiction, TooManyEvents, job_error, unreadable
@@ -398,6 +399,18 @@ async def _apply(
         parties = readers(label, ((h.kind, h.from_party, h.to_party) for h in hops))
         party_rows += [(event_id, pid) for pid in map(ctx.partner_named, parties) if pid is not None]
     await repository.add_names(session, epc_rows, reference_rows, party_rows)
+    refused = {i for i, _ in problems}  # stored as evidence; their sensor data is not kept
+    await store_event_readings(session, ((hashes[i], events[i]) for i, _ in accepted
+                                         if i not in refused), _held_by(state, job.partner_id))
     await repository.add_exceptions(session, job, problems, rows, ids)
     await ledger.append(session, [ledger.Entry(hashes[i], now, label, hops) for i, hops in accepted])
     return problems
+
+
+def _held_by(state: State, partner: int | None):
+    """Whether ``partner`` holds (or is receiving) a unit: only then are its sensor readings
+    on that unit kept (a partner cannot put temperatures on another's stock)."""
+    def holds(epc: str) -> bool:
+        unit = state.units.get(epc)
+        return unit is not None and partner in (unit.custodian_id, unit.destination_id)
+    return holds

@@ -32,7 +32,7 @@ from app.recalls import repository as recalls
 from app.units.service import spellings
 
 DEADLINE = timedelta(hours=24)
-TRIGGERS = ("manual", "verification", "receiving", "scan")
+TRIGGERS = ("manual", "verification", "receiving", "scan", "cold-chain")
 CLASSIFICATIONS = ("counterfeit", "diverted", "stolen", "intentional_adulteration",
                    "unfit_for_distribution", "fraudulent_transaction")
 """Form FDA 3911's classifications of illegitimate product (one per report)."""

@@ -15,6 +15,7 @@ from app.models.cases import (
     VaultKey,
     VaultRecord,
 )
+from app.models.coldchain import ColdChainAlert, TemperatureReading
 from app.models.events import (
     CaptureJob,
     EpcisEvent,
@@ -74,6 +75,8 @@ from app.models.vrs import Verification, VrsEvidence, VrsRoute
 
 __all__ = [
     "AdverseEvent",
+    "ColdChainAlert",
+    "TemperatureReading",
     "TraceReason",
     "TraceRequest",
     "TraceResponse",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import ForeignKey, SmallInteger, String, UniqueConstraint
+from sqlalchemy import Float, ForeignKey, SmallInteger, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base
@@ -24,6 +24,9 @@ class Product(Base):
     manufacturer_id: Mapped[int | None] = mapped_column(ForeignKey("trading_partners.id"))
     manufacturer_name: Mapped[str] = mapped_column(String(200))
     company_prefix_length: Mapped[int] = mapped_column(SmallInteger)
+    storage_low_c: Mapped[float | None] = mapped_column(Float)  # labelled storage range, °C
+    storage_high_c: Mapped[float | None] = mapped_column(Float)
+    excursion_budget_minutes: Mapped[int | None]  # time allowed outside it, over the chain
 
 
 class Lot(Base):

@@ -8,7 +8,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from markupsafe import Markup
 
+from app.coldchain import service as coldchain
 from app.deps import SessionDep
 from app.errors import NotFound
 from app.investigations import service as investigations
@@ -67,11 +69,13 @@ async def unit_page(request: Request, session: SessionDep,
         session, staff_sees, unit["identifier"],
         timedelta(seconds=settings.checkpoint_interval_seconds), _verifier(settings.key_dir))
     flags, investigated = await investigations.unit_suspicion(session, unit["identifier"])
+    cold = await coldchain.panel(session, unit["identifier"])
     return page(request, "unit.html", user=user, query=id, unit=unit, flags=flags,
                 investigations=investigated, chain=chain, names=await party_names(session),
                 custodian=await _name(session, unit["custodian_id"]),
                 destination=await _name(session, unit["destination_id"]),
-                ours=unit["custodian_id"] == op.id)
+                ours=unit["custodian_id"] == op.id,
+                cold=cold and (cold[0], Markup(cold[1])))  # noqa: S704 - our own escaped SVG
 
 
 async def _name(session, partner_id: int | None) -> str | None:

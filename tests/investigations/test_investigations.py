@@ -181,7 +181,7 @@ async def test_bad_input_names_the_field(client, session, sessions):
     trigger = await client.post("/investigations", headers=s.staff, json={
         "identifiers": [sgtin(3)], "reason": "x", "trigger": "rumour"})
     assert trigger.json()["detail"] == ("trigger 'rumour': expected one of manual, verification, "
-                                        "receiving, scan")
+                                        "receiving, scan, cold-chain")
     inv = await open_one(client, s, sgtin(3))
     wrong = await client.post(f"/investigations/{inv['id']}/determine", headers=s.staff,
                               json={"classification": "fake", "description": "x"})

@@ -1,0 +1,84 @@
+"""SQL for the cold chain: readings per identifier, containers, alerts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from sqlalchemy import Row, and_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+
+from app.bulk import insert_rows
+from app.models import ColdChainAlert, EpcRole, EventEpc, Product, TemperatureReading, Unit
+
+
+async def add_readings(session: AsyncSession, rows: Sequence[dict]) -> None:
+    """Insert reading rows (``epc``, ``at``, ``celsius``, ``low``, ``high``, ``source``):
+    COPY on PostgreSQL for a large logger file."""
+    await insert_rows(session, TemperatureReading.__table__, rows)
+
+
+async def has_source(session: AsyncSession, epc: str, source: str) -> bool:
+    """Whether readings of ``source`` are stored for ``epc`` already."""
+    found = await session.scalar(select(TemperatureReading.id).where(
+        TemperatureReading.epc == epc, TemperatureReading.source == source).limit(1))
+    return found is not None
+
+
+async def readings(session: AsyncSession, epcs: Iterable[str]) -> list[Row]:
+    """``(source, at, celsius, low, high)`` of the readings measured on any of ``epcs``, by
+    source and time."""
+    r = TemperatureReading
+    return list(await session.execute(select(r.source, r.at, r.celsius, r.low, r.high).where(
+        r.epc.in_(list(epcs))).order_by(r.source, r.at, r.id)))
+
+
+async def containers(session: AsyncSession, unit: Unit) -> set[str]:
+    """Every container ``unit`` was ever aggregated in (by captured aggregation events, and
+    the aggregation in force now), and their containers in turn."""
+    child, parent = aliased(EventEpc), aliased(EventEpc)
+    found: set[str] = set()
+    layer = {unit.identifier}
+    while layer:
+        rows = await session.scalars(select(parent.epc).join(child, and_(
+            child.event_id == parent.event_id, child.role == EpcRole.EPC)).where(
+            parent.role == EpcRole.PARENT, child.epc.in_(layer)))
+        layer = set(rows) - found - {unit.identifier}
+        found |= layer
+    current = unit.parent_id
+    while current is not None:
+        row = await session.get(Unit, current)
+        if row is None or row.identifier in found:
+            break
+        found.add(row.identifier)
+        current = row.parent_id
+    return found
+
+
+async def unit_named(session: AsyncSession, spellings: Sequence[str]) -> Unit | None:
+    """The unit stored under one of ``spellings``."""
+    return await session.scalar(select(Unit).where(Unit.identifier.in_(spellings)).limit(1))
+
+
+async def unit_of_sscc(session: AsyncSession, sscc: str) -> Unit | None:
+    return await session.scalar(select(Unit).where(Unit.sscc == sscc))
+
+
+async def products(session: AsyncSession, gtins: Iterable[str]) -> list[Product]:
+    return list(await session.scalars(select(Product).where(Product.gtin.in_(list(gtins)))))
+
+
+async def alerted(session: AsyncSession, unit_ids: Sequence[int],
+                  fingerprint: str) -> dict[int, int]:
+    """Of ``unit_ids``, those alerted for ``fingerprint`` already: unit id -> investigation."""
+    rows = await session.execute(select(ColdChainAlert.unit_id, ColdChainAlert.investigation_id)
+                                 .where(ColdChainAlert.unit_id.in_(unit_ids),
+                                        ColdChainAlert.fingerprint == fingerprint))
+    return {u: i for u, i in rows}
+
+
+async def add_alerts(session: AsyncSession, unit_ids: Sequence[int], fingerprint: str,
+                     investigation_id: int) -> None:
+    session.add_all(ColdChainAlert(unit_id=u, fingerprint=fingerprint,
+                                   investigation_id=investigation_id) for u in unit_ids)
+    await session.flush()

@@ -1,0 +1,64 @@
+"""Wire shapes for the cold chain."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel
+
+from app.coldchain.service import Evaluation
+
+
+class ExcursionOut(BaseModel):
+    start: datetime
+    end: datetime
+    minutes: float
+    lowest_c: float
+    highest_c: float
+
+
+class GapOut(BaseModel):
+    start: datetime
+    end: datetime
+
+
+class AssessmentOut(BaseModel):
+    """A unit's cold chain: ``verdict`` is ``ok``, ``excursion-within-budget``, ``excursion``
+    (suspect until QA clears it), ``no-data`` or ``no-range`` (the product has none set)."""
+
+    unit: str
+    verdict: str
+    low_c: float | None
+    high_c: float | None
+    budget_minutes: float | None
+    minutes_outside: float
+    readings: int
+    legs: int
+    sources: list[str]
+    first: datetime | None
+    last: datetime | None
+    lowest_c: float | None
+    highest_c: float | None
+    mkt_c: float | None
+    """Mean kinetic temperature (USP <1160>): advisory only."""
+    excursions: list[ExcursionOut]
+    gaps: list[GapOut]
+    investigation: int | None
+    chart: str
+
+    @classmethod
+    def of(cls, found: Evaluation, chart: str) -> AssessmentOut:
+        a, s = found.assessment, found.storage
+        return cls(
+            unit=found.unit.identifier, verdict=found.verdict,
+            low_c=s.low if s else None, high_c=s.high if s else None,
+            budget_minutes=s.budget.total_seconds() / 60 if s else None,
+            minutes_outside=round(a.outside.total_seconds() / 60, 2) if s else 0.0,
+            readings=a.readings, legs=a.legs, sources=found.sources, first=a.first, last=a.last,
+            lowest_c=a.lowest, highest_c=a.highest, mkt_c=a.mkt,
+            excursions=[ExcursionOut(start=e.start, end=e.end,
+                                     minutes=round(e.duration.total_seconds() / 60, 2),
+                                     lowest_c=e.lowest, highest_c=e.highest)
+                        for e in (a.excursions if s else ())],
+            gaps=[GapOut(start=g[0], end=g[1]) for g in a.gaps],
+            investigation=found.investigation_id, chart=chart)

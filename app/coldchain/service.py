@@ -1,0 +1,204 @@
+"""The cold chain of a unit: its readings and its containers', assessed against its
+product's storage range; an excursion beyond the budget opens an investigation (trigger
+``cold-chain``) that quarantines the operator's units until QA clears them.
+
+A unit's readings are those measured on it and on every container (SSCC) it was ever
+aggregated in; each source (a captured event, an uploaded logger file) is one leg, and the
+time outside the range sums over the legs against the one budget (decision 0018).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import timedelta
+from itertools import groupby
+from operator import itemgetter
+
+import anyio
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.coldchain import repository
+from app.coldchain.chart import svg
+from app.coldchain.evaluate import Assessment, StorageRange, assess_legs
+from app.coldchain.readings import Reading, ReadingError, from_csv, from_json
+from app.coldchain.store import rows
+from app.errors import NotFound, PayloadTooLarge, ValidationFailed
+from app.investigations import repository as investigations_repository
+from app.investigations import service as investigations
+from app.models import Unit
+from app.operator.service import Operator, OperatorNotConfigured, operator
+from app.units.service import spellings
+
+MAX_UPLOAD_BYTES = 5_000_000
+"""A logger file larger than this is refused (413): a year of minute readings is ~20 MB of
+CSV, a shipment's is far less."""
+MAX_READINGS = 100_000
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """A unit's (or a container's) cold chain as assessed now."""
+
+    unit: Unit
+    storage: StorageRange | None
+    assessment: Assessment
+    readings: list[Reading]
+    sources: list[str]
+    investigation_id: int | None = None
+
+    @property
+    def verdict(self) -> str:
+        """The assessment's verdict, or ``no-range`` when the product has none set."""
+        return self.assessment.verdict if self.storage else "no-range"
+
+
+async def find_unit(session: AsyncSession, identifier: str, partner: int | None = None) -> Unit:
+    """The unit named by ``identifier`` (URN, Digital Link or 18-digit SSCC); with
+    ``partner``, only one that partner holds (any other is 'not found', never named)."""
+    if identifier.isdigit() and len(identifier) == 18:
+        unit = await repository.unit_of_sscc(session, identifier)
+    else:
+        unit = await repository.unit_named(session, spellings(identifier))
+    if unit is None or (partner is not None and unit.custodian_id != partner):
+        held = " in your custody" if partner is not None else ""
+        raise NotFound(f"no unit {identifier}{held}", field="epc", found=identifier)
+    return unit
+
+
+async def storage_of(session: AsyncSession, unit: Unit) -> StorageRange | None:
+    """The storage range of what ``unit`` is or holds: the tightest of its products' ranges
+    (a mixed case keeps every product within its own), or None when none is set."""
+    units = await investigations_repository.contents(session, [unit])
+    found = [p for p in await repository.products(session, {u.gtin for u in units if u.gtin})
+             if p.storage_low_c is not None and p.storage_high_c is not None]
+    if not found:
+        return None
+    return StorageRange(max(p.storage_low_c for p in found if p.storage_low_c is not None),
+                        min(p.storage_high_c for p in found if p.storage_high_c is not None),
+                        timedelta(minutes=min(p.excursion_budget_minutes or 0 for p in found)))
+
+
+async def evaluate(session: AsyncSession, unit: Unit, actor: str,
+                   operator: Operator | None = None, act: bool = True) -> Evaluation:
+    """Assess ``unit``'s chain; on an ``excursion`` (and ``act``) open once a cold-chain
+    investigation of it and its contents, quarantining those ``operator`` holds."""
+    epcs = {unit.identifier} | await repository.containers(session, unit)
+    stored = await repository.readings(session, epcs)
+    legs = {source: [Reading(at, celsius, source, low, high) for _, at, celsius, low, high in group]
+            for source, group in groupby(stored, key=itemgetter(0))}
+    storage = await storage_of(session, unit)
+    assessment = assess_legs(legs.values(), storage or StorageRange(float("-inf"), float("inf")))
+    found = Evaluation(unit, storage, assessment, [r for leg in legs.values() for r in leg],
+                       sorted(legs))
+    if found.verdict != "excursion":
+        return found
+    investigation: int | None
+    if act:
+        investigation = await _suspect(session, found, actor, operator)
+    else:  # a read: the investigation this evidence opened, if any
+        investigation = (await repository.alerted(session, [unit.id], fingerprint(found))
+                         ).get(unit.id)
+    return Evaluation(unit, storage, assessment, found.readings, found.sources, investigation)
+
+
+def fingerprint(found: Evaluation) -> str:
+    """What identifies one excursion evaluation: the legs and the excursions they show."""
+    a = found.assessment
+    return hashlib.sha256(json.dumps([found.sources, a.outside.total_seconds(), [
+        (e.start.isoformat(), e.end.isoformat()) for e in a.excursions]]).encode()).hexdigest()
+
+
+async def _suspect(session: AsyncSession, found: Evaluation, actor: str,
+                   operator: Operator | None) -> int:
+    units = await investigations_repository.contents(session, [found.unit])
+    key = fingerprint(found)
+    for _ in range(2):  # a concurrent evaluation may open it first: then use theirs
+        done = await repository.alerted(session, [u.id for u in units], key)
+        new = [u for u in units if u.id not in done]
+        if not new:
+            return next(iter(done.values()))
+        a, storage = found.assessment, found.storage
+        assert storage is not None
+        reason = (f"cold chain: {_minutes(a.outside)} min outside {storage.low:g}..{storage.high:g} "
+                  f"°C over {a.legs} leg(s), beyond the {_minutes(storage.budget)} min budget; "
+                  f"{len(a.excursions)} excursion(s) from {a.first:%Y-%m-%d %H:%M} UTC")
+        savepoint = await session.begin_nested()
+        try:
+            view = await investigations.open_investigation(
+                session, [u.identifier for u in new], reason, actor, trigger="cold-chain",
+                operator=operator)
+            await repository.add_alerts(session, [u.id for u in new], key, view.investigation.id)
+        except IntegrityError:
+            await savepoint.rollback()
+            continue
+        await savepoint.commit()
+        return view.investigation.id
+    raise RuntimeError("cold-chain alert: lost the race twice")
+
+
+def _minutes(span: timedelta) -> str:
+    return f"{span.total_seconds() / 60:g}"
+
+
+def parse_upload(body: bytes, content_type: str | None, source: str) -> list[Reading]:
+    """A logger file's readings (CSV, or JSON by content type or a leading ``[``), or
+    :class:`ValidationFailed` naming the line and field."""
+    if len(body) > MAX_UPLOAD_BYTES:
+        raise PayloadTooLarge(f"logger file exceeds {MAX_UPLOAD_BYTES} bytes",
+                              expected=f"at most {MAX_UPLOAD_BYTES} bytes")
+    try:
+        text = body.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValidationFailed(f"logger file: expected UTF-8 text, got a byte {body[exc.start]:#x} "
+                               f"at offset {exc.start}", field="file") from None
+    as_json = "json" in (content_type or "") or text.lstrip().startswith("[")
+    try:
+        found = (from_json if as_json else from_csv)(text, source)
+    except ReadingError as exc:
+        raise ValidationFailed(f"logger file {exc}", field=exc.where, expected=exc.expected,
+                               found=str(exc.found)) from None
+    if not found:
+        raise ValidationFailed("logger file: expected at least one reading, got none",
+                               field="file")
+    if len(found) > MAX_READINGS:
+        raise PayloadTooLarge(f"logger file has {len(found)} readings; at most {MAX_READINGS}",
+                              expected=f"at most {MAX_READINGS} readings")
+    return found
+
+
+async def upload(session: AsyncSession, identifier: str, body: bytes, content_type: str | None,
+                 actor: str, partner: int | None, operator: Operator | None) -> Evaluation:
+    """Store a logger file's readings on the unit ``identifier`` names (a partner: only one it
+    holds now) and evaluate it. The same file twice stores nothing new."""
+    unit = await find_unit(session, identifier, partner)
+    source = "upload:" + hashlib.sha256(body).hexdigest()[:32]
+    found = await anyio.to_thread.run_sync(parse_upload, body, content_type, source)
+    if not await repository.has_source(session, unit.identifier, source):
+        await repository.add_readings(session, rows([unit.identifier], found, source))
+    return await evaluate(session, unit, actor, operator)
+
+
+async def operator_or_none(session: AsyncSession, gln: str | None) -> Operator | None:
+    """The operator, or None where none is configured (investigations then quarantine
+    nothing)."""
+    try:
+        return await operator(session, gln)
+    except OperatorNotConfigured:
+        return None
+
+
+def chart(found: Evaluation) -> str:
+    """The evaluation's temperature chart as SVG."""
+    storage = found.storage or StorageRange(0, 0)
+    return svg(found.readings, storage, found.assessment,
+               f"Temperature of {found.unit.identifier} ({found.verdict})")
+
+
+async def panel(session: AsyncSession, identifier: str) -> tuple[Evaluation, str] | None:
+    """A staff page's view of a unit's cold chain (read only), with its chart; None when the
+    unit has no readings."""
+    found = await evaluate(session, await find_unit(session, identifier), "", act=False)
+    return (found, chart(found)) if found.assessment.readings else None
