@@ -1,5 +1,6 @@
 # Custody: `make demo` runs the service with demo data on SQLite; `make test` runs every test.
 PYTHON ?= python3
+TEST_WORKERS ?= 2  # pytest-xdist processes: every test has its own databases, ports and keys
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
@@ -22,7 +23,7 @@ demo: system-deps $(STAMP)
 	$(BIN)/custody demo
 
 test: system-deps $(STAMP) postgres
-	$(BIN)/pytest --junitxml=.test-report.xml $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --junitxml=.test-report.xml $(PYTEST_ARGS)
 
 check: $(STAMP)
 	$(BIN)/ruff check .
