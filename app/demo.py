@@ -280,7 +280,7 @@ async def staff_and_station(session: AsyncSession) -> str:
     password = staff.new_password()
     if await by_username(session, STAFF_USER) is None:
         await staff.add_staff(session, STAFF_USER, "Dana Reyes (demo pharmacist)",
-                              ["pharmacist", "receiver", "qa"], password, ACTOR)
+                              ["pharmacist", "receiver"], password, ACTOR)
     else:
         await staff.set_password(session, STAFF_USER, password, ACTOR)
     return password

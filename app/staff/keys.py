@@ -23,9 +23,9 @@ from app.staff.service import get_staff
 def key_permissions(key_scopes: Iterable[str], roles: Iterable[str]) -> frozenset[Permission]:
     """What a personal key may do: its holder's permissions, narrowed by the key's list.
 
-    >>> sorted(key_permissions([], ["pharmacist"]))
-    ['investigate', 'quarantine', 'scan']
-    >>> sorted(key_permissions(["scan", "recall"], ["pharmacist"]))
+    >>> sorted(p.value for p in key_permissions([], ["pharmacist"]))
+    ['investigate', 'quarantine', 'scan', 'trace']
+    >>> sorted(p.value for p in key_permissions(["scan", "recall"], ["pharmacist"]))
     ['scan']
     """
     held = permissions_of(roles)

@@ -4,9 +4,9 @@ Every operator endpoint names one :class:`Permission`; a staff member holds the 
 their roles' permissions, whether they come by session cookie or by personal API key. An
 operator key (issued to no partner) with scope ``admin`` holds them all.
 
->>> sorted(permissions_of(["picker"]))
+>>> sorted(p.value for p in permissions_of(["picker"]))
 ['scan']
->>> sorted(permissions_of(["receiver", "qa"]))
+>>> sorted(p.value for p in permissions_of(["receiver", "qa"]))
 ['investigate', 'quarantine', 'recall', 'receive', 'release', 'scan', 'trace']
 >>> roles_with(Permission.RECALL)
 ('qa', 'admin')

@@ -13,7 +13,7 @@ from app.vault.crypto import Keyring, MasterKey, new_master_key, parse_keyring
 class VaultNotConfigured(CustodyError):
     """No master key is configured (or it cannot be read)."""
 
-    status, slug, title = 503, "vault-not-configured", "Patient-data vault not configured"
+    status, slug, title = 409, "vault-not-configured", "Patient-data vault not configured"
 
 
 def load_keyring(settings: Settings) -> Keyring:

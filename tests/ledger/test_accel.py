@@ -495,6 +495,7 @@ async def test_committed_ledger_verifies_on_the_exported_snapshot(committed, sna
         "ledger_checkpoints": 1,
         "units": 0,
         "event_parties": 0,
+        "audit_trail": 0,
     }
     assert (reports[True].compiled, reports[False].compiled) == (True, False)
     assert replace(reports[True], compiled=False) == reports[False]

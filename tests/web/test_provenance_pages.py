@@ -68,7 +68,7 @@ def test_an_admin_answers_the_open_request_and_finds_it_in_the_audit_trail(
     page.screenshot(path=tmp_path / "traces-1-after-answer.png", full_page=True)
     answered = page.locator(f"#request-{open_id}")
     assert answered.get_attribute("data-status") == "answered"
-    assert "found (7 units)" in answered.inner_text()
+    assert re.search(r"found \(\d+ units\)", answered.inner_text())
     page.screenshot(path=tmp_path / "traces-1-answered.png", full_page=True)
 
     page.click("text=Audit")
@@ -92,7 +92,7 @@ def test_the_audit_page_is_for_admins_only(demo_served, browser, tmp_path):  # n
     assert page.locator("nav >> text=Audit").count() == 0
     response = page.goto(f"{url}/staff/audit")
     assert response.status == 403
-    assert "for admin staff" in page.locator("[role=alert]").inner_text()
+    assert "that needs one of: admin" in page.locator("[role=alert]").inner_text()
     page.screenshot(path=tmp_path / "audit-denied.png", full_page=True)
     page.goto(f"{url}/staff/trace-requests")  # pharmacists see trace requests
     assert page.locator("table.traces tbody tr").count() == 2

@@ -37,6 +37,8 @@ def served(tmp_path_factory) -> Iterator[tuple[str, str]]:
         db.execute("INSERT INTO partner_agents (agent_id, principal_id) SELECT a.partner_id, "
                    "p.partner_id FROM partner_glns a, partner_glns p WHERE a.gln = ? AND p.gln = ?",
                    (OPERATOR.gln, NORTHWIND.gln))
+        db.execute("UPDATE staff_users SET roles = ? WHERE username = ?",  # recalls need qa
+                   ('["pharmacist", "receiver", "qa"]', STAFF_USER))
     with serving(**settings) as url:
         yield url, password
 

@@ -19,6 +19,7 @@ from app.models import (
     PartnerAgent,
     PartnerGln,
     Recall,
+    StaffUser,
     Unit,
     UnitStatus,
 )
@@ -218,6 +219,9 @@ async def test_open_an_investigation_by_hand_from_a_unit(client, session, pharma
 
 
 async def test_recalls_only_by_the_brand_owner_or_its_agent(client, session, pharmacist):
+    user = await session.scalar(select(StaffUser).where(StaffUser.username == STAFF_USER))
+    user.roles = [*user.roles, "qa"]  # recalls need the recall permission (qa or admin)
+    await session.commit()
     listed = text_of((await client.get("/staff/recalls")).text)
     assert f"lot {CORLUMAB_LOT}" in listed and "Atlas Specialty Distribution" in listed
     assert "Northwind Biologics Inc. GLN 0312345000004" in listed  # the issuer, by name
