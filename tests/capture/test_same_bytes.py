@@ -72,6 +72,7 @@ async def test_another_partners_bytes_are_a_capture_like_any_other(client, sessi
 
 
 
+# Skips only when a developer narrows CUSTODY_TEST_BACKENDS to sqlite; CI runs both backends.
 @pytest.mark.skipif("postgresql" not in BACKENDS, reason="a race needs two connections at once")
 def test_the_same_bytes_sent_at_the_same_instant_get_one_job(empty_database):
     """A partner's retry racing its first attempt: one document, one job, every answer 202."""

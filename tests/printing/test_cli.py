@@ -3,7 +3,6 @@ demo's database, as an operator runs them."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 
 import pytest
@@ -23,7 +22,6 @@ def demo_db(tmp_path_factory) -> dict[str, str]:
     return settings
 
 
-@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils missing")
 def test_print_writes_the_demo_shipments_pdfs(demo_db, tmp_path):
     for kind in ("labels", "packing-list", "pick-list"):
         done = custody("print", kind, "1", "-o", str(tmp_path / f"{kind}.pdf"), **demo_db)

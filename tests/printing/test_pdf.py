@@ -3,19 +3,14 @@ pdftoppm) to exactly the SSCC and ship-to GLN, and pdftotext finds the human-rea
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 from datetime import date
 from pathlib import Path
 
-import pytest
 import zxingcpp
 from PIL import Image
 
 from app.printing.pdf import Case, Item, Label, Party, Sheet, labels, packing_list, pick_list
-
-pytestmark = pytest.mark.skipif(shutil.which("pdftoppm") is None,
-                                reason="poppler-utils missing: run scripts/system-deps.sh")
 
 FROM = Party("Custody Wholesale Inc", "0370002000005", ("1 Dock Rd", "Columbus OH 43004"))
 TO = Party("Hôpital Saint-Louis, Pharmacie centrale de l'établissement", "3012345000008",

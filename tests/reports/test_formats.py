@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-import shutil
 import subprocess
-
-import pytest
 
 from app.demo import ATLAS, HARBOR, LYON, NORTHWIND, VIALS
 
@@ -46,7 +43,6 @@ async def test_csv_one_line_per_hop(client, world):
     assert rows[2]["transaction"].startswith("TI PO-ATL-7731: Zenterva x6 lots ZT2611A")
 
 
-@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils (scripts/system-deps.sh)")
 async def test_pdf_text_and_first_page(client, world, tmp_path):
     answer = await fetch(client, world, "pdf")
     assert answer.headers["content-type"] == "application/pdf"
