@@ -9,7 +9,7 @@ from pathlib import Path
 import zxingcpp
 
 from app.models import OutboxMessage, PartnerGln
-from tests.printing.test_pdf import pages, pytestmark  # noqa: F401  (poppler or skip)
+from tests.printing.test_pdf import pages
 from tests.shipments.helpers import new_shipment, packed_case
 
 LYON = "3760003000007"
