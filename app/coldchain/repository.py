@@ -60,6 +60,13 @@ async def unit_named(session: AsyncSession, spellings: Sequence[str]) -> Unit | 
     return await session.scalar(select(Unit).where(Unit.identifier.in_(spellings)).limit(1))
 
 
+async def units_named(session: AsyncSession, identifiers: Sequence[str]) -> list[Unit]:
+    """The units stored under ``identifiers`` (those that are)."""
+    if not identifiers:
+        return []
+    return list(await session.scalars(select(Unit).where(Unit.identifier.in_(list(identifiers)))))
+
+
 async def unit_of_sscc(session: AsyncSession, sscc: str) -> Unit | None:
     return await session.scalar(select(Unit).where(Unit.sscc == sscc))
 

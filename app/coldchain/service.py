@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from itertools import groupby
@@ -68,10 +69,10 @@ async def find_unit(session: AsyncSession, identifier: str, partner: int | None 
     return unit
 
 
-async def storage_of(session: AsyncSession, unit: Unit) -> StorageRange | None:
-    """The storage range of what ``unit`` is or holds: the tightest of its products' ranges
-    (a mixed case keeps every product within its own), or None when none is set."""
-    units = await investigations_repository.contents(session, [unit])
+async def storage_of(session: AsyncSession, *held: Unit) -> StorageRange | None:
+    """The storage range of what ``held`` units are or hold: the tightest of their products'
+    ranges (a mixed case keeps every product within its own), or None when none is set."""
+    units = await investigations_repository.contents(session, held)
     found = [p for p in await repository.products(session, {u.gtin for u in units if u.gtin})
              if p.storage_low_c is not None and p.storage_high_c is not None]
     if not found:
@@ -85,10 +86,7 @@ async def evaluate(session: AsyncSession, unit: Unit, actor: str,
                    operator: Operator | None = None, act: bool = True) -> Evaluation:
     """Assess ``unit``'s chain; on an ``excursion`` (and ``act``) open once a cold-chain
     investigation of it and its contents, quarantining those ``operator`` holds."""
-    epcs = {unit.identifier} | await repository.containers(session, unit)
-    stored = await repository.readings(session, epcs)
-    legs = {source: [Reading(at, celsius, source, low, high) for _, at, celsius, low, high in group]
-            for source, group in groupby(stored, key=itemgetter(0))}
+    legs = await legs_of(session, {unit.identifier} | await repository.containers(session, unit))
     storage = await storage_of(session, unit)
     assessment = assess_legs(legs.values(), storage or StorageRange(float("-inf"), float("inf")))
     found = Evaluation(unit, storage, assessment, [r for leg in legs.values() for r in leg],
@@ -102,6 +100,15 @@ async def evaluate(session: AsyncSession, unit: Unit, actor: str,
         investigation = (await repository.alerted(session, [unit.id], fingerprint(found))
                          ).get(unit.id)
     return Evaluation(unit, storage, assessment, found.readings, found.sources, investigation)
+
+
+async def legs_of(session: AsyncSession, epcs: Iterable[str]) -> dict[str, list[Reading]]:
+    """The readings measured on any of ``epcs``, one leg per source (a source stored on
+    several of them counts once)."""
+    stored = await repository.readings(session, epcs)
+    return {source: [Reading(at, celsius, source, low, high)
+                     for _, at, celsius, low, high in dict.fromkeys(tuple(r) for r in group)]
+            for source, group in groupby(stored, key=itemgetter(0))}
 
 
 def fingerprint(found: Evaluation) -> str:

@@ -24,10 +24,12 @@ from app.errors import CustodyError, ValidationFailed
 from app.models import CaseStatus, StaffUser
 from app.models.base import utcnow
 from app.staff.deps import csrf_ok, session_staff
+from app.staff.roles import Permission
 from app.staff.service import staff_actor
 from app.vault import service as vault
 from app.vault.keys import load_keyring
-from app.web.pages import STALE, page, to_signin
+from app.web import coldchain
+from app.web.pages import STALE, may, page, refused, to_signin
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form(max_length=10_000)]
@@ -64,7 +66,7 @@ async def _case_page(request: Request, session, user: StaffUser, ref: str, statu
               if frozenset(user.roles) & adverse.ROLES else None)
     return page(request, "case.html", status, user=user, case=await case_out(session, case),
                 links=await delivery.links_of(session, case), issued=issued, error=error,
-                adverse_events=events,
+                adverse_events=events, cold=await coldchain.of_case(session, case),
                 patient=patient, may_read=vault.may_read(frozenset(user.roles)), today=utcnow().date())
 
 
@@ -73,6 +75,8 @@ async def case_page(request: Request, session: SessionDep, ref: str, patient: in
     user = await session_staff(session, request)
     if user is None:
         return to_signin()
+    if not may(user, Permission.SCAN):  # as the API's case read (decision 0026)
+        return refused(request, user, "read cases and their cold chain", Permission.SCAN)
     return await _case_page(request, session, user, ref, show_patient=bool(patient))
 
 

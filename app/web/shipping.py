@@ -23,7 +23,9 @@ from app.partners import service as partners
 from app.shipments import service
 from app.staff import service as staff
 from app.staff.deps import csrf_ok, session_staff
-from app.web.pages import STALE, VERDICTS, page, to_signin
+from app.staff.roles import Permission
+from app.web import coldchain
+from app.web.pages import STALE, VERDICTS, may, page, refused, to_signin
 
 router = APIRouter(include_in_schema=False)
 Id = Annotated[int, Path(ge=1, le=INTEGER_MAX)]
@@ -67,7 +69,8 @@ async def _shipment_page(request: Request, session, user: StaffUser, shipment_id
     stations = [s.name for s, _ in await staff.list_stations(session)]
     return page(request, "shipment.html", status, user=user, view=view, current=current,
                 error=error, packed=packed, refused=refused, verdict=verdict, stations=stations,
-                station=request.session.get("station"))
+                station=request.session.get("station"),
+                cold=await coldchain.of_shipment(session, shipment_id))
 
 
 async def _act(request: Request, session, csrf_token: str, shipment_id: int | None,
@@ -130,6 +133,8 @@ async def shipment(request: Request, session: SessionDep, shipment_id: Id,
     user = await session_staff(session, request)
     if user is None:
         return to_signin()
+    if not may(user, Permission.SCAN):  # as the API's shipment read (decision 0026)
+        return refused(request, user, "read shipments and their cold chain", Permission.SCAN)
     try:
         return await _shipment_page(request, session, user, shipment_id, case_id=case)
     except CustodyError as exc:
