@@ -8,7 +8,7 @@ from sqlalchemy import Row, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from app.bulk import insert_rows
+from app.bulk import insert_rows, select_in
 from app.models import ColdChainAlert, EpcRole, EventEpc, Product, TemperatureReading, Unit
 
 
@@ -31,6 +31,19 @@ async def readings(session: AsyncSession, epcs: Iterable[str]) -> list[Row]:
     r = TemperatureReading
     return list(await session.execute(select(r.source, r.at, r.celsius, r.low, r.high).where(
         r.epc.in_(list(epcs))).order_by(r.source, r.at, r.id)))
+
+
+async def measured(session: AsyncSession, epcs: Sequence[str]) -> set[str]:
+    """Those of ``epcs`` with readings, and those whose containers (by captured aggregation
+    events, one level) have some."""
+    child, parent, r = aliased(EventEpc), aliased(EventEpc), TemperatureReading
+    own = {e for (e,) in await select_in(session, select(r.epc).distinct(), r.epc, epcs)}
+    held = await select_in(session, select(child.epc, parent.epc).join(parent, and_(
+        child.event_id == parent.event_id, parent.role == EpcRole.PARENT)).where(
+        child.role == EpcRole.EPC).distinct(), child.epc, epcs)
+    logged = {e for (e,) in await select_in(session, select(r.epc).distinct(), r.epc,
+                                             [p for _, p in held])}
+    return own | {c for c, p in held if p in logged}
 
 
 async def containers(session: AsyncSession, unit: Unit) -> set[str]:

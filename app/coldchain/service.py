@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from itertools import groupby
@@ -22,7 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.coldchain import repository
-from app.coldchain.chart import svg
+from app.coldchain.chart import svg, words
 from app.coldchain.evaluate import Assessment, StorageRange, assess_legs
 from app.coldchain.readings import Reading, ReadingError, from_csv, from_json
 from app.coldchain.store import rows
@@ -195,6 +195,21 @@ async def operator_or_none(session: AsyncSession, gln: str | None) -> Operator |
         return await operator(session, gln)
     except OperatorNotConfigured:
         return None
+
+
+async def lines(session: AsyncSession, identifiers: Sequence[str],
+                containers: Sequence[str | None] = ()) -> dict[str, str]:
+    """The cold chain in words of each of ``identifiers`` whose readings, or its container's
+    (``containers[i]`` now, or one it was packed in), say something; the others are left out."""
+    candidates = [*identifiers, *(c for c in containers if c)]
+    logged = await repository.measured(session, candidates) if candidates else set()
+    padded = [*containers, *[None] * (len(identifiers) - len(containers))]
+    out: dict[str, str] = {}
+    for identifier, container in zip(identifiers, padded, strict=True):
+        if identifier in logged or container in logged:
+            found = await evaluate(session, await find_unit(session, identifier), "", act=False)
+            out[identifier] = words(found.assessment, found.storage, found.verdict)
+    return out
 
 
 def chart(found: Evaluation) -> str:

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.cases import service as cases
 from app.coldchain import repository
-from app.coldchain.chart import svg
+from app.coldchain.chart import svg, words
 from app.coldchain.evaluate import Assessment, StorageRange, assess_legs
 from app.coldchain.readings import Reading
 from app.coldchain.service import Evaluation, evaluate, legs_of, storage_of
@@ -94,26 +94,6 @@ def chart(group: Group) -> str | None:
                f"Temperature of {group.title} ({group.verdict})")
 
 
-WORDS = {"ok": "in range throughout", "excursion-within-budget": "an excursion within the budget",
-         "excursion": "an excursion beyond the budget: unfit until QA clears it",
-         "no-data": "no temperature readings", "no-range": "no storage range set for the product"}
-
-
 def summary(found: Group | Evaluation) -> str:
-    """The chart in words (for screen readers, reports and the lot report's lines).
-
-    Reads ``storage``, ``assessment`` and ``verdict``: a unit's evaluation works as well.
-    """
-    a, s = found.assessment, found.storage
-    if not a.readings:
-        return "No temperature readings."
-    assert a.first and a.last and a.lowest is not None and a.highest is not None
-    out = (f"{a.readings} reading(s) over {a.legs} leg(s), {a.first:%Y-%m-%d %H:%M} to "
-           f"{a.last:%Y-%m-%d %H:%M} UTC, {a.lowest:g} to {a.highest:g} °C: {WORDS[found.verdict]}.")
-    if s:
-        out += (f" {a.outside.total_seconds() / 60:g} min outside {s.low:g} to {s.high:g} °C of a "
-                f"{s.budget.total_seconds() / 60:g} min budget.")
-    out += "".join(f" Excursion {n}: {e.start:%Y-%m-%d %H:%M} to {e.end:%H:%M} UTC, "
-                   f"{e.lowest:g} to {e.highest:g} °C." for n, e in enumerate(a.excursions, 1)
-                   if s)
-    return out + (f" {len(a.gaps)} gap(s) without readings." if a.gaps else "")
+    """The chart in words (for screen readers, reports and the lot report's lines)."""
+    return words(found.assessment, found.storage, found.verdict)
