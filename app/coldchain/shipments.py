@@ -45,11 +45,6 @@ class Group:
             return "no-range"
         return self.assessment.verdict
 
-    @property
-    def suspect(self) -> list[Evaluation]:
-        """The units whose own chain is beyond the budget (unfit until QA clears them)."""
-        return [u for u in self.units if u.verdict == "excursion"]
-
 
 async def _group(session: AsyncSession, title: str, units: list[Unit],
                  epcs: Iterable[str]) -> Group:
