@@ -123,7 +123,7 @@ def test_an_excursion_cleared_by_qa_then_delivery_confirmed(served, browser, tmp
     assert "Excursion beyond budget" in panel.inner_text()
     assert "60 min outside 2 to 8 °C of a 30 min budget" in panel.inner_text()
     assert panel.locator("figure.chart svg text", has_text="E1").count() == 1
-    assert panel.locator("tr[data-verdict=excursion]").count() == 2
+    assert panel.locator("tr[data-verdict=excursion] [data-status=open]").count() == 2
     page.screenshot(path=tmp_path / "cold-1-shipment-excursion.png", full_page=True)
     page.goto(f"{url}/staff/cases/{ref}")
     assert page.locator("#case-status").inner_text() == "shipped"
@@ -147,7 +147,11 @@ def test_an_excursion_cleared_by_qa_then_delivery_confirmed(served, browser, tmp
     qa.screenshot(path=tmp_path / "cold-3-qa-cleared.png", full_page=True)
     qa.context.close()
 
-    page.reload()
+    page.goto(f"{url}/staff/cases/{ref}")  # the evidence stays, QA's clearance beside it
+    panel = page.locator("#coldchain")
+    assert panel.locator("p.flags").get_attribute("data-cleared") == "true"
+    assert "cleared by QA" in panel.locator("p.flags").inner_text()
+    assert panel.locator("tr[data-verdict=excursion] [data-status=cleared]").count() == 2
     _submit(page, "#confirmation-link-form button")
     link = page.locator("#confirm-url").inner_text()
     receiver = browser.new_context()  # no account, no cookie
@@ -160,7 +164,8 @@ def test_an_excursion_cleared_by_qa_then_delivery_confirmed(served, browser, tmp
     assert "Thank you" in other.locator("#confirmed").inner_text()
     receiver.close()
 
-    page.reload()
+    page.goto(f"{url}/staff/cases/{ref}")  # not a reload: that would post the form again
+    assert page.locator("p.error").count() == 0
     assert page.locator("#case-status").inner_text() == "delivered"
     assert "Dr. Cold Receiver" in page.locator("p.confirmation").inner_text()
     assert "open" in page.locator("#follow-up").inner_text()
