@@ -8,7 +8,7 @@ from sqlalchemy import Row, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from app.bulk import insert_rows, select_in
+from app.bulk import insert_rows
 from app.models import ColdChainAlert, EpcRole, EventEpc, Product, TemperatureReading, Unit
 
 
@@ -33,17 +33,19 @@ async def readings(session: AsyncSession, epcs: Iterable[str]) -> list[Row]:
         r.epc.in_(list(epcs))).order_by(r.source, r.at, r.id)))
 
 
-async def measured(session: AsyncSession, epcs: Sequence[str]) -> set[str]:
-    """Those of ``epcs`` with readings, and those whose containers (by captured aggregation
-    events, one level) have some."""
-    child, parent, r = aliased(EventEpc), aliased(EventEpc), TemperatureReading
-    own = {e for (e,) in await select_in(session, select(r.epc).distinct(), r.epc, epcs)}
-    held = await select_in(session, select(child.epc, parent.epc).join(parent, and_(
-        child.event_id == parent.event_id, parent.role == EpcRole.PARENT)).where(
-        child.role == EpcRole.EPC).distinct(), child.epc, epcs)
-    logged = {e for (e,) in await select_in(session, select(r.epc).distinct(), r.epc,
-                                             [p for _, p in held])}
-    return own | {c for c, p in held if p in logged}
+async def measured_in_lot(session: AsyncSession, gtin: str, lot: str) -> set[str]:
+    """The units of a lot with readings on them, on their container now, or on a container
+    they were packed in (one level of captured aggregation): a few queries for the whole lot."""
+    r, child, parent, box = TemperatureReading, aliased(EventEpc), aliased(EventEpc), aliased(Unit)
+    logged = select(r.epc)
+    of_lot = and_(Unit.gtin == gtin, Unit.lot == lot)
+    own = select(Unit.identifier).where(of_lot, Unit.identifier.in_(logged))
+    boxed = select(Unit.identifier).join(box, box.id == Unit.parent_id).where(
+        of_lot, box.identifier.in_(logged))
+    packed = select(Unit.identifier).join(child, child.epc == Unit.identifier).join(
+        parent, and_(parent.event_id == child.event_id, parent.role == EpcRole.PARENT)).where(
+        of_lot, child.role == EpcRole.EPC, parent.epc.in_(logged))
+    return {i for q in (own, boxed, packed) for i in await session.scalars(q.distinct())}
 
 
 async def containers(session: AsyncSession, unit: Unit) -> set[str]:

@@ -197,19 +197,18 @@ async def operator_or_none(session: AsyncSession, gln: str | None) -> Operator |
         return None
 
 
-async def lines(session: AsyncSession, identifiers: Sequence[str],
-                containers: Sequence[str | None] = ()) -> dict[str, str]:
-    """The cold chain in words of each of ``identifiers`` whose readings, or its container's
-    (``containers[i]`` now, or one it was packed in), say something; the others are left out."""
-    candidates = [*identifiers, *(c for c in containers if c)]
-    logged = await repository.measured(session, candidates) if candidates else set()
-    padded = [*containers, *[None] * (len(identifiers) - len(containers))]
+async def lines(session: AsyncSession, identifiers: Sequence[str]) -> dict[str, str]:
+    """Each unit's cold chain in words (read only)."""
     out: dict[str, str] = {}
-    for identifier, container in zip(identifiers, padded, strict=True):
-        if identifier in logged or container in logged:
-            found = await evaluate(session, await find_unit(session, identifier), "", act=False)
-            out[identifier] = words(found.assessment, found.storage, found.verdict)
+    for identifier in identifiers:
+        found = await evaluate(session, await find_unit(session, identifier), "", act=False)
+        out[identifier] = words(found.assessment, found.storage, found.verdict)
     return out
+
+
+async def measured_in_lot(session: AsyncSession, gtin: str, lot: str) -> set[str]:
+    """The units of a lot whose cold chain has something to say (see the repository)."""
+    return await repository.measured_in_lot(session, gtin, lot)
 
 
 def chart(found: Evaluation) -> str:

@@ -380,13 +380,14 @@ async def lot_units(session: AsyncSession, gtin: str, lot: str, reader: Caller,
     holds one page however large the lot."""
     query = repo.lot_units(gtin, lot, reader.partner_id, reader.sees_everything)
     labels: dict[int, str] = {}
+    measured = await coldchain.measured_in_lot(session, gtin, lot)
     async for page in repo.lot_pages(session, query, page_size):
         rows = [tuple(r) for r in page]  # unpacking a tuple is cheaper than named access
         ids = {i for r in rows for i in (r[5], r[6]) if i and i not in labels}
         if ids:
             labels |= await repo.partner_labels(session, sorted(ids))
         refs = await case_refs(session, [r[1] for r in rows], reader, [r[8] for r in rows])
-        cold = await coldchain.lines(session, [r[1] for r in rows], [r[8] for r in rows])
+        cold = await coldchain.lines(session, [r[1] for r in rows if r[1] in measured])
         get, none = labels.get, list[str]()
         yield [{"identifier": ident, "serial": serial, "status": status,
                 "expiry": expiry.isoformat() if expiry else None, "custodian": get(custodian),
