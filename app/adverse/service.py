@@ -22,7 +22,7 @@ from app.models.base import utcnow
 from app.vault.service import Reader
 
 ROLES = frozenset({"pharmacist", "qa", "admin"})
-CRITERIA = {  # ICH E2B(R3) E.i.3.2a-f, the seriousness criteria
+CRITERIA = {  # ICH E2B(R3) E.i.3.2a-f, seriousness criteria at event level (docs/adverse-events.md)
     "death": ("E.i.3.2a", "Results in death"),
     "life_threatening": ("E.i.3.2b", "Life threatening"),
     "hospitalisation": ("E.i.3.2c", "Caused / prolonged hospitalisation"),
@@ -30,9 +30,9 @@ CRITERIA = {  # ICH E2B(R3) E.i.3.2a-f, the seriousness criteria
     "congenital_anomaly": ("E.i.3.2e", "Congenital anomaly / birth defect"),
     "other_medically_important": ("E.i.3.2f", "Other medically important condition"),
 }
-OUTCOMES = {  # ICH E2B(R3) E.i.7, outcome of the reaction / event
+OUTCOMES = {  # ICH E2B(R3) E.i.7, outcome of the reaction / event at the time of last observation
     "recovered": "1", "recovering": "2", "not_recovered": "3", "recovered_with_sequelae": "4",
-    "fatal": "5", "unknown": "6",
+    "fatal": "5", "unknown": "0",
 }
 SERIOUSNESS = ("serious", "non-serious")
 

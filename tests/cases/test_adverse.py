@@ -58,8 +58,8 @@ async def test_a_report_on_a_unit_and_its_e2b_product_block(client, world):
     block = (await client.get(f"/adverse-events/{event['id']}/e2b", headers=h)).json()
     elements = {(e["id"], e["code"]): e["value"] for e in block["elements"]}
     assert elements[("G.k.1", "1")] == "Suspect"
-    assert elements[("G.k.2.1.1", "GTIN")] == ZENTERVA.gtin
-    assert elements[("G.k.2.1.1", "NDC")] == ZENTERVA.ndc.replace("-", "")
+    assert elements[("custody.gtin", "GTIN")] == ZENTERVA.gtin
+    assert elements[("custody.ndc", "NDC")] == ZENTERVA.ndc.replace("-", "")
     assert elements[("G.k.4.r.7", "")] == LOT
     assert elements[("custody.serial", "")] == "ZT00001"
     assert elements[("custody.expiry", "")] and elements[("E.i.3.2c", "")] == "true"
