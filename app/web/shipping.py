@@ -9,6 +9,7 @@ session's CSRF token, and answer a refused action with its reason in the alert b
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Path, Request
@@ -23,6 +24,7 @@ from app.partners import service as partners
 from app.shipments import service
 from app.staff import service as staff
 from app.staff.deps import csrf_ok, session_staff
+from app.vault.keys import optional_keyring
 from app.web.pages import STALE, VERDICTS, page, to_signin
 
 router = APIRouter(include_in_schema=False)
@@ -199,7 +201,8 @@ async def case_action(request: Request, session: SessionDep, shipment_id: Id, ca
 @router.post("/shipping/{shipment_id}/{verb}", response_class=HTMLResponse)
 async def shipment_action(request: Request, session: SessionDep, shipment_id: Id, verb: str,
                           csrf_token: Annotated[str, Form()] = "") -> Response:
-    actions = {"ship": service.ship, "cancel": service.cancel}
+    ring = optional_keyring(request.app.state.settings)
+    actions = {"ship": partial(service.ship, ring=ring), "cancel": service.cancel}
     if verb not in actions:
         return HTMLResponse("Not found", status_code=404)
     _, _, failed = await _act(request, session, csrf_token, shipment_id, lambda user, op:
