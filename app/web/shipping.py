@@ -9,7 +9,6 @@ session's CSRF token, and answer a refused action with its reason in the alert b
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Path, Request
@@ -201,11 +200,12 @@ async def case_action(request: Request, session: SessionDep, shipment_id: Id, ca
 @router.post("/shipping/{shipment_id}/{verb}", response_class=HTMLResponse)
 async def shipment_action(request: Request, session: SessionDep, shipment_id: Id, verb: str,
                           csrf_token: Annotated[str, Form()] = "") -> Response:
-    ring = optional_keyring(request.app.state.settings)
-    actions = {"ship": partial(service.ship, ring=ring), "cancel": service.cancel}
+    actions: dict[str, Callable[..., Awaitable[Any]]] = {"ship": service.ship,
+                                                          "cancel": service.cancel}
     if verb not in actions:
         return HTMLResponse("Not found", status_code=404)
+    vault = {"ring": optional_keyring(request.app.state.settings)} if verb == "ship" else {}
     _, _, failed = await _act(request, session, csrf_token, shipment_id, lambda user, op:
                               actions[verb](session, op, shipment_id,
-                                            staff.staff_actor(user).label))
+                                            staff.staff_actor(user).label, **vault))
     return failed or _to(shipment_id)
