@@ -15,6 +15,7 @@ from app.scans.schemas import ScanTextIn
 from app.shipments import service
 from app.shipments.schemas import CaseOut, PackedOut, ShipmentIn, ShipmentOut
 from app.staff.deps import OperatorActor
+from app.vault.keys import optional_keyring
 
 router = APIRouter(prefix="/shipments", tags=["shipments"])
 ShipmentId = Path(ge=1, le=INTEGER_MAX)
@@ -94,7 +95,7 @@ async def reopen(session: SessionDep, settings: SettingsDep, actor: OperatorActo
 async def ship(session: SessionDep, settings: SettingsDep, actor: OperatorActor,
                shipment_id: int = ShipmentId) -> ShipmentOut:
     return ShipmentOut.of(await service.ship(session, await _op(session, settings), shipment_id,
-                                             actor.label))
+                                             actor.label, ring=optional_keyring(settings)))
 
 
 @router.post("/{shipment_id}/cancel", summary="Cancel a shipment that has not shipped")
