@@ -75,10 +75,10 @@ def _axes(low: float, high: float, t0: datetime, t1: datetime, y) -> list[str]:
            f'y2="{HEIGHT - BOTTOM}" stroke="#374151"/>']
     tick = max(1, round((high - low) / 6))
     for c in range(int(low) + 1, int(high) + 1, tick):
-        out.append(f'<text x="{LEFT - 6}" y="{y(c) + 4:.1f}" font-size="11" '
+        out.append(f'<text x="{LEFT - 6}" y="{y(c) + 4:.1f}" font-size="11" fill="#111827" '
                    f'text-anchor="end">{c} °C</text>')
-    out.append(f'<text x="{LEFT}" y="{HEIGHT - 14}" font-size="11">{t0.astimezone(UTC):%Y-%m-%d %H:%M}</text>')
-    out.append(f'<text x="{WIDTH - RIGHT}" y="{HEIGHT - 14}" font-size="11" '
+    out.append(f'<text x="{LEFT}" y="{HEIGHT - 14}" font-size="11" fill="#111827">{t0.astimezone(UTC):%Y-%m-%d %H:%M}</text>')
+    out.append(f'<text x="{WIDTH - RIGHT}" y="{HEIGHT - 14}" font-size="11" fill="#111827" '
                f'text-anchor="end">{t1.astimezone(UTC):%Y-%m-%d %H:%M} UTC</text>')
     return out
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -15,6 +16,8 @@ from typing import Any
 
 from fpdf import FPDF
 from markupsafe import Markup
+
+logging.getLogger("fpdf.svg").setLevel(logging.ERROR)  # "unsupported <pattern>": outlined instead
 
 HOP_COLUMNS = ("seq", "time", "kind", "from", "from_name", "from_licensed", "to", "to_name",
                "to_licensed", "site", "transaction", "event_hash", "hop_hash", "leaf_index")
