@@ -23,6 +23,7 @@ demo: system-deps $(STAMP)
 	$(BIN)/custody demo
 
 test: system-deps $(STAMP) postgres
+	@$(BIN)/pytest --collect-only -q > .collect.log || (cat .collect.log; exit 1)  # fail fast: xdist runs on past a broken module
 	$(BIN)/pytest -n $(TEST_WORKERS) --junitxml=.test-report.xml $(PYTEST_ARGS)
 
 check: $(STAMP)
@@ -37,4 +38,4 @@ bench-smoke: $(STAMP) postgres
 	@for b in benchmarks/bench_*.py; do echo "== $$b --smoke"; $(BIN)/python $$b --smoke || exit 1; done
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis custody.db* .test-report.xml
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis custody.db* .test-report.xml .collect.log

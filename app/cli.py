@@ -39,6 +39,7 @@ LAZY = {
     "coldchain": "app.commands.coldchain:app",
     "cases": "app.commands.cases:app",
     "vault": "app.commands.cases:vault_app",
+    "adverse": "app.commands.adverse:app",
     "trace": "app.commands.trace:app",
     "report": "app.commands.report:app",
     "outbox": "app.commands.outbox:app",

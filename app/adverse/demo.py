@@ -32,4 +32,5 @@ async def adverse_demo(sessions: async_sessionmaker[AsyncSession]) -> str:
                 Reader(ACTOR, frozenset({"admin"})))
         return (f"\nadverse event #{event.id} on case {case.ref} (serious, hospitalisation): "
                 f"/adverse-events/{event.id} and its E2B(R3) product block "
-                f"/adverse-events/{event.id}/e2b?format=json|xml (API, the demo key)")
+                f"/adverse-events/{event.id}/e2b?format=json|xml (API, the demo key); `custody adverse "
+                f"e2b {event.id} --format xml`")

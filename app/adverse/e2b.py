@@ -2,10 +2,11 @@
 
 A documented Custody shape (``docs/adverse-events.md``), *not* the ICH HL7 v3 message schema:
 each element carries its E2B(R3) data element number (G.k.1 drug role, G.k.2.2 product name as
-reported, G.k.2.1.1 product identifier, G.k.4.r.7 batch/lot number; E.i.3.2a-f seriousness
-criteria, E.i.7 outcome), so a safety system maps it into its own ICSR. Facts E2B has no element
-for (expiry, serial, the supplier chain from the ledger, the other cases that received the lot)
-are marked ``custody.*``. The patient is the case's opaque reference, nothing else; reporter and
+reported, G.k.4.r.7 batch/lot number; E.i.3.2a-f seriousness criteria, E.i.7 outcome; checked
+against the ICH implementation guide, see the docs), so a safety system maps it into its own
+ICSR. Facts E2B has no element for are marked ``custody.*``: GTIN and NDC (G.k.2.1.1 is the
+ICH M5 IDMP MPID, which they are not), expiry, serial, seriousness as one word (E2B carries it
+as the E.i.3.2 criteria), the supplier chain from the ledger, the other cases of the lot. The patient is the case's opaque reference, nothing else; reporter and
 description stay home. JSON and XML hold the same data (:func:`to_xml`, :func:`from_xml`).
 """
 
@@ -19,8 +20,8 @@ from lxml import etree
 
 from app.models import AdverseEvent, CustodyHop, Product, Unit
 
-FORMAT = "custody-e2b-r3-product-block/1"
-NS = "urn:custody:e2b-r3-product-block:1"
+FORMAT = "custody-e2b-r3-product-block/2"
+NS = "urn:custody:e2b-r3-product-block:2"
 NOTE = ("The product (G.k) block of an ICH E2B(R3) individual case safety report, with the "
         "E2B(R3) data element numbers; a documented Custody shape, not the ICH HL7 v3 schema. "
         "The patient is identified only by the opaque case reference.")
@@ -43,16 +44,16 @@ def block(event: AdverseEvent, case_ref: str, product: Product | None, units: Se
     elements = [
         _el("G.k.1", "Characterisation of drug role", "Suspect", "1"),
         _el("G.k.2.2", "Medicinal product name as reported by the primary source", name),
-        _el("G.k.2.1.1", "Product identifier (GTIN)", event.gtin, "GTIN"),
-        *([_el("G.k.2.1.1", "Product identifier (NDC)", product.ndc, "NDC")]
+        _el("custody.gtin", "Product identifier (GTIN)", event.gtin, "GTIN"),
+        *([_el("custody.ndc", "Product identifier (NDC)", product.ndc, "NDC")]
           if product and product.ndc else []),
         _el("G.k.4.r.7", "Batch / lot number", event.lot),
         _el("custody.expiry", "Expiry date", " ".join(expiries)),
         _el("custody.serial", "Serial number", one.serial if one else ""),
         _el("custody.manufacturer", "Manufacturer", product.manufacturer_name if product else ""),
-        _el("E.i.3.1", "Seriousness", "serious" if event.serious else "non-serious"),
+        _el("custody.seriousness", "Seriousness", "serious" if event.serious else "non-serious"),
         *(_el(CRITERIA[c][0], CRITERIA[c][1], "true") for c in event.criteria),
-        _el("E.i.7", "Outcome of reaction / event", event.outcome, OUTCOMES[event.outcome]),
+        _el("E.i.7", "Outcome of reaction / event at the time of last observation", event.outcome, OUTCOMES[event.outcome]),
         _el("custody.reported_on", "Date the report was received", event.reported_on.isoformat()),
     ]
     chain = [{"unit": h.unit, "kind": h.kind, "from": h.from_party or "", "to": h.to_party or "",

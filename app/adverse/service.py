@@ -1,10 +1,12 @@
 """Adverse events: record a report against a case and a unit or lot; its E2B product block.
 
 Only staff holding ``adverse`` (``app.staff.roles``: pharmacists, QA, admins) and operator
-admin keys record and read them:
-the reporter and description are operator-internal. Patient data stays in the vault; the
-product block names the case by its opaque reference only, and lists the other cases that
-received the same lot (:func:`app.cases.service.refs_of_units`, as the lot report does).
+admin keys record and read them: the reporter and description are operator-internal. A report
+describes the patient's health, so each read (one report, a case's list, the product block) is
+written to the vault's access log (:func:`app.vault.service.record_access`), which the
+patient's subject-access export shows; a refused or failed read is not. Patient data stays in
+the vault; the product block names the case by its opaque reference only, and lists the other
+cases that received the same lot (:func:`app.cases.service.refs_of_units`, as the lot report does).
 """
 
 from __future__ import annotations
@@ -18,13 +20,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.adverse import repository
 from app.cases import service as cases
 from app.errors import Forbidden, NotFound, ValidationFailed
-from app.models import AdverseEvent
+from app.models import AdverseEvent, Case
 from app.models.base import utcnow
 from app.staff.roles import Permission, roles_with
-from app.vault.service import Reader
+from app.vault.service import Reader, record_access
 
 ROLES = frozenset(roles_with(Permission.ADVERSE))
-CRITERIA = {  # ICH E2B(R3) E.i.3.2a-f, the seriousness criteria
+CRITERIA = {  # ICH E2B(R3) E.i.3.2a-f, seriousness criteria at event level (docs/adverse-events.md)
     "death": ("E.i.3.2a", "Results in death"),
     "life_threatening": ("E.i.3.2b", "Life threatening"),
     "hospitalisation": ("E.i.3.2c", "Caused / prolonged hospitalisation"),
@@ -32,9 +34,9 @@ CRITERIA = {  # ICH E2B(R3) E.i.3.2a-f, the seriousness criteria
     "congenital_anomaly": ("E.i.3.2e", "Congenital anomaly / birth defect"),
     "other_medically_important": ("E.i.3.2f", "Other medically important condition"),
 }
-OUTCOMES = {  # ICH E2B(R3) E.i.7, outcome of the reaction / event
+OUTCOMES = {  # ICH E2B(R3) E.i.7, outcome of the reaction / event at the time of last observation
     "recovered": "1", "recovering": "2", "not_recovered": "3", "recovered_with_sequelae": "4",
-    "fatal": "5", "unknown": "6",
+    "fatal": "5", "unknown": "0",
 }
 SERIOUSNESS = ("serious", "non-serious")
 
@@ -122,19 +124,31 @@ async def record(session: AsyncSession, case_ref: str, spec: AdverseSpec, reader
     return event
 
 
-async def get(session: AsyncSession, event_id: int, reader: Reader) -> AdverseEvent:
+async def _read(session: AsyncSession, event_id: int, reader: Reader,
+                action: str) -> AdverseEvent:
+    """Report ``event_id``, its read by ``reader`` recorded as ``action``."""
     check_role(reader)
     event = await session.get(AdverseEvent, event_id)
     if event is None:
         raise AdverseEventNotFound(f"adverse event {event_id}: no such report",
                                    field="adverse_event_id", found=event_id)
+    record_access(session, reader.actor, action, await session.get(Case, event.case_id),
+                  adverse_event=event.id)
     return event
 
 
+async def get(session: AsyncSession, event_id: int, reader: Reader) -> AdverseEvent:
+    """One report (an audited read)."""
+    return await _read(session, event_id, reader, "adverse-read")
+
+
 async def of_case(session: AsyncSession, case_ref: str, reader: Reader) -> list[AdverseEvent]:
+    """The case's reports, oldest first (an audited read)."""
     check_role(reader)
     case = await cases.get(session, case_ref)
-    return list(await repository.of_case(session, case.id))
+    found = list(await repository.of_case(session, case.id))
+    record_access(session, reader.actor, "adverse-list", case, reports=len(found))
+    return found
 
 
 async def case_ref(session: AsyncSession, event: AdverseEvent) -> str:
@@ -142,10 +156,11 @@ async def case_ref(session: AsyncSession, event: AdverseEvent) -> str:
 
 
 async def product_block(session: AsyncSession, event_id: int, reader: Reader) -> dict[str, Any]:
-    """The E2B(R3) product block of report ``event_id`` (:mod:`app.adverse.e2b`)."""
+    """The E2B(R3) product block of report ``event_id`` (:mod:`app.adverse.e2b`; an audited
+    read)."""
     from app.adverse.e2b import block
 
-    event = await get(session, event_id, reader)
+    event = await _read(session, event_id, reader, "adverse-e2b")
     ref = await case_ref(session, event)
     product = await repository.product(session, event.gtin)
     if event.identifier:

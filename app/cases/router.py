@@ -31,7 +31,7 @@ from app.models.base import utcnow
 from app.staff.deps import CaseWorker
 from app.vault import pdf
 from app.vault import service as vault
-from app.vault.keys import VaultNotConfigured, load_keyring
+from app.vault.keys import optional_keyring
 
 router = APIRouter(tags=["named-patient cases"])
 REF = Path(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9-]+$")
@@ -94,11 +94,7 @@ async def link(body: LinkIn, session: SessionDep, actor: CaseWorker, settings: S
 async def commitment_of(session, settings, case) -> str | None:
     """The vault's commitment for ``case``; None when no vault key is configured or no patient
     details are held."""
-    try:
-        ring = load_keyring(settings)
-    except VaultNotConfigured:
-        return None
-    return await vault.commitment(session, ring, case)
+    return await vault.commitment(session, optional_keyring(settings), case)
 
 
 @router.put("/cases/{ref}/patient", status_code=204, summary="Seal the patient's details")

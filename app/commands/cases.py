@@ -113,17 +113,13 @@ def status(ref: str, to: str, note: str | None = typer.Option(None)) -> None:
 def link(ref: str, identifiers: list[str]) -> None:
     """Link shipped units (EPC URNs, or an SSCC) to a case, within its authorization."""
     from app.cases import service
-    from app.vault.keys import VaultNotConfigured, load_keyring
-    from app.vault.service import commitment
+    from app.cases.router import commitment_of
 
     settings = load_settings()
 
     async def work(session):
         case = await service.get(session, ref)
-        try:
-            proof = await commitment(session, load_keyring(settings), case)
-        except VaultNotConfigured:
-            proof = None
+        proof = await commitment_of(session, settings, case)
         made = await service.link_shipment(session, ref, identifiers, ACTOR, proof)
         return f"{made.quantity} unit(s) linked to {case.ref}; commitment {made.commitment or '-'}"
 

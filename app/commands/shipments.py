@@ -118,10 +118,14 @@ def reopen(shipment_id: int, case_id: int) -> None:
 @app.command("ship")
 def ship(shipment_id: int) -> None:
     """Ship a packed shipment: the shipping event with DSCSA TI/TS through the ledger."""
+    from app.config import load_settings
     from app.shipments import service
+    from app.vault.keys import optional_keyring
+
+    ring = optional_keyring(load_settings())
 
     async def work(session, op):
-        return _view(await service.ship(session, op, shipment_id, ACTOR))
+        return _view(await service.ship(session, op, shipment_id, ACTOR, ring=ring))
 
     _json(_act(work))
 

@@ -147,16 +147,18 @@ def _check(c: Confirmation) -> None:
                                f"{c.condition[:20]!r}", field="condition")
 
 
-def _extensions(case: Case, commitment: str | None, c: Confirmation) -> tuple[Element, ...]:
-    def el(name: str, text: str) -> Element:
-        return Element(NS, name, text, prefix=PREFIX)
+def npp(name: str, text: str) -> Element:
+    """A named-patient extension element of an event (``npp:caseCommitment`` ...)."""
+    return Element(NS, name, text, prefix=PREFIX)
 
-    found = [el("caseRef", case.ref)]
+
+def _extensions(case: Case, commitment: str | None, c: Confirmation) -> tuple[Element, ...]:
+    found = [npp("caseRef", case.ref)]
     if commitment:
-        found.append(el("caseCommitment", commitment))
-    return (*found, el("confirmedBy", c.confirmer_name.strip()),
-            el("confirmerRole", c.confirmer_role.strip()), el("condition", c.condition),
-            el("storageOk", "true" if c.storage_ok else "false"))
+        found.append(npp("caseCommitment", commitment))
+    return (*found, npp("confirmedBy", c.confirmer_name.strip()),
+            npp("confirmerRole", c.confirmer_role.strip()), npp("condition", c.condition),
+            npp("storageOk", "true" if c.storage_ok else "false"))
 
 
 async def _record_receipt(session: AsyncSession, case: Case, identifiers: Sequence[str],

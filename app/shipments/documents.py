@@ -16,6 +16,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.delivery.service import npp
 from app.models import Location, Product, Shipment, TradingPartner
 from app.operator.service import Operator
 from app.shipments import repository
@@ -69,15 +70,21 @@ def site_master(sgln: str, partner: TradingPartner, site: Location | None) -> Vo
 
 
 def shipping_event(op: Operator, shipment: Shipment, ship_to: str, buyer_gln: str,
-                   containers: Iterable[str], when: datetime) -> Event:
+                   containers: Iterable[str], when: datetime,
+                   commitment: str | None = None) -> Event:
     """The shipping ObjectEvent on the cases (SSCCs): source and destination owning party and
     location, the buyer's purchase order (``po``) when there is one and the operator's
-    despatch advice (``desadv``, the shipment's number)."""
+    despatch advice (``desadv``, the shipment's number).
+
+    ``commitment``, the vault's salted commitment of a named-patient case, ties the shipment to
+    the case in the ledger as ``npp:caseCommitment`` (decision 0031); the case reference itself
+    stays home."""
     desadv = BizTransaction(f"urn:epcglobal:cbv:bt:{op.gln}:SHP-{shipment.id}",
                             to_urn("btt", "desadv"))
     event = ship(containers, when, op.site, ship_to, desadv)
     orders = (purchase_order(buyer_gln, shipment.order_number),) if shipment.order_number else ()
-    return dataclasses.replace(event, biz_transactions=(*orders, desadv))
+    tie = (npp("caseCommitment", commitment),) if commitment else ()
+    return dataclasses.replace(event, biz_transactions=(*orders, desadv), extensions=tie)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -16,6 +16,7 @@ from app.scans.schemas import ScanTextIn
 from app.shipments import service
 from app.shipments.schemas import CaseOut, PackedOut, ShipmentIn, ShipmentOut
 from app.staff.deps import Shipper
+from app.vault.keys import optional_keyring
 
 router = APIRouter(prefix="/shipments", tags=["shipments"])
 ShipmentId = Path(ge=1, le=INTEGER_MAX)
@@ -95,7 +96,7 @@ async def reopen(session: SessionDep, settings: SettingsDep, actor: Shipper,
 async def ship(session: SessionDep, settings: SettingsDep, actor: Shipper,
                shipment_id: int = ShipmentId) -> ShipmentOut:
     return ShipmentOut.of(await service.ship(session, await _op(session, settings), shipment_id,
-                                             actor.label))
+                                             actor.label, ring=optional_keyring(settings)))
 
 
 @router.post("/{shipment_id}/cancel", summary="Cancel a shipment that has not shipped")

@@ -38,6 +38,8 @@ from app.scans.service import Verdict, verify_text
 from app.shipments import documents, repository
 from app.shipments.sscc import sscc
 from app.staff.service import Actor
+from app.vault import service as vault
+from app.vault.crypto import Keyring
 from app.world.events import pack, unpack
 from epcis.jsonld_write import to_jsonld
 from epcis.model import Document, Event
@@ -402,24 +404,29 @@ async def cancel(session: AsyncSession, op: Operator, shipment_id: int, actor: s
 
 
 async def ship(session: AsyncSession, op: Operator, shipment_id: int, actor: str,
-               when: datetime | None = None) -> ShipmentView:
+               when: datetime | None = None, ring: Keyring | None = None) -> ShipmentView:
     """Ship a packed shipment: the shipping event on its cases with the DSCSA TI and TS,
     submitted with the outbound document through the ledger. The ship-to partner must still
     be authorized and licensed today; its units are in transit to it afterwards.
 
     A shipment for a named-patient case links its units to the case first, within the case's
     authorization on the day it ships (:func:`app.cases.service.link_shipment`: refused with
-    the rule it breaks, and nothing shipped); the case becomes ``shipped``."""
+    the rule it breaks, and nothing shipped); the case becomes ``shipped``. With the vault's
+    keyring ``ring`` the link and the shipping event carry the case's salted commitment
+    (:func:`app.vault.service.commitment`; none without a keyring or patient details)."""
     shipment = await _locked(session, shipment_id, St.PACKED)
     when = when or utcnow()
     parties = await _parties(session, op, shipment, when.date())
     cases = await repository.cases(session, shipment.id)
+    commitment = None
     if shipment.case_ref:
         units = [r.identifier for r in await repository.case_units(session, [c.id for c in cases])]
-        await named_cases.link_shipment(session, shipment.case_ref, units, actor, on=when.date())
+        case = await named_cases.get(session, shipment.case_ref)
+        commitment = await vault.commitment(session, ring, case)
+        await named_cases.link_shipment(session, case.ref, units, actor, commitment, when.date())
     containers = list((await _epcs(session, cases)).values())
     event = documents.shipping_event(op, shipment, parties.buyer_site.sgln, parties.buyer_gln,
-                                     containers, when)
+                                     containers, when, commitment)
     doc = await _document(session, op, shipment, parties, (event,), when)
     [event_hash] = await _record(session, op, shipment, None, "ship",
                                  write_document(doc, "2.0-jsonld"), "ship")

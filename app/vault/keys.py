@@ -37,6 +37,15 @@ def load_keyring(settings: Settings) -> Keyring:
         raise VaultNotConfigured(f"{name}: {exc}", field=name) from None
 
 
+def optional_keyring(settings: Settings) -> Keyring | None:
+    """The configured master keys, or None when the vault has none usable: what holds no patient
+    data (a shipment link, a confirmation) goes on without a commitment."""
+    try:
+        return load_keyring(settings)
+    except VaultNotConfigured:
+        return None
+
+
 def add_key_file_entry(path: Path) -> MasterKey:
     """Append a fresh master key to ``path`` (made with mode 0600 if absent); it becomes current."""
     key = new_master_key()

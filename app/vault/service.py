@@ -86,8 +86,10 @@ def _check(reader: Reader) -> None:
                         required="pharmacist or admin")
 
 
-def _audit(session: AsyncSession, actor: str, action: str, case: Case | None,
-           **detail: Any) -> None:
+def record_access(session: AsyncSession, actor: str, action: str, case: Case | None,
+                  **detail: Any) -> None:
+    """One row of the access log (``vault_access``): who did what to a case's patient data, or to
+    data about the patient held elsewhere (adverse-event reports); never the data itself."""
     session.add(VaultAccess(actor=actor, action=action, case_id=case.id if case else None,
                             detail=detail))
 
@@ -141,7 +143,7 @@ async def put_patient(session: AsyncSession, ring: Keyring, case: Case, data: Pa
     _, key = await _key(session, ring, case, create=True) or (None, b"")
     session.add(VaultRecord(case_id=case.id, kind="patient", created_by=reader.actor,
                             sealed=crypto.seal(key, _encode_patient(data), f"{case.ref}/patient")))
-    _audit(session, reader.actor, "write", case, kind="patient")
+    record_access(session, reader.actor, "write", case, kind="patient")
     await session.flush()
 
 
@@ -162,7 +164,7 @@ async def add_document(session: AsyncSession, ring: Keyring, case: Case, kind: s
                       sealed=crypto.seal(key, plain, f"{case.ref}/{kind}"))
     session.add(row)
     await session.flush()
-    _audit(session, reader.actor, "write", case, kind=kind, record=row.id)
+    record_access(session, reader.actor, "write", case, kind=kind, record=row.id)
     return row.id
 
 
@@ -192,7 +194,7 @@ async def read_patient(session: AsyncSession, ring: Keyring, case: Case,
             patient = _decode_patient(plain)
         else:
             documents.append(_document_info(row, plain)[0])
-    _audit(session, reader.actor, "read", case)
+    record_access(session, reader.actor, "read", case)
     await session.flush()
     return PatientFile(patient, tuple(documents))
 
@@ -207,15 +209,15 @@ async def read_document(session: AsyncSession, ring: Keyring, case: Case, record
                        field="document_id")
     found = await _key(session, ring, case)
     assert found is not None, "a case with records has its key"
-    _audit(session, reader.actor, "read-document", case, record=row.id)
+    record_access(session, reader.actor, "read-document", case, record=row.id)
     await session.flush()
     return _document_info(row, crypto.open_sealed(found[1], row.sealed, f"{case.ref}/{row.kind}"))
 
 
-async def commitment(session: AsyncSession, ring: Keyring, case: Case) -> str | None:
+async def commitment(session: AsyncSession, ring: Keyring | None, case: Case) -> str | None:
     """The case's salted commitment to its patient (see :func:`crypto.commitment`), or None when
-    the vault holds no patient details for it yet."""
-    found = await _key(session, ring, case)
+    no vault key is configured (``ring`` None) or the vault holds no patient details for it yet."""
+    found = await _key(session, ring, case) if ring else None
     if found is None:
         return None
     row, key = found
@@ -239,7 +241,7 @@ async def erase(session: AsyncSession, case: Case, actor: str, reason: str) -> b
         return False
     row.wrapped_key = row.sealed_salt = row.master_key_id = None
     row.shredded_at, row.shred_reason = utcnow(), reason[:100]
-    _audit(session, actor, "erase", case, reason=reason[:100])
+    record_access(session, actor, "erase", case, reason=reason[:100])
     await session.flush()
     return True
 
@@ -267,7 +269,7 @@ async def export(session: AsyncSession, ring: Keyring, case: Case, reader: Reade
             documents.append({**asdict(info), "content_base64": base64.b64encode(content).decode()})
     accesses = [{"at": a.at, "actor": a.actor, "action": a.action}
                 for a in await repository.access_log(session, case.id)]
-    _audit(session, reader.actor, "export", case)
+    record_access(session, reader.actor, "export", case)
     await session.flush()
     return json.loads(json.dumps({
         "exported_at": utcnow(), "case": facts,
@@ -295,7 +297,7 @@ async def rotate_master(session: AsyncSession, ring: Keyring, actor: str) -> int
         row.wrapped_key = crypto.wrap(ring.current, data_key, ref)
         row.master_key_id = ring.current.id
         count += 1
-    _audit(session, actor, "rotate-master", None, to=ring.current.id, rewrapped=count,
+    record_access(session, actor, "rotate-master", None, to=ring.current.id, rewrapped=count,
            previous=sorted(before))
     await session.flush()
     log.info("vault master key rotated", to=ring.current.id, rewrapped=count)

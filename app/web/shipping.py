@@ -25,6 +25,7 @@ from app.shipments import service
 from app.staff import service as staff
 from app.staff.deps import csrf_ok
 from app.staff.roles import Permission
+from app.vault.keys import optional_keyring
 from app.web.pages import STALE, VERDICTS, holding, page
 
 router = APIRouter(include_in_schema=False)
@@ -202,10 +203,12 @@ async def case_action(request: Request, session: SessionDep, shipment_id: Id, ca
 @router.post("/shipping/{shipment_id}/{verb}", response_class=HTMLResponse)
 async def shipment_action(request: Request, session: SessionDep, shipment_id: Id, verb: str,
                           csrf_token: Annotated[str, Form()] = "") -> Response:
-    actions = {"ship": service.ship, "cancel": service.cancel}
+    actions: dict[str, Callable[..., Awaitable[Any]]] = {"ship": service.ship,
+                                                          "cancel": service.cancel}
     if verb not in actions:
         return HTMLResponse("Not found", status_code=404)
+    vault = {"ring": optional_keyring(request.app.state.settings)} if verb == "ship" else {}
     _, _, failed = await _act(request, session, csrf_token, shipment_id, lambda user, op:
                               actions[verb](session, op, shipment_id,
-                                            staff.staff_actor(user).label))
+                                            staff.staff_actor(user).label, **vault))
     return failed or _to(shipment_id)

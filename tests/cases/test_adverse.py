@@ -13,7 +13,7 @@ from sqlalchemy import select, text
 
 from app.adverse.e2b import from_xml
 from app.demo import LYON, VIALS, ZENTERVA
-from app.models import Case, PartnerGln
+from app.models import Case, PartnerGln, VaultAccess
 from app.staff import service as staff
 from app.vault import service as vault
 from tests.partners.helpers import make_key
@@ -58,8 +58,8 @@ async def test_a_report_on_a_unit_and_its_e2b_product_block(client, world):
     block = (await client.get(f"/adverse-events/{event['id']}/e2b", headers=h)).json()
     elements = {(e["id"], e["code"]): e["value"] for e in block["elements"]}
     assert elements[("G.k.1", "1")] == "Suspect"
-    assert elements[("G.k.2.1.1", "GTIN")] == ZENTERVA.gtin
-    assert elements[("G.k.2.1.1", "NDC")] == ZENTERVA.ndc.replace("-", "")
+    assert elements[("custody.gtin", "GTIN")] == ZENTERVA.gtin
+    assert elements[("custody.ndc", "NDC")] == ZENTERVA.ndc.replace("-", "")
     assert elements[("G.k.4.r.7", "")] == LOT
     assert elements[("custody.serial", "")] == "ZT00001"
     assert elements[("custody.expiry", "")] and elements[("E.i.3.2c", "")] == "true"
@@ -166,3 +166,52 @@ async def test_the_case_page_lists_reports_with_their_e2b_links(client, world, s
     await sign_in(client, "qa2", PASSWORD)
     page = await client.get(f"/staff/cases/{world['ref']}")
     assert page.status_code == 403 and "/e2b" not in page.text
+
+
+async def _accesses(session, ref: str) -> list[tuple[str, str, dict]]:
+    case = await session.scalar(select(Case).where(Case.ref == ref))
+    rows = await session.scalars(select(VaultAccess).where(VaultAccess.case_id == case.id)
+                                 .order_by(VaultAccess.id))
+    return [(a.actor, a.action, a.detail) for a in rows if a.action.startswith("adverse")]
+
+
+async def test_each_read_is_in_the_vault_access_log_and_the_subject_access_export(
+        client, world, session):
+    h, ref = world["keys"]["admin"], world["ref"]
+    made = (await client.post(f"/cases/{ref}/adverse-events", json=report(), headers=h)).json()
+    assert await _accesses(session, ref) == []  # recording is not a read
+    for path, params in ((f"/adverse-events/{made['id']}", {}), (f"/cases/{ref}/adverse-events", {}),
+                         (f"/adverse-events/{made['id']}/e2b", {"format": "json"}),
+                         (f"/adverse-events/{made['id']}/e2b", {"format": "xml"})):
+        assert (await client.get(path, params=params, headers=h)).status_code == 200, path
+    logged = await _accesses(session, ref)
+    assert [action for _, action, _ in logged] == [
+        "adverse-read", "adverse-list", "adverse-e2b", "adverse-e2b"]
+    [actor] = {actor for actor, _, _ in logged}
+    assert actor.startswith("key:")  # the operator key that read
+    assert logged[0][2] == {"adverse_event": made["id"]} and logged[1][2]["reports"] >= 1
+    exported = (await client.get(f"/cases/{ref}/export", headers=h)).json()
+    assert [a["action"] for a in exported["access_log"]].count("adverse-e2b") == 2
+    assert "Rash and fever" not in json.dumps(exported["access_log"])  # who and when, no content
+
+
+async def test_a_refused_read_is_not_an_audited_read(client, world, session):
+    h, ref = world["keys"]["admin"], world["ref"]
+    made = (await client.post(f"/cases/{ref}/adverse-events", json=report(), headers=h)).json()
+    await staff.add_staff(session, "picker3", "P. Icker", ["picker"], PASSWORD, "test")
+    await session.commit()
+    before = (await session.execute(text("SELECT count(*) FROM vault_access"))).scalar()
+    paths = (f"/adverse-events/{made['id']}", f"/cases/{ref}/adverse-events",
+             f"/adverse-events/{made['id']}/e2b", f"/adverse-events/{made['id']}/e2b?format=xml")
+    for path in paths:
+        refused = await client.get(path, headers=world["keys"]["partner"])
+        assert refused.status_code == 403 and "Rash" not in refused.text, path
+    await sign_in(client, "picker3", PASSWORD)
+    for path in paths:
+        refused = await client.get(path)
+        assert refused.status_code == 403 and "pharmacist or qa or admin" in refused.text, path
+    client.cookies.clear()
+    for path in ("/adverse-events/999999", "/adverse-events/999999/e2b",
+                 "/cases/CASE-0000-0000-0000/adverse-events"):
+        assert (await client.get(path, headers=h)).status_code == 404  # nothing was read
+    assert (await session.execute(text("SELECT count(*) FROM vault_access"))).scalar() == before
