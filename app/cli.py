@@ -121,6 +121,7 @@ def demo(
     """Migrate, seed demo partners and locations, capture their chain, then serve. Safe to run twice."""
     from app.commands._runtime import run
     from app.demo import (
+        ADMIN_USER,
         OPERATOR,
         STAFF_USER,
         STATION,
@@ -176,6 +177,8 @@ def demo(
         f"{created['investigations']} investigation(s), one vial quarantined, "
         f"{created['recalls']} recall(s); see `custody investigations list`\n"
         f"staff sign-in at /signin: {STAFF_USER}, password (shown once): {created['password']}\n"
+        f"  and {ADMIN_USER} (admin: every page, recalls and audit too), password (shown once): "
+        f"{created['admin_password']}\n"
         f"  scan station {STATION!r} at {OPERATOR.sgln}\n"
         f"  personal API keys (acting with the account's roles): /account/keys, or "
         f"custody keys issue --staff {STAFF_USER}"

@@ -222,6 +222,9 @@ async def sign_checkpoint(sessions: async_sessionmaker[AsyncSession], settings: 
 # -- the operator's stock, staff and station ------------------------------------------
 COR_VIALS = tuple(CORLUMAB.sgtin(f"CL{n:05d}") for n in range(1, 3))
 STAFF_USER, STATION = "demo.pharmacist", "Receiving 1"
+STAFF_NAME, STAFF_ROLES = "Dana Reyes (demo pharmacist)", ["pharmacist", "receiver"]
+ADMIN_USER = "demo.admin"
+ADMIN_ACCOUNT = (ADMIN_USER, "Alex Morgan (demo admin)", ["admin"])
 
 
 def stock_documents() -> list[tuple[str, bytes]]:
@@ -267,23 +270,26 @@ async def ingest(sessions, documents: list[tuple[str, bytes]]) -> None:
                 raise RuntimeError(f"demo document from {gln13} was rejected: {job.errors}")
 
 
-async def staff_and_station(session: AsyncSession) -> str:
-    """The operator's scan station and demo staff account; returns the account's fresh password.
+async def staff_and_station(session: AsyncSession) -> dict[str, str]:
+    """The operator's scan station and demo staff accounts (:data:`STAFF_USER`, and
+    :data:`ADMIN_USER`, who sees every page); returns their fresh passwords.
 
-    Only the hash is stored, so a rerun sets a new password rather than showing the old one.
+    Only the hashes are stored, so a rerun sets new passwords rather than showing the old ones.
     """
     from app.staff import service as staff
     from app.staff.repository import by_username, station_by_name
 
     if await station_by_name(session, STATION) is None:
         await staff.add_station(session, OPERATOR.gln, STATION, OPERATOR.sgln, ACTOR)
-    password = staff.new_password()
-    if await by_username(session, STAFF_USER) is None:
-        await staff.add_staff(session, STAFF_USER, "Dana Reyes (demo pharmacist)",
-                              ["pharmacist", "receiver"], password, ACTOR)
-    else:
-        await staff.set_password(session, STAFF_USER, password, ACTOR)
-    return password
+    passwords = {}
+    for key, (username, name, roles) in {"password": (STAFF_USER, STAFF_NAME, STAFF_ROLES),
+                                         "admin_password": ADMIN_ACCOUNT}.items():
+        passwords[key] = staff.new_password()
+        if await by_username(session, username) is None:
+            await staff.add_staff(session, username, name, roles, passwords[key], ACTOR)
+        else:
+            await staff.set_password(session, username, passwords[key], ACTOR)
+    return passwords
 
 
 async def load(
@@ -319,7 +325,7 @@ async def load(
     created["signed"] = await sign_checkpoint(sessions, settings)  # and its audit leaves
     async with sessions.begin() as session:
         created["key"] = await issue_demo_key(session)
-        created["password"] = await staff_and_station(session)
+        created |= await staff_and_station(session)
     return created
 
 

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from app.adverse import service
 from app.adverse.e2b import to_xml
 from app.adverse.schemas import AdverseEventIn, AdverseEventOut
-from app.cases.deps import CaseReader
+from app.cases.deps import AdverseReader
 from app.deps import INTEGER_MAX, SessionDep
 
 router = APIRouter(tags=["adverse events"])
@@ -20,7 +20,7 @@ ID = Path(ge=1, le=INTEGER_MAX)
 
 @router.post("/cases/{ref}/adverse-events", status_code=201,
              summary="Record an adverse-event report against the case and a unit or lot")
-async def record(body: AdverseEventIn, session: SessionDep, reader: CaseReader, response: Response,
+async def record(body: AdverseEventIn, session: SessionDep, reader: AdverseReader, response: Response,
                  ref: str = REF) -> AdverseEventOut:
     event = await service.record(session, ref, body.spec(), reader)
     response.headers["Location"] = f"/adverse-events/{event.id}"
@@ -28,20 +28,20 @@ async def record(body: AdverseEventIn, session: SessionDep, reader: CaseReader, 
 
 
 @router.get("/cases/{ref}/adverse-events", summary="The case's adverse-event reports")
-async def of_case(session: SessionDep, reader: CaseReader, ref: str = REF) -> list[AdverseEventOut]:
+async def of_case(session: SessionDep, reader: AdverseReader, ref: str = REF) -> list[AdverseEventOut]:
     found = await service.of_case(session, ref, reader)
     return [AdverseEventOut.of(e, ref.upper()) for e in found]
 
 
 @router.get("/adverse-events/{event_id}", summary="One adverse-event report (operator-internal)")
-async def get(session: SessionDep, reader: CaseReader, event_id: int = ID) -> AdverseEventOut:
+async def get(session: SessionDep, reader: AdverseReader, event_id: int = ID) -> AdverseEventOut:
     event = await service.get(session, event_id, reader)
     return AdverseEventOut.of(event, await service.case_ref(session, event))
 
 
 @router.get("/adverse-events/{event_id}/e2b",
             summary="The ICH E2B(R3) product block for the manufacturer (JSON or XML)")
-async def e2b(session: SessionDep, reader: CaseReader, event_id: int = ID,
+async def e2b(session: SessionDep, reader: AdverseReader, event_id: int = ID,
               format: Literal["json", "xml"] = Query("json")) -> Response:
     data = await service.product_block(session, event_id, reader)
     name = f"adverse-event-{event_id}-e2b.{format}"

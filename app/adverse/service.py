@@ -1,12 +1,12 @@
 """Adverse events: record a report against a case and a unit or lot; its E2B product block.
 
-Only pharmacists, QA and admins (staff roles, or an operator admin key) record and read them:
-the reporter and description are operator-internal. A report describes the patient's health, so
-each read (one report, a case's list, the product block) is written to the vault's access log
-(:func:`app.vault.service.record_access`), which the patient's subject-access export shows; a
-refused or failed read is not. Patient data stays in the vault; the
-product block names the case by its opaque reference only, and lists the other cases that
-received the same lot (:func:`app.cases.service.refs_of_units`, as the lot report does).
+Only staff holding ``adverse`` (``app.staff.roles``: pharmacists, QA, admins) and operator
+admin keys record and read them: the reporter and description are operator-internal. A report
+describes the patient's health, so each read (one report, a case's list, the product block) is
+written to the vault's access log (:func:`app.vault.service.record_access`), which the
+patient's subject-access export shows; a refused or failed read is not. Patient data stays in
+the vault; the product block names the case by its opaque reference only, and lists the other
+cases that received the same lot (:func:`app.cases.service.refs_of_units`, as the lot report does).
 """
 
 from __future__ import annotations
@@ -22,9 +22,10 @@ from app.cases import service as cases
 from app.errors import Forbidden, NotFound, ValidationFailed
 from app.models import AdverseEvent, Case
 from app.models.base import utcnow
+from app.staff.roles import Permission, roles_with
 from app.vault.service import Reader, record_access
 
-ROLES = frozenset({"pharmacist", "qa", "admin"})
+ROLES = frozenset(roles_with(Permission.ADVERSE))
 CRITERIA = {  # ICH E2B(R3) E.i.3.2a-f, seriousness criteria at event level (docs/adverse-events.md)
     "death": ("E.i.3.2a", "Results in death"),
     "life_threatening": ("E.i.3.2b", "Life threatening"),
@@ -61,8 +62,8 @@ class AdverseSpec:
 def check_role(reader: Reader) -> None:
     if not reader.roles & ROLES:
         raise Forbidden(f"{reader.actor} may not handle adverse events: expected role "
-                        f"pharmacist, qa or admin, got {', '.join(sorted(reader.roles)) or 'none'}",
-                        field="roles")
+                        f"{' or '.join(roles_with(Permission.ADVERSE))}, got "
+                        f"{', '.join(sorted(reader.roles)) or 'none'}", field="roles")
 
 
 def _check(spec: AdverseSpec) -> None:

@@ -28,7 +28,7 @@ from app.delivery import service as delivery
 from app.deps import INTEGER_MAX, SessionDep, SettingsDep
 from app.models import CaseStatus
 from app.models.base import utcnow
-from app.staff.deps import OperatorActor
+from app.staff.deps import CaseWorker
 from app.vault import pdf
 from app.vault import service as vault
 from app.vault.keys import optional_keyring
@@ -48,7 +48,7 @@ async def case_out(session, case) -> CaseOut:
 
 
 @router.post("/cases", status_code=201, summary="Open a case (status requested)")
-async def open_case(body: CaseIn, session: SessionDep, actor: OperatorActor,
+async def open_case(body: CaseIn, session: SessionDep, actor: CaseWorker,
                     response: Response) -> CaseOut:
     case = await service.open_case(session, body.spec(), actor.label)
     response.headers["Location"] = f"/cases/{case.ref}"
@@ -56,7 +56,7 @@ async def open_case(body: CaseIn, session: SessionDep, actor: OperatorActor,
 
 
 @router.get("/cases", summary="Cases, newest first")
-async def list_cases(session: SessionDep, actor: OperatorActor, status: CaseStatus | None = None,
+async def list_cases(session: SessionDep, actor: CaseWorker, status: CaseStatus | None = None,
                      limit: int = Query(200, ge=1, le=1000)) -> list[CaseOut]:
     return [CaseOut.of(c, await service.remaining(session, c),
                        await service.receiver_name(session, c))
@@ -64,19 +64,19 @@ async def list_cases(session: SessionDep, actor: OperatorActor, status: CaseStat
 
 
 @router.get("/cases/{ref}", summary="One case: authorization, links, history, follow-up")
-async def get_case(session: SessionDep, actor: OperatorActor, ref: str = REF) -> CaseOut:
+async def get_case(session: SessionDep, actor: CaseWorker, ref: str = REF) -> CaseOut:
     return await case_out(session, await service.get(session, ref))
 
 
 @router.post("/cases/{ref}/authorize", summary="Record the regulator's authorization")
-async def authorize(session: SessionDep, actor: OperatorActor, body: AuthorizationIn | None = None,
+async def authorize(session: SessionDep, actor: CaseWorker, body: AuthorizationIn | None = None,
                     ref: str = REF) -> CaseOut:
     case = await service.authorize(session, ref, body.value() if body else None, actor.label)
     return await case_out(session, case)
 
 
 @router.post("/cases/{ref}/status", summary="Move a case (delivered, closed, cancelled)")
-async def set_status(body: StatusIn, session: SessionDep, actor: OperatorActor,
+async def set_status(body: StatusIn, session: SessionDep, actor: CaseWorker,
                      ref: str = REF) -> CaseOut:
     case = await service.transition(session, ref, body.status, actor.label, body.note)
     return await case_out(session, case)
@@ -84,7 +84,7 @@ async def set_status(body: StatusIn, session: SessionDep, actor: OperatorActor,
 
 @router.post("/cases/{ref}/links", status_code=201,
              summary="Link shipped units (or an SSCC) to the case, within its authorization")
-async def link(body: LinkIn, session: SessionDep, actor: OperatorActor, settings: SettingsDep,
+async def link(body: LinkIn, session: SessionDep, actor: CaseWorker, settings: SettingsDep,
                ref: str = REF) -> LinkOut:
     return LinkOut.of(await service.link_shipment(
         session, ref, body.identifiers, actor.label,

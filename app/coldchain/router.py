@@ -14,7 +14,7 @@ from app.coldchain import service, shipments
 from app.coldchain.schemas import AssessmentOut, ShipmentColdChainOut
 from app.deps import INTEGER_MAX, SessionDep, SettingsDep
 from app.errors import NotFound, PayloadTooLarge, ValidationFailed
-from app.staff.deps import OperatorActor
+from app.staff.deps import Shipper
 
 router = APIRouter(prefix="/coldchain", tags=["cold chain"])
 shipment_router = APIRouter(prefix="/shipments", tags=["cold chain"])
@@ -90,7 +90,7 @@ async def sscc_assessment(request: Request, session: SessionDep, settings: Setti
 @shipment_router.get("/{shipment_id}/coldchain", summary="A shipment's cold chain: the readings "
                      "on its SSCCs and units, each unit's verdict; ?format=svg for the chart",
                      response_model=ShipmentColdChainOut)
-async def shipment_assessment(request: Request, session: SessionDep, actor: OperatorActor,
+async def shipment_assessment(request: Request, session: SessionDep, actor: Shipper,
                               shipment_id: int = Path(ge=1, le=INTEGER_MAX),
                               format: Literal["json", "svg"] = "json"):
     found = await shipments.of_shipment(session, shipment_id)

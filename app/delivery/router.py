@@ -19,7 +19,7 @@ from app.delivery.schemas import (
 )
 from app.deps import INTEGER_MAX, SessionDep, SettingsDep
 from app.models.base import utcnow
-from app.staff.deps import OperatorActor
+from app.staff.deps import CaseWorker
 
 router = APIRouter(tags=["delivery confirmation"])
 LINK_ID = Path(ge=1, le=INTEGER_MAX)
@@ -33,7 +33,7 @@ def secret(settings) -> str:
 
 @router.post("/cases/{ref}/confirmation-links", status_code=201,
              summary="Issue a one-off confirmation link for the receiver (shown once)")
-async def issue(request: Request, session: SessionDep, actor: OperatorActor,
+async def issue(request: Request, session: SessionDep, actor: CaseWorker,
                 settings: SettingsDep, body: LinkRequest | None = None,
                 ref: str = REF) -> LinkIssued:
     link, token = await service.issue_link(session, ref, actor.label, secret(settings),
@@ -43,13 +43,13 @@ async def issue(request: Request, session: SessionDep, actor: OperatorActor,
 
 
 @router.get("/cases/{ref}/confirmation-links", summary="A case's confirmation links")
-async def list_links(session: SessionDep, actor: OperatorActor, ref: str = REF) -> list[LinkState]:
+async def list_links(session: SessionDep, actor: CaseWorker, ref: str = REF) -> list[LinkState]:
     case = await cases.get(session, ref)
     return [LinkState.of(x) for x in await service.links_of(session, case)]
 
 
 @router.post("/cases/{ref}/confirmation-links/{link_id}/revoke", summary="Revoke a link")
-async def revoke(session: SessionDep, actor: OperatorActor, ref: str = REF,
+async def revoke(session: SessionDep, actor: CaseWorker, ref: str = REF,
                  link_id: int = LINK_ID) -> LinkState:
     return LinkState.of(await service.revoke(session, ref, link_id, actor.label))
 
@@ -72,14 +72,14 @@ async def confirm_with(session, settings, token: str, body: ConfirmationIn) -> C
 
 
 @router.get("/follow-ups.json", summary="Follow-ups, open first, earliest due first")
-async def follow_ups(session: SessionDep, actor: OperatorActor,
+async def follow_ups(session: SessionDep, actor: CaseWorker,
                      status: str | None = Query(None, pattern="^(open|done)$")) -> list[FollowUpOut]:
     now = utcnow()
     return [FollowUpOut.of(f, ref, now) for f, ref in await service.follow_ups(session, status)]
 
 
 @router.post("/follow-ups/{follow_up_id}", summary="Take or complete a follow-up")
-async def update(body: FollowUpIn, session: SessionDep, actor: OperatorActor,
+async def update(body: FollowUpIn, session: SessionDep, actor: CaseWorker,
                  follow_up_id: int = FOLLOW_UP_ID) -> FollowUpOut:
     row, ref = await service.update_follow_up(session, follow_up_id, actor.label, owner=body.owner,
                                               done=body.done, outcome=body.outcome)

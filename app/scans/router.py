@@ -9,7 +9,7 @@ from app.deps import SessionDep, SettingsDep
 from app.errors import ValidationFailed
 from app.scans import service
 from app.scans.schemas import ScanTextIn, VerifyOut
-from app.staff.deps import OperatorActor
+from app.staff.deps import Scanner
 
 router = APIRouter(prefix="/scans", tags=["scans"])
 
@@ -22,7 +22,7 @@ _BODY = {"requestBody": {"required": True, "content": {
 
 @router.post("/verify", response_model=VerifyOut, openapi_extra=_BODY)
 async def verify(request: Request, session: SessionDep, settings: SettingsDep,
-                 actor: OperatorActor) -> VerifyOut:
+                 actor: Scanner) -> VerifyOut:
     """Verify one scanned package against the ledger: staff (session) or operator admin keys."""
     kind = request.headers.get("content-type", "").partition(";")[0].strip().lower()
     if kind == "multipart/form-data":

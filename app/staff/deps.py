@@ -122,5 +122,9 @@ def permitted(permission: Permission, *also: Permission):
     return Depends(dependency)
 
 
-OperatorActor = Annotated[Actor, permitted(Permission.SCAN)]
-"""The staff member or operator key scanning (401/403 otherwise)."""
+Scanner = Annotated[Actor, permitted(Permission.SCAN)]
+Shipper = Annotated[Actor, permitted(Permission.SHIP)]
+Receiver = Annotated[Actor, permitted(Permission.RECEIVE)]
+CaseWorker = Annotated[Actor, permitted(Permission.CASES)]
+Tracer = Annotated[Actor, permitted(Permission.TRACE)]
+"""The acting staff member or operator key, holding the permission named (401/403 otherwise)."""

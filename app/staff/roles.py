@@ -5,11 +5,15 @@ their roles' permissions, whether they come by session cookie or by personal API
 operator key (issued to no partner) with scope ``admin`` holds them all.
 
 >>> sorted(p.value for p in permissions_of(["picker"]))
-['scan']
+['scan', 'ship']
 >>> sorted(p.value for p in permissions_of(["receiver", "qa"]))
-['investigate', 'quarantine', 'recall', 'receive', 'release', 'scan', 'trace']
+['adverse', 'investigate', 'quarantine', 'recall', 'receive', 'release', 'scan', 'trace']
+>>> sorted(p.value for p in permissions_of(["pharmacist"]))
+['adverse', 'cases', 'investigate', 'quarantine', 'scan', 'ship', 'trace']
 >>> roles_with(Permission.RECALL)
 ('qa', 'admin')
+>>> roles_with(Permission.CASES)
+('pharmacist', 'admin')
 """
 
 from __future__ import annotations
@@ -24,7 +28,10 @@ class Permission(StrEnum):
     """One kind of operator action."""
 
     SCAN = "scan"  # POST /scans/verify, the scan page
-    RECEIVE = "receive"  # accept units into stock (saleable returns)
+    SHIP = "ship"  # /shipments/** (pick, pack, ship, printables), the pick & pack pages
+    RECEIVE = "receive"  # /receiving/** and its pages: accept inbound shipments into stock
+    CASES = "cases"  # named-patient cases, confirmation links, follow-ups (API and pages)
+    ADVERSE = "adverse"  # record and read adverse-event reports on cases
     INVESTIGATE = "investigate"  # open, read, annotate, determine and clear investigations
     QUARANTINE = "quarantine"  # hold units, a case or a lot
     RELEASE = "release"  # release held units back to stock
@@ -36,19 +43,24 @@ class Permission(StrEnum):
 PERMISSIONS = tuple(p.value for p in Permission)
 
 ROLE_PERMISSIONS: dict[str, frozenset[Permission]] = {
-    StaffRole.PICKER: frozenset({Permission.SCAN}),
+    StaffRole.PICKER: frozenset({Permission.SCAN, Permission.SHIP}),
     StaffRole.RECEIVER: frozenset({Permission.SCAN, Permission.RECEIVE}),
-    StaffRole.PHARMACIST: frozenset({Permission.SCAN, Permission.INVESTIGATE,
+    StaffRole.PHARMACIST: frozenset({Permission.SCAN, Permission.SHIP, Permission.CASES,
+                                     Permission.ADVERSE, Permission.INVESTIGATE,
                                      Permission.QUARANTINE, Permission.TRACE}),
-    StaffRole.QA: frozenset({Permission.SCAN, Permission.INVESTIGATE, Permission.QUARANTINE,
-                             Permission.RELEASE, Permission.RECALL, Permission.TRACE}),
+    StaffRole.QA: frozenset({Permission.SCAN, Permission.ADVERSE, Permission.INVESTIGATE,
+                             Permission.QUARANTINE, Permission.RELEASE, Permission.RECALL,
+                             Permission.TRACE}),
     StaffRole.ADMIN: frozenset(Permission),
 }
 """The role model (decision 0026): change it here and only here."""
 
 ACTIONS = {
     Permission.SCAN: "scan and verify packages",
-    Permission.RECEIVE: "receive units into stock",
+    Permission.SHIP: "pick, pack and ship shipments",
+    Permission.RECEIVE: "receive shipments into stock",
+    Permission.CASES: "work on named-patient cases",
+    Permission.ADVERSE: "record or read adverse-event reports",
     Permission.INVESTIGATE: "work on investigations",
     Permission.QUARANTINE: "quarantine units",
     Permission.RELEASE: "release quarantined units",

@@ -9,7 +9,7 @@ from app.auth.deps import require
 from app.auth.service import Caller
 from app.deps import INTEGER_MAX, SessionDep
 from app.models.base import utcnow
-from app.staff.deps import OperatorActor
+from app.staff.deps import Tracer
 from app.traces import service
 from app.traces.schemas import TraceRequestIn, TraceRequestOut
 
@@ -44,6 +44,6 @@ async def get(session: SessionDep, origin: OriginDep, request_id: int = Id,
 
 @router.post("/trace-requests/{request_id}/answer",
              summary="Answer from the ledger (operator staff or admin key)")
-async def answer(session: SessionDep, origin: OriginDep, actor: OperatorActor,
+async def answer(session: SessionDep, origin: OriginDep, actor: Tracer,
                  request_id: int = Id) -> TraceRequestOut:
     return TraceRequestOut.of(await service.answer(session, actor, request_id, origin), utcnow())

@@ -1,5 +1,6 @@
 """Staff pages for named-patient cases and follow-ups, and the receiver's one-off confirmation
-page (no account: the signed link is the authority).
+page (no account: the signed link is the authority). Cases and follow-ups need the ``cases``
+permission, as their API routes do.
 
 Patient data shows only for pharmacists and admins, only when asked for (``?patient=1``), and
 each showing is audited in ``vault_access``.
@@ -23,13 +24,13 @@ from app.deps import SessionDep
 from app.errors import CustodyError, ValidationFailed
 from app.models import CaseStatus, StaffUser
 from app.models.base import utcnow
-from app.staff.deps import csrf_ok, session_staff
+from app.staff.deps import csrf_ok
 from app.staff.roles import Permission
 from app.staff.service import staff_actor
 from app.vault import service as vault
 from app.vault.keys import load_keyring
 from app.web import coldchain
-from app.web.pages import STALE, may, page, refused, to_signin
+from app.web.pages import STALE, holding, may, page
 
 router = APIRouter(include_in_schema=False)
 Text = Annotated[str, Form(max_length=10_000)]
@@ -41,9 +42,9 @@ def _reader(user: StaffUser) -> vault.Reader:
 
 @router.get("/staff/cases", response_class=HTMLResponse)
 async def case_list(request: Request, session: SessionDep) -> Response:
-    user = await session_staff(session, request)
-    if user is None:
-        return to_signin()
+    user = await holding(request, session, Permission.CASES)
+    if isinstance(user, Response):
+        return user
     rows = [(c, await cases.remaining(session, c), await cases.receiver_name(session, c))
             for c in await cases.list_cases(session)]
     return page(request, "cases.html", user=user, rows=rows)
@@ -63,7 +64,7 @@ async def _case_page(request: Request, session, user: StaffUser, ref: str, statu
     from app.adverse import service as adverse
 
     events = (await adverse.of_case(session, case.ref, _reader(user))
-              if frozenset(user.roles) & adverse.ROLES else None)
+              if may(user, Permission.ADVERSE) else None)
     return page(request, "case.html", status, user=user, case=await case_out(session, case),
                 links=await delivery.links_of(session, case), issued=issued, error=error,
                 adverse_events=events, cold=await coldchain.of_case(session, case),
@@ -72,11 +73,9 @@ async def _case_page(request: Request, session, user: StaffUser, ref: str, statu
 
 @router.get("/staff/cases/{ref}", response_class=HTMLResponse)
 async def case_page(request: Request, session: SessionDep, ref: str, patient: int = 0) -> Response:
-    user = await session_staff(session, request)
-    if user is None:
-        return to_signin()
-    if not may(user, Permission.SCAN):  # as the API's case read (decision 0026)
-        return refused(request, user, "read cases and their cold chain", Permission.SCAN)
+    user = await holding(request, session, Permission.CASES)
+    if isinstance(user, Response):
+        return user
     return await _case_page(request, session, user, ref, show_patient=bool(patient))
 
 
@@ -88,9 +87,9 @@ async def case_action(request: Request, session: SessionDep, ref: str, action: s
                       expires: Annotated[str, Form(max_length=10)] = "",
                       identifiers: Text = "", status: Annotated[str, Form(max_length=20)] = "",
                       note: Text = "") -> Response:
-    user = await session_staff(session, request)
-    if user is None:
-        return to_signin()
+    user = await holding(request, session, Permission.CASES)
+    if isinstance(user, Response):
+        return user
     if not csrf_ok(request, csrf_token):
         return await _case_page(request, session, user, ref, 403, STALE)
     actor, settings = staff_actor(user).label, request.app.state.settings
@@ -134,9 +133,9 @@ async def _act(session, settings, ref: str, action: str, actor: str, authorizati
 
 @router.get("/follow-ups", response_class=HTMLResponse)
 async def follow_ups(request: Request, session: SessionDep) -> Response:
-    user = await session_staff(session, request)
-    if user is None:
-        return to_signin()
+    user = await holding(request, session, Permission.CASES)
+    if isinstance(user, Response):
+        return user
     now = utcnow()
     rows = [FollowUpOut.of(f, ref, now) for f, ref in await delivery.follow_ups(session)]
     return page(request, "follow_ups.html", user=user, rows=rows)
@@ -147,9 +146,9 @@ async def follow_up_action(request: Request, session: SessionDep, follow_up_id: 
                            csrf_token: Annotated[str, Form()] = "",
                            action: Annotated[str, Form(max_length=10)] = "",
                            outcome: Text = "") -> Response:
-    user = await session_staff(session, request)
-    if user is None:
-        return to_signin()
+    user = await holding(request, session, Permission.CASES)
+    if isinstance(user, Response):
+        return user
     if not csrf_ok(request, csrf_token):
         return HTMLResponse(STALE, status_code=403)
     actor = staff_actor(user).label

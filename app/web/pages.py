@@ -22,7 +22,7 @@ from app.scans import service as scans
 from app.scans.schemas import VerifyOut
 from app.staff import service as staff
 from app.staff.deps import csrf_ok, csrf_token, end_session, session_staff, start_session
-from app.staff.roles import Permission, permissions_of, roles_with
+from app.staff.roles import ACTIONS, Permission, permissions_of, roles_with
 from app.web.router import templates
 
 router = APIRouter(include_in_schema=False)
@@ -65,6 +65,21 @@ def refused(request: Request, user: StaffUser, action: str,
     """The 403 page for ``user``, whose roles do not allow ``action``."""
     return page(request, "refused.html", 403, user=user, action=action,
                 roles=roles_with(permission))
+
+
+def refusal(request: Request, user: StaffUser, permission: Permission) -> HTMLResponse | None:
+    """The 403 page when ``user`` lacks ``permission`` (the one its API routes need), else None."""
+    return None if may(user, permission) else refused(request, user, ACTIONS[permission],
+                                                      permission)
+
+
+async def holding(request: Request, session, permission: Permission) -> StaffUser | Response:
+    """The signed-in user if they hold ``permission``, else what to answer instead: the sign-in
+    redirect, or the 403 page naming the roles that hold it (``isinstance(x, Response)``)."""
+    user = await session_staff(session, request)
+    if user is None:
+        return to_signin()
+    return refusal(request, user, permission) or user
 
 
 async def attempt(session, action: Callable[[], Awaitable[T]]) -> tuple[T | None, str | None]:

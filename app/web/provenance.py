@@ -19,19 +19,13 @@ from app.errors import CustodyError, ValidationFailed
 from app.models import StaffUser
 from app.models.base import utcnow
 from app.staff.deps import csrf_ok, session_staff
-from app.staff.roles import ACTIONS, Permission
+from app.staff.roles import Permission
 from app.staff.service import staff_actor
 from app.traces import service as traces
 from app.traces.calendar import is_overdue
-from app.web.pages import STALE, may, page, refused, to_signin
+from app.web.pages import STALE, page, refusal, to_signin
 
 router = APIRouter(include_in_schema=False)
-
-
-def _refused(request: Request, user: StaffUser, permission: Permission) -> HTMLResponse | None:
-    if may(user, permission):
-        return None
-    return refused(request, user, ACTIONS[permission], permission)
 
 
 @router.get("/staff/audit", response_class=HTMLResponse)
@@ -47,7 +41,7 @@ async def audit_page(
     user = await session_staff(session, request)
     if user is None:
         return to_signin()
-    if (refused := _refused(request, user, Permission.AUDIT)) is not None:
+    if (refused := refusal(request, user, Permission.AUDIT)) is not None:
         return refused
     who = staff_actor(user)
     where = audit.Filter(actor or None, action or None, object or None)
@@ -80,7 +74,7 @@ async def traces_page(request: Request, session: SessionDep, origin: OriginDep) 
     user = await session_staff(session, request)
     if user is None:
         return to_signin()
-    return _refused(request, user, Permission.TRACE) or await _traces(request, session, user, origin)
+    return refusal(request, user, Permission.TRACE) or await _traces(request, session, user, origin)
 
 
 async def _traces(request: Request, session: SessionDep, user: StaffUser, origin: audit.Origin,
@@ -102,7 +96,7 @@ async def answer_from_page(request: Request, session: SessionDep, origin: Origin
     user = await session_staff(session, request)
     if user is None:
         return to_signin()
-    if (refused := _refused(request, user, Permission.TRACE)) is not None:
+    if (refused := refusal(request, user, Permission.TRACE)) is not None:
         return refused
     if not csrf_ok(request, csrf_token):
         return await _traces(request, session, user, origin, STALE, 403)

@@ -1,6 +1,6 @@
 """The receiving pages: expected shipments (``/receiving``) and one receiving's board
 (``/receiving/{id}``): scan, mark damaged, close. Plain forms with the session's CSRF token,
-calling :mod:`app.receiving.service` as the API does."""
+calling :mod:`app.receiving.service` as the API does, for staff holding ``receive``."""
 
 from __future__ import annotations
 
@@ -15,9 +15,10 @@ from app.models import StaffUser
 from app.operator.service import operator
 from app.receiving import service
 from app.receiving.schemas import ReceivingOut
-from app.staff.deps import csrf_ok, session_staff
+from app.staff.deps import csrf_ok
+from app.staff.roles import Permission
 from app.staff.service import staff_actor
-from app.web.pages import STALE, page, to_signin
+from app.web.pages import STALE, holding, page
 
 router = APIRouter(include_in_schema=False)
 
@@ -38,8 +39,8 @@ SCANNED = {
 
 @router.get("/receiving", response_class=HTMLResponse)
 async def receiving_list(request: Request, session: SessionDep) -> Response:
-    user = await session_staff(session, request)
-    return to_signin() if user is None else await _list(request, session, user)
+    user = await holding(request, session, Permission.RECEIVE)
+    return user if isinstance(user, Response) else await _list(request, session, user)
 
 
 async def _list(request: Request, session, user: StaffUser, status: int = 200,
@@ -55,9 +56,9 @@ async def receiving_open(request: Request, session: SessionDep,
                          shipment: Annotated[str, Form(max_length=100)] = "",
                          reference: Annotated[str, Form(max_length=1000)] = "",
                          csrf_token: Annotated[str, Form()] = "") -> Response:
-    user = await session_staff(session, request)
-    if user is None:
-        return to_signin()
+    user = await holding(request, session, Permission.RECEIVE)
+    if isinstance(user, Response):
+        return user
     if not csrf_ok(request, csrf_token):
         return await _list(request, session, user, 403, STALE)
     op = await operator(session, request.app.state.settings.operator_gln)
@@ -71,8 +72,8 @@ async def receiving_open(request: Request, session: SessionDep,
 
 @router.get("/receiving/{receiving_id:int}", response_class=HTMLResponse)
 async def receiving_board(request: Request, session: SessionDep, receiving_id: int) -> Response:
-    user = await session_staff(session, request)
-    return to_signin() if user is None else await _board(request, session, user, receiving_id)
+    user = await holding(request, session, Permission.RECEIVE)
+    return user if isinstance(user, Response) else await _board(request, session, user, receiving_id)
 
 
 async def _board(request: Request, session, user: StaffUser, receiving_id: int, status: int = 200,
@@ -91,9 +92,9 @@ async def receiving_scan(request: Request, session: SessionDep, receiving_id: in
                          text: Annotated[str, Form(max_length=1000)] = "",
                          action: Annotated[str, Form(max_length=10)] = "scan",
                          csrf_token: Annotated[str, Form()] = "") -> Response:
-    user = await session_staff(session, request)
-    if user is None:
-        return to_signin()
+    user = await holding(request, session, Permission.RECEIVE)
+    if isinstance(user, Response):
+        return user
     if not csrf_ok(request, csrf_token):
         return await _board(request, session, user, receiving_id, 403, STALE)
     try:
@@ -107,9 +108,9 @@ async def receiving_scan(request: Request, session: SessionDep, receiving_id: in
 async def receiving_close(request: Request, session: SessionDep, receiving_id: int,
                           investigate: Annotated[str, Form(max_length=10)] = "",
                           csrf_token: Annotated[str, Form()] = "") -> Response:
-    user = await session_staff(session, request)
-    if user is None:
-        return to_signin()
+    user = await holding(request, session, Permission.RECEIVE)
+    if isinstance(user, Response):
+        return user
     if not csrf_ok(request, csrf_token):
         return await _board(request, session, user, receiving_id, 403, STALE)
     op = await operator(session, request.app.state.settings.operator_gln)

@@ -12,11 +12,13 @@ from fastapi.templating import Jinja2Templates
 
 from app import __version__
 from app.dialect import backend
+from app.staff.roles import permissions_of
 
 HERE = Path(__file__).parent
 SWAGGER_UI = "/static/swagger-ui"  # swagger-ui-dist 5.36.0, see static/swagger-ui/README.md
 static = StaticFiles(directory=HERE / "static")
 templates = Jinja2Templates(directory=HERE / "templates")
+templates.env.filters["permissions"] = lambda roles: {p.value for p in permissions_of(roles)}
 router = APIRouter(include_in_schema=False)
 
 LINKS = (

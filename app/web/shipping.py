@@ -1,5 +1,6 @@
 """Pick & pack pages: ``/shipping`` (shipments, a new one, the outbox) and ``/shipping/{id}``
-(cases with counts, a scan field for wedge scanners, close/reopen, ship, printables).
+(cases with counts, a scan field for wedge scanners, close/reopen, ship, printables). Every
+page needs the ``ship`` permission, as the API does.
 
 The JSON API owns ``/shipments``; these pages call the same services
 (``app.shipments.service``, ``app.outbox.service``) with plain forms, each POST carrying the
@@ -22,11 +23,11 @@ from app.outbox import service as outbox
 from app.partners import service as partners
 from app.shipments import service
 from app.staff import service as staff
-from app.staff.deps import csrf_ok, session_staff
+from app.staff.deps import csrf_ok
 from app.staff.roles import Permission
 from app.vault.keys import optional_keyring
 from app.web import coldchain
-from app.web.pages import STALE, VERDICTS, may, page, refused, to_signin
+from app.web.pages import STALE, VERDICTS, holding, page
 
 router = APIRouter(include_in_schema=False)
 Id = Annotated[int, Path(ge=1, le=INTEGER_MAX)]
@@ -77,10 +78,11 @@ async def _shipment_page(request: Request, session, user: StaffUser, shipment_id
 async def _act(request: Request, session, csrf_token: str, shipment_id: int | None,
                action: Callable[[StaffUser, Operator], Awaitable[Any]],
                ) -> tuple[StaffUser | None, Any, Response | None]:
-    """Sign-in and CSRF checks, then ``action``; a refusal re-renders the page with its reason."""
-    user = await session_staff(session, request)
-    if user is None:
-        return None, None, to_signin()
+    """Sign-in, permission and CSRF checks, then ``action``; a refusal re-renders the page with
+    its reason."""
+    user = await holding(request, session, Permission.SHIP)
+    if isinstance(user, Response):
+        return None, None, user
     if not csrf_ok(request, csrf_token):
         failed = (await _shipment_page(request, session, user, shipment_id, 403, STALE)
                   if shipment_id else await _list_page(request, session, user, 403, STALE))
@@ -103,8 +105,8 @@ def _to(shipment_id: int, case_id: int | None = None) -> RedirectResponse:
 
 @router.get("/shipping", response_class=HTMLResponse)
 async def shipments(request: Request, session: SessionDep) -> Response:
-    user = await session_staff(session, request)
-    return to_signin() if user is None else await _list_page(request, session, user)
+    user = await holding(request, session, Permission.SHIP)
+    return user if isinstance(user, Response) else await _list_page(request, session, user)
 
 
 @router.post("/shipping", response_class=HTMLResponse)
@@ -120,9 +122,9 @@ async def create(request: Request, session: SessionDep, ship_to: Line = "",
         return await service.create_shipment(session, op, spec, staff.staff_actor(user).label)
 
     if not gln:
-        user = await session_staff(session, request)
-        if user is None:
-            return to_signin()
+        user = await holding(request, session, Permission.SHIP)
+        if isinstance(user, Response):
+            return user
         return await _list_page(request, session, user, 422, "Choose the ship-to site first.")
     _, view, failed = await _act(request, session, csrf_token, None, make)
     return failed or RedirectResponse(f"/shipping/{view.shipment.id}", status_code=303)
@@ -131,11 +133,9 @@ async def create(request: Request, session: SessionDep, ship_to: Line = "",
 @router.get("/shipping/{shipment_id}", response_class=HTMLResponse)
 async def shipment(request: Request, session: SessionDep, shipment_id: Id,
                    case: int | None = None) -> Response:
-    user = await session_staff(session, request)
-    if user is None:
-        return to_signin()
-    if not may(user, Permission.SCAN):  # as the API's shipment read (decision 0026)
-        return refused(request, user, "read shipments and their cold chain", Permission.SCAN)
+    user = await holding(request, session, Permission.SHIP)
+    if isinstance(user, Response):
+        return user
     try:
         return await _shipment_page(request, session, user, shipment_id, case_id=case)
     except CustodyError as exc:
@@ -157,9 +157,9 @@ async def scan(request: Request, session: SessionDep, shipment_id: Id,
                case_id: Annotated[int, Form(ge=0, le=INTEGER_MAX)] = 0,
                station: Annotated[str, Form(max_length=100)] = "",
                csrf_token: Annotated[str, Form()] = "") -> Response:
-    user = await session_staff(session, request)
-    if user is None:
-        return to_signin()
+    user = await holding(request, session, Permission.SHIP)
+    if isinstance(user, Response):
+        return user
     if not csrf_ok(request, csrf_token):
         return await _shipment_page(request, session, user, shipment_id, 403, STALE)
     if not text.strip() or not case_id:

@@ -81,3 +81,17 @@ async def test_an_authorization_that_ends_before_it_starts_is_refused(session, p
     with pytest.raises(ValidationFailed, match="authorization_expires: expected on or after"):
         await service.open_case(session, spec(authorization=Authorization(
             "X", date(2027, 1, 2), date(2027, 1, 1))), "test")
+
+
+async def test_the_demo_has_one_case_in_each_status(session, demo):
+    """Issue 19: ``custody demo`` shows every status, and prints each case's reference."""
+    from sqlalchemy import select
+
+    from app.demo import ACTOR
+    from app.models import Case
+
+    found = (await session.execute(select(Case.status, Case.ref).where(
+        Case.created_by == ACTOR))).all()
+    assert sorted(status for status, _ in found) == sorted(CaseStatus)
+    for status, ref in found:
+        assert f"{status.value} {ref}" in demo["cases"]

@@ -1,7 +1,7 @@
 """The trace-request and audit pages in a real browser, as the operator's admin uses them.
 
-``custody demo`` files an answered fire drill and an open request; ``custody staff add`` makes
-an admin; ``custody serve`` runs on a free port; Debian's Chromium signs in, answers the open
+``custody demo`` files an answered fire drill and an open request and prints its admin's
+password; ``custody serve`` runs on a free port; Debian's Chromium signs in, answers the open
 request, and finds the answer in the audit trail. Screenshots go to the test's tmp directory.
 """
 
@@ -12,26 +12,24 @@ from collections.abc import Iterator
 
 import pytest
 
+from app.demo import ADMIN_USER as ADMIN
 from app.demo import OPERATOR, STAFF_USER
 from tests.process import custody, serving
 from tests.web.test_pages import browser, offline_page  # noqa: F401  (fixture)
 
-ADMIN = "demo.admin"
-
 
 @pytest.fixture(scope="module")
 def demo_served(tmp_path_factory) -> Iterator[tuple[str, str, str]]:
-    """Demo data, an admin account, a server; yields (URL, admin password, pharmacist password)."""
+    """Demo data, a server; yields (URL, admin password, pharmacist password): both accounts
+    are the demo's, their passwords read from its printout."""
     database = tmp_path_factory.mktemp("provenanceweb") / "custody.db"
     settings = {"CUSTODY_DATABASE_URL": f"sqlite+aiosqlite:///{database}",
                 "CUSTODY_OPERATOR_GLN": OPERATOR.gln}
     made = custody("demo", "--no-serve", **settings)
     assert made.returncode == 0, made.stderr
     pharmacist = re.search(rf"{STAFF_USER}, password \(shown once\): (\S+)", made.stdout).group(1)
-    added = custody("staff", "add", ADMIN, "--name", "Ada Admin", "--role", "admin",
-                    "--generate", **settings)
-    assert added.returncode == 0, added.stderr
-    password = added.stdout.strip().split()[-1]
+    password = re.search(rf"{ADMIN} \(admin[^)]*\), password \(shown once\): (\S+)",
+                         made.stdout).group(1)
     with serving(**settings) as url:
         yield url, password, pharmacist
 
