@@ -19,6 +19,11 @@ def rows(epcs: Iterable[str], readings: Iterable[Reading], source: str) -> list[
              "source": source} for epc in dict.fromkeys(epcs) for r in readings]
 
 
+def source_of(event_hash: str) -> str:
+    """The ``source`` of readings a captured event carried."""
+    return f"event:{event_hash}"[:120]
+
+
 def measured(event: Event) -> tuple[str, ...]:
     """What an event's sensor reports were measured on: its parent (the container) when it
     names one, else its EPCs (and a transformation's outputs)."""
@@ -36,7 +41,7 @@ async def store_event_readings(session: AsyncSession, events: Iterable[tuple[str
     for event_hash, event in events:
         if not event.sensor_elements:
             continue
-        source = f"event:{event_hash}"[:120]
+        source = source_of(event_hash)
         try:
             found = from_event(event, source)
         except ReadingError:
