@@ -12,11 +12,13 @@ from app.bulk import insert_rows, select_in
 from app.dialect import for_update, write_lock
 from app.models import ColdChainAlert, EpcRole, EventEpc, Product, TemperatureReading, Unit
 
+COLUMNS = ("epc", "at", "celsius", "low", "high", "source")
 
-async def add_readings(session: AsyncSession, rows: Sequence[dict]) -> None:
-    """Insert reading rows (``epc``, ``at``, ``celsius``, ``low``, ``high``, ``source``):
-    COPY on PostgreSQL for a large logger file."""
-    await insert_rows(session, TemperatureReading.__table__, rows)
+
+async def add_readings(session: AsyncSession, rows: Sequence[tuple]) -> None:
+    """Insert reading rows (tuples of :data:`COLUMNS`): COPY on PostgreSQL for a large
+    logger file."""
+    await insert_rows(session, TemperatureReading.__table__, rows, COLUMNS)
 
 
 async def has_source(session: AsyncSession, epc: str, source: str) -> bool:

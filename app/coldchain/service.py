@@ -12,8 +12,10 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
+from itertools import groupby
+from operator import attrgetter
 
 import anyio
 from sqlalchemy.exc import IntegrityError
@@ -80,33 +82,43 @@ async def storage_of(session: AsyncSession, unit: Unit) -> StorageRange | None:
                         timedelta(minutes=min(p.excursion_budget_minutes or 0 for p in found)))
 
 
-Legs = dict[str, list[Reading]]
-"""Readings by the identifier they were measured on: what one arrival's evaluations share."""
+@dataclass
+class Shared:
+    """What one arrival's evaluations share: the readings on each identifier (read once) and
+    the assessment of each set of legs against each range (a case's vials share the case's)."""
+
+    readings: dict[str, list[Reading]] = field(default_factory=dict)
+    assessed: dict[tuple, tuple[Assessment, list[Reading], list[str]]] = field(
+        default_factory=dict)
+
+    async def measured(self, session: AsyncSession, epcs: set[str]) -> dict[str, list[Reading]]:
+        """The readings on each of ``epcs`` that has any."""
+        missing = epcs - self.readings.keys()
+        for epc in missing:
+            self.readings[epc] = []
+        for epc, source, at, celsius, low, high in await repository.readings(session, missing):
+            self.readings[epc].append(Reading(at, celsius, source, low, high))
+        return {epc: self.readings[epc] for epc in sorted(epcs) if self.readings[epc]}
 
 
-async def _measured(session: AsyncSession, epcs: set[str], known: Legs) -> Legs:
-    """The readings on each of ``epcs``, from ``known`` or the database (then kept there)."""
-    missing = epcs - known.keys()
-    for epc in missing:
-        known[epc] = []
-    for epc, source, at, celsius, low, high in await repository.readings(session, missing):
-        known[epc].append(Reading(at, celsius, source, low, high))
-    return {epc: known[epc] for epc in epcs}
-
-
-async def evaluate(session: AsyncSession, unit: Unit, known: Legs | None = None) -> Evaluation:
+async def evaluate(session: AsyncSession, unit: Unit, shared: Shared | None = None) -> Evaluation:
     """Assess ``unit``'s chain (read only): its readings and its containers', against its
     storage range; with the investigation this evidence opened, if any."""
-    epcs = {unit.identifier} | await repository.containers(session, unit)
-    measured = await _measured(session, epcs, {} if known is None else known)
-    legs: dict[str, list[Reading]] = {}
-    for epc in sorted(measured):
-        for r in measured[epc]:
-            legs.setdefault(r.source, []).append(r)
+    shared = Shared() if shared is None else shared
+    measured = await shared.measured(
+        session, {unit.identifier} | await repository.containers(session, unit))
     storage = await storage_of(session, unit)
-    assessment = assess_legs(legs.values(), storage or StorageRange(float("-inf"), float("inf")))
-    found = Evaluation(unit, storage, assessment, [r for leg in legs.values() for r in leg],
-                       sorted(legs))
+    key = (tuple(measured), storage)
+    if key not in shared.assessed:
+        legs: dict[str, list[Reading]] = {}
+        for readings in measured.values():
+            for source, run in groupby(readings, key=attrgetter("source")):
+                legs.setdefault(source, []).extend(run)
+        assessment = assess_legs(legs.values(),
+                                 storage or StorageRange(float("-inf"), float("inf")))
+        shared.assessed[key] = (assessment, [r for leg in legs.values() for r in leg],
+                                sorted(legs))
+    found = Evaluation(unit, storage, *shared.assessed[key])
     if found.verdict != "excursion":
         return found
     opened = await repository.alerted(session, [unit.id], fingerprint(found))
@@ -114,13 +126,14 @@ async def evaluate(session: AsyncSession, unit: Unit, known: Legs | None = None)
 
 
 async def arrived(session: AsyncSession, epcs: Iterable[str], actor: str,
-                  operator: Operator | None, known: Legs | None = None) -> dict[str, Evaluation]:
+                  operator: Operator | None, shared: Shared | None = None,
+                  ) -> dict[str, Evaluation]:
     """New readings on ``epcs``: assess every unit they apply to (each of ``epcs`` and all
     ever inside it) and open one cold-chain investigation per excursion beyond the budget,
     quarantining what ``operator`` holds (decision 0029). Returns each unit's evaluation."""
-    known = {} if known is None else known
+    shared = Shared() if shared is None else shared
     units = await repository.units_within(session, list(epcs))
-    found = {u.identifier: await evaluate(session, u, known) for u in units}
+    found = {u.identifier: await evaluate(session, u, shared) for u in units}
     suspect: dict[str, list[Evaluation]] = {}
     for e in found.values():
         if e.verdict == "excursion" and e.investigation_id is None:
@@ -205,14 +218,15 @@ async def upload(session: AsyncSession, identifier: str, body: bytes, content_ty
     unit = await find_unit(session, identifier, partner)
     source = "upload:" + hashlib.sha256(body).hexdigest()[:32]
     found = await anyio.to_thread.run_sync(parse_upload, body, content_type, source)
+    found.sort(key=attrgetter("time"))  # stored in time order: the (epc, at) index appends
     await repository.lock(session, unit)  # the same file uploaded concurrently waits here
-    known: Legs = {}
+    shared = Shared()
     if not await repository.has_source(session, unit.identifier, source):
         # What was there before, and the file as parsed: its rows are not read back.
-        await _measured(session, {unit.identifier}, known)
-        known[unit.identifier] += found
+        await shared.measured(session, {unit.identifier})
+        shared.readings[unit.identifier] += found
         await repository.add_readings(session, rows([unit.identifier], found, source))
-    return (await arrived(session, [unit.identifier], actor, operator, known))[unit.identifier]
+    return (await arrived(session, [unit.identifier], actor, operator, shared))[unit.identifier]
 
 
 async def events_arrived(session: AsyncSession, event_hashes: Iterable[str], actor: str,
