@@ -7,11 +7,14 @@ import asyncio
 from dataclasses import replace
 from datetime import timedelta
 
+import httpx
 from sqlalchemy import func, select
 
 from app.coldchain import service
+from app.config import Settings
 from app.db import create_engine, session_factory
 from app.ingest.worker import run_once
+from app.main import create_app
 from app.models import Investigation, Product, TemperatureReading, Unit, UnitStatus
 from app.models.base import Base
 from epcis.cbv import GS1_VOC
@@ -121,4 +124,32 @@ async def test_the_same_file_uploaded_concurrently_opens_one_investigation(pg_ur
         assert stored == len(EXCURSION)  # the file stored once
         alerts = (await rows(session))["coldchain_alerts"]
         assert alerts == 4  # the case and its three vials
+    await engine.dispose()
+
+
+async def test_the_same_sensor_report_in_documents_run_at_once_opens_one_investigation(
+        pg_url, tmp_path):  # noqa: F811
+    engine = create_engine(pg_url)
+    sessions = session_factory(engine)
+    app = create_app(Settings(database_url=pg_url, key_dir=tmp_path / "keys",
+                              operator_gln=PHARMACY_GLN))
+    app.state.sessions = sessions
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                 base_url="http://custody.test") as client, \
+            sessions() as session:
+        s = await stock(client, session, sessions)
+        await zenterva_2_to_8(client, s.staff)
+        for statement in (True, False, True):  # three documents (two bytes), one event
+            posted = await client.post("/capture", headers=s.partners["pharmacy"][1],
+                                       content=document(sensor_report(10), statement=statement))
+            assert posted.status_code == 202
+        await asyncio.gather(*(run_once(sessions, operator_gln=PHARMACY_GLN) for _ in range(2)))
+        while await run_once(sessions, operator_gln=PHARMACY_GLN) is not None:
+            pass  # a job that lost a race runs again
+        opened = (await client.get("/investigations", headers=s.staff)).json()
+        assert [i["trigger"] for i in opened] == ["cold-chain"], opened
+        counted = await rows(session)
+        assert counted["coldchain_alerts"] == 1 + len(IN_CASE)  # the case and its two units
+        assert counted["temperature_readings"] == len(EXCURSION)
+    await app.state.engine.dispose()
     await engine.dispose()
