@@ -11,10 +11,8 @@ that raises unexpectedly goes back to ``pending`` until it has failed ``MAX_ATTE
 from __future__ import annotations
 
 import asyncio
-import gc
 import time
-from collections.abc import Iterator
-from contextlib import asynccontextmanager, contextmanager, suppress
+from contextlib import asynccontextmanager, suppress
 from datetime import timedelta
 
 import structlog
@@ -22,6 +20,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app import metrics
+from app.bulk import paused_gc
 from app.capture.repository import get_job
 from app.coldchain import service as coldchain
 from app.db import is_unreachable
@@ -76,23 +75,6 @@ async def process(session: AsyncSession, job_id: str, attempt: int,
     await run_job(session, job, progress, prepared)
     await session.flush()
     return job
-
-
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a job runs.
-
-    A large document means millions of live, acyclic objects (events, units, hops, rows);
-    each full collection walks all of them again, about a sixth of a 1M-unit job's time.
-    Reference counting still frees them; cycles made meanwhile wait for the next collection.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 async def run_once(sessions: async_sessionmaker[AsyncSession], job_id: str | None = None,
