@@ -1,8 +1,12 @@
-"""Bulk reads and writes: binary COPY and array parameters on PostgreSQL, batches elsewhere."""
+"""Bulk reads and writes: binary COPY and array parameters on PostgreSQL, batches elsewhere;
+the garbage collector paused while the objects are made."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+import gc
+from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Any, TypeVarTuple
 
 from sqlalchemy import Row, Select, insert, text
@@ -13,6 +17,7 @@ from sqlalchemy.sql import ColumnElement, FromClause
 from sqlalchemy.sql.schema import Table
 
 from app.dialect import in_values, is_postgresql
+from app.models.base import UTCDateTime
 
 COPY_MIN_ROWS = 200  # below this, a plain multi-row INSERT is as fast as COPY
 IN_CHUNK = 2000  # values per IN (...) list, a placeholder each
@@ -32,6 +37,9 @@ async def insert_rows(
     assert isinstance(table, Table), "a mapped class's __table__ is its Table"
     if not rows:
         return
+    if columns is not None and len(rows) >= COPY_MIN_ROWS and not is_postgresql(session):
+        await _executemany(session, table, rows, columns)
+        return
     if not is_postgresql(session) or len(rows) < COPY_MIN_ROWS:
         if columns is not None:
             rows = [dict(zip(columns, row, strict=True)) for row in rows]
@@ -48,6 +56,33 @@ async def insert_rows(
         copy.set_types([_pg_type(table.c[name].type) for name in columns])
         for row in rows:
             await copy.write_row(row)
+
+
+async def _executemany(session: AsyncSession, table: Table, rows: Sequence[Sequence[Any]],
+                       columns: Sequence[str]) -> None:
+    """SQLite: one driver ``executemany`` of tuples, each column's type conversion applied a
+    column at a time (SQLAlchemy's insert builds and converts a dict per row: 10x slower)."""
+    connection = await session.connection()
+    dialect = connection.dialect
+    values: list[Sequence[Any]] = list(zip(*rows, strict=True))
+    for i, name in enumerate(columns):
+        kind = table.c[name].type
+        convert = (_sqlite_utc if isinstance(kind, UTCDateTime)
+                   else kind.dialect_impl(dialect).bind_processor(dialect))
+        if convert is not None:
+            values[i] = [None if v is None else convert(v) for v in values[i]]
+    marks = ", ".join("?" * len(columns))
+    await connection.exec_driver_sql(
+        f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})",
+        list(zip(*values, strict=True)))
+
+
+def _sqlite_utc(value: datetime) -> str:
+    """What :class:`UTCDateTime` stores in SQLite, 7x faster than its generic conversion (a
+    test holds the two equal)."""
+    if value.tzinfo is None:
+        raise ValueError(f"expected a timezone-aware datetime, got naive {value.isoformat()}")
+    return value.astimezone(UTC).isoformat(" ", "microseconds")[:26]  # less "+00:00"
 
 
 _PG_TYPES = {
@@ -124,3 +159,22 @@ async def keyset_pages(
         if len(page) < size:
             return
         last = page[-1]._mapping[key]
+
+
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while a bulk of objects is made (a capture job, a
+    logger upload); the first to pause it resumes it.
+
+    A large document means millions of live, acyclic objects (events, units, hops, rows);
+    each full collection walks all of them again, about a sixth of a 1M-unit job's time (a
+    fifth of a 100,000-reading upload's). Reference counting still frees them; cycles made
+    meanwhile wait for the next collection.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

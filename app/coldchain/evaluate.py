@@ -94,8 +94,8 @@ def assess(readings: Iterable[Reading], storage: StorageRange,
         return Assessment(0, None, None, timedelta(0), storage.budget)
     stamps = [r.time.timestamp() for r in ordered]
     stamps.append(stamps[-1])  # the last reading holds for no time
-    lows = [r.extremes[0] for r in ordered]
-    highs = [r.extremes[1] for r in ordered]
+    lows = [r.celsius if r.low is None else r.low for r in ordered]
+    highs = [r.celsius if r.high is None else r.high for r in ordered]
     longest = max_gap.total_seconds()
     excursions: list[Excursion] = []
     gaps: list[tuple[datetime, datetime]] = []

@@ -14,8 +14,9 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import dataclass
 from datetime import UTC, datetime
+from math import isfinite
+from typing import Any, NamedTuple
 
 from epcis.cbv import GS1_VOC
 from epcis.errors import EpcisError
@@ -23,6 +24,7 @@ from epcis.model import Event
 from epcis.values import parse_time
 
 TEMPERATURE = frozenset({GS1_VOC + "Temperature", GS1_VOC + "MT-Temperature"})
+NAN = float("nan")
 UNITS = {"CEL": lambda v: v, "FAH": lambda v: (v - 32) * 5 / 9, "KEL": lambda v: v - 273.15}
 """UN/CEFACT unit codes for temperature, each to Celsius."""
 
@@ -35,12 +37,12 @@ class ReadingError(ValueError):
         self.where, self.expected, self.found = where, expected, found
 
 
-@dataclass(frozen=True, slots=True)
-class Reading:
+class Reading(NamedTuple):
     """A temperature from ``time`` until the next reading, in degrees Celsius.
 
     ``low``/``high`` are the extremes over that time when the source gave them (a logger's
-    interval summary); for a single value they are the value itself.
+    interval summary); for a single value they are the value itself. A named tuple: a logger
+    file makes 100,000 of them.
     """
 
     time: datetime
@@ -119,21 +121,27 @@ def _time(text: str | None, default: datetime, where: str) -> datetime:
 
 def from_csv(text: str, source: str = "logger") -> list[Reading]:
     """A logger's CSV export: a header naming ``time`` and ``temperature`` (or ``value``),
-    an optional ``uom`` column (default Celsius).
+    an optional ``uom`` column (default Celsius). Blank lines are skipped.
 
     >>> from_csv("time,temperature\\n2026-01-01T00:00:00Z,5.1\\n")[0].celsius
     5.1
     """
-    rows = csv.DictReader(io.StringIO(text))
-    names = {(n or "").strip().lower(): n for n in rows.fieldnames or ()}
-    value = names.get("temperature") or names.get("value")
+    lines = csv.reader(io.StringIO(text))
+    header = next(lines, [])
+    names = {n.strip().lower(): i for i, n in enumerate(header)}
+    value = names.get("temperature", names.get("value"))
     if "time" not in names or value is None:
-        raise ReadingError("line 1", "a header with time and temperature columns",
-                           rows.fieldnames)
-    out = []
-    for line, row in enumerate(rows, start=2):
-        uom = row.get(names["uom"]) if "uom" in names else None
-        out.append(_reading(row.get(names["time"]), row.get(value), uom, f"line {line}", source))
+        raise ReadingError("line 1", "a header with time and temperature columns", header)
+    time, uom, width = names["time"], names.get("uom"), len(header)
+    out: list[Reading] = []
+    for row in lines:
+        if len(row) < width:  # a blank line is skipped; a short row lacks fields
+            if not row:
+                continue
+            row += [None] * (width - len(row))  # type: ignore[list-item]
+        unit = None if uom is None else row[uom]
+        out.append(_fast(row[time], row[value], unit, source)
+                   or _reading(row[time], row[value], unit, f"line {lines.line_num}", source))
     return out
 
 
@@ -153,9 +161,23 @@ def from_json(text: str, source: str = "logger") -> list[Reading]:
     for i, item in enumerate(items):
         if not isinstance(item, dict):
             raise ReadingError(f"$[{i}]", "an object with time and value", item)
-        out.append(_reading(item.get("time"), item.get("value"), item.get("uom"), f"$[{i}]",
-                            source))
+        fields = item.get("time"), item.get("value"), item.get("uom")
+        out.append(_fast(*fields, source) or _reading(*fields, f"$[{i}]", source))
     return out
+
+
+def _fast(time: Any, value: Any, uom: Any, source: str) -> Reading | None:
+    """The common row (a zoned ISO time, a finite number of degrees Celsius) at a fraction of
+    :func:`_reading`'s cost; None for anything else, which :func:`_reading` reads or refuses
+    naming the line and field."""
+    try:
+        at = datetime.fromisoformat(time)
+        number = float(value) if type(value) in (str, float, int) else NAN
+    except (TypeError, ValueError):
+        return None
+    if at.tzinfo is None or "T" not in time or uom not in (None, "", "CEL") or not isfinite(number):
+        return None
+    return Reading(at, round(number, 6), source)
 
 
 def _reading(time: object, value: object, uom: object, where: str, source: str) -> Reading:

@@ -8,14 +8,17 @@ from sqlalchemy import Row, and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
-from app.bulk import insert_rows
+from app.bulk import insert_rows, select_in
+from app.dialect import for_update, write_lock
 from app.models import ColdChainAlert, EpcRole, EventEpc, Product, TemperatureReading, Unit
 
+COLUMNS = ("epc", "at", "celsius", "low", "high", "source")
 
-async def add_readings(session: AsyncSession, rows: Sequence[dict]) -> None:
-    """Insert reading rows (``epc``, ``at``, ``celsius``, ``low``, ``high``, ``source``):
-    COPY on PostgreSQL for a large logger file."""
-    await insert_rows(session, TemperatureReading.__table__, rows)
+
+async def add_readings(session: AsyncSession, rows: Sequence[tuple]) -> None:
+    """Insert reading rows (tuples of :data:`COLUMNS`): COPY on PostgreSQL for a large
+    logger file."""
+    await insert_rows(session, TemperatureReading.__table__, rows, COLUMNS)
 
 
 async def has_source(session: AsyncSession, epc: str, source: str) -> bool:
@@ -26,11 +29,42 @@ async def has_source(session: AsyncSession, epc: str, source: str) -> bool:
 
 
 async def readings(session: AsyncSession, epcs: Iterable[str]) -> list[Row]:
-    """``(source, at, celsius, low, high)`` of the readings measured on any of ``epcs``, by
-    source and time."""
+    """``(epc, source, at, celsius, low, high)`` of the readings measured on any of ``epcs``,
+    in the order they were stored."""
     r = TemperatureReading
-    return list(await session.execute(select(r.source, r.at, r.celsius, r.low, r.high).where(
-        r.epc.in_(list(epcs))).order_by(r.source, r.at, r.id)))
+    query = select(r.epc, r.source, r.at, r.celsius, r.low, r.high).order_by(r.id)
+    return await select_in(session, query, r.epc, list(epcs))
+
+
+async def measured_by(session: AsyncSession, sources: Sequence[str]) -> set[str]:
+    """The identifiers readings of ``sources`` were stored on."""
+    r = TemperatureReading
+    return {epc for (epc,) in await select_in(session, select(r.epc).distinct(), r.source,
+                                               sources)}
+
+
+async def lock(session: AsyncSession, unit: Unit) -> None:
+    """Take ``unit``'s row lock (SQLite: the write lock) so its uploads happen one at a time."""
+    await write_lock(session)
+    await session.execute(for_update(session, select(Unit.id).where(Unit.id == unit.id)))
+
+
+async def units_within(session: AsyncSession, identifiers: Sequence[str]) -> list[Unit]:
+    """The units named by ``identifiers`` and every unit ever inside one of them (by captured
+    aggregation events, and the aggregation in force now), inner ones in turn."""
+    child, parent = aliased(EventEpc), aliased(EventEpc)
+    found: dict[str, Unit] = {}
+    layer = set(identifiers)
+    while layer:
+        units = await select_in(session, select(Unit), Unit.identifier, list(layer))
+        found.update((u.identifier, u) for (u,) in units)
+        inner = {epc for (epc,) in await select_in(session, select(child.epc).join(parent, and_(
+            parent.event_id == child.event_id, parent.role == EpcRole.PARENT)).where(
+            child.role == EpcRole.EPC), parent.epc, list(layer))}
+        now = {i for (i,) in await select_in(session, select(Unit.identifier), Unit.parent_id,
+                                              [found[i].id for i in layer if i in found])}
+        layer = (inner | now) - found.keys() - layer
+    return list(found.values())
 
 
 async def measured_in_lot(session: AsyncSession, gtin: str, lot: str) -> set[str]:

@@ -61,11 +61,11 @@ async def upload(request: Request, session: SessionDep, settings: SettingsDep,
     return _out(found, f"/coldchain/units/{quote(found.unit.identifier, safe=':')}")
 
 
-async def _assessed(session, settings, identifier: str, caller: Caller, fmt: str, path: str):
+async def _assessed(session, identifier: str, caller: Caller, fmt: str, path: str):
+    """A read: an excursion's investigation is opened where readings arrive, never here."""
     unit = await service.find_unit(session, identifier,
                                    None if caller.sees_everything else caller.partner_id)
-    op = await service.operator_or_none(session, settings.operator_gln)
-    found = await service.evaluate(session, unit, caller.actor, op)
+    found = await service.evaluate(session, unit)
     if fmt == "svg":
         return Response(service.chart(found), media_type="image/svg+xml")
     return _out(found, path)
@@ -74,17 +74,17 @@ async def _assessed(session, settings, identifier: str, caller: Caller, fmt: str
 @router.get("/units/{identifier:path}", summary="A unit's cold chain: its readings and its "
             "containers', against its product's range", response_model=AssessmentOut)
 async def unit_assessment(identifier: str, request: Request, session: SessionDep,
-                          settings: SettingsDep, caller: Caller = READ,
+                          caller: Caller = READ,
                           format: Literal["json", "svg"] = "json"):
-    return await _assessed(session, settings, identifier, caller, format, request.url.path)
+    return await _assessed(session, identifier, caller, format, request.url.path)
 
 
 @router.get("/sscc/{sscc}", summary="An SSCC's cold chain (its contents share it)",
             response_model=AssessmentOut)
-async def sscc_assessment(request: Request, session: SessionDep, settings: SettingsDep,
+async def sscc_assessment(request: Request, session: SessionDep,
                           sscc: str = Path(pattern=r"^\d{18}$"), caller: Caller = READ,
                           format: Literal["json", "svg"] = "json"):
-    return await _assessed(session, settings, sscc, caller, format, request.url.path)
+    return await _assessed(session, sscc, caller, format, request.url.path)
 
 
 @shipment_router.get("/{shipment_id}/coldchain", summary="A shipment's cold chain: the readings "

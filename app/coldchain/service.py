@@ -12,20 +12,21 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from itertools import groupby
-from operator import itemgetter
+from operator import attrgetter
 
 import anyio
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.bulk import paused_gc
 from app.coldchain import repository
 from app.coldchain.chart import svg, words
 from app.coldchain.evaluate import Assessment, StorageRange, assess_legs
 from app.coldchain.readings import Reading, ReadingError, from_csv, from_json
-from app.coldchain.store import rows
+from app.coldchain.store import rows, source_of
 from app.errors import NotFound, PayloadTooLarge, ValidationFailed
 from app.investigations import repository as investigations_repository
 from app.investigations import service as investigations
@@ -82,33 +83,76 @@ async def storage_of(session: AsyncSession, *held: Unit) -> StorageRange | None:
                         timedelta(minutes=min(p.excursion_budget_minutes or 0 for p in found)))
 
 
-async def evaluate(session: AsyncSession, unit: Unit, actor: str,
-                   operator: Operator | None = None, act: bool = True) -> Evaluation:
-    """Assess ``unit``'s chain; on an ``excursion`` (and ``act``) open once a cold-chain
-    investigation of it and its contents, quarantining those ``operator`` holds."""
-    legs = await legs_of(session, {unit.identifier} | await repository.containers(session, unit))
+@dataclass
+class Shared:
+    """What one arrival's evaluations share: the readings on each identifier (read once) and
+    the assessment of each set of legs against each range (a case's vials share the case's)."""
+
+    readings: dict[str, list[Reading]] = field(default_factory=dict)
+    assessed: dict[tuple, tuple[Assessment, list[Reading], list[str]]] = field(
+        default_factory=dict)
+
+    async def measured(self, session: AsyncSession, epcs: set[str]) -> dict[str, list[Reading]]:
+        """The readings on each of ``epcs`` that has any."""
+        missing = epcs - self.readings.keys()
+        for epc in missing:
+            self.readings[epc] = []
+        for epc, source, at, celsius, low, high in await repository.readings(session, missing):
+            self.readings[epc].append(Reading(at, celsius, source, low, high))
+        return {epc: self.readings[epc] for epc in sorted(epcs) if self.readings[epc]}
+
+
+async def evaluate(session: AsyncSession, unit: Unit, shared: Shared | None = None) -> Evaluation:
+    """Assess ``unit``'s chain (read only): its readings and its containers', against its
+    storage range; with the investigation this evidence opened, if any."""
+    shared = Shared() if shared is None else shared
+    measured = await shared.measured(
+        session, {unit.identifier} | await repository.containers(session, unit))
     storage = await storage_of(session, unit)
-    assessment = assess_legs(legs.values(), storage or StorageRange(float("-inf"), float("inf")))
-    found = Evaluation(unit, storage, assessment, [r for leg in legs.values() for r in leg],
-                       sorted(legs))
+    key = (tuple(measured), storage)
+    if key not in shared.assessed:
+        legs: dict[str, list[Reading]] = {}
+        for readings in measured.values():
+            for source, run in groupby(readings, key=attrgetter("source")):
+                legs.setdefault(source, []).extend(run)
+        assessment = assess_legs(legs.values(),
+                                 storage or StorageRange(float("-inf"), float("inf")))
+        shared.assessed[key] = (assessment, [r for leg in legs.values() for r in leg],
+                                sorted(legs))
+    found = Evaluation(unit, storage, *shared.assessed[key])
     if found.verdict != "excursion":
         return found
-    investigation: int | None
-    if act:
-        investigation = await _suspect(session, found, actor, operator)
-    else:  # a read: the investigation this evidence opened, if any
-        investigation = (await repository.alerted(session, [unit.id], fingerprint(found))
-                         ).get(unit.id)
-    return Evaluation(unit, storage, assessment, found.readings, found.sources, investigation)
+    opened = await repository.alerted(session, [unit.id], fingerprint(found))
+    return replace(found, investigation_id=opened.get(unit.id))
+
+
+async def arrived(session: AsyncSession, epcs: Iterable[str], actor: str,
+                  operator: Operator | None, shared: Shared | None = None,
+                  ) -> dict[str, Evaluation]:
+    """New readings on ``epcs``: assess every unit they apply to (each of ``epcs`` and all
+    ever inside it) and open one cold-chain investigation per excursion beyond the budget,
+    quarantining what ``operator`` holds (decision 0029). Returns each unit's evaluation."""
+    shared = Shared() if shared is None else shared
+    units = await repository.units_within(session, list(epcs))
+    found = {u.identifier: await evaluate(session, u, shared) for u in units}
+    suspect: dict[str, list[Evaluation]] = {}
+    for e in found.values():
+        if e.verdict == "excursion" and e.investigation_id is None:
+            suspect.setdefault(fingerprint(e), []).append(e)
+    for key, group in suspect.items():
+        opened = await _suspect(session, group, key, actor, operator)
+        found.update((e.unit.identifier, replace(e, investigation_id=opened)) for e in group)
+    return found
 
 
 async def legs_of(session: AsyncSession, epcs: Iterable[str]) -> dict[str, list[Reading]]:
-    """The readings measured on any of ``epcs``, one leg per source (a source stored on
-    several of them counts once)."""
-    stored = await repository.readings(session, epcs)
-    return {source: [Reading(at, celsius, source, low, high)
-                     for _, at, celsius, low, high in dict.fromkeys(tuple(r) for r in group)]
-            for source, group in groupby(stored, key=itemgetter(0))}
+    """The readings measured on any of ``epcs``, one leg per source in time order (a source
+    stored on several of them counts once)."""
+    legs: dict[str, dict[Reading, None]] = {}
+    for readings in (await Shared().measured(session, set(epcs))).values():
+        for reading in readings:
+            legs.setdefault(reading.source, {})[reading] = None
+    return {source: sorted(leg, key=attrgetter("time")) for source, leg in sorted(legs.items())}
 
 
 def fingerprint(found: Evaluation) -> str:
@@ -118,16 +162,18 @@ def fingerprint(found: Evaluation) -> str:
         (e.start.isoformat(), e.end.isoformat()) for e in a.excursions]]).encode()).hexdigest()
 
 
-async def _suspect(session: AsyncSession, found: Evaluation, actor: str,
+async def _suspect(session: AsyncSession, group: list[Evaluation], key: str, actor: str,
                    operator: Operator | None) -> int:
-    units = await investigations_repository.contents(session, [found.unit])
-    key = fingerprint(found)
-    for _ in range(2):  # a concurrent evaluation may open it first: then use theirs
+    """Open the investigation of ``group`` (units whose evidence is the same excursion) once:
+    a concurrent arrival of the same evidence meets the unique alert and uses its
+    investigation."""
+    units = [e.unit for e in group]
+    for _ in range(2):
         done = await repository.alerted(session, [u.id for u in units], key)
         new = [u for u in units if u.id not in done]
         if not new:
             return next(iter(done.values()))
-        a, storage = found.assessment, found.storage
+        a, storage = group[0].assessment, group[0].storage
         assert storage is not None
         reason = (f"cold chain: {_minutes(a.outside)} min outside {storage.low:g}..{storage.high:g} "
                   f"°C over {a.legs} leg(s), beyond the {_minutes(storage.budget)} min budget; "
@@ -179,13 +225,31 @@ def parse_upload(body: bytes, content_type: str | None, source: str) -> list[Rea
 async def upload(session: AsyncSession, identifier: str, body: bytes, content_type: str | None,
                  actor: str, partner: int | None, operator: Operator | None) -> Evaluation:
     """Store a logger file's readings on the unit ``identifier`` names (a partner: only one it
-    holds now) and evaluate it. The same file twice stores nothing new."""
+    holds now) and act on them (:func:`arrived`). The same file twice stores nothing new."""
     unit = await find_unit(session, identifier, partner)
     source = "upload:" + hashlib.sha256(body).hexdigest()[:32]
-    found = await anyio.to_thread.run_sync(parse_upload, body, content_type, source)
-    if not await repository.has_source(session, unit.identifier, source):
-        await repository.add_readings(session, rows([unit.identifier], found, source))
-    return await evaluate(session, unit, actor, operator)
+    with paused_gc():  # 100,000 readings are 300,000 objects, none of them cyclic
+        found = await anyio.to_thread.run_sync(parse_upload, body, content_type, source)
+        found.sort(key=attrgetter("time"))  # stored in time order: the (epc, at) index appends
+        await repository.lock(session, unit)  # the same file uploaded concurrently waits here
+        shared = Shared()
+        if not await repository.has_source(session, unit.identifier, source):
+            # What was there before, and the file as parsed: its rows are not read back.
+            await shared.measured(session, {unit.identifier})
+            shared.readings[unit.identifier] += found
+            await repository.add_readings(session, rows([unit.identifier], found, source))
+        found_all = await arrived(session, [unit.identifier], actor, operator, shared)
+    return found_all[unit.identifier]
+
+
+async def events_arrived(session: AsyncSession, event_hashes: Iterable[str], actor: str,
+                         operator_gln: str | None) -> dict[str, Evaluation]:
+    """Act on the readings captured events stored (:func:`app.coldchain.store.
+    store_event_readings`): a capture job's step once its events are in."""
+    epcs = await repository.measured_by(session, [source_of(h) for h in event_hashes])
+    if not epcs:
+        return {}
+    return await arrived(session, epcs, actor, await operator_or_none(session, operator_gln))
 
 
 async def operator_or_none(session: AsyncSession, gln: str | None) -> Operator | None:
@@ -201,7 +265,7 @@ async def lines(session: AsyncSession, identifiers: Sequence[str]) -> dict[str, 
     """Each unit's cold chain in words (read only)."""
     out: dict[str, str] = {}
     for identifier in identifiers:
-        found = await evaluate(session, await find_unit(session, identifier), "", act=False)
+        found = await evaluate(session, await find_unit(session, identifier))
         out[identifier] = words(found.assessment, found.storage, found.verdict)
     return out
 
@@ -221,5 +285,5 @@ def chart(found: Evaluation) -> str:
 async def panel(session: AsyncSession, identifier: str) -> tuple[Evaluation, str] | None:
     """A staff page's view of a unit's cold chain (read only), with its chart; None when the
     unit has no readings."""
-    found = await evaluate(session, await find_unit(session, identifier), "", act=False)
+    found = await evaluate(session, await find_unit(session, identifier))
     return (found, chart(found)) if found.assessment.readings else None

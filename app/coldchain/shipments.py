@@ -51,7 +51,7 @@ async def _group(session: AsyncSession, title: str, units: list[Unit],
     legs = await legs_of(session, epcs)
     storage = await storage_of(session, *units) if units else None
     readings = [r for leg in legs.values() for r in leg]
-    verdicts = [await evaluate(session, u, "", act=False) for u in units] if readings else []
+    verdicts = [await evaluate(session, u) for u in units] if readings else []
     return Group(title, storage, assess_legs(legs.values(), storage or ANY), readings,
                  sorted(legs), verdicts)
 

@@ -12,11 +12,16 @@ from app.coldchain.readings import Reading, ReadingError, from_event
 from epcis.model import Event
 
 
-def rows(epcs: Iterable[str], readings: Iterable[Reading], source: str) -> list[dict]:
-    """Reading rows for each of ``epcs``."""
+def rows(epcs: Iterable[str], readings: Iterable[Reading], source: str) -> list[tuple]:
+    """Reading rows (in :data:`repository.COLUMNS` order) for each of ``epcs``."""
     readings = list(readings)
-    return [{"epc": epc, "at": r.time, "celsius": r.celsius, "low": r.low, "high": r.high,
-             "source": source} for epc in dict.fromkeys(epcs) for r in readings]
+    return [(epc, r.time, r.celsius, r.low, r.high, source)
+            for epc in dict.fromkeys(epcs) for r in readings]
+
+
+def source_of(event_hash: str) -> str:
+    """The ``source`` of readings a captured event carried."""
+    return f"event:{event_hash}"[:120]
 
 
 def measured(event: Event) -> tuple[str, ...]:
@@ -32,11 +37,11 @@ async def store_event_readings(session: AsyncSession, events: Iterable[tuple[str
 
     A sensor report that cannot be read is skipped, not refused: the event is custody
     evidence whatever its logger said (``custody coldchain assess`` names the problem)."""
-    out: list[dict] = []
+    out: list[tuple] = []
     for event_hash, event in events:
         if not event.sensor_elements:
             continue
-        source = f"event:{event_hash}"[:120]
+        source = source_of(event_hash)
         try:
             found = from_event(event, source)
         except ReadingError:

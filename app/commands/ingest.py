@@ -29,7 +29,7 @@ def ingest(
     configure_logging(settings.log_level, settings.log_json)
     logging.getLogger("custody.worker").setLevel("WARNING")  # the job's line is printed below
     job = run(settings, _ingest, file, partner, behaviour, sys.stderr.isatty(),
-              settings.capture_event_limit)
+              settings.capture_event_limit, settings.operator_gln)
     typer.echo(f"job {job.id}: {job.status}, {job.event_count or 0} events, "
                f"{len(job.errors or [])} errors")
     for error in job.errors or []:
@@ -38,7 +38,7 @@ def ingest(
 
 
 async def _ingest(sessions, file: Path, partner: int, behaviour: str | None, bar: bool,
-                  event_limit: int):
+                  event_limit: int, operator_gln: str | None):
     from rich.progress import Progress
 
     from app.capture.service import capture
@@ -54,7 +54,7 @@ async def _ingest(sessions, file: Path, partner: int, behaviour: str | None, bar
         task = progress.add_task(f"ingesting {file.name}", total=None)
         done = await run_once(sessions, job_id,
                               lambda n, total: progress.update(task, completed=n, total=total),
-                              event_limit=event_limit)
+                              event_limit=event_limit, operator_gln=operator_gln)
     if done is None:  # already processed (same bytes ingested before)
         async with sessions() as session:
             done = await session.get(CaptureJob, job_id)
@@ -88,6 +88,7 @@ async def _work(sessions, poll: float, lease: timedelta, settings) -> None:
                err=True)
     shredder = retention.start(sessions, settings)  # the vault's retention job, as serve runs it
     await asyncio.gather(
-        work(sessions, stop, poll, lease, settings.capture_event_limit, Signer.load(settings)),
+        work(sessions, stop, poll, lease, settings.capture_event_limit, Signer.load(settings),
+             settings.operator_gln),
         push(sessions, stop, Policy.of(settings), poll))
     await retention.stop(shredder)

@@ -11,10 +11,8 @@ that raises unexpectedly goes back to ``pending`` until it has failed ``MAX_ATTE
 from __future__ import annotations
 
 import asyncio
-import gc
 import time
-from collections.abc import Iterator
-from contextlib import asynccontextmanager, contextmanager, suppress
+from contextlib import asynccontextmanager, suppress
 from datetime import timedelta
 
 import structlog
@@ -22,7 +20,9 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app import metrics
+from app.bulk import paused_gc
 from app.capture.repository import get_job
+from app.coldchain import service as coldchain
 from app.db import is_unreachable
 from app.dialect import write_lock
 from app.ingest import repository
@@ -77,27 +77,10 @@ async def process(session: AsyncSession, job_id: str, attempt: int,
     return job
 
 
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a job runs.
-
-    A large document means millions of live, acyclic objects (events, units, hops, rows);
-    each full collection walks all of them again, about a sixth of a 1M-unit job's time.
-    Reference counting still frees them; cycles made meanwhile wait for the next collection.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 async def run_once(sessions: async_sessionmaker[AsyncSession], job_id: str | None = None,
                    progress: Progress | None = None, lease: timedelta = LEASE,
                    event_limit: int = EVENT_LIMIT, signer: Signer | None = None,
-                   ) -> CaptureJob | None:
+                   operator_gln: str | None = None) -> CaptureJob | None:
     """Claim and process one job; None when there was nothing to do.
 
     A document with more than ``event_limit`` events fails its job without being run. Each
@@ -112,7 +95,7 @@ async def run_once(sessions: async_sessionmaker[AsyncSession], job_id: str | Non
     if claimed is None:
         return None
     started = time.perf_counter()
-    job, stored = await _run_claimed(sessions, claimed, progress, event_limit)
+    job, stored = await _run_claimed(sessions, claimed, progress, event_limit, operator_gln)
     seconds = time.perf_counter() - started
     outcome = "lost" if job is None else "retry" if job.status is JobStatus.PENDING else job.status
     metrics.job_done(str(outcome), seconds, stored)
@@ -129,17 +112,23 @@ async def run_once(sessions: async_sessionmaker[AsyncSession], job_id: str | Non
 
 async def _run_claimed(sessions: async_sessionmaker[AsyncSession], claimed: tuple[str, int],
                        progress: Progress | None, event_limit: int,
-                       ) -> tuple[CaptureJob | None, int]:
+                       operator_gln: str | None = None) -> tuple[CaptureJob | None, int]:
     """Process a claimed job; return it (None: another worker took it over) and how many
-    events it stored."""
+    events it stored. Sensor readings it stored are acted on in the same transaction (an
+    excursion opens its investigation, quarantining what the operator holds)."""
     try:
         with paused_gc():
             async with sessions() as session:  # parse before taking any write lock
                 prepared = await prepare_job(session, claimed[0], event_limit)
             async with sessions() as session, session.begin():
                 job = await process(session, *claimed, progress, prepared)
+                done = job is not None and job.status is JobStatus.SUCCEEDED
+                if done and isinstance(prepared, Prepared):
+                    await coldchain.events_arrived(session, [
+                        h for h, e in zip(prepared.hashes, prepared.events, strict=True)
+                        if e.sensor_elements], f"capture job {claimed[0]}", operator_gln)
                 stored = (await repository.events_stored(session, job.document_id)
-                          if job is not None and job.status is JobStatus.SUCCEEDED else 0)
+                          if job is not None and done else 0)
                 return job, stored
     except Exception:
         log.exception("capture job crashed", job_id=claimed[0], attempt=claimed[1])
@@ -156,7 +145,8 @@ async def _run_claimed(sessions: async_sessionmaker[AsyncSession], claimed: tupl
 
 async def work(sessions: async_sessionmaker[AsyncSession], stop: asyncio.Event,
                poll_seconds: float = 1.0, lease: timedelta = LEASE,
-               event_limit: int = EVENT_LIMIT, signer: Signer | None = None) -> None:
+               event_limit: int = EVENT_LIMIT, signer: Signer | None = None,
+               operator_gln: str | None = None) -> None:
     """Process jobs until ``stop`` is set, sleeping ``poll_seconds`` when the queue is empty.
 
     A database that cannot be reached is logged once, in one line, and again when it is back;
@@ -165,7 +155,8 @@ async def work(sessions: async_sessionmaker[AsyncSession], stop: asyncio.Event,
     unreachable = False
     while not stop.is_set():
         try:
-            done = await run_once(sessions, lease=lease, event_limit=event_limit, signer=signer)
+            done = await run_once(sessions, lease=lease, event_limit=event_limit, signer=signer,
+                                  operator_gln=operator_gln)
         except DBAPIError as exc:
             done = None
             if not is_unreachable(exc):
@@ -198,7 +189,8 @@ def embed(app) -> None:
             lease = timedelta(seconds=settings.job_lease_seconds)
             task = asyncio.create_task(work(app_.state.sessions, stop, lease=lease,
                                             event_limit=settings.capture_event_limit,
-                                            signer=Signer.load(settings)))
+                                            signer=Signer.load(settings),
+                                            operator_gln=settings.operator_gln))
             try:
                 yield state
             finally:

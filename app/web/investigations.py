@@ -16,19 +16,17 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Resp
 from app.deps import INTEGER_MAX, SessionDep
 from app.investigations import service
 from app.models.base import utcnow
-from app.staff.deps import csrf_ok, session_staff
-from app.staff.roles import Permission, roles_with
+from app.staff.deps import csrf_ok
+from app.staff.roles import Permission
 from app.staff.service import staff_actor
 from app.units.service import visible_unit
 from app.web.pages import (
     STALE,
     acting_for,
     attempt,
-    may,
+    holding,
     page,
-    refused,
     seeing_as,
-    to_signin,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -37,10 +35,7 @@ ID = Path(ge=1, le=INTEGER_MAX)
 FREE_TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 Text = Annotated[str, Form(max_length=10_000, pattern=FREE_TEXT)]
 Short = Annotated[str, Form(max_length=200, pattern=FREE_TEXT)]
-ACTIONS = {  # action -> what the 403 page says the user may not do
-    "note": None, "clear": "clear an investigation", "illegitimate": "determine product "
-    "illegitimate", "notified": "record the notification", "report": "file a report",
-}
+ACTIONS = ("note", "clear", "illegitimate", "notified", "report")
 
 
 def _matches(view: service.View, trigger: str, gtin: str, lot: str) -> bool:
@@ -55,9 +50,9 @@ async def queue(request: Request, session: SessionDep,
                 trigger: Annotated[str, Query(max_length=30)] = "",
                 gtin: Annotated[str, Query(max_length=14)] = "",
                 lot: Annotated[str, Query(max_length=20)] = "") -> Response:
-    user = await session_staff(session, request)
-    if user is None:
-        return to_signin()
+    user = await holding(request, session, Permission.INVESTIGATE)
+    if isinstance(user, Response):
+        return user
     views, error = await attempt(session, lambda: service.list_investigations(
         session, status or None, limit=1000))
     shown = [v for v in views or [] if _matches(v, trigger, gtin.strip(), lot.strip())]
@@ -71,9 +66,9 @@ async def queue(request: Request, session: SessionDep,
 async def open_by_hand(request: Request, session: SessionDep,
                        identifier: Annotated[str, Form(max_length=200)] = "",
                        reason: Text = "", csrf_token: Annotated[str, Form()] = "") -> Response:
-    user = await session_staff(session, request)
-    if user is None:
-        return to_signin()
+    user = await holding(request, session, Permission.INVESTIGATE)
+    if isinstance(user, Response):
+        return user
     if not csrf_ok(request, csrf_token):
         return page(request, "refused.html", 403, user=user, error=STALE)
     op = await acting_for(request, session)
@@ -99,16 +94,15 @@ async def _detail(request: Request, session, user, investigation_id: int, status
     if view.status in (service.Status.ILLEGITIMATE, service.Status.TERMINATION_REQUESTED):
         draft = await service.form_3911(session, investigation_id, op)
     return page(request, "investigation.html", status, user=user, view=view, now=utcnow(),
-                draft=draft, error=error, decides=may(user, Permission.INVESTIGATE),
-                deciders=roles_with(Permission.INVESTIGATE),
+                draft=draft, error=error,
                 classifications=service.CLASSIFICATIONS)
 
 
 @router.get(QUEUE + "/{investigation_id}", response_class=HTMLResponse)
 async def one(request: Request, session: SessionDep, investigation_id: int = ID) -> Response:
-    user = await session_staff(session, request)
-    if user is None:
-        return to_signin()
+    user = await holding(request, session, Permission.INVESTIGATE)
+    if isinstance(user, Response):
+        return user
     return await _detail(request, session, user, investigation_id)
 
 
@@ -118,16 +112,13 @@ async def act(request: Request, session: SessionDep, action: str, investigation_
               incident_number: Annotated[str, Form(max_length=50, pattern=FREE_TEXT)] = "",
               contact_name: Short = "", contact_phone: Short = "", contact_email: Short = "",
               csrf_token: Annotated[str, Form()] = "") -> Response:
-    user = await session_staff(session, request)
-    if user is None:
-        return to_signin()
+    user = await holding(request, session, Permission.INVESTIGATE)
+    if isinstance(user, Response):
+        return user
     if action not in ACTIONS:
         return page(request, "refused.html", 404, user=user, error=f"No action {action!r}.")
     if not csrf_ok(request, csrf_token):
         return await _detail(request, session, user, investigation_id, 403, STALE)
-    what = ACTIONS[action]
-    if what is not None and not may(user, Permission.INVESTIGATE):
-        return refused(request, user, what, Permission.INVESTIGATE)
     op, actor = await acting_for(request, session), staff_actor(user).label
     contact = {k: v.strip() for k, v in (("name", contact_name), ("phone", contact_phone),
                                          ("email", contact_email)) if v.strip()}
@@ -150,9 +141,9 @@ async def act(request: Request, session: SessionDep, action: str, investigation_
 
 @router.get(QUEUE + "/{investigation_id}/form-3911.json")
 async def form_3911(request: Request, session: SessionDep, investigation_id: int = ID) -> Response:
-    user = await session_staff(session, request)
-    if user is None:
-        return to_signin()
+    user = await holding(request, session, Permission.INVESTIGATE)
+    if isinstance(user, Response):
+        return user
     op = await acting_for(request, session)
     return JSONResponse(jsonable_encoder(await service.form_3911(session, investigation_id, op)))
 
@@ -160,9 +151,9 @@ async def form_3911(request: Request, session: SessionDep, investigation_id: int
 @router.get(QUEUE + "/{investigation_id}/form-3911.pdf")
 async def form_3911_pdf(request: Request, session: SessionDep,
                         investigation_id: int = ID) -> Response:
-    user = await session_staff(session, request)
-    if user is None:
-        return to_signin()
+    user = await holding(request, session, Permission.INVESTIGATE)
+    if isinstance(user, Response):
+        return user
     body = await service.form_3911_pdf(session, investigation_id, await acting_for(request, session))
     return Response(body, media_type="application/pdf", headers={
         "Content-Disposition": f'inline; filename="fda-3911-investigation-{investigation_id}.pdf"'})

@@ -11,19 +11,17 @@ from fastapi.responses import HTMLResponse, Response
 
 from app.deps import SessionDep
 from app.recalls import service
-from app.staff.deps import csrf_ok, session_staff
-from app.staff.roles import Permission, roles_with
+from app.staff.deps import csrf_ok
+from app.staff.roles import Permission
 from app.staff.service import staff_actor
 from app.web.investigations import FREE_TEXT
 from app.web.pages import (
     STALE,
     acting_for,
     attempt,
-    may,
+    holding,
     page,
     party_names,
-    refused,
-    to_signin,
 )
 
 router = APIRouter(include_in_schema=False)
@@ -34,13 +32,13 @@ async def _page(request: Request, session, user, status: int = 200, **context) -
     views = await service.list_recalls(session, await acting_for(request, session))
     return page(request, "recalls.html", status, user=user, recalls=views, classes=service.CLASSES,
                 names=await party_names(session),
-                decides=may(user, Permission.RECALL), deciders=roles_with(Permission.RECALL), form=context.pop("form", {}), **context)
+                form=context.pop("form", {}), **context)
 
 
 @router.get(RECALLS, response_class=HTMLResponse)
 async def recalls(request: Request, session: SessionDep) -> Response:
-    user = await session_staff(session, request)
-    return to_signin() if user is None else await _page(request, session, user)
+    user = await holding(request, session, Permission.RECALL)
+    return user if isinstance(user, Response) else await _page(request, session, user)
 
 
 @router.post(RECALLS, response_class=HTMLResponse)
@@ -50,14 +48,12 @@ async def file_recall(request: Request, session: SessionDep,
                       recall_class: Annotated[str, Form(max_length=3)] = "",
                       reason: Annotated[str, Form(max_length=10_000, pattern=FREE_TEXT)] = "",
                       csrf_token: Annotated[str, Form()] = "") -> Response:
-    user = await session_staff(session, request)
-    if user is None:
-        return to_signin()
+    user = await holding(request, session, Permission.RECALL)
+    if isinstance(user, Response):
+        return user
     form = {"gtin": gtin, "lots": lots, "recall_class": recall_class, "reason": reason}
     if not csrf_ok(request, csrf_token):
         return await _page(request, session, user, 403, error=STALE, form=form)
-    if not may(user, Permission.RECALL):
-        return refused(request, user, "file a recall", Permission.RECALL)
     spec = service.RecallSpec(gtin.strip(), tuple(re.split(r"[\s,]+", lots.strip())) if lots.strip()
                               else (), recall_class, reason)
     op = await acting_for(request, session)
