@@ -214,7 +214,6 @@ def _serve(config: Settings, host: str | None, port: int | None, worker: bool = 
     import uvicorn
 
     from app.commands._runtime import run
-    from app.ingest.worker import embed
     from app.main import create_app
 
     run(config, _reachable)  # an unreachable database stops here, in one line
@@ -223,12 +222,7 @@ def _serve(config: Settings, host: str | None, port: int | None, worker: bool = 
     typer.echo(
         f"Custody is running at http://{shown}:{port}  (API docs: http://{shown}:{port}/docs)"
     )
-    app = create_app(config)
-    if worker:
-        embed(app)  # embedded mode: this process also works the capture-job queue
-        from app.outbox.worker import embed as embed_outbox
-
-        embed_outbox(app)  # ... and pushes the outbox
+    app = create_app(config, workers=worker)  # embedded mode: jobs and the outbox too
     uvicorn.run(app, host=host, port=port, log_config=None)
 
 
