@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from fastapi import Depends, FastAPI
 from starlette.middleware.sessions import SessionMiddleware
 
-from app import __version__, problems
+from app import __version__, background, problems
 from app.adverse.router import router as adverse_router
 from app.audit.router import router as audit_router
 from app.capture.router import router as capture_router
@@ -20,11 +20,13 @@ from app.delivery.router import router as delivery_router
 from app.deps import refuse_nul
 from app.events.router import router as events_router
 from app.health.router import router as health_router
+from app.ingest import worker as capture_worker
 from app.investigations.router import router as investigations_router
 from app.ledger import scheduler
 from app.ledger.router import router as ledger_router
 from app.logging import configure_logging
 from app.middleware import RequestContext
+from app.outbox import worker as outbox_worker
 from app.outbox.router import router as outbox_router
 from app.partners.router import router as partners_router
 from app.printing.router import router as printing_router
@@ -56,18 +58,20 @@ SESSION_COOKIE = "custody_session"
 SESSION_SECONDS = 12 * 3600  # one shift: a staff session ends 12 hours after sign-in
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """Build the application for ``settings`` (default: from the environment)."""
+def create_app(settings: Settings | None = None, *, workers: bool = False) -> FastAPI:
+    """Build the application for ``settings`` (default: from the environment); with
+    ``workers`` it also works the capture-job queue and pushes the outbox (embedded mode)."""
     settings = settings or get_settings()
     configure_logging(settings.log_level, settings.log_json)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        checkpoints = scheduler.start(app.state.sessions, settings)
-        retention = vault_scheduler.start(app.state.sessions, settings)
-        yield
-        await vault_scheduler.stop(retention)
-        await scheduler.stop(checkpoints)
+        sessions = app.state.sessions
+        loops = [scheduler.loop(sessions, settings), vault_scheduler.loop(sessions, settings)]
+        if workers:
+            loops += [capture_worker.loop(sessions, settings), outbox_worker.loop(sessions, settings)]
+        async with background.running(loops):
+            yield
         await app.state.engine.dispose()
 
     app = FastAPI(title="Custody", version=__version__, description=DESCRIPTION, lifespan=lifespan,

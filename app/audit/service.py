@@ -27,7 +27,8 @@ from app.models.base import utcnow
 from app.staff.service import Actor
 
 ACTIONS = ("report.unit", "report.lot", "bundle.unit", "bundle.lot", "trace.file", "trace.answer",
-           "trace.read", "chain.read", "unit.read", "leaf.read", "page.audit", "page.traces")
+           "trace.read", "chain.read", "unit.read", "leaf.read", "page.audit", "page.traces",
+           "api_key.issue", "api_key.revoke", "staff.add", "staff.disable", "staff.passwd")
 """The actions written today; other domains add theirs (``<object kind>.<verb>``)."""
 
 

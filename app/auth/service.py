@@ -1,4 +1,4 @@
-"""Issue, revoke and check API keys; every issue and revoke is audited."""
+"""Issue, revoke and check API keys; every issue and revoke is an audit entry in the Merkle log."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.auth import repository
 from app.auth.keys import SCOPES, digest, new_key, split_key
 from app.errors import NotFound, Unauthorized, ValidationFailed
-from app.models import ApiKey, AuditEntry, StaffUser
+from app.models import ApiKey, StaffUser
 from app.models.base import utcnow
 from app.partners.repository import find_partner
 
@@ -101,15 +101,7 @@ async def issue(
         staff_id=staff_id,
     )
     session.add(key)
-    session.add(
-        AuditEntry(
-            actor=actor,
-            action="api_key.issue",
-            subject=made.prefix,
-            detail={"partner_id": partner_id, "staff_id": staff_id, "scopes": scopes, "name": name},
-        )
-    )
-    await session.flush()
+    await _audit(session, actor, "api_key.issue", made.prefix)
     return key, made.plaintext
 
 
@@ -120,9 +112,16 @@ async def revoke(session: AsyncSession, prefix: str, actor: str) -> ApiKey:
         raise NotFound(f"no API key with prefix {prefix!r}", field="prefix")
     if key.revoked_at is None:
         key.revoked_at = utcnow()
-        session.add(AuditEntry(actor=actor, action="api_key.revoke", subject=prefix, detail={}))
-        await session.flush()
+        await _audit(session, actor, "api_key.revoke", prefix)
     return key
+
+
+async def _audit(session: AsyncSession, actor: str, action: str, prefix: str) -> None:
+    """The change's entry in the audit trail, as ``key:<prefix>`` (its scopes, holder and name
+    are the key's row, which never changes but for its revocation time)."""
+    from app.audit import service as audit  # here: app.audit reaches this module through the ledger
+
+    await audit.record(session, actor, action, f"key:{prefix}")
 
 
 async def authenticate(session: AsyncSession, authorization: str | None) -> Caller:

@@ -80,15 +80,15 @@ async def _work(sessions, poll: float, lease: timedelta, settings) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    from app.background import running
     from app.outbox.worker import Policy
     from app.outbox.worker import work as push
     from app.vault import scheduler as retention
 
     typer.echo("custody worker: processing capture jobs and pushing the outbox (Ctrl-C to stop)",
                err=True)
-    shredder = retention.start(sessions, settings)  # the vault's retention job, as serve runs it
-    await asyncio.gather(
-        work(sessions, stop, poll, lease, settings.capture_event_limit, Signer.load(settings),
-             settings.operator_gln),
-        push(sessions, stop, Policy.of(settings), poll))
-    await retention.stop(shredder)
+    async with running([retention.loop(sessions, settings)]):  # the vault's job, as serve runs it
+        await asyncio.gather(
+            work(sessions, stop, poll, lease, settings.capture_event_limit, Signer.load(settings),
+                 settings.operator_gln),
+            push(sessions, stop, Policy.of(settings), poll))

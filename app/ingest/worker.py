@@ -12,17 +12,20 @@ from __future__ import annotations
 
 import asyncio
 import time
-from contextlib import asynccontextmanager, suppress
+from contextlib import suppress
 from datetime import timedelta
+from functools import partial
 
 import structlog
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app import metrics
+from app.background import Loop
 from app.bulk import paused_gc
 from app.capture.repository import get_job
 from app.coldchain import service as coldchain
+from app.config import Settings
 from app.db import is_unreachable
 from app.dialect import write_lock
 from app.ingest import repository
@@ -177,24 +180,8 @@ async def work(sessions: async_sessionmaker[AsyncSession], stop: asyncio.Event,
                 await asyncio.wait_for(stop.wait(), poll_seconds)
 
 
-def embed(app) -> None:
-    """Run a worker task beside the API (``custody serve``: embedded mode)."""
-    inner = app.router.lifespan_context
-
-    @asynccontextmanager
-    async def lifespan(app_):
-        async with inner(app_) as state:
-            stop = asyncio.Event()
-            settings = app_.state.settings
-            lease = timedelta(seconds=settings.job_lease_seconds)
-            task = asyncio.create_task(work(app_.state.sessions, stop, lease=lease,
-                                            event_limit=settings.capture_event_limit,
-                                            signer=Signer.load(settings),
-                                            operator_gln=settings.operator_gln))
-            try:
-                yield state
-            finally:
-                stop.set()
-                await task
-
-    app.router.lifespan_context = lifespan
+def loop(sessions: async_sessionmaker[AsyncSession], settings: Settings) -> Loop:
+    """The worker beside the API (``custody serve``: embedded mode)."""
+    return Loop(partial(work, sessions, lease=timedelta(seconds=settings.job_lease_seconds),
+                        event_limit=settings.capture_event_limit, signer=Signer.load(settings),
+                        operator_gln=settings.operator_gln))

@@ -8,8 +8,6 @@ interval (docs/decisions: signed proofs).
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -17,6 +15,7 @@ from pathlib import Path
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.background import Loop, timer
 from app.config import Settings
 from app.ledger import anchor, keys, service
 
@@ -59,25 +58,10 @@ class Signer:
         return True
 
 
-async def run(sessions: async_sessionmaker[AsyncSession], signer: Signer) -> None:
-    """Loop forever; errors are logged and retried at the next tick."""
-    tick = min(TICK_SECONDS, signer.interval.total_seconds())
-    while True:
-        try:
-            await signer.sign_if_due(sessions)
-        except Exception:  # keep serving; the next tick tries again
-            log.exception("checkpoint signing failed")
-        await asyncio.sleep(tick)
-
-
-def start(sessions: async_sessionmaker[AsyncSession], settings: Settings) -> asyncio.Task | None:
-    """Start the loop when an interval is set and a signing key exists, else do nothing."""
+def loop(sessions: async_sessionmaker[AsyncSession], settings: Settings) -> Loop | None:
+    """The signing timer when an interval is set and a signing key exists, else None."""
     signer = Signer.load(settings)
-    return asyncio.create_task(run(sessions, signer)) if signer else None
-
-
-async def stop(task: asyncio.Task | None) -> None:
-    if task is not None:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+    if signer is None:
+        return None
+    return timer(min(TICK_SECONDS, signer.interval.total_seconds()),
+                 lambda: signer.sign_if_due(sessions), log, "checkpoint signing failed")

@@ -53,7 +53,9 @@ class Scan(Base):
 
 
 class AuditEntry(Base):
-    """Who did what, when. Append-only: the database refuses UPDATE and DELETE."""
+    """Who did what, when: sign-in attempts, partner corrections (old and new values), station
+    additions, and key and staff changes made before they went to the audit trail (decision
+    0034). Append-only: the database refuses UPDATE and DELETE."""
 
     __tablename__ = "audit_log"
 

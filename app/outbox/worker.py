@@ -8,14 +8,16 @@ one stopped.
 from __future__ import annotations
 
 import asyncio
-from contextlib import asynccontextmanager, suppress
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import partial
 
 import httpx
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.background import Loop
 from app.config import Settings
 from app.errors import ValidationFailed
 from app.outbox import service
@@ -101,20 +103,6 @@ async def work(sessions: async_sessionmaker[AsyncSession], stop: asyncio.Event,
                     await asyncio.wait_for(stop.wait(), poll_seconds)
 
 
-def embed(app) -> None:
-    """Run an outbox task beside the API (``custody serve``: embedded mode)."""
-    inner = app.router.lifespan_context
-
-    @asynccontextmanager
-    async def lifespan(app_):
-        async with inner(app_) as state:
-            stop = asyncio.Event()
-            task = asyncio.create_task(work(app_.state.sessions, stop,
-                                            Policy.of(app_.state.settings)))
-            try:
-                yield state
-            finally:
-                stop.set()
-                await task
-
-    app.router.lifespan_context = lifespan
+def loop(sessions: async_sessionmaker[AsyncSession], settings: Settings) -> Loop:
+    """The pusher beside the API (``custody serve``: embedded mode)."""
+    return Loop(partial(work, sessions, policy=Policy.of(settings)))

@@ -1,4 +1,5 @@
-"""Staff accounts, sign-in with lockout, and scan stations; every change is audited.
+"""Staff accounts, sign-in with lockout, and scan stations; every change is audited (account
+changes in the Merkle log).
 
 Passwords are hashed with argon2id (``argon2-cffi``, its default RFC 9106 low-memory
 parameters). Five wrong passwords in a row lock an account for 15 minutes; a locked or
@@ -124,9 +125,7 @@ async def add_staff(session: AsyncSession, username: str, display_name: str, rol
     user = StaffUser(username=name, display_name=display_name.strip(), roles=roles,
                      password_hash=_hasher.hash(check_password(password)), failed_logins=0)
     session.add(user)
-    session.add(AuditEntry(actor=actor, action="staff.add", subject=name,
-                           detail={"roles": roles, "display_name": user.display_name}))
-    await session.flush()
+    await _audit(session, actor, "staff.add", name)
     return user
 
 
@@ -146,8 +145,7 @@ async def disable_staff(session: AsyncSession, username: str, actor: str) -> Sta
     user = await get_staff(session, username)
     if user.disabled_at is None:
         user.disabled_at = utcnow()
-        session.add(AuditEntry(actor=actor, action="staff.disable", subject=user.username, detail={}))
-        await session.flush()
+        await _audit(session, actor, "staff.disable", user.username)
     return user
 
 
@@ -156,9 +154,16 @@ async def set_password(session: AsyncSession, username: str, password: str, acto
     user = await get_staff(session, username)
     user.password_hash = _hasher.hash(check_password(password))
     user.failed_logins, user.locked_until = 0, None
-    session.add(AuditEntry(actor=actor, action="staff.passwd", subject=user.username, detail={}))
-    await session.flush()
+    await _audit(session, actor, "staff.passwd", user.username)
     return user
+
+
+async def _audit(session: AsyncSession, actor: str, action: str, username: str) -> None:
+    """An account change's entry in the audit trail (so in the Merkle log), as
+    ``staff:<username>``; sign-in attempts stay in ``audit_log`` (decision 0034)."""
+    from app.audit import service as audit  # here: app.audit imports this module (Actor)
+
+    await audit.record(session, actor, action, f"staff:{username}")
 
 
 @dataclass(frozen=True)

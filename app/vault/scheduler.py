@@ -4,36 +4,22 @@ shredding a case locks its key row, and a key already shredded is left alone."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
-
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from app.background import Loop, timer
 from app.config import Settings
 from app.vault.service import run_retention
 
 log = structlog.get_logger("custody.vault")
 
 
-async def run(sessions: async_sessionmaker[AsyncSession], seconds: float) -> None:
-    """Loop forever; errors are logged (never with patient data) and retried next time."""
-    while True:
-        try:
-            async with sessions() as session, session.begin():
-                await run_retention(session, "retention")
-        except Exception:  # keep serving; the next run tries again
-            log.exception("vault retention failed")
-        await asyncio.sleep(seconds)
+async def _retain(sessions: async_sessionmaker[AsyncSession]) -> None:
+    async with sessions() as session, session.begin():
+        await run_retention(session, "retention")
 
 
-def start(sessions: async_sessionmaker[AsyncSession], settings: Settings) -> asyncio.Task | None:
+def loop(sessions: async_sessionmaker[AsyncSession], settings: Settings) -> Loop | None:
+    """The retention timer (errors are logged, never with patient data); None when off."""
     seconds = settings.vault_retention_interval_seconds
-    return asyncio.create_task(run(sessions, seconds)) if seconds else None
-
-
-async def stop(task: asyncio.Task | None) -> None:
-    if task is not None:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+    return timer(seconds, lambda: _retain(sessions), log, "vault retention failed") if seconds else None

@@ -54,6 +54,10 @@ def test_cli_demo_twice_is_harmless(tmp_path, monkeypatch):
     assert second.exit_code == 0, second.output
     assert "0 partners created" in second.output
     assert (tmp_path / "keys" / "checkpoint.pub").read_text() == verifier
+    # The first run's key, account and VRS key changes came after its checkpoint (audit leaves,
+    # decision 0034); the second run signs them with the same key.
+    resigned = int(re.search(r"checkpoint signed at tree size (\d+)", second.output).group(1))
+    assert resigned > signed
 
     first_key, second_key = (
         re.search(r"demo API key \(admin, regulator; shown once\): (ck_\S+)", r.output).group(1)
@@ -65,7 +69,7 @@ def test_cli_demo_twice_is_harmless(tmp_path, monkeypatch):
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://demo") as http:
             note = (await http.get("/ledger/checkpoint")).text
-            assert core.open_checkpoint(note, verifier.strip()).size == signed
+            assert core.open_checkpoint(note, verifier.strip()).size == resigned
             for key in (first_key, second_key):
                 unit = await http.get(f"/units/{VIALS[0]}/chain",
                                       headers={"Authorization": f"Bearer {key}"})

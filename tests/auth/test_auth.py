@@ -3,7 +3,7 @@
 from sqlalchemy import select
 
 from app.auth import service
-from app.models import ApiKey, AuditEntry
+from app.models import ApiKey, AuditEntry, AuditRecord
 from tests.partners.helpers import MFG_GLN, make_key, make_partner
 
 PROBLEM = "application/problem+json"
@@ -76,12 +76,13 @@ async def test_keys_are_stored_hashed_and_audited(session):
     assert plaintext not in (row.key_hash, row.prefix) and len(row.key_hash) == 64
     await service.revoke(session, key.prefix, "ops")
     await service.revoke(session, key.prefix, "ops")  # idempotent, audited once
-    audit = (await session.scalars(select(AuditEntry).order_by(AuditEntry.id))).all()
-    assert [(a.actor, a.action, a.subject) for a in audit] == [
-        ("test", "partner.create", f"partner:{partner.id}"),
-        ("ops", "api_key.issue", key.prefix),
-        ("ops", "api_key.revoke", key.prefix),
+    trail = (await session.scalars(select(AuditRecord).order_by(AuditRecord.id))).all()
+    assert [(a.actor, a.action, a.object) for a in trail] == [
+        ("ops", "api_key.issue", f"key:{key.prefix}"),
+        ("ops", "api_key.revoke", f"key:{key.prefix}"),
     ]
+    history = (await session.scalars(select(AuditEntry))).all()  # the partner's record history
+    assert [(a.action, a.subject) for a in history] == [("partner.create", f"partner:{partner.id}")]
 
 
 async def test_unknown_scope_is_refused(session):

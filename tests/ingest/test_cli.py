@@ -18,7 +18,6 @@ from app.capture.service import capture
 from app.cli import cli
 from app.config import Settings
 from app.db import create_engine, session_factory
-from app.ingest.worker import embed
 from app.main import create_app
 from app.migrate import upgrade
 from tests.conftest import BACKENDS
@@ -71,8 +70,7 @@ def test_ingest_a_file_for_a_partner(backend, empty_database, tmp_path, monkeypa
 async def test_serve_processes_jobs_itself(backend, empty_database):
     url = empty_database(backend)
     await asyncio.to_thread(upgrade, url)
-    app = create_app(Settings(database_url=url, capture_event_limit=1))
-    embed(app)
+    app = create_app(Settings(database_url=url, capture_event_limit=1), workers=True)
     async with app.router.lifespan_context(app):
         async with session_factory(app.state.engine)() as session:
             partners = await chain_partners(session)

@@ -38,7 +38,7 @@ async def test_metrics_and_one_log_line_per_job(
     await session.commit()
     before = await scrape(client)
     assert before[("custody_capture_jobs", (("status", "pending"),))] == 2
-    assert before[("custody_ledger_tree_size", ())] == 0
+    assert before[("custody_ledger_tree_size", ())] == 3  # the audit entries of the 3 keys
     assert before[("custody_ledger_seconds_since_checkpoint", ())] == -1
 
     key, verifier = core.generate_signer(ORIGIN)
@@ -58,8 +58,8 @@ async def test_metrics_and_one_log_line_per_job(
     jobs = {status: after[("custody_capture_jobs", (("status", status),))]
             for status in ("pending", "running", "succeeded", "failed")}
     assert jobs == {"pending": 1, "running": 0, "succeeded": 1, "failed": 0}
-    assert after[("custody_ledger_tree_size", ())] == 1
-    assert after[("custody_ledger_checkpoint_tree_size", ())] == 1  # signed after the job
+    assert after[("custody_ledger_tree_size", ())] == 4
+    assert after[("custody_ledger_checkpoint_tree_size", ())] == 4  # signed after the job
     assert 0 <= after[("custody_ledger_seconds_since_checkpoint", ())] < 60
 
     def grew(name: str, labels: tuple = ()) -> float:
@@ -69,5 +69,5 @@ async def test_metrics_and_one_log_line_per_job(
     assert grew("custody_events_appended_total") == 1
     assert grew("custody_ledger_leaves_appended_total") == 1
     note = (await client.get("/ledger/checkpoint")).text
-    assert core.open_checkpoint(note, verifier).size == 1
+    assert core.open_checkpoint(note, verifier).size == 4
     assert (tmp_path / "checkpoint.latest").read_text() == note  # what detects a rollback

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from app.ingest.worker import run_once
 from app.ledger.verify import verify
-from app.models import CustodyException, CustodyHop, EpcisEvent, LedgerLeaf, Unit
+from app.models import CustodyException, CustodyHop, EpcisEvent, Unit
 from app.models import UnitStatus as S
 from app.world.partners import gln
 from epcis.model import Action
@@ -23,7 +23,14 @@ from tests.ingest.chain import (
     ship,
     sscc,
 )
-from tests.partners.helpers import MFG_GLN, PHARMACY_GLN, WHOLESALER_GLN, chain_partners, make_key
+from tests.partners.helpers import (
+    MFG_GLN,
+    PHARMACY_GLN,
+    WHOLESALER_GLN,
+    chain_partners,
+    event_leaves,
+    make_key,
+)
 
 
 async def capture(client, sessions, headers, body, **extra):
@@ -72,7 +79,7 @@ async def test_full_chain_moves_custody_and_logs_every_event(client, session, se
         ("receive", MFG_GLN, WHOLESALER_GLN), ("unpack", WHOLESALER_GLN, WHOLESALER_GLN),
         ("ship", WHOLESALER_GLN, PHARMACY_GLN), ("receive", WHOLESALER_GLN, PHARMACY_GLN),
         ("dispense", PHARMACY_GLN, None)]
-    assert await count(session, EpcisEvent) == await count(session, LedgerLeaf) == 8
+    assert await count(session, EpcisEvent) == await event_leaves(session) == 8
     report = await verify(session, None)  # stored bodies re-hash to their event hashes
     assert report.ok, report.mismatch
 
@@ -80,7 +87,7 @@ async def test_full_chain_moves_custody_and_logs_every_event(client, session, se
     job = await capture(client, sessions, p["mfg"][1], document(
         commission(items), pack(sscc(1), items), ship([sscc(1)], MFG, WHOLESALER), fmt="1.2-xml"))
     assert (job["status"], job["errors"]) == ("succeeded", [])
-    assert await count(session, LedgerLeaf) == 8
+    assert await event_leaves(session) == 8
 
 
 async def rejected(client, session, sessions, headers, *events, **kw) -> list[tuple]:
@@ -136,7 +143,7 @@ async def test_one_bad_event_rejects_the_whole_document(client, session, session
                             commission([sgtin(1)]), ship([sgtin(1), sgtin(2)], MFG, WHOLESALER))
     assert errors == [(1, "UNKNOWN_UNIT", f"unit {sgtin(2)} was never commissioned")]
     assert await count(session, Unit) == await count(session, EpcisEvent) == 0
-    assert await count(session, LedgerLeaf) == 0
+    assert await event_leaves(session) == 0
 
 
 async def test_proceed_accepts_with_exceptions(client, session, sessions):
@@ -148,7 +155,7 @@ async def test_proceed_accepts_with_exceptions(client, session, sessions):
     assert [(e["eventIndex"], e["reason"], e["unit"]) for e in job["errors"]] == [
         (1, "UNKNOWN_UNIT", sgtin(2))]
     assert await units(session) == {sgtin(1): (S.COMMISSIONED, p["mfg"][0], None)}
-    assert await count(session, EpcisEvent) == await count(session, LedgerLeaf) == 2
+    assert await count(session, EpcisEvent) == await event_leaves(session) == 2
     exc = await session.scalar(select(CustodyException))
     assert (exc.reason_code, exc.event_id is not None, exc.job_id) == (
         "UNKNOWN_UNIT", True, job["captureID"])

@@ -5,15 +5,14 @@ import json
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
 
 from app.capture.service import capture
 from app.ingest import worker
 from app.logging import configure_logging
-from app.models import CaptureJob, LedgerLeaf
+from app.models import CaptureJob
 from app.models.base import utcnow
 from tests.ingest.chain import commission, document, sgtin
-from tests.partners.helpers import chain_partners
+from tests.partners.helpers import chain_partners, event_leaves
 
 
 async def test_a_crashed_job_is_retried_after_its_lease_and_applied_once(session, sessions):
@@ -29,7 +28,7 @@ async def test_a_crashed_job_is_retried_after_its_lease_and_applied_once(session
     done = await worker.run_once(sessions)
     assert (done.status, done.attempts, done.event_count) == ("succeeded", 2, 1)
     assert await worker.run_once(sessions) is None
-    assert await session.scalar(select(func.count()).select_from(LedgerLeaf)) == 1
+    assert await event_leaves(session) == 1
 
 
 async def test_a_stale_attempt_cannot_process(session, sessions):

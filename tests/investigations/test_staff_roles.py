@@ -7,7 +7,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from app.auth.service import revoke
-from app.models import AuditEntry, InvestigationEntry, Recall
+from app.models import InvestigationEntry, Recall, StaffUser
 from app.staff import service as staff
 from app.staff.keys import issue_staff_key
 from tests.ingest.chain import sgtin
@@ -18,8 +18,8 @@ RECALL = {"gtin": "00312345600112", "lots": ["L1"], "class": "II", "reason": "pa
 
 
 async def key_of(session, username: str, *roles: str, limit: tuple[str, ...] = ()) -> dict:
-    if await session.scalar(select(func.count()).select_from(AuditEntry).where(
-            AuditEntry.action == "staff.add", AuditEntry.subject == username)) == 0:
+    if await session.scalar(select(func.count()).select_from(StaffUser).where(
+            StaffUser.username == username)) == 0:
         await staff.add_staff(session, username, username.title(), roles, PASSWORD, "test")
     _, plaintext = await issue_staff_key(session, username, limit, "test", "test")
     await session.commit()

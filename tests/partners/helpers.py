@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import func, select
+
+from app.audit.entry import SUFFIX
 from app.auth import service as keys
 from app.demo import ATLAS, HARBOR, NORTHWIND
-from app.models import PartnerKind
+from app.models import LedgerLeaf, PartnerKind
 from app.partners.service import LicenceSpec, create_partner
 from app.world.partners import Party
 
@@ -16,6 +19,12 @@ MFG_GLN, WHOLESALER_GLN, PHARMACY_GLN = NORTHWIND.gln, ATLAS.gln, HARBOR.gln
 def _party(name: str, gln_: str, kind: PartnerKind, site_name: str | None = None) -> Party:
     licence = LicenceSpec("state_licence", "KY", f"L-{gln_}", date(2024, 1, 1), date(2030, 12, 31))
     return Party(name, kind, gln_, licence, site_name)
+
+
+async def event_leaves(session) -> int:
+    """How many leaves of the log are not audit entries (each key issued is one: decision 0034)."""
+    return await session.scalar(select(func.count()).select_from(LedgerLeaf)
+                                .where(LedgerLeaf.event_hash.not_like(f"%{SUFFIX}")))
 
 
 async def make_partner(session, name: str, gln_: str, kind=PartnerKind.WHOLESALER, **changes):

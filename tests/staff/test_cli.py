@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 
 from app.demo import OPERATOR
@@ -10,13 +11,19 @@ from tests.process import CUSTODY, custody, env
 
 def test_staff_and_stations_from_the_command_line(tmp_path):
     db = {"CUSTODY_DATABASE_URL": f"sqlite:///{tmp_path / 'c.db'}",
-          "CUSTODY_OPERATOR_GLN": OPERATOR.gln}
+          "CUSTODY_OPERATOR_GLN": OPERATOR.gln, "CUSTODY_KEY_DIR": str(tmp_path / "keys")}
     assert custody("demo", "--no-serve", **db).returncode == 0
 
     def run(*args, stdin=None):
         return subprocess.run([*CUSTODY, *args], env=env(**db), input=stdin, capture_output=True,
                               text=True, timeout=60)
 
+    def audit_entries() -> int:
+        verified = json.loads(run("verify", "--json").stdout)
+        assert verified["ok"], verified["mismatch"]
+        return verified["counts"]["audit_trail"]
+
+    demo_entries = audit_entries()
     added = run("staff", "add", "bob", "--name", "Bob Ray", "--role", "receiver",
                 "--password-stdin", stdin="a long enough secret\n")
     assert added.returncode == 0 and "a long enough secret" not in added.stdout + added.stderr
@@ -56,3 +63,6 @@ def test_staff_and_stations_from_the_command_line(tmp_path):
         "error: scopes: cy (qa) may not receive; a personal key holds only what its holder may do")
     assert run("keys", "issue", "--staff", "bob").returncode == 2  # disabled
     assert run("keys", "issue", "--staff", "cy", "--partner", "1").returncode == 2
+    # Two accounts added, one disabled, one re-passworded, two keys issued: each a leaf of the
+    # log that custody verify recomputes (decision 0034); refusals and the station add are not.
+    assert audit_entries() == demo_entries + 6

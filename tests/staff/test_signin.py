@@ -20,6 +20,8 @@ async def alice(session) -> StaffUser:
 
 
 async def actions(session, username="alice") -> list[tuple[str, str | None]]:
+    """The sign-in attempts ``audit_log`` holds for ``username`` (account changes are in the
+    audit trail: tests/staff/test_account_audit.py)."""
     rows = await session.scalars(select(AuditEntry).where(AuditEntry.subject == username)
                                  .order_by(AuditEntry.id))
     return [(r.action, r.detail.get("reason")) for r in rows]
@@ -33,7 +35,7 @@ async def test_sign_in_sets_a_hardened_cookie_and_opens_the_scan_page(client, se
     assert "httponly" in cookie and "samesite=lax" in cookie and "custody_session=" in cookie
     page = await client.get("/scan")
     assert page.status_code == 200 and "Alice Kim" in page.text
-    assert await actions(session) == [("staff.add", None), ("staff.sign_in", None)]
+    assert await actions(session) == [("staff.sign_in", None)]
     stored = await session.scalar(select(StaffUser.password_hash).where(StaffUser.username == "alice"))
     assert stored.startswith("$argon2id$") and PASSWORD not in stored
 
@@ -45,7 +47,7 @@ async def test_forged_or_missing_csrf_tokens_are_refused(client, session):
         response = await client.post("/signin", data={"username": "alice", "password": PASSWORD,
                                                       "csrf_token": token})
         assert response.status_code == 403 and "did not come from this site" in response.text
-    assert await actions(session) == [("staff.add", None)]  # not even attempted
+    assert await actions(session) == []  # not even attempted
     await sign_in(client, "alice", PASSWORD)
     scan = {"text": "(01)00312345600112(21)X", "csrf_token": "forged"}
     assert (await client.post("/scan", data=scan)).status_code == 403
@@ -62,7 +64,7 @@ async def test_five_wrong_passwords_lock_the_account_for_fifteen_minutes(client,
     assert locked.status_code == 401 and "account locked after 5 failed sign-ins" in locked.text
     assert (await client.get("/scan")).status_code == 303
     assert await actions(session) == [
-        ("staff.add", None), *[("staff.sign_in_failed", "wrong password")] * 4,
+        *[("staff.sign_in_failed", "wrong password")] * 4,
         ("staff.lockout", None), ("staff.sign_in_failed", "wrong password"),
         ("staff.sign_in_failed", "locked")]
     later = utcnow() + timedelta(minutes=16)
