@@ -313,6 +313,9 @@ async def load(
 
     created["coldchain"] = await cold_chain(sessions, settings, ZENTERVA.gtin, VIALS[1], ACTOR)
     created["cases"] = await _cases(sessions, settings)  # before signing: their events are in it
+    from app.coldchain.demo import case_chart  # the shipped case's vials' logger
+
+    created["coldchain"] = str(created["coldchain"]) + await case_chart(sessions, settings, ACTOR)
     from app.adverse.demo import adverse_demo  # one report on the delivered case
 
     created["cases"] = str(created["cases"]) + await adverse_demo(sessions)

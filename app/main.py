@@ -13,6 +13,7 @@ from app.audit.router import router as audit_router
 from app.capture.router import router as capture_router
 from app.cases.router import router as cases_router
 from app.coldchain.router import router as coldchain_router
+from app.coldchain.router import shipment_router as shipment_coldchain_router
 from app.config import Settings, get_settings
 from app.db import create_engine, session_factory
 from app.delivery.router import router as delivery_router
@@ -108,6 +109,7 @@ def create_app(settings: Settings | None = None, *, workers: bool = False) -> Fa
         shipments_router,
         printing_router,
         coldchain_router,
+        shipment_coldchain_router,
         pages.router,  # the staff web app: sign-in, scan & verify
         unit_pages.router,  # ... /staff/units, /staff/investigations, /staff/recalls
         investigation_pages.router,

@@ -75,9 +75,30 @@ def _axes(low: float, high: float, t0: datetime, t1: datetime, y) -> list[str]:
            f'y2="{HEIGHT - BOTTOM}" stroke="#374151"/>']
     tick = max(1, round((high - low) / 6))
     for c in range(int(low) + 1, int(high) + 1, tick):
-        out.append(f'<text x="{LEFT - 6}" y="{y(c) + 4:.1f}" font-size="11" '
+        out.append(f'<text x="{LEFT - 6}" y="{y(c) + 4:.1f}" font-size="11" fill="#111827" '
                    f'text-anchor="end">{c} °C</text>')
-    out.append(f'<text x="{LEFT}" y="{HEIGHT - 14}" font-size="11">{t0.astimezone(UTC):%Y-%m-%d %H:%M}</text>')
-    out.append(f'<text x="{WIDTH - RIGHT}" y="{HEIGHT - 14}" font-size="11" '
+    out.append(f'<text x="{LEFT}" y="{HEIGHT - 14}" font-size="11" fill="#111827">{t0.astimezone(UTC):%Y-%m-%d %H:%M}</text>')
+    out.append(f'<text x="{WIDTH - RIGHT}" y="{HEIGHT - 14}" font-size="11" fill="#111827" '
                f'text-anchor="end">{t1.astimezone(UTC):%Y-%m-%d %H:%M} UTC</text>')
     return out
+
+
+WORDS = {"ok": "in range throughout", "excursion-within-budget": "an excursion within the budget",
+         "excursion": "an excursion beyond the budget: unfit until QA clears it",
+         "no-data": "no temperature readings", "no-range": "no storage range set for the product"}
+
+
+def words(assessment: Assessment, storage: StorageRange | None, verdict: str) -> str:
+    """What the chart shows, in words (for screen readers, reports and printouts)."""
+    a, s = assessment, storage
+    if not a.readings:
+        return "No temperature readings."
+    assert a.first and a.last and a.lowest is not None and a.highest is not None
+    out = (f"{a.readings} reading(s) over {a.legs} leg(s), {a.first:%Y-%m-%d %H:%M} to "
+           f"{a.last:%Y-%m-%d %H:%M} UTC, {a.lowest:g} to {a.highest:g} °C: {WORDS[verdict]}.")
+    if s:
+        out += (f" {a.outside.total_seconds() / 60:g} min outside {s.low:g} to {s.high:g} °C of a "
+                f"{s.budget.total_seconds() / 60:g} min budget.")
+        out += "".join(f" Excursion {n}: {e.start:%Y-%m-%d %H:%M} to {e.end:%H:%M} UTC, "
+                       f"{e.lowest:g} to {e.highest:g} °C." for n, e in enumerate(a.excursions, 1))
+    return out + (f" {len(a.gaps)} gap(s) without readings." if a.gaps else "")

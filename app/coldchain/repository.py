@@ -67,6 +67,21 @@ async def units_within(session: AsyncSession, identifiers: Sequence[str]) -> lis
     return list(found.values())
 
 
+async def measured_in_lot(session: AsyncSession, gtin: str, lot: str) -> set[str]:
+    """The units of a lot with readings on them, on their container now, or on a container
+    they were packed in (one level of captured aggregation): a few queries for the whole lot."""
+    r, child, parent, box = TemperatureReading, aliased(EventEpc), aliased(EventEpc), aliased(Unit)
+    logged = select(r.epc)
+    of_lot = and_(Unit.gtin == gtin, Unit.lot == lot)
+    own = select(Unit.identifier).where(of_lot, Unit.identifier.in_(logged))
+    boxed = select(Unit.identifier).join(box, box.id == Unit.parent_id).where(
+        of_lot, box.identifier.in_(logged))
+    packed = select(Unit.identifier).join(child, child.epc == Unit.identifier).join(
+        parent, and_(parent.event_id == child.event_id, parent.role == EpcRole.PARENT)).where(
+        of_lot, child.role == EpcRole.EPC, parent.epc.in_(logged))
+    return {i for q in (own, boxed, packed) for i in await session.scalars(q.distinct())}
+
+
 async def containers(session: AsyncSession, unit: Unit) -> set[str]:
     """Every container ``unit`` was ever aggregated in (by captured aggregation events, and
     the aggregation in force now), and their containers in turn."""
@@ -92,6 +107,13 @@ async def containers(session: AsyncSession, unit: Unit) -> set[str]:
 async def unit_named(session: AsyncSession, spellings: Sequence[str]) -> Unit | None:
     """The unit stored under one of ``spellings``."""
     return await session.scalar(select(Unit).where(Unit.identifier.in_(spellings)).limit(1))
+
+
+async def units_named(session: AsyncSession, identifiers: Sequence[str]) -> list[Unit]:
+    """The units stored under ``identifiers`` (those that are)."""
+    if not identifiers:
+        return []
+    return list(await session.scalars(select(Unit).where(Unit.identifier.in_(list(identifiers)))))
 
 
 async def unit_of_sscc(session: AsyncSession, sscc: str) -> Unit | None:

@@ -1,4 +1,5 @@
-"""HTTP: logger uploads and a unit's (or an SSCC's) cold-chain assessment and chart."""
+"""HTTP: logger uploads, a unit's (or an SSCC's) cold-chain assessment and chart, and a
+shipment's (``/shipments/{id}/coldchain``, read as the shipment is: by the operator's staff)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,14 @@ from fastapi import APIRouter, Path, Query, Request, Response
 
 from app.auth.deps import require
 from app.auth.service import Caller
-from app.coldchain import service
-from app.coldchain.schemas import AssessmentOut
-from app.deps import SessionDep, SettingsDep
-from app.errors import PayloadTooLarge, ValidationFailed
+from app.coldchain import service, shipments
+from app.coldchain.schemas import AssessmentOut, ShipmentColdChainOut
+from app.deps import INTEGER_MAX, SessionDep, SettingsDep
+from app.errors import NotFound, PayloadTooLarge, ValidationFailed
+from app.staff.deps import Shipper
 
 router = APIRouter(prefix="/coldchain", tags=["cold chain"])
+shipment_router = APIRouter(prefix="/shipments", tags=["cold chain"])
 READ = require("query", "regulator", "admin")
 UPLOAD = require("capture", "admin")
 LIMIT = service.MAX_UPLOAD_BYTES
@@ -82,3 +85,19 @@ async def sscc_assessment(request: Request, session: SessionDep,
                           sscc: str = Path(pattern=r"^\d{18}$"), caller: Caller = READ,
                           format: Literal["json", "svg"] = "json"):
     return await _assessed(session, sscc, caller, format, request.url.path)
+
+
+@shipment_router.get("/{shipment_id}/coldchain", summary="A shipment's cold chain: the readings "
+                     "on its SSCCs and units, each unit's verdict; ?format=svg for the chart",
+                     response_model=ShipmentColdChainOut)
+async def shipment_assessment(request: Request, session: SessionDep, actor: Shipper,
+                              shipment_id: int = Path(ge=1, le=INTEGER_MAX),
+                              format: Literal["json", "svg"] = "json"):
+    found = await shipments.of_shipment(session, shipment_id)
+    drawn = shipments.chart(found)
+    if format == "json":
+        return ShipmentColdChainOut.of(shipment_id, found, drawn and f"{request.url.path}?format=svg")
+    if drawn is None:
+        raise NotFound(f"shipment {shipment_id}: no temperature readings to draw",
+                       field="shipment_id", found=shipment_id)
+    return Response(drawn, media_type="image/svg+xml")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from itertools import groupby
@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.bulk import paused_gc
 from app.coldchain import repository
-from app.coldchain.chart import svg
+from app.coldchain.chart import svg, words
 from app.coldchain.evaluate import Assessment, StorageRange, assess_legs
 from app.coldchain.readings import Reading, ReadingError, from_csv, from_json
 from app.coldchain.store import rows, source_of
@@ -70,10 +70,10 @@ async def find_unit(session: AsyncSession, identifier: str, partner: int | None 
     return unit
 
 
-async def storage_of(session: AsyncSession, unit: Unit) -> StorageRange | None:
-    """The storage range of what ``unit`` is or holds: the tightest of its products' ranges
-    (a mixed case keeps every product within its own), or None when none is set."""
-    units = await investigations_repository.contents(session, [unit])
+async def storage_of(session: AsyncSession, *held: Unit) -> StorageRange | None:
+    """The storage range of what ``held`` units are or hold: the tightest of their products'
+    ranges (a mixed case keeps every product within its own), or None when none is set."""
+    units = await investigations_repository.contents(session, held)
     found = [p for p in await repository.products(session, {u.gtin for u in units if u.gtin})
              if p.storage_low_c is not None and p.storage_high_c is not None]
     if not found:
@@ -143,6 +143,16 @@ async def arrived(session: AsyncSession, epcs: Iterable[str], actor: str,
         opened = await _suspect(session, group, key, actor, operator)
         found.update((e.unit.identifier, replace(e, investigation_id=opened)) for e in group)
     return found
+
+
+async def legs_of(session: AsyncSession, epcs: Iterable[str]) -> dict[str, list[Reading]]:
+    """The readings measured on any of ``epcs``, one leg per source in time order (a source
+    stored on several of them counts once)."""
+    legs: dict[str, dict[Reading, None]] = {}
+    for readings in (await Shared().measured(session, set(epcs))).values():
+        for reading in readings:
+            legs.setdefault(reading.source, {})[reading] = None
+    return {source: sorted(leg, key=attrgetter("time")) for source, leg in sorted(legs.items())}
 
 
 def fingerprint(found: Evaluation) -> str:
@@ -249,6 +259,20 @@ async def operator_or_none(session: AsyncSession, gln: str | None) -> Operator |
         return await operator(session, gln)
     except OperatorNotConfigured:
         return None
+
+
+async def lines(session: AsyncSession, identifiers: Sequence[str]) -> dict[str, str]:
+    """Each unit's cold chain in words (read only)."""
+    out: dict[str, str] = {}
+    for identifier in identifiers:
+        found = await evaluate(session, await find_unit(session, identifier))
+        out[identifier] = words(found.assessment, found.storage, found.verdict)
+    return out
+
+
+async def measured_in_lot(session: AsyncSession, gtin: str, lot: str) -> set[str]:
+    """The units of a lot whose cold chain has something to say (see the repository)."""
+    return await repository.measured_in_lot(session, gtin, lot)
 
 
 def chart(found: Evaluation) -> str:

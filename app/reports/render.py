@@ -8,17 +8,21 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from fpdf import FPDF
+from markupsafe import Markup
+
+logging.getLogger("fpdf.svg").setLevel(logging.ERROR)  # "unsupported <pattern>": outlined instead
 
 HOP_COLUMNS = ("seq", "time", "kind", "from", "from_name", "from_licensed", "to", "to_name",
                "to_licensed", "site", "transaction", "event_hash", "hop_hash", "leaf_index")
 LOT_COLUMNS = ("identifier", "serial", "status", "expiry", "custodian", "in_transit_to",
-               "location", "container", "case_refs")
+               "location", "container", "case_refs", "cold_chain")
 
 
 def covers(bundle: dict[str, Any]) -> list[tuple[str, str]]:
@@ -83,9 +87,12 @@ def transaction_text(tx: dict[str, Any] | None) -> str:
 # -- HTML -------------------------------------------------------------------------------------
 def html_context(bundle: dict[str, Any]) -> dict[str, Any]:
     """What the report templates (``app/web/templates/report_*.html``) need."""
+    cold = bundle["context"].get("cold_chain")
     return {"bundle": bundle, "covers": covers(bundle), "rows": rows(bundle),
             "party_text": party_text, "transaction_text": transaction_text,
-            "context": bundle["context"], "spans": spans(bundle)}
+            "context": bundle["context"], "spans": spans(bundle), "cold": cold,
+            # the bundle was made in this process (unit_bundle), never read from outside
+            "cold_chart": Markup(cold["chart_svg"]) if cold else None}  # noqa: S704
 
 
 # -- CSV --------------------------------------------------------------------------------------
@@ -194,6 +201,7 @@ def unit_pdf(bundle: dict[str, Any]) -> bytes:
     _diagram(pdf, spans(bundle))
     _hop_table(pdf, rows(bundle))
     _concerns(pdf, bundle["context"])
+    _cold_chain(pdf, bundle["context"].get("cold_chain"))
     pdf.set_font("Helvetica", "B", 11)
     pdf.cell(0, 7, "Signed checkpoint", new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Courier", size=8)
@@ -293,4 +301,17 @@ def _concerns(pdf: FPDF, context: dict[str, Any]) -> None:
     pdf.set_font("Helvetica", size=8)
     for line in lines or ["No investigation, recall, quarantine, verification, scan or exception."]:
         pdf.multi_cell(0, 4.5, _latin(line), new_x="LMARGIN", new_y="NEXT")
+    pdf.ln(2)
+
+
+def _cold_chain(pdf: FPDF, cold: dict[str, Any] | None) -> None:
+    """The unit's temperature chart and the same in words (the PDF draws excursions outlined
+    and labelled E1, E2 ...: fpdf2 does not fill the page's hatching)."""
+    pdf.set_font("Helvetica", "B", 11)
+    pdf.cell(0, 7, "Cold chain", new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font("Helvetica", size=8)
+    pdf.multi_cell(0, 4.5, _latin(cold["summary"] if cold else "No temperature readings."),
+                   new_x="LMARGIN", new_y="NEXT")
+    if cold and cold.get("chart_svg"):
+        pdf.image(io.BytesIO(cold["chart_svg"].encode()), w=180)
     pdf.ln(2)

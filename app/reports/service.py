@@ -22,6 +22,8 @@ import anyio
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.service import Caller
+from app.coldchain import service as coldchain
+from app.coldchain.chart import words
 from app.errors import NotYetSigned, ValidationFailed
 from app.ledger import repository as ledger_repo
 from app.ledger import service as ledger
@@ -234,7 +236,20 @@ async def _context(session: AsyncSession, unit: Any, hops: Sequence[CustodyHop],
             for v in await repo.verifications(session, unit_id)],
         "exceptions": [{"at": _iso(x.created_at), "reason_code": x.reason_code, "status": x.status,
                         "detail": x.detail} for x in await repo.exceptions(session, unit_id)],
+        "cold_chain": await cold_chain(session, unit["identifier"]),
     }
+
+
+async def cold_chain(session: AsyncSession, identifier: str) -> dict[str, Any] | None:
+    """The unit's cold chain as the report shows it (verdict, in words, the SVG chart), or
+    None when nothing was measured on it or its containers."""
+    found = await coldchain.panel(session, identifier)
+    if found is None:
+        return None
+    evaluation, chart = found
+    return {"verdict": evaluation.verdict, "investigation": evaluation.investigation_id,
+            "summary": words(evaluation.assessment, evaluation.storage, evaluation.verdict),
+            "chart_svg": chart}
 
 
 def _hop_context(hop: CustodyHop, partners: dict[str, TradingPartner], sites: dict[str, Any],
@@ -360,21 +375,24 @@ async def lot_header(session: AsyncSession, gtin: str, lot: str, reader: Caller)
 
 async def lot_units(session: AsyncSession, gtin: str, lot: str, reader: Caller,
                     page_size: int = 5_000) -> AsyncIterator[list[dict[str, Any]]]:
-    """The units of a lot ``reader`` may see, a page at a time: status and custodian now, and
-    where a unit is in transit to. Memory holds one page however large the lot."""
+    """The units of a lot ``reader`` may see, a page at a time: status and custodian now,
+    where a unit is in transit to, and its cold chain in words where it was measured. Memory
+    holds one page however large the lot."""
     query = repo.lot_units(gtin, lot, reader.partner_id, reader.sees_everything)
     labels: dict[int, str] = {}
+    measured = await coldchain.measured_in_lot(session, gtin, lot)
     async for page in repo.lot_pages(session, query, page_size):
         rows = [tuple(r) for r in page]  # unpacking a tuple is cheaper than named access
         ids = {i for r in rows for i in (r[5], r[6]) if i and i not in labels}
         if ids:
             labels |= await repo.partner_labels(session, sorted(ids))
         refs = await case_refs(session, [r[1] for r in rows], reader, [r[8] for r in rows])
+        cold = await coldchain.lines(session, [r[1] for r in rows if r[1] in measured])
         get, none = labels.get, list[str]()
         yield [{"identifier": ident, "serial": serial, "status": status,
                 "expiry": expiry.isoformat() if expiry else None, "custodian": get(custodian),
                 "in_transit_to": get(destination), "location": location, "container": container,
-                "case_refs": refs.get(ident, none)}
+                "case_refs": refs.get(ident, none), "cold_chain": cold.get(ident)}
                for _, ident, serial, status, expiry, custodian, destination, location, container
                in rows]
 

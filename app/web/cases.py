@@ -29,6 +29,7 @@ from app.staff.roles import Permission
 from app.staff.service import staff_actor
 from app.vault import service as vault
 from app.vault.keys import load_keyring
+from app.web import coldchain
 from app.web.pages import STALE, holding, may, page
 
 router = APIRouter(include_in_schema=False)
@@ -66,7 +67,7 @@ async def _case_page(request: Request, session, user: StaffUser, ref: str, statu
               if may(user, Permission.ADVERSE) else None)
     return page(request, "case.html", status, user=user, case=await case_out(session, case),
                 links=await delivery.links_of(session, case), issued=issued, error=error,
-                adverse_events=events,
+                adverse_events=events, cold=await coldchain.of_case(session, case),
                 patient=patient, may_read=vault.may_read(frozenset(user.roles)), today=utcnow().date())
 
 

@@ -26,6 +26,7 @@ from app.staff import service as staff
 from app.staff.deps import csrf_ok
 from app.staff.roles import Permission
 from app.vault.keys import optional_keyring
+from app.web import coldchain
 from app.web.pages import STALE, VERDICTS, holding, page
 
 router = APIRouter(include_in_schema=False)
@@ -70,7 +71,8 @@ async def _shipment_page(request: Request, session, user: StaffUser, shipment_id
     stations = [s.name for s, _ in await staff.list_stations(session)]
     return page(request, "shipment.html", status, user=user, view=view, current=current,
                 error=error, packed=packed, refused=refused, verdict=verdict, stations=stations,
-                station=request.session.get("station"))
+                station=request.session.get("station"),
+                cold=await coldchain.of_shipment(session, shipment_id))
 
 
 async def _act(request: Request, session, csrf_token: str, shipment_id: int | None,
