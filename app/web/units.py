@@ -70,12 +70,15 @@ async def unit_page(request: Request, session: SessionDep,
         timedelta(seconds=settings.checkpoint_interval_seconds), _verifier(settings.key_dir))
     flags, investigated = await investigations.unit_suspicion(session, unit["identifier"])
     cold = await coldchain.panel(session, unit["identifier"])
+    cleared = bool(cold and cold[0].investigation_id and (await investigations.get(
+        session, cold[0].investigation_id)).status == investigations.Status.CLEARED)
     return page(request, "unit.html", user=user, query=id, unit=unit, flags=flags,
                 investigations=investigated, chain=chain, names=await party_names(session),
                 custodian=await _name(session, unit["custodian_id"]),
                 destination=await _name(session, unit["destination_id"]),
                 ours=unit["custodian_id"] == op.id,
-                cold=cold and (cold[0], Markup(cold[1])))  # noqa: S704 - our own escaped SVG
+                cold=cold and (cold[0], Markup(cold[1])),  # noqa: S704 - our own escaped SVG
+                cold_cleared=cleared)
 
 
 async def _name(session, partner_id: int | None) -> str | None:

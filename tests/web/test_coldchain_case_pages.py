@@ -152,6 +152,9 @@ def test_an_excursion_cleared_by_qa_then_delivery_confirmed(served, browser, tmp
     assert panel.locator("p.flags").get_attribute("data-cleared") == "true"
     assert "cleared by QA" in panel.locator("p.flags").inner_text()
     assert panel.locator("tr[data-verdict=excursion] [data-status=cleared]").count() == 2
+    panel.locator("tr[data-verdict=excursion] a[href^='/staff/units']").first.click()
+    assert "Excursion beyond budget: cleared by QA" in page.locator("p.flags[data-verdict]").inner_text()
+    page.goto(f"{url}/staff/cases/{ref}")
     _submit(page, "#confirmation-link-form button")
     link = page.locator("#confirm-url").inner_text()
     receiver = browser.new_context()  # no account, no cookie
