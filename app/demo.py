@@ -322,10 +322,10 @@ async def load(
     await sign_checkpoint(sessions, settings)  # the fire drill's answer carries proofs
     async with sessions.begin() as session:
         created["traces"] = await demo_traces(session)
-    created["signed"] = await sign_checkpoint(sessions, settings)  # and its audit leaves
     async with sessions.begin() as session:
         created["key"] = await issue_demo_key(session)
         created |= await staff_and_station(session)
+    created["signed"] = await sign_checkpoint(sessions, settings)  # and the audit leaves above
     return created
 
 

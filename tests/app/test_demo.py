@@ -54,8 +54,8 @@ def test_cli_demo_twice_is_harmless(tmp_path, monkeypatch):
     assert second.exit_code == 0, second.output
     assert "0 partners created" in second.output
     assert (tmp_path / "keys" / "checkpoint.pub").read_text() == verifier
-    # The first run's key, account and VRS key changes came after its checkpoint (audit leaves,
-    # decision 0034); the second run signs them with the same key.
+    # The first run's VRS key came after its checkpoint (an audit leaf, decision 0034); the
+    # second run signs it, and its own keys and accounts, with the same key.
     resigned = int(re.search(r"checkpoint signed at tree size (\d+)", second.output).group(1))
     assert resigned > signed
 
