@@ -43,6 +43,11 @@ async def measured_by(session: AsyncSession, sources: Sequence[str]) -> set[str]
                                                sources)}
 
 
+async def measured(session: AsyncSession) -> set[str]:
+    """Every identifier that has readings."""
+    return set(await session.scalars(select(TemperatureReading.epc).distinct()))
+
+
 async def lock(session: AsyncSession, unit: Unit) -> None:
     """Take ``unit``'s row lock (SQLite: the write lock) so its uploads happen one at a time."""
     await write_lock(session)

@@ -252,6 +252,13 @@ async def events_arrived(session: AsyncSession, event_hashes: Iterable[str], act
     return await arrived(session, epcs, actor, await operator_or_none(session, operator_gln))
 
 
+async def range_set(session: AsyncSession, actor: str, operator: Operator | None) -> int:
+    """A product's storage range was set or changed: the readings already held are acted on as
+    if they had just arrived (an excursion under the new range opens its investigation now, not
+    at the next upload). Returns how many units were assessed."""
+    return len(await arrived(session, await repository.measured(session), actor, operator))
+
+
 async def operator_or_none(session: AsyncSession, gln: str | None) -> Operator | None:
     """The operator, or None where none is configured (investigations then quarantine
     nothing)."""

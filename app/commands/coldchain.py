@@ -134,6 +134,7 @@ def storage(
     clear: Annotated[bool, typer.Option(help="Remove the product's range.")] = False,
 ) -> None:
     """Set a product's storage range and excursion budget (as the operator)."""
+    from app.coldchain import service
     from app.commands._runtime import run_in_transaction
     from app.config import load_settings
     from app.products.service import set_storage
@@ -141,11 +142,14 @@ def storage(
     if clear == (storage_range is not None):
         raise typer.BadParameter("expected --range LOW..HIGH or --clear")
     low, high = _range(storage_range) if storage_range else (None, None)
+    config = load_settings()
 
     async def work(session):
         p = await set_storage(session, gtin, low, high, budget)
+        await service.range_set(session, "cli", await service.operator_or_none(
+            session, config.operator_gln))  # readings already held, judged by the new range
         return p.storage_low_c, p.storage_high_c, p.excursion_budget_minutes
 
-    got = run_in_transaction(load_settings(), work)
+    got = run_in_transaction(config, work)
     typer.echo(f"{gtin}: " + (f"{got[0]:g}..{got[1]:g} °C, budget {got[2]} min"
                               if got[0] is not None else "no storage range"))

@@ -6,6 +6,7 @@ from fastapi import APIRouter
 
 from app.auth.deps import require
 from app.auth.service import Caller
+from app.coldchain import service as coldchain
 from app.deps import SessionDep
 from app.operator.deps import Staff
 from app.products import service
@@ -29,4 +30,5 @@ async def get_product(gtin: str, session: SessionDep, _: Caller = QUERY) -> Prod
 async def set_storage(gtin: str, body: StorageIn, session: SessionDep, staff: Staff) -> ProductOut:
     product = await service.set_storage(session, gtin, body.storage_low_c, body.storage_high_c,
                                         body.excursion_budget_minutes)
+    await coldchain.range_set(session, staff.actor, staff.operator)  # held readings, new range
     return ProductOut.model_validate(product)

@@ -48,7 +48,10 @@ async def test_a_get_by_anyone_changes_nothing(client, session, sessions):
     s = await stock(client, session, sessions)
     posted = await upload(client, s.staff, CASE, logger(*EXCURSION))
     assert posted.json()["verdict"] == "no-range", posted.text  # no range yet: nothing opened
-    await zenterva_2_to_8(client, s.staff)  # now the stored readings are an excursion
+    product = await session.scalar(select(Product))  # the range written behind the service's
+    product.storage_low_c, product.storage_high_c = 2, 8  # back: an excursion nobody acted on
+    product.excursion_budget_minutes = 30
+    await session.commit()
     before = await rows(session)
     reads = [(path(IN_CASE[0]), s.staff), (path(CASE) + "?format=svg", s.staff),
              (path(IN_CASE[1]), s.partners["pharmacy"][1]), (path(CASE), s.partners["mfg"][1])]
@@ -59,6 +62,21 @@ async def test_a_get_by_anyone_changes_nothing(client, session, sessions):
     assert got[0].json()["verdict"] == "excursion" and got[0].json()["investigation"] is None
     assert await rows(session) == before
     assert await session.scalar(select(func.count()).select_from(Investigation)) == 0
+
+
+async def test_a_range_set_after_the_readings_opens_the_investigation_once(
+        client, session, sessions):
+    s = await stock(client, session, sessions)
+    posted = await upload(client, s.staff, CASE, logger(*EXCURSION))
+    assert posted.json()["verdict"] == "no-range", posted.text
+    assert await session.scalar(select(func.count()).select_from(Investigation)) == 0
+    await zenterva_2_to_8(client, s.staff)  # the stored readings are now an excursion
+    opened = (await client.get("/investigations", headers=s.staff)).json()
+    assert [i["trigger"] for i in opened] == ["cold-chain"], opened
+    got = (await client.get(path(IN_CASE[0]), headers=s.staff)).json()
+    assert got["verdict"] == "excursion" and got["investigation"] == opened[0]["id"]
+    await zenterva_2_to_8(client, s.staff)  # set again: nothing new
+    assert len((await client.get("/investigations", headers=s.staff)).json()) == 1
 
 
 async def test_captured_sensor_reports_open_one_investigation_only_from_the_holder(
