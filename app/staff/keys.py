@@ -24,7 +24,7 @@ def key_permissions(key_scopes: Iterable[str], roles: Iterable[str]) -> frozense
     """What a personal key may do: its holder's permissions, narrowed by the key's list.
 
     >>> sorted(p.value for p in key_permissions([], ["pharmacist"]))
-    ['investigate', 'quarantine', 'scan', 'trace']
+    ['adverse', 'cases', 'investigate', 'quarantine', 'scan', 'ship', 'trace']
     >>> sorted(p.value for p in key_permissions(["scan", "recall"], ["pharmacist"]))
     ['scan']
     """
