@@ -8,31 +8,23 @@ follow-up due in 48 hours is taken and done. Screenshots go to the test's tmp di
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
 
-from app.demo import OPERATOR, STAFF_USER, ZENTERVA
-from tests.process import custody, serving
+from app.demo import STAFF_USER, ZENTERVA
+from tests.process import serving
+from tests.web.served import demo
 from tests.web.test_pages import browser, offline_page  # noqa: F401  (fixture)
 
 
 @pytest.fixture(scope="module")
 def served(tmp_path_factory) -> Iterator[tuple[str, str, str]]:
     """(URL, staff password, requested case's reference)."""
-    root = tmp_path_factory.mktemp("caseweb")
-    settings = {"CUSTODY_DATABASE_URL": f"sqlite+aiosqlite:///{root / 'custody.db'}",
-                "CUSTODY_OPERATOR_GLN": OPERATOR.gln, "CUSTODY_KEY_DIR": str(root / "keys"),
-                "CUSTODY_VAULT_KEY_FILE": str(root / "vault.keys")}
-    assert custody("vault", "init", str(root / "vault.keys"), **settings).returncode == 0
-    made = custody("demo", "--no-serve", timeout=300, **settings)
-    assert made.returncode == 0, made.stderr
-    password = re.search(rf"{STAFF_USER}, password \(shown once\): (\S+)", made.stdout).group(1)
-    requested = re.search(r"requested (CASE-[0-9A-Z-]+)", made.stdout).group(1)
-    with serving(**settings) as url:
-        yield url, password, requested
+    made = demo(tmp_path_factory.mktemp("caseweb"), vault=True)
+    with serving(**made.settings) as url:
+        yield url, made.password, made.printed(r"requested (CASE-[0-9A-Z-]+)")
 
 
 def test_a_case_from_authorization_to_delivery_confirmation(served, browser, tmp_path):  # noqa: F811

@@ -12,7 +12,6 @@ with its follow-up due. Screenshots go to the test's tmp directory.
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -20,10 +19,10 @@ from datetime import UTC, date, datetime, timedelta
 import httpx
 import pytest
 
-from app.db import create_engine, session_factory
-from app.demo import LYON, OPERATOR, STAFF_USER, ingest
-from app.shipments.demo import fresh_vials, scan_text, stock_documents
+from app.demo import LYON, STAFF_USER
+from app.shipments.demo import fresh_vials, scan_text
 from tests.process import custody, serving
+from tests.web.served import demo
 from tests.web.test_pages import browser, offline_page  # noqa: F401  (fixture)
 from tests.web.test_shipping_page import _scan, _submit
 
@@ -34,30 +33,15 @@ QA_USER = "quinn.qa"
 @pytest.fixture(scope="module")
 def served(tmp_path_factory) -> Iterator[dict[str, str]]:
     """URL, passwords, the requested case's reference and the demo's operator key."""
-    root = tmp_path_factory.mktemp("coldweb")
-    settings = {"CUSTODY_DATABASE_URL": f"sqlite+aiosqlite:///{root / 'custody.db'}",
-                "CUSTODY_OPERATOR_GLN": OPERATOR.gln, "CUSTODY_KEY_DIR": str(root / "keys"),
-                "CUSTODY_VAULT_KEY_FILE": str(root / "vault.keys")}
-    assert custody("vault", "init", str(root / "vault.keys"), **settings).returncode == 0
-    made = custody("demo", "--no-serve", timeout=300, **settings)
-    assert made.returncode == 0, made.stderr
+    made = demo(tmp_path_factory.mktemp("coldweb"), VIALS, vault=True)
     qa = custody("staff", "add", QA_USER, "--name", "Quinn QA", "--role", "qa", "--generate",
-                 **settings)
+                 **made.settings)
     assert qa.returncode == 0, qa.stderr
-
-    async def stock() -> None:
-        engine = create_engine(settings["CUSTODY_DATABASE_URL"])
-        await ingest(session_factory(engine), stock_documents(VIALS, hours=150))
-        await engine.dispose()
-
-    asyncio.run(stock())
-    with serving(**settings) as url:
-        yield {"url": url,
-               "password": re.search(rf"{STAFF_USER}, password \(shown once\): (\S+)",
-                                     made.stdout).group(1),
+    with serving(**made.settings) as url:
+        yield {"url": url, "password": made.password,
                "qa": re.search(r"password \(shown once\): (\S+)", qa.stdout).group(1),
-               "ref": re.search(r"requested (CASE-[0-9A-Z-]+)", made.stdout).group(1),
-               "key": re.search(r"demo API key \([^)]*\): (\S+)", made.stdout).group(1)}
+               "ref": made.printed(r"requested (CASE-[0-9A-Z-]+)"),
+               "key": made.printed(r"demo API key \([^)]*\): (\S+)")}
 
 
 def sign_in(page, url: str, username: str, password: str) -> None:

@@ -13,8 +13,9 @@ from collections.abc import Iterator
 import pytest
 
 from app.demo import ADMIN_USER as ADMIN
-from app.demo import OPERATOR, STAFF_USER
-from tests.process import custody, serving
+from app.demo import STAFF_USER
+from tests.process import serving
+from tests.web.served import demo
 from tests.web.test_pages import browser, offline_page  # noqa: F401  (fixture)
 
 
@@ -22,16 +23,10 @@ from tests.web.test_pages import browser, offline_page  # noqa: F401  (fixture)
 def demo_served(tmp_path_factory) -> Iterator[tuple[str, str, str]]:
     """Demo data, a server; yields (URL, admin password, pharmacist password): both accounts
     are the demo's, their passwords read from its printout."""
-    database = tmp_path_factory.mktemp("provenanceweb") / "custody.db"
-    settings = {"CUSTODY_DATABASE_URL": f"sqlite+aiosqlite:///{database}",
-                "CUSTODY_OPERATOR_GLN": OPERATOR.gln}
-    made = custody("demo", "--no-serve", **settings)
-    assert made.returncode == 0, made.stderr
-    pharmacist = re.search(rf"{STAFF_USER}, password \(shown once\): (\S+)", made.stdout).group(1)
-    password = re.search(rf"{ADMIN} \(admin[^)]*\), password \(shown once\): (\S+)",
-                         made.stdout).group(1)
-    with serving(**settings) as url:
-        yield url, password, pharmacist
+    made = demo(tmp_path_factory.mktemp("provenanceweb"))
+    with serving(**made.settings) as url:
+        yield url, made.printed(rf"{ADMIN} \(admin[^)]*\), password \(shown once\): (\S+)"), \
+            made.password
 
 
 def sign_in(page, url: str, username: str, password: str) -> None:

@@ -7,13 +7,13 @@ go to the test's tmp directory.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 import pytest
 
-from app.demo import OPERATOR, STAFF_USER
-from tests.process import custody, serving
+from app.demo import STAFF_USER
+from tests.process import serving
+from tests.web.served import demo
 from tests.web.test_pages import browser, offline_page  # noqa: F401  (fixture)
 
 GS = "\x1d"
@@ -30,14 +30,9 @@ SCANS = [  # (what the scanner sends, verdict, heading)
 @pytest.fixture(scope="module")
 def demo_served(tmp_path_factory) -> Iterator[tuple[str, str]]:
     """``custody demo`` then ``custody serve`` on its database; yields (URL, staff password)."""
-    database = tmp_path_factory.mktemp("scanweb") / "custody.db"
-    settings = {"CUSTODY_DATABASE_URL": f"sqlite+aiosqlite:///{database}",
-                "CUSTODY_OPERATOR_GLN": OPERATOR.gln}
-    made = custody("demo", "--no-serve", **settings)
-    assert made.returncode == 0, made.stderr
-    password = re.search(rf"{STAFF_USER}, password \(shown once\): (\S+)", made.stdout).group(1)
-    with serving(**settings) as url:
-        yield url, password
+    made = demo(tmp_path_factory.mktemp("scanweb"))
+    with serving(**made.settings) as url:
+        yield url, made.password
 
 
 def test_sign_in_then_scan_each_verdict_with_a_wedge_scanner(demo_served, browser, tmp_path):  # noqa: F811

@@ -3,16 +3,15 @@ scanner (a duplicate refused on screen), closed, shipped; printables and EPCIS f
 
 from __future__ import annotations
 
-import asyncio
 import re
 from collections.abc import Iterator
 
 import pytest
 
-from app.db import create_engine, session_factory
-from app.demo import LYON, OPERATOR, STAFF_USER, ingest
-from app.shipments.demo import fresh_vials, scan_text, stock_documents
-from tests.process import custody, serving
+from app.demo import LYON, STAFF_USER
+from app.shipments.demo import fresh_vials, scan_text
+from tests.process import serving
+from tests.web.served import demo
 from tests.web.test_pages import browser, offline_page  # noqa: F401  (fixture)
 
 VIALS = fresh_vials(4, "ZW")
@@ -21,21 +20,9 @@ VIALS = fresh_vials(4, "ZW")
 @pytest.fixture(scope="module")
 def shop(tmp_path_factory) -> Iterator[tuple[str, str]]:
     """``custody demo`` plus four fresh vials at the operator, then ``custody serve``."""
-    database = tmp_path_factory.mktemp("shipweb") / "custody.db"
-    settings = {"CUSTODY_DATABASE_URL": f"sqlite+aiosqlite:///{database}",
-                "CUSTODY_OPERATOR_GLN": OPERATOR.gln}
-    made = custody("demo", "--no-serve", **settings)
-    assert made.returncode == 0, made.stderr
-    password = re.search(rf"{STAFF_USER}, password \(shown once\): (\S+)", made.stdout).group(1)
-
-    async def stock() -> None:
-        engine = create_engine(settings["CUSTODY_DATABASE_URL"])
-        await ingest(session_factory(engine), stock_documents(VIALS, hours=150))
-        await engine.dispose()
-
-    asyncio.run(stock())
-    with serving(**settings) as url:
-        yield url, password
+    made = demo(tmp_path_factory.mktemp("shipweb"), VIALS)
+    with serving(**made.settings) as url:
+        yield url, made.password
 
 
 def _scan(page, text: str) -> str:

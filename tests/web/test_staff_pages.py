@@ -16,7 +16,8 @@ from collections.abc import Iterator
 import pytest
 
 from app.demo import NORTHWIND, OPERATOR, STAFF_USER, TORN_SEAL, ZENTERVA
-from tests.process import custody, serving
+from tests.process import serving
+from tests.web.served import demo
 from tests.web.test_pages import browser  # noqa: F401  (fixture)
 
 GS = "\x1d"
@@ -27,20 +28,16 @@ TABLET = {"width": 1024, "height": 768}
 def served(tmp_path_factory) -> Iterator[tuple[str, str]]:
     """``custody demo`` (Harbor as Northwind's agent) then ``custody serve``; (URL, password)."""
     where = tmp_path_factory.mktemp("staffweb")
-    settings = {"CUSTODY_DATABASE_URL": f"sqlite+aiosqlite:///{where / 'custody.db'}",
-                "CUSTODY_OPERATOR_GLN": OPERATOR.gln, "CUSTODY_KEY_DIR": str(where / "keys")}
-    made = custody("demo", "--no-serve", **settings)
-    assert made.returncode == 0, made.stderr
-    assert "/staff/investigations" in made.stdout and "/staff/units" in made.stdout
-    password = re.search(rf"{STAFF_USER}, password \(shown once\): (\S+)", made.stdout).group(1)
+    made = demo(where)
+    assert "/staff/investigations" in made.printout and "/staff/units" in made.printout
     with sqlite3.connect(where / "custody.db") as db:
         db.execute("INSERT INTO partner_agents (agent_id, principal_id) SELECT a.partner_id, "
                    "p.partner_id FROM partner_glns a, partner_glns p WHERE a.gln = ? AND p.gln = ?",
                    (OPERATOR.gln, NORTHWIND.gln))
         db.execute("UPDATE staff_users SET roles = ? WHERE username = ?",  # recalls need qa
                    ('["pharmacist", "receiver", "qa"]', STAFF_USER))
-    with serving(**settings) as url:
-        yield url, password
+    with serving(**made.settings) as url:
+        yield url, made.password
 
 
 def signed_in(browser, url: str, password: str, **options):  # noqa: F811
