@@ -55,7 +55,7 @@ class Scan(Base):
 class AuditEntry(Base):
     """Who did what, when: sign-in attempts, partner corrections (old and new values), station
     additions, and key and staff changes made before they went to the audit trail (decision
-    0034). Append-only: the database refuses UPDATE and DELETE."""
+    0033). Append-only: the database refuses UPDATE and DELETE."""
 
     __tablename__ = "audit_log"
 

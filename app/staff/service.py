@@ -160,7 +160,7 @@ async def set_password(session: AsyncSession, username: str, password: str, acto
 
 async def _audit(session: AsyncSession, actor: str, action: str, username: str) -> None:
     """An account change's entry in the audit trail (so in the Merkle log), as
-    ``staff:<username>``; sign-in attempts stay in ``audit_log`` (decision 0034)."""
+    ``staff:<username>``; sign-in attempts stay in ``audit_log`` (decision 0033)."""
     from app.audit import service as audit  # here: app.audit imports this module (Actor)
 
     await audit.record(session, actor, action, f"staff:{username}")

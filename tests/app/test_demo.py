@@ -54,7 +54,7 @@ def test_cli_demo_twice_is_harmless(tmp_path, monkeypatch):
     assert second.exit_code == 0, second.output
     assert "0 partners created" in second.output
     assert (tmp_path / "keys" / "checkpoint.pub").read_text() == verifier
-    # The first run's VRS key came after its checkpoint (an audit leaf, decision 0034); the
+    # The first run's VRS key came after its checkpoint (an audit leaf, decision 0033); the
     # second run signs it, and its own keys and accounts, with the same key.
     resigned = int(re.search(r"checkpoint signed at tree size (\d+)", second.output).group(1))
     assert resigned > signed

@@ -22,7 +22,7 @@ def _party(name: str, gln_: str, kind: PartnerKind, site_name: str | None = None
 
 
 async def event_leaves(session) -> int:
-    """How many leaves of the log are not audit entries (each key issued is one: decision 0034)."""
+    """How many leaves of the log are not audit entries (each key issued is one: decision 0033)."""
     return await session.scalar(select(func.count()).select_from(LedgerLeaf)
                                 .where(LedgerLeaf.event_hash.not_like(f"%{SUFFIX}")))
 

@@ -1,7 +1,7 @@
 """Changes to who may act are leaves of the Merkle log: issuing or revoking an API key and
 adding, disabling or re-passwording a staff account each append an audit entry that
 ``custody verify`` checks, so an edit or a deletion made behind the triggers is caught
-(decision 0034). Sign-in attempts stay out of the log."""
+(decision 0033). Sign-in attempts stay out of the log."""
 
 from __future__ import annotations
 

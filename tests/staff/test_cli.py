@@ -64,5 +64,5 @@ def test_staff_and_stations_from_the_command_line(tmp_path):
     assert run("keys", "issue", "--staff", "bob").returncode == 2  # disabled
     assert run("keys", "issue", "--staff", "cy", "--partner", "1").returncode == 2
     # Two accounts added, one disabled, one re-passworded, two keys issued: each a leaf of the
-    # log that custody verify recomputes (decision 0034); refusals and the station add are not.
+    # log that custody verify recomputes (decision 0033); refusals and the station add are not.
     assert audit_entries() == demo_entries + 6
