@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import structlog
 from structlog.processors import ExceptionRenderer
@@ -52,6 +54,19 @@ def configure_logging(level: str = "INFO", json: bool = True) -> None:
     # The RequestContext middleware logs each request once, with its request id and timing;
     # uvicorn's access line would log it a second time.
     logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
+
+
+@contextmanager
+def quieted(name: str) -> Iterator[None]:
+    """Only warnings from logger ``name`` meanwhile (a command that sums up its own work), then
+    its level as it was."""
+    logger = logging.getLogger(name)
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def get_logger(name: str) -> structlog.stdlib.BoundLogger:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import logging
-
 import typer
 
 
@@ -34,14 +32,13 @@ def demo(
         config = config.model_copy(update={"operator_gln": OPERATOR.gln})
     upgrade(config.database_url)
     from app.cases.demo import demo_vault
-    from app.logging import configure_logging
+    from app.logging import configure_logging, quieted
 
     config = demo_vault(config)  # the demo's patients' data needs a vault master key
 
     configure_logging(config.log_level, config.log_json)
-    logging.getLogger("custody.worker").setLevel("WARNING")  # the demo sums its jobs up below
-    created = run(config, load, config)
-    logging.getLogger("custody.worker").setLevel("NOTSET")
+    with quieted("custody.worker"):  # the demo sums its jobs up below
+        created = run(config, load, config)
     typer.echo(
         f"demo data ready: {created['partners']} partners created (existing ones kept)"
     )

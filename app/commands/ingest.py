@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 import signal
 import sys
 from datetime import timedelta
@@ -14,7 +13,7 @@ import typer
 
 from app.commands._runtime import run
 from app.config import load_settings
-from app.logging import configure_logging
+from app.logging import configure_logging, quieted
 
 
 def ingest(
@@ -27,9 +26,9 @@ def ingest(
     """Capture FILE for a partner and process it now, through the same pipeline as the API."""
     settings = load_settings()
     configure_logging(settings.log_level, settings.log_json)
-    logging.getLogger("custody.worker").setLevel("WARNING")  # the job's line is printed below
-    job = run(settings, _ingest, file, partner, behaviour, sys.stderr.isatty(),
-              settings.capture_event_limit, settings.operator_gln)
+    with quieted("custody.worker"):  # the job's line is printed below
+        job = run(settings, _ingest, file, partner, behaviour, sys.stderr.isatty(),
+                  settings.capture_event_limit, settings.operator_gln)
     typer.echo(f"job {job.id}: {job.status}, {job.event_count or 0} events, "
                f"{len(job.errors or [])} errors")
     for error in job.errors or []:
