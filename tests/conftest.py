@@ -39,6 +39,17 @@ PG_URL = os.environ.get(
 BACKENDS = os.environ.get("CUSTODY_TEST_BACKENDS", "postgresql,sqlite").split(",")
 
 
+def require_postgresql(why: str) -> None:
+    """Skip a PostgreSQL-only test (``why``) when a developer left PostgreSQL out of
+    ``CUSTODY_TEST_BACKENDS``; with ``CI`` set it fails instead: CI tests it, never skips it."""
+    if "postgresql" in BACKENDS:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"{why}; CUSTODY_TEST_BACKENDS leaves PostgreSQL out, and CI must test it",
+                    pytrace=False)
+    pytest.skip(f"{why}; CUSTODY_TEST_BACKENDS leaves PostgreSQL out")
+
+
 def _admin_dsn(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 

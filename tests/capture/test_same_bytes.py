@@ -8,13 +8,12 @@ skipped, changing nothing and showing nothing.
 import asyncio
 
 import httpx
-import pytest
 
 from app.config import Settings
 from app.ingest.worker import run_once
 from app.main import create_app
 from app.migrate import upgrade
-from tests.conftest import BACKENDS
+from tests.conftest import require_postgresql
 from tests.ingest.chain import commission, document, sgtin
 from tests.partners.helpers import chain_partners
 
@@ -72,10 +71,9 @@ async def test_another_partners_bytes_are_a_capture_like_any_other(client, sessi
 
 
 
-# Skips only when a developer narrows CUSTODY_TEST_BACKENDS to sqlite; CI runs both backends.
-@pytest.mark.skipif("postgresql" not in BACKENDS, reason="a race needs two connections at once")
 def test_the_same_bytes_sent_at_the_same_instant_get_one_job(empty_database):
     """A partner's retry racing its first attempt: one document, one job, every answer 202."""
+    require_postgresql("a race needs two connections at once")
     url = empty_database("postgresql")
     upgrade(url)
 

@@ -17,7 +17,7 @@ from app.demo import LYON, OPERATOR, ZENTERVA
 from app.main import create_app
 from app.migrate import upgrade
 from app.models import EpcisEvent
-from tests.conftest import BACKENDS, create_pg_database, drop_pg_database
+from tests.conftest import create_pg_database, drop_pg_database, require_postgresql
 from tests.phi import scan, search
 from tests.process import custody
 
@@ -27,8 +27,7 @@ SEARCHED = (NAME, "Quillonette", "Vexmorrow", "Zabriskie", "1961-07-19")
 
 @pytest.fixture
 def pg_url():
-    if "postgresql" not in BACKENDS:  # only with CUSTODY_TEST_BACKENDS=sqlite; CI runs both
-        pytest.skip("the PHI dump test needs PostgreSQL")
+    require_postgresql("the PHI scan reads a pg_dump")
     url = create_pg_database()
     upgrade(url)
     yield url

@@ -2,7 +2,6 @@
 
 import asyncio
 
-import pytest
 from sqlalchemy import func, select
 
 from app.capture.service import capture
@@ -11,7 +10,7 @@ from app.ingest.worker import run_once
 from app.logging import configure_logging
 from app.migrate import upgrade
 from app.models import CaptureJob, EpcisEvent, Unit
-from tests.conftest import BACKENDS
+from tests.conftest import require_postgresql
 from tests.ingest.chain import MFG, PHARMACY, WHOLESALER, commission, document, sgtin, ship
 from tests.partners.helpers import chain_partners, event_leaves
 
@@ -23,8 +22,8 @@ async def drain(factory) -> None:
         pass
 
 
-@pytest.mark.skipif("postgresql" not in BACKENDS, reason="SKIP LOCKED is PostgreSQL's")
 def test_workers_share_jobs_and_replays_apply_once(empty_database):
+    require_postgresql("SKIP LOCKED is PostgreSQL's")
     url = empty_database("postgresql")
     upgrade(url)
     configure_logging("ERROR", True)  # the expected races log exceptions; keep them cheap
@@ -55,8 +54,8 @@ def test_workers_share_jobs_and_replays_apply_once(empty_database):
     assert counts == [JOBS, JOBS, 10 * JOBS]
 
 
-@pytest.mark.skipif("postgresql" not in BACKENDS, reason="row locks are PostgreSQL's")
 def test_two_racing_shipments_of_one_unit_cannot_both_win(empty_database):
+    require_postgresql("row locks are PostgreSQL's")
     url = empty_database("postgresql")
     upgrade(url)
     configure_logging("ERROR", True)

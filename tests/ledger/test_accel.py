@@ -30,7 +30,7 @@ from app.ledger.checks import PG_EPOCH, Walk
 from app.ledger.core import HopSpec
 from app.ledger.verify import verify
 from app.migrate import upgrade
-from tests.conftest import BACKENDS
+from tests.conftest import require_postgresql
 from tests.ledger.helpers import MFG, T0, WHOLESALER, commission, entry, sgtin, ship
 
 try:
@@ -432,13 +432,7 @@ async def _fill(url: str) -> str:
 @pytest.fixture(scope="module")
 def committed(empty_database) -> tuple[str, str]:
     """A database of this module's own holding a committed ledger: ``(url, verifier key)``."""
-    # Only a developer who chose CUSTODY_TEST_BACKENDS=sqlite skips these; CI runs both
-    # backends (.ci/run checks that the PostgreSQL cases ran), so there it fails instead.
-    if "postgresql" not in BACKENDS:
-        why = "the snapshot path is PostgreSQL's; not among CUSTODY_TEST_BACKENDS"
-        if os.environ.get("CI"):
-            pytest.fail(f"{why}: CI must test it", pytrace=False)
-        pytest.skip(why)
+    require_postgresql("the snapshot path is PostgreSQL's")
     url = empty_database("postgresql")
     upgrade(url)
     return url, asyncio.run(_fill(url))

@@ -2,14 +2,13 @@
 
 import asyncio
 
-import pytest
 from sqlalchemy import select
 
 from app.db import create_engine, session_factory
 from app.ledger import core, service
 from app.migrate import upgrade
 from app.models import CustodyHop, LedgerLeaf
-from tests.conftest import BACKENDS
+from tests.conftest import require_postgresql
 from tests.ledger.helpers import commission, sgtin
 
 WRITERS, APPENDS, BATCH = 8, 10_000, 25
@@ -23,8 +22,8 @@ async def writer(factory, number: int) -> None:
             await service.append(session, [commission(n, sgtin(n)) for n in range(n0, n0 + BATCH)])
 
 
-@pytest.mark.skipif("postgresql" not in BACKENDS, reason="concurrency is PostgreSQL's job here")
 def test_concurrent_writers_gap_free(empty_database):
+    require_postgresql("concurrency is PostgreSQL's job here")
     url = empty_database("postgresql")
     upgrade(url)
 

@@ -2,7 +2,6 @@
 
 import asyncio
 
-import pytest
 from sqlalchemy import func, select
 
 from app.audit.service import Origin
@@ -16,11 +15,11 @@ from app.migrate import upgrade
 from app.models import AuditRecord, TraceReason, TraceResponse
 from app.traces import service
 from app.traces.service import TraceSpec
-from tests.conftest import BACKENDS
+from tests.conftest import require_postgresql
 
 
-@pytest.mark.skipif("postgresql" not in BACKENDS, reason="concurrency is PostgreSQL's job here")
 def test_two_answers_at_once_give_one_answer_and_one_conflict(empty_database):
+    require_postgresql("concurrency is PostgreSQL's job here")
     url = empty_database("postgresql")
     upgrade(url)
 
