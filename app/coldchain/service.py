@@ -14,7 +14,6 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
-from itertools import groupby
 from operator import attrgetter
 
 import anyio
@@ -111,10 +110,7 @@ async def evaluate(session: AsyncSession, unit: Unit, shared: Shared | None = No
     storage = await storage_of(session, unit)
     key = (tuple(measured), storage)
     if key not in shared.assessed:
-        legs: dict[str, list[Reading]] = {}
-        for readings in measured.values():
-            for source, run in groupby(readings, key=attrgetter("source")):
-                legs.setdefault(source, []).extend(run)
+        legs = by_source(measured)
         assessment = assess_legs(legs.values(),
                                  storage or StorageRange(float("-inf"), float("inf")))
         shared.assessed[key] = (assessment, [r for leg in legs.values() for r in leg],
@@ -145,11 +141,12 @@ async def arrived(session: AsyncSession, epcs: Iterable[str], actor: str,
     return found
 
 
-async def legs_of(session: AsyncSession, epcs: Iterable[str]) -> dict[str, list[Reading]]:
-    """The readings measured on any of ``epcs``, one leg per source in time order (a source
-    stored on several of them counts once)."""
+def by_source(measured: dict[str, list[Reading]]) -> dict[str, list[Reading]]:
+    """The readings on some identifiers as legs: one per source, in time order (a source
+    stored on several of the identifiers, as a sensor event on a case and its vials is,
+    counts once)."""
     legs: dict[str, dict[Reading, None]] = {}
-    for readings in (await Shared().measured(session, set(epcs))).values():
+    for readings in measured.values():
         for reading in readings:
             legs.setdefault(reading.source, {})[reading] = None
     return {source: sorted(leg, key=attrgetter("time")) for source, leg in sorted(legs.items())}

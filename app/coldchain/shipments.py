@@ -19,7 +19,7 @@ from app.coldchain import repository
 from app.coldchain.chart import svg, words
 from app.coldchain.evaluate import Assessment, StorageRange, assess_legs
 from app.coldchain.readings import Reading
-from app.coldchain.service import Evaluation, evaluate, legs_of, storage_of
+from app.coldchain.service import Evaluation, Shared, by_source, evaluate, storage_of
 from app.investigations.repository import contents
 from app.models import Case, Unit
 from app.shipments import service as shipments
@@ -48,10 +48,11 @@ class Group:
 
 async def _group(session: AsyncSession, title: str, units: list[Unit],
                  epcs: Iterable[str]) -> Group:
-    legs = await legs_of(session, epcs)
+    shared = Shared()  # each identifier's readings read once for the chart and every verdict
+    legs = by_source(await shared.measured(session, set(epcs)))
     storage = await storage_of(session, *units) if units else None
     readings = [r for leg in legs.values() for r in leg]
-    verdicts = [await evaluate(session, u) for u in units] if readings else []
+    verdicts = [await evaluate(session, u, shared) for u in units] if readings else []
     return Group(title, storage, assess_legs(legs.values(), storage or ANY), readings,
                  sorted(legs), verdicts)
 
