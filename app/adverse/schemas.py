@@ -7,7 +7,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, Field
 
 from app.adverse.service import AdverseSpec
-from app.cases.schemas import Identifier, Line, Text
+from app.cases.schemas import Identifier, Line, ShortLine, Text
 from app.models import AdverseEvent
 
 
@@ -16,7 +16,7 @@ class AdverseEventIn(BaseModel):
     (``identifier``) or a lot (``gtin`` and ``lot``)."""
 
     reporter_name: Line
-    reporter_role: Line = Field(description="e.g. physician, pharmacist, nurse")
+    reporter_role: ShortLine = Field(description="e.g. physician, pharmacist, nurse")
     reported_on: date
     seriousness: str = Field(max_length=20, description="serious or non-serious")
     criteria: list[str] = Field(default=[], max_length=6, description=(

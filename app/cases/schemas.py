@@ -13,13 +13,16 @@ from app.vault.service import DocumentInfo, PatientData, PatientFile
 
 Line = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True,
                                         pattern=r"^[^\x00-\x1f\x7f]*$")]
+ShortLine = Annotated[str, StringConstraints(min_length=1, max_length=100, strip_whitespace=True,
+                                             pattern=r"^[^\x00-\x1f\x7f]*$")]
+"""A line stored in a 100-character column (references, licence numbers, roles, reasons)."""
 Text = Annotated[str, StringConstraints(max_length=10_000, pattern=r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$")]
 Identifier = Annotated[str, StringConstraints(min_length=1, max_length=200,
                                               pattern=r"^[^\x00-\x20\x7f]+$")]
 
 
 class AuthorizationIn(BaseModel):
-    authorization_ref: Line
+    authorization_ref: ShortLine
     authorization_issued: date
     authorization_expires: date
 
@@ -34,7 +37,7 @@ class CaseIn(BaseModel):
     country: str = Field(min_length=2, max_length=2, description="ISO 3166 alpha-2")
     pathway: Pathway = Pathway.NAMED_PATIENT
     prescriber_name: Line
-    prescriber_licence: Line
+    prescriber_licence: ShortLine
     prescriber_country: str = Field(min_length=2, max_length=2)
     receiver_gln: str | None = Field(default=None, max_length=13)
     receiver_address: Text | None = None
@@ -180,7 +183,7 @@ class PatientOut(BaseModel):
 
 
 class EraseIn(BaseModel):
-    reason: Line = "data subject's request (GDPR art. 17)"
+    reason: ShortLine = "data subject's request (GDPR art. 17)"
 
 
 class ErasedOut(BaseModel):

@@ -20,6 +20,9 @@ from tests.cases.test_delivery import admin_headers
     ({"country": "FR", "prescriber_name": "x\x00", "prescriber_licence": "y",
       "prescriber_country": "FR", "drug": "12345-6001-1", "quantity": 2,
       "receiver_address": "a"}, 422, "body.prescriber_name"),
+    ({"country": "FR", "prescriber_name": "x", "prescriber_licence": "L" * 101,  # its column
+      "prescriber_country": "FR", "drug": "12345-6001-1", "quantity": 2,  # holds 100: never a
+      "receiver_address": "a"}, 422, "body.prescriber_licence"),  # 500 from PostgreSQL
 ])
 async def test_bad_cases_are_refused_naming_the_field(client, session, partners, body, status,
                                                        field):
