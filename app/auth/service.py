@@ -34,8 +34,9 @@ class Caller:
 
     @property
     def sees_everything(self) -> bool:
-        """Regulators and admins read every partner's data."""
-        return bool(self.scopes & {"regulator", "admin"})
+        """Regulators and the operator's admins read every partner's data; a trading
+        partner's key sees its own, whatever scopes it holds."""
+        return "regulator" in self.scopes or ("admin" in self.scopes and self.partner_id is None)
 
 
 def check_scopes(scopes: Iterable[str]) -> list[str]:

@@ -122,3 +122,19 @@ async def test_junk_identifiers_are_refused_not_crashed_on(client, session, sess
     link = await client.post("/quarantine", headers=s.staff,  # a Digital Link names unit 3
                              json={"identifiers": ["https://id.gs1.org/01/00312345600112/21/3"]})
     assert link.json() == {"units": [sgtin(3)]}
+
+
+async def test_a_partner_key_with_admin_still_sees_only_its_own(client, session, sessions):
+    s = await stock(client, session, sessions)
+    partner_admin = await make_key(session, s.partners["pharmacy"][0], "admin", "query", "capture")
+    await session.commit()
+    never_held = await client.get(f"/units/{sgtin(4)}", headers=partner_admin)  # Northwind's
+    assert never_held.status_code == 404 and MFG_GLN not in never_held.text
+    jobs = (await client.get("/capture", headers=partner_admin)).json()
+    mine = await session.scalars(select(CaptureJob.id).where(
+        CaptureJob.partner_id == s.partners["pharmacy"][0]))
+    assert {j["captureID"] for j in jobs} == set(mine)  # not the manufacturer's or wholesaler's
+    operator_admin = await make_key(session, None, "admin", "query")
+    await session.commit()
+    seen = await client.get(f"/units/{sgtin(4)}", headers=operator_admin)  # the operator's does
+    assert seen.status_code == 200
