@@ -156,3 +156,16 @@ async def test_the_demo_accounts_see_their_pages(client, demo):  # noqa: F811
                  "/staff/audit", "/staff/recalls", "/staff/investigations"):
         assert f'href="{href}"' in nav, href
         assert (await client.get(href)).status_code == 200, href
+
+
+async def test_the_report_pages_read_as_the_operator_so_need_trace(client, session, demo):  # noqa: F811
+    await staff.add_staff(session, "pia", "Pia Picker", ["picker"], PASSWORD, "test")
+    await session.commit()
+    await sign_in(client, "pia", PASSWORD)
+    assert 'href="/staff/reports"' not in (await client.get("/scan")).text
+    unit = "urn:epc:id:sgtin:0312345.060011.ZT00001"
+    for path in ("/staff/reports", f"/staff/reports?unit={unit}",
+                 f"/staff/reports/download?unit={unit}&format=json"):
+        answer = await client.get(path)
+        assert answer.status_code == 403 and "pharmacist, qa, admin" in answer.text, path
+        assert "ZT2611A" not in answer.text, path
