@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
@@ -29,6 +29,8 @@ SettingsDep = Annotated[Settings, Depends(_settings)]
 
 INTEGER_MAX = 2**31 - 1
 """Largest value of an SQL ``INTEGER`` column: bounds for ids taken from the URL."""
+RowId = Annotated[int, Path(ge=1, le=INTEGER_MAX)]
+"""A row id from the URL: out of range is a 422 naming it, never a database error."""
 BIGINT_MAX = 2**63 - 1
 """Largest value of an SQL ``BIGINT`` column (leaf indexes, tree sizes)."""
 

@@ -20,7 +20,7 @@ from app.cases.schemas import AuthorizationIn, FollowUpOut
 from app.delivery import service as delivery
 from app.delivery.router import confirm_with, secret
 from app.delivery.schemas import ConfirmationIn
-from app.deps import SessionDep
+from app.deps import RowId, SessionDep
 from app.errors import CustodyError, ValidationFailed
 from app.models import CaseStatus, StaffUser
 from app.models.base import utcnow
@@ -142,7 +142,7 @@ async def follow_ups(request: Request, session: SessionDep) -> Response:
 
 
 @router.post("/follow-ups/{follow_up_id}/page", response_class=HTMLResponse)
-async def follow_up_action(request: Request, session: SessionDep, follow_up_id: int,
+async def follow_up_action(request: Request, session: SessionDep, follow_up_id: RowId,
                            csrf_token: Annotated[str, Form()] = "",
                            action: Annotated[str, Form(max_length=10)] = "",
                            outcome: Text = "") -> Response:

@@ -9,7 +9,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from app.deps import SessionDep
+from app.deps import RowId, SessionDep
 from app.errors import CustodyError
 from app.models import StaffUser
 from app.operator.service import operator
@@ -71,7 +71,7 @@ async def receiving_open(request: Request, session: SessionDep,
 
 
 @router.get("/receiving/{receiving_id:int}", response_class=HTMLResponse)
-async def receiving_board(request: Request, session: SessionDep, receiving_id: int) -> Response:
+async def receiving_board(request: Request, session: SessionDep, receiving_id: RowId) -> Response:
     user = await holding(request, session, Permission.RECEIVE)
     return user if isinstance(user, Response) else await _board(request, session, user, receiving_id)
 
@@ -88,7 +88,7 @@ async def _board(request: Request, session, user: StaffUser, receiving_id: int, 
 
 
 @router.post("/receiving/{receiving_id:int}/scan", response_class=HTMLResponse)
-async def receiving_scan(request: Request, session: SessionDep, receiving_id: int,
+async def receiving_scan(request: Request, session: SessionDep, receiving_id: RowId,
                          text: Annotated[str, Form(max_length=1000)] = "",
                          action: Annotated[str, Form(max_length=10)] = "scan",
                          csrf_token: Annotated[str, Form()] = "") -> Response:
@@ -105,7 +105,7 @@ async def receiving_scan(request: Request, session: SessionDep, receiving_id: in
 
 
 @router.post("/receiving/{receiving_id:int}/close", response_class=HTMLResponse)
-async def receiving_close(request: Request, session: SessionDep, receiving_id: int,
+async def receiving_close(request: Request, session: SessionDep, receiving_id: RowId,
                           investigate: Annotated[str, Form(max_length=10)] = "",
                           csrf_token: Annotated[str, Form()] = "") -> Response:
     user = await holding(request, session, Permission.RECEIVE)

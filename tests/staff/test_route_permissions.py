@@ -169,3 +169,13 @@ async def test_the_report_pages_read_as_the_operator_so_need_trace(client, sessi
         answer = await client.get(path)
         assert answer.status_code == 403 and "pharmacist, qa, admin" in answer.text, path
         assert "ZT2611A" not in answer.text, path
+
+
+async def test_ids_beyond_a_database_integer_are_a_422_on_pages_too(client, demo):  # noqa: F811
+    await sign_in(client, "demo.admin", demo["admin_password"])
+    token = csrf_of((await client.get("/scan")).text)
+    for method, path in (("get", "/receiving/2147483648"), ("post", "/receiving/99999999999/scan"),
+                         ("post", "/receiving/2147483648/close"),
+                         ("post", "/follow-ups/2147483648/page")):
+        answer = await client.request(method, path, data={"csrf_token": token, "text": "x"})
+        assert answer.status_code == 422, (path, answer.status_code)
