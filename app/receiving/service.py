@@ -162,7 +162,8 @@ async def scan(session: AsyncSession, receiving_id: int, text: str, actor: str,
     product = read_scan(text)
     key = key_of(product.gtin, product.serial, product.sscc)
     assert key is not None  # read_scan refuses a code without a key
-    receiving = await _receiving(session, receiving_id)
+    await write_lock(session)  # as close() does: a scan racing the close waits for it
+    receiving = await _receiving(session, receiving_id, lock=True)
     if receiving.closed_at is not None:
         raise ReceivingClosed(f"receiving {receiving_id} was closed at "
                               f"{receiving.closed_at.isoformat(timespec='seconds')}: nothing more "
@@ -213,9 +214,7 @@ async def close(session: AsyncSession, op: Operator, receiving_id: int, actor: s
     event for what arrived, an exception for the rest, and, with ``investigate``, an
     investigation of the suspect units (which quarantines those received)."""
     await write_lock(session)
-    receiving = await repository.get(session, receiving_id, lock=True)
-    if receiving is None:
-        raise NotFound(f"no receiving {receiving_id}", field="receiving_id", found=receiving_id)
+    receiving = await _receiving(session, receiving_id, lock=True)
     if receiving.closed_at is not None:
         return await view(session, receiving_id)
     lines = await repository.lines(session, receiving_id)
@@ -316,8 +315,8 @@ def _transaction(body: bytes, index: int) -> Transaction | None:
     return next((t for t in verdict(doc).transactions if t.event_index == index), None)
 
 
-async def _receiving(session: AsyncSession, receiving_id: int) -> Receiving:
-    receiving = await repository.get(session, receiving_id)
+async def _receiving(session: AsyncSession, receiving_id: int, lock: bool = False) -> Receiving:
+    receiving = await repository.get(session, receiving_id, lock=lock)
     if receiving is None:
         raise NotFound(f"no receiving {receiving_id}", field="receiving_id", found=receiving_id)
     return receiving
