@@ -30,8 +30,9 @@ def svg(readings: Sequence[Reading], storage: StorageRange, assessment: Assessme
         return head + (f'<text x="{WIDTH / 2}" y="{HEIGHT / 2}" text-anchor="middle">'
                        "No temperature readings</text></svg>")
     t0, t1 = ordered[0].time, ordered[-1].time
-    low = min(assessment.lowest or storage.low, storage.low) - 1
-    high = max(assessment.highest or storage.high, storage.high) + 1
+    lowest, highest = assessment.lowest, assessment.highest  # 0 °C is a reading, not None
+    low = min(storage.low if lowest is None else lowest, storage.low) - 1
+    high = max(storage.high if highest is None else highest, storage.high) + 1
     span = max((t1 - t0).total_seconds(), 1.0)
 
     def x(t: datetime) -> float:

@@ -24,11 +24,12 @@ from app.dialect import write_lock
 from app.errors import CustodyError, Forbidden, NotFound, ValidationFailed
 from app.models import Case, RetentionPolicy, VaultAccess, VaultKey, VaultRecord
 from app.models.base import utcnow
+from app.staff.roles import Permission, roles_with
 from app.vault import crypto, repository
 from app.vault.crypto import Keyring
 
 log = structlog.get_logger("custody.vault")
-READ_ROLES = frozenset({"pharmacist", "admin"})
+READ_ROLES = frozenset(roles_with(Permission.CASES))  # the role table decides (decision 0032)
 DOCUMENT_KINDS = ("prescription", "justification", "consent", "identity")
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 DEFAULT_POLICY = RetentionPolicy(country="*", patient_data_days=730, transaction_years=6)

@@ -169,3 +169,13 @@ def test_the_command_assesses_each_file_as_a_leg_and_exits_by_the_verdict(tmp_pa
     refused = custody("coldchain", "assess", str(bad))
     assert refused.returncode == 2
     assert refused.stderr.strip() == "error: line 2.value: expected a number, got 'hot'"
+
+
+def test_a_reading_of_0_c_is_drawn_inside_the_chart():
+    from app.coldchain.chart import BOTTOM, HEIGHT, TOP
+
+    readings = series(5, 0, 5)  # 0 °C is a reading like any other, not "none"
+    root = etree.fromstring(svg(readings, FRIDGE, assess(readings, FRIDGE)).encode())
+    line = next(root.iter("{http://www.w3.org/2000/svg}polyline"))
+    ys = [float(p.split(",")[1]) for p in line.get("points").split()]
+    assert all(TOP <= y <= HEIGHT - BOTTOM for y in ys), ys  # between the plot's top and bottom
