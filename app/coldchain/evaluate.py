@@ -34,10 +34,6 @@ class StorageRange:
     high: float
     budget: timedelta = timedelta(0)
 
-    def holds(self, reading: Reading) -> bool:
-        low, high = reading.extremes
-        return self.low <= low and high <= self.high
-
 
 @dataclass(frozen=True)
 class Excursion:

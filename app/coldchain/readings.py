@@ -51,11 +51,6 @@ class Reading(NamedTuple):
     low: float | None = None
     high: float | None = None
 
-    @property
-    def extremes(self) -> tuple[float, float]:
-        low = self.celsius if self.low is None else self.low
-        return low, self.celsius if self.high is None else self.high
-
 
 def celsius(value: str | float, uom: str | None, where: str) -> float:
     """``value`` in ``uom`` (default Celsius) as degrees Celsius.

@@ -32,11 +32,6 @@ def _due(now: datetime):
     )
 
 
-async def has_due(session: AsyncSession, now: datetime) -> bool:
-    return (await session.execute(
-        select(OutboxMessage.id).where(_due(now)).limit(1))).first() is not None
-
-
 async def next_due(session: AsyncSession, now: datetime) -> OutboxMessage | None:
     """The oldest due message, locked (skipping those another worker is claiming)."""
     query = select(OutboxMessage).where(_due(now)).order_by(OutboxMessage.id).limit(1)

@@ -7,6 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, Field
 
 from app.models import OutboxMessage
+from app.outbox.service import due_time
 
 
 class OutboxOut(BaseModel):
@@ -17,7 +18,6 @@ class OutboxOut(BaseModel):
     partner: str
     reference: str = Field(description="What the document is, e.g. 'shipment 12'")
     media_type: str
-    size: int | None = None
     body_sha256: str
     status: str = Field(description="pending, sending, delivered or failed")
     attempts: int
@@ -34,7 +34,7 @@ class OutboxOut(BaseModel):
             partner=partner, reference=message.reference, media_type=message.media_type,
             body_sha256=message.body_sha256, status=str(message.status),
             attempts=message.attempts,
-            next_attempt_at=message.next_attempt_at if message.status == "pending" else None,
+            next_attempt_at=due_time(message),
             last_error=message.last_error, receipt=message.receipt,
             created_at=message.created_at, delivered_at=message.delivered_at,
         )
