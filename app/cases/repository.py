@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.dialect import for_update
-from app.models import Case, CaseHistory, CaseLink, CaseStatus, PartnerGln, TradingPartner, Unit
+from app.models import Case, CaseHistory, CaseLink, CaseStatus, TradingPartner, Unit
 
 
 async def by_ref(session: AsyncSession, ref: str, *, lock: bool = False) -> Case | None:
@@ -55,21 +55,9 @@ async def refs_by_identifier(session: AsyncSession) -> dict[str, list[str]]:
     return found
 
 
-async def partner_by_gln(session: AsyncSession, gln: str) -> tuple[int, str] | None:
-    row = (await session.execute(
-        select(TradingPartner.id, TradingPartner.legal_name)
-        .join(PartnerGln, PartnerGln.partner_id == TradingPartner.id).where(PartnerGln.gln == gln)
-    )).first()
-    return (row.id, row.legal_name) if row else None
-
-
 async def partner_name(session: AsyncSession, partner_id: int) -> str | None:
     return await session.scalar(
         select(TradingPartner.legal_name).where(TradingPartner.id == partner_id))
-
-
-async def units(session: AsyncSession, identifiers: Sequence[str]) -> Sequence[Unit]:
-    return (await session.scalars(select(Unit).where(Unit.identifier.in_(identifiers)))).all()
 
 
 async def contents(session: AsyncSession, parent_ids: Sequence[int]) -> Sequence[Unit]:

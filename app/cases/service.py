@@ -17,8 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.cases import repository
 from app.dialect import write_lock
 from app.errors import Conflict, NotFound, ValidationFailed
+from app.investigations.repository import units_named
 from app.models import Case, CaseHistory, CaseLink, CaseStatus, FollowUp, Pathway
 from app.models.base import utcnow
+from app.operator.repository import partner_of
 from gs1.errors import GS1Error
 from gs1.identifiers import ndc_to_gtin, validate_gln, validate_gtin
 
@@ -124,7 +126,7 @@ async def open_case(session: AsyncSession, spec: CaseSpec, actor: str) -> Case:
             gln = validate_gln(spec.receiver_gln.strip())
         except GS1Error as exc:
             raise ValidationFailed(f"receiver_gln: {exc}", field="receiver_gln") from None
-        partner = await repository.partner_by_gln(session, gln)
+        partner = await partner_of(session, gln)
         if partner is None:
             raise ValidationFailed(f"receiver_gln {gln}: expected the GLN of a trading partner, "
                                    "got one that names none", field="receiver_gln", found=gln)
@@ -274,7 +276,7 @@ async def link_shipment(session: AsyncSession, ref: str, identifiers: Sequence[s
     if not wanted:
         raise ValidationFailed("identifiers: expected at least one EPC URN, got none",
                                field="identifiers")
-    found = {u.identifier: u for u in await repository.units(session, wanted)}
+    found = {u.identifier: u for u in await units_named(session, wanted)}
     missing = [i for i in wanted if i not in found]
     if missing:
         raise ValidationFailed(f"identifiers: expected units in the ledger, got {missing[0]!r} "

@@ -10,7 +10,7 @@ from sqlalchemy.orm import aliased
 
 from app.bulk import insert_rows, select_in
 from app.dialect import for_update, write_lock
-from app.models import ColdChainAlert, EpcRole, EventEpc, Product, TemperatureReading, Unit
+from app.models import ColdChainAlert, EpcRole, EventEpc, TemperatureReading, Unit
 
 COLUMNS = ("epc", "at", "celsius", "low", "high", "source")
 
@@ -114,19 +114,8 @@ async def unit_named(session: AsyncSession, spellings: Sequence[str]) -> Unit | 
     return await session.scalar(select(Unit).where(Unit.identifier.in_(spellings)).limit(1))
 
 
-async def units_named(session: AsyncSession, identifiers: Sequence[str]) -> list[Unit]:
-    """The units stored under ``identifiers`` (those that are)."""
-    if not identifiers:
-        return []
-    return list(await session.scalars(select(Unit).where(Unit.identifier.in_(list(identifiers)))))
-
-
 async def unit_of_sscc(session: AsyncSession, sscc: str) -> Unit | None:
     return await session.scalar(select(Unit).where(Unit.sscc == sscc))
-
-
-async def products(session: AsyncSession, gtins: Iterable[str]) -> list[Product]:
-    return list(await session.scalars(select(Product).where(Product.gtin.in_(list(gtins)))))
 
 
 async def alerted(session: AsyncSession, unit_ids: Sequence[int],

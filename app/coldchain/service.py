@@ -73,7 +73,8 @@ async def storage_of(session: AsyncSession, *held: Unit) -> StorageRange | None:
     """The storage range of what ``held`` units are or hold: the tightest of their products'
     ranges (a mixed case keeps every product within its own), or None when none is set."""
     units = await investigations_repository.contents(session, held)
-    found = [p for p in await repository.products(session, {u.gtin for u in units if u.gtin})
+    found = [p for p in (await investigations_repository.products(
+        session, {u.gtin for u in units if u.gtin})).values()
              if p.storage_low_c is not None and p.storage_high_c is not None]
     if not found:
         return None

@@ -20,7 +20,7 @@ from app.coldchain.chart import svg, words
 from app.coldchain.evaluate import Assessment, StorageRange, assess_legs
 from app.coldchain.readings import Reading
 from app.coldchain.service import Evaluation, Shared, by_source, evaluate, storage_of
-from app.investigations.repository import contents
+from app.investigations.repository import contents, units_named
 from app.models import Case, Unit
 from app.shipments import service as shipments
 
@@ -62,7 +62,7 @@ async def of_shipment(session: AsyncSession, shipment_id: int) -> Group:
     view = await shipments.get_shipment(session, shipment_id)
     ssccs = [c.epc for c in view.cases]
     items = [u for c in view.cases for u in c.units]
-    units = list(await repository.units_named(session, items + ssccs))
+    units = await units_named(session, items + ssccs)
     epcs = {*ssccs, *items}
     for unit in units:
         if unit.kind == "sscc":
@@ -74,7 +74,7 @@ async def of_shipment(session: AsyncSession, shipment_id: int) -> Group:
 async def of_case(session: AsyncSession, case: Case) -> Group:
     """The cold chain of the units linked to ``case`` (an SSCC linked stands for its contents)."""
     named = [i for link in await cases.links(session, case) for i in link.identifiers]
-    linked = await repository.units_named(session, named)
+    linked = await units_named(session, named)
     units = [u for u in await contents(session, linked) if u.kind != "sscc"]
     epcs: set[str] = set()
     for unit in units:

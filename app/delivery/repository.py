@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.dialect import for_update
-from app.models import Case, ConfirmationLink, FollowUp, PartnerGln, Unit
+from app.models import Case, ConfirmationLink, FollowUp, PartnerGln
 
 
 async def link(session: AsyncSession, link_id: int, *, lock: bool = False) -> ConfirmationLink | None:
@@ -38,10 +38,6 @@ async def follow_ups(session: AsyncSession, status: str | None,
     if status:
         query = query.where(FollowUp.status == status)
     return [(f, ref) for f, ref in (await session.execute(query)).all()]
-
-
-async def units(session: AsyncSession, identifiers: Sequence[str]) -> Sequence[Unit]:
-    return (await session.scalars(select(Unit).where(Unit.identifier.in_(identifiers)))).all()
 
 
 async def gln_of(session: AsyncSession, partner_id: int) -> str | None:

@@ -27,6 +27,7 @@ from app.cases import service as cases
 from app.delivery import repository
 from app.dialect import write_lock
 from app.errors import Conflict, CustodyError, NotFound, ValidationFailed
+from app.investigations.repository import units_named
 from app.models import (
     Case,
     CaseStatus,
@@ -79,7 +80,7 @@ def _digest(nonce: str) -> str:
 
 async def _in_transit(session: AsyncSession, case: Case, identifiers: Sequence[str]) -> None:
     """Refuse identifiers not in transit to the case's receiver (nothing to confirm)."""
-    units = {u.identifier: u for u in await repository.units(session, identifiers)}
+    units = {u.identifier: u for u in await units_named(session, identifiers)}
     for ident in identifiers:
         unit = units.get(ident)
         if unit is None or unit.status != UnitStatus.SHIPPED or unit.destination_id != case.receiver_id:
