@@ -103,7 +103,8 @@ async def answer_from_page(request: Request, session: SessionDep, origin: Origin
     if not 1 <= request_id <= INTEGER_MAX:
         return await _traces(request, session, user, origin, f"No trace request {request_id}.", 404)
     try:
-        await traces.answer(session, staff_actor(user), request_id, origin)
+        async with session.begin_nested():  # refused part-way: nothing of the answer stays
+            await traces.answer(session, staff_actor(user), request_id, origin)
     except CustodyError as bad:
         return await _traces(request, session, user, origin, bad.detail, bad.status)
     return RedirectResponse(f"/staff/trace-requests#request-{request_id}", status_code=303)

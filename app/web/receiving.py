@@ -63,8 +63,9 @@ async def receiving_open(request: Request, session: SessionDep,
         return await _list(request, session, user, 403, STALE)
     op = await operator(session, request.app.state.settings.operator_gln)
     try:
-        made, _ = await service.open_receiving(session, op, staff_actor(user).label,
-                                               shipment or None, reference or None)
+        async with session.begin_nested():  # refused: nothing of it stays
+            made, _ = await service.open_receiving(session, op, staff_actor(user).label,
+                                                   shipment or None, reference or None)
     except CustodyError as err:
         return await _list(request, session, user, err.status, str(err))
     return RedirectResponse(f"/receiving/{made.id}", status_code=303)
@@ -98,7 +99,9 @@ async def receiving_scan(request: Request, session: SessionDep, receiving_id: Ro
     if not csrf_ok(request, csrf_token):
         return await _board(request, session, user, receiving_id, 403, STALE)
     try:
-        done = await service.scan(session, receiving_id, text, staff_actor(user).label, action)
+        async with session.begin_nested():
+            done = await service.scan(session, receiving_id, text, staff_actor(user).label,
+                                      action)
     except CustodyError as err:
         return await _board(request, session, user, receiving_id, err.status, str(err))
     return await _board(request, session, user, receiving_id, 201, scanned=done)
@@ -115,8 +118,9 @@ async def receiving_close(request: Request, session: SessionDep, receiving_id: R
         return await _board(request, session, user, receiving_id, 403, STALE)
     op = await operator(session, request.app.state.settings.operator_gln)
     try:
-        await service.close(session, op, receiving_id, staff_actor(user).label,
-                            investigate=bool(investigate))
+        async with session.begin_nested():  # a close that fails part-way leaves nothing behind
+            await service.close(session, op, receiving_id, staff_actor(user).label,
+                                investigate=bool(investigate))
     except CustodyError as err:
         return await _board(request, session, user, receiving_id, err.status, str(err))
     return RedirectResponse(f"/receiving/{receiving_id}", status_code=303)
