@@ -262,6 +262,14 @@ async def check_shipment_link(session: AsyncSession, case_ref: str, gtin: str, q
             expected=left, found=quantity)
 
 
+async def linked(session: AsyncSession) -> set[str]:
+    """Every identifier linked to a case, and the units inside a linked container."""
+    taken = set(await repository.linked_identifiers(session))
+    held = [u for u in await units_named(session, list(taken)) if u.kind == "sscc"]
+    inside = await repository.contents(session, [c.id for c in held]) if held else []
+    return taken | {u.identifier for u in inside}
+
+
 async def link_shipment(session: AsyncSession, ref: str, identifiers: Sequence[str], actor: str,
                         commitment: str | None = None, on: date | None = None) -> CaseLink:
     """Link units (SGTIN URNs, or an SSCC standing for its contents) to a case, within its
@@ -286,7 +294,7 @@ async def link_shipment(session: AsyncSession, ref: str, identifiers: Sequence[s
     containers = [u for u in found.values() if u.kind == "sscc"]
     items = [u for u in found.values() if u.kind != "sscc"]
     items += await repository.contents(session, [c.id for c in containers]) if containers else []
-    taken = await repository.linked_identifiers(session)
+    taken = await linked(session)
     for ident in [*wanted, *(u.identifier for u in items)]:
         if ident in taken:
             raise ShipmentLinkRefused(f"{ident}: already linked to a case", rule="already-linked",

@@ -117,3 +117,26 @@ async def test_a_partner_key_cannot_see_cases(client, demo, session):
     await session.commit()
     answer = await client.get("/cases", headers={"Authorization": f"Bearer {key}"})
     assert answer.status_code == 403
+
+
+async def test_a_unit_inside_a_linked_case_cannot_be_linked_again(client, demo, session):
+    headers = await admin_headers(session)
+    sscc, inside = "urn:epc:id:sscc:0370002.0000000001", ZENTERVA.sgtin("ZS00001")
+    refs = []
+    for quantity in (3, 1):
+        made = await client.post("/cases", headers=headers, json={
+            "country": "FR", "prescriber_name": "Dr. B. Test", "prescriber_licence": "RPPS-2",
+            "prescriber_country": "FR", "receiver_gln": LYON.gln, "drug": ZENTERVA.ndc,
+            "quantity": quantity, "authorization": {
+                "authorization_ref": f"AAC-{quantity}",
+                "authorization_issued": str(date.today() - timedelta(days=1)),
+                "authorization_expires": str(date.today() + timedelta(days=30))}})
+        assert made.status_code == 201, made.text
+        refs.append(made.json()["ref"])
+        assert (await client.post(f"/cases/{refs[-1]}/authorize", headers=headers)).status_code == 200
+    first = await client.post(f"/cases/{refs[0]}/links", headers=headers,
+                              json={"identifiers": [sscc]})  # the SSCC stands for its 3 vials
+    assert first.status_code == 201, first.text
+    second = await client.post(f"/cases/{refs[1]}/links", headers=headers,
+                               json={"identifiers": [inside]})
+    assert second.status_code == 409 and second.json()["rule"] == "already-linked", second.text
